@@ -1,0 +1,1 @@
+"""Pure entities, enums, code tables and validators. No I/O."""

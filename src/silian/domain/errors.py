@@ -1,0 +1,62 @@
+"""Domain exceptions: mapped in one place to CLI messages (and later HTTP responses)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+class SilianError(Exception):
+    """Base of all errors a user may see; ``message`` is already in the user's language."""
+
+    exit_code = 1
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+class NotFound(SilianError):
+    exit_code = 4
+
+
+class InvalidInput(SilianError):
+    exit_code = 2
+
+
+class PermissionDenied(SilianError):
+    exit_code = 5
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    """One problem in an imported file: where it is, what is wrong and how to fix it."""
+
+    file: str
+    row: int | None
+    column: str | None
+    value: str | None
+    message: str
+    fix: str
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "file": self.file,
+            "row": self.row,
+            "column": self.column,
+            "value": self.value,
+            "message": self.message,
+            "fix": self.fix,
+        }
+
+
+@dataclass
+class ImportRejected(SilianError):
+    """A whole file rejected; nothing was written. ``problems`` lists every problem found."""
+
+    message: str
+    problems: list[RowProblem] = field(default_factory=list)
+    truncated: bool = False
+    exit_code = 3
+
+    def __post_init__(self) -> None:
+        Exception.__init__(self, self.message)

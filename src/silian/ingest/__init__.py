@@ -1,0 +1,1 @@
+"""Adapters: Excel/CSV files → the canonical hub tables, with row-precise errors."""

@@ -1,0 +1,127 @@
+"""Read a user's spreadsheet (.xlsx or .csv in UTF-8, UTF-8-BOM or GBK) into a frame of strings.
+
+The frame keeps the file's own row numbers in ``__row`` (the header is row 1), so every later error can
+point at the row the user sees in Excel.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+import fastexcel
+import polars as pl
+
+from silian.domain.errors import InvalidInput
+from silian.domain.messages import t
+
+ROW = "__row"
+XLSX_MAGIC = b"PK\x03\x04"
+OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # legacy .xls
+DATA_SHEETS = ("数据", "data", "Data")
+INSTRUCTION_SHEETS = ("说明", "instructions", "Instructions")
+
+
+@dataclass
+class RawTable:
+    """A file's rows as strings (nulls for empty cells), with ``__row`` and the encoding or sheet read."""
+
+    frame: pl.DataFrame
+    source: str  # e.g. "utf-8-sig", "gb18030", "sheet 数据"
+
+
+def read_table_file(path: Path, *, sheet: str | None = None, max_bytes: int) -> RawTable:
+    """Read ``path``; raise :class:`InvalidInput` with a clear message for anything unreadable."""
+    if not path.is_file():
+        raise InvalidInput(t("file_missing", path=path))
+    size = path.stat().st_size
+    if size == 0:
+        raise InvalidInput(t("file_empty", path=path))
+    if size > max_bytes:
+        raise InvalidInput(t("file_too_big", path=path, size=size, limit=max_bytes))
+    with path.open("rb") as fh:
+        head = fh.read(8)
+    if head.startswith(XLSX_MAGIC):
+        raw = _read_xlsx(path, sheet)
+    elif head.startswith(OLE_MAGIC) or path.suffix.lower() not in (".csv", ".txt", ".tsv"):
+        raise InvalidInput(t("file_not_spreadsheet", path=path))
+    else:
+        raw = _read_csv(path)
+    return _drop_blank_rows(raw, path)
+
+
+def decode_text(data: bytes, path: Path) -> tuple[str, str]:
+    """Decode CSV bytes: UTF-8 with BOM, UTF-8, then GB18030 (a superset of GBK)."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8", errors="strict"), "utf-8-sig"
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            return data.decode(encoding), encoding
+        except UnicodeDecodeError:
+            continue
+    raise InvalidInput(t("file_bad_encoding", path=path))
+
+
+def _read_csv(path: Path) -> RawTable:
+    data = path.read_bytes()
+    if b"\x00" in data[:4096]:
+        raise InvalidInput(t("file_not_spreadsheet", path=path))
+    try:
+        text, encoding = decode_text(data, path)
+    except UnicodeDecodeError as exc:
+        raise InvalidInput(t("file_bad_encoding", path=path)) from exc
+    separator = "\t" if path.suffix.lower() == ".tsv" else ","
+    try:
+        frame = pl.read_csv(
+            io.BytesIO(text.encode("utf-8")),
+            separator=separator,
+            infer_schema=False,
+            truncate_ragged_lines=False,
+        )
+    except (pl.exceptions.ComputeError, pl.exceptions.NoDataError) as exc:
+        raise InvalidInput(t("file_unreadable", path=path, detail=str(exc).splitlines()[0])) from exc
+    return RawTable(frame.with_row_index(ROW, offset=2), encoding)
+
+
+def _read_xlsx(path: Path, sheet: str | None) -> RawTable:
+    try:
+        reader = fastexcel.read_excel(str(path))
+    except Exception as exc:  # calamine raises its own types for corrupt archives
+        raise InvalidInput(t("file_not_spreadsheet", path=path)) from exc
+    name = _choose_sheet(reader.sheet_names, sheet)
+    try:
+        frame = reader.load_sheet(name, header_row=0, dtypes="string").to_polars()
+    except Exception as exc:
+        raise InvalidInput(t("file_unreadable", path=path, detail=str(exc).splitlines()[0])) from exc
+    frame = frame.select([c for c in frame.columns if not c.startswith("__UNNAMED__")])
+    return RawTable(frame.with_row_index(ROW, offset=2), f"sheet {name}")
+
+
+def _choose_sheet(names: list[str], wanted: str | None) -> str:
+    if wanted is not None:
+        if wanted in names:
+            return wanted
+        raise InvalidInput(t("sheet_missing", sheet=wanted, sheets="、".join(names)))
+    for name in DATA_SHEETS:
+        if name in names:
+            return name
+    candidates = [n for n in names if n not in INSTRUCTION_SHEETS]
+    if len(candidates) == 1:
+        return candidates[0]
+    raise InvalidInput(t("sheet_missing", sheet=DATA_SHEETS[0], sheets="、".join(names)))
+
+
+def _drop_blank_rows(raw: RawTable, path: Path) -> RawTable:
+    frame = raw.frame
+    if not frame.columns or frame.columns == [ROW]:
+        raise InvalidInput(t("no_rows", path=path))
+    values = [c for c in frame.columns if c != ROW]
+    frame = frame.with_columns(pl.col(values).cast(pl.String).str.strip_chars())
+    frame = frame.with_columns(
+        [pl.when(pl.col(c) == "").then(None).otherwise(pl.col(c)).alias(c) for c in values]
+    )
+    frame = frame.filter(~pl.all_horizontal(pl.col(values).is_null()))
+    if frame.height == 0:
+        raise InvalidInput(t("no_rows", path=path))
+    return RawTable(frame, raw.source)

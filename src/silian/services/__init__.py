@@ -1,0 +1,1 @@
+"""Use-cases: load from storage, run analytics, return result objects (what CLI, web and reports call)."""

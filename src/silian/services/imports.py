@@ -1,0 +1,145 @@
+"""Import, export and templates for the hub tables."""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy.engine import Connection
+
+from silian.catalog import Catalog, get_catalog
+from silian.domain.errors import InvalidInput
+from silian.domain.messages import t
+from silian.domain.tables import HUB_TABLES, TableSpec
+import polars as pl
+
+from silian.ingest.readers import ROW, RawTable, read_table_file
+from silian.ingest.spreadsheets import export_frame, write_template
+from silian.ingest.validate import References, validate_table
+from silian.settings import Settings
+from silian.storage import repository as repo
+from silian.storage.database import Database
+
+
+@dataclass
+class ImportOutcome:
+    table: str
+    file: str
+    rows: int
+    inserted: int
+    updated: int
+    unchanged: int
+    seconds: float
+    source: str
+    warnings: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, object]:
+        return self.__dict__.copy()
+
+
+def table_spec(name: str) -> TableSpec:
+    """The spec of an importable table, or InvalidInput naming the available ones."""
+    if name not in HUB_TABLES:
+        raise InvalidInput(t("unknown_table", table=name, tables="、".join(HUB_TABLES)))
+    return HUB_TABLES[name]
+
+
+def build_references(conn: Connection, catalog: Catalog | None = None) -> References:
+    """Catalogue code sets plus the codes already stored, for the validators."""
+    catalog = catalog or get_catalog()
+    majors = catalog.majors("current")
+    spellings = {code: code for code in majors["major_code"]}
+    spellings.update({code.rstrip("K"): code for code in majors["major_code"] if code.endswith("K")})
+    return References(
+        majors=spellings,
+        major_levels=dict(zip(majors["major_code"], majors["level"], strict=True)),
+        occupations=frozenset(catalog.occupations["code"]),
+        industries=frozenset(catalog.industries["code"]),
+        existing={
+            "region": repo.read_codes(conn, "regions", "code"),
+            "institution": repo.read_codes(conn, "institutions", "code"),
+            "enterprise": repo.read_codes(conn, "enterprises", "credit_code"),
+        },
+        institution_levels=repo.read_institution_levels(conn),
+    )
+
+
+def import_file(db: Database, table: str, path: Path, settings: Settings, *, sheet: str | None = None,
+                dry_run: bool = False) -> ImportOutcome:
+    """Validate the whole file, then apply it in one transaction; on any problem nothing is written."""
+    spec = table_spec(table)
+    started = time.perf_counter()
+    raw = read_table_file(path, sheet=sheet, max_bytes=settings.import_max_bytes)
+    with db.engine.connect() as conn:
+        transaction = conn.begin()
+        try:
+            refs = build_references(conn)
+            result = validate_table(raw, spec, refs, file=path.name, max_errors=settings.import_max_errors)
+            counts = repo.upsert_frame(conn, spec, result.frame)
+            if not dry_run:
+                repo.record_import(conn, table, str(path), _sha256(path), counts)
+        except BaseException:
+            transaction.rollback()
+            raise
+        if dry_run:
+            transaction.rollback()
+        else:
+            transaction.commit()
+    return ImportOutcome(table, str(path), counts.rows, counts.inserted, counts.updated, counts.unchanged,
+                         time.perf_counter() - started, raw.source, result.warnings)
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def export_table(db: Database, table: str, path: Path) -> int:
+    """Write every row of ``table`` to .xlsx or .csv; returns the number of rows."""
+    spec = table_spec(table)
+    with db.engine.connect() as conn:
+        frame = repo.read_table(conn, table)
+        generated, total = repo.generated_share(conn, table)
+    note = t("real_mark") if generated == 0 else f"{t('generated_mark')} {generated}/{total}"
+    export_frame(spec, frame, path, note=note)
+    return frame.height
+
+
+def template_for(table: str, path: Path) -> None:
+    write_template(table_spec(table), path)
+
+
+def table_counts(db: Database) -> dict[str, tuple[int, int]]:
+    """``{table: (generated rows, all rows)}`` for every hub table."""
+    with db.engine.connect() as conn:
+        return {name: repo.generated_share(conn, name) for name in HUB_TABLES}
+
+
+def ensure_schema(db: Database) -> None:
+    """Upgrade the schema if it is behind (used by commands that write)."""
+    if not db.is_current():
+        db.upgrade()
+
+
+
+
+def load_frame(conn: Connection, table: str, frame: pl.DataFrame, *, generated: bool, label: str) -> ImportOutcome:
+    """Validate a frame built in code exactly as a user's file would be, then upsert it in ``conn``'s
+    transaction. Columns are field names; values of any type (they are checked as their text)."""
+    started = time.perf_counter()
+    spec = table_spec(table)
+    as_text = frame.with_columns(
+        [pl.col(c).cast(pl.String) if frame[c].dtype != pl.Boolean else
+         pl.when(pl.col(c)).then(pl.lit("是")).when(~pl.col(c)).then(pl.lit("否")).alias(c)
+         for c in frame.columns]
+    ).with_columns(pl.lit("是" if generated else "否").alias("is_generated"))
+    raw = RawTable(as_text.with_row_index(ROW, offset=2), label)
+    result = validate_table(raw, spec, build_references(conn), file=label, max_errors=50)
+    counts = repo.upsert_frame(conn, spec, result.frame)
+    return ImportOutcome(table, label, counts.rows, counts.inserted, counts.updated, counts.unchanged,
+                         time.perf_counter() - started, label, result.warnings)

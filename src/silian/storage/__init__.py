@@ -1,0 +1,1 @@
+"""SQLAlchemy tables, the Database object, repository functions and Alembic migrations."""

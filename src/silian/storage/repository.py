@@ -1,0 +1,152 @@
+"""Repository functions over the hub tables: bulk upsert by natural key, reads for checks and export."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import polars as pl
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from silian.domain.tables import HUB_TABLES, TableSpec
+from silian.storage.schema import data_sources, hub_tables, import_log
+
+BATCH_ROWS = 50_000
+
+
+@dataclass(frozen=True)
+class UpsertCounts:
+    rows: int
+    inserted: int
+    updated: int
+
+    @property
+    def unchanged(self) -> int:
+        return self.rows - self.inserted - self.updated
+
+
+def count_rows(conn: Connection, table: str) -> int:
+    return conn.execute(sa.select(sa.func.count()).select_from(hub_tables[table])).scalar_one()
+
+
+def upsert_frame(conn: Connection, spec: TableSpec, frame: pl.DataFrame) -> UpsertCounts:
+    """Insert new rows and update changed ones (by natural key); rows equal to the stored ones are untouched.
+
+    ``frame`` has one column per field and ``is_generated``; runs inside the caller's transaction.
+    """
+    columns = [*spec.field_names, "is_generated"]
+    frame = frame.select(columns).with_columns([pl.col(k).fill_null("") for k in spec.key if frame[k].dtype == pl.String])
+    before = count_rows(conn, spec.name)
+    if conn.dialect.name == "postgresql":
+        changed = _upsert_postgres(conn, spec, frame, columns)
+    else:
+        changed = _upsert_sqlite(conn, spec, frame, columns)
+    inserted = count_rows(conn, spec.name) - before
+    return UpsertCounts(rows=frame.height, inserted=inserted, updated=changed - inserted)
+
+
+def _update_clause(spec: TableSpec, columns: list[str], distinct: str) -> str:
+    values = [c for c in columns if c not in spec.key]
+    assignments = ", ".join(f'"{c}" = excluded."{c}"' for c in values)
+    changed = " OR ".join(f'"{spec.name}"."{c}" {distinct} excluded."{c}"' for c in values)
+    keys = ", ".join(f'"{k}"' for k in spec.key)
+    return f"ON CONFLICT ({keys}) DO UPDATE SET {assignments} WHERE {changed}"
+
+
+def _upsert_sqlite(conn: Connection, spec: TableSpec, frame: pl.DataFrame, columns: list[str]) -> int:
+    names = ", ".join(f'"{c}"' for c in columns)
+    marks = ", ".join("?" for _ in columns)
+    sql = f'INSERT INTO "{spec.name}" ({names}) VALUES ({marks}) {_update_clause(spec, columns, "IS NOT")}'
+    cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    changed = 0
+    for batch in frame.iter_slices(BATCH_ROWS):
+        cursor.executemany(sql, batch.iter_rows())
+        changed += cursor.rowcount
+    return changed
+
+
+def _upsert_postgres(conn: Connection, spec: TableSpec, frame: pl.DataFrame, columns: list[str]) -> int:
+    names = ", ".join(f'"{c}"' for c in columns)
+    stage = f"_stage_{spec.name}"
+    raw = conn.connection.driver_connection  # psycopg connection, inside the same transaction
+    with raw.cursor() as cursor:  # type: ignore[union-attr]
+        cursor.execute(f'CREATE TEMP TABLE "{stage}" (LIKE "{spec.name}" INCLUDING DEFAULTS) ON COMMIT DROP')
+        cursor.execute(f'ALTER TABLE "{stage}" DROP COLUMN id')
+        with cursor.copy(f'COPY "{stage}" ({names}) FROM STDIN (FORMAT csv, NULL \'\\N\')') as copy:
+            for batch in frame.iter_slices(BATCH_ROWS):
+                buffer = io.BytesIO()
+                batch.write_csv(buffer, include_header=False, null_value="\\N")
+                copy.write(buffer.getvalue())
+        cursor.execute(
+            f'INSERT INTO "{spec.name}" ({names}) SELECT {names} FROM "{stage}" '
+            f'{_update_clause(spec, columns, "IS DISTINCT FROM")}'
+        )
+        changed = cursor.rowcount
+        cursor.execute(f'DROP TABLE "{stage}"')
+    return changed
+
+
+def read_table(conn: Connection, table: str) -> pl.DataFrame:
+    """All rows of a hub table in natural-key order, one column per field plus ``is_generated``."""
+    spec = HUB_TABLES[table]
+    sql_table = hub_tables[table]
+    columns = [sql_table.c[c] for c in (*spec.field_names, "is_generated")]
+    result = conn.execute(sa.select(*columns).order_by(*[sql_table.c[k] for k in spec.key]))
+    schema = {c.name: _polars_type(spec, c.name) for c in columns}
+    return pl.DataFrame(result.all(), schema=schema, orient="row")
+
+
+def _polars_type(spec: TableSpec, name: str) -> pl.DataType:
+    kind = "bool" if name == "is_generated" else spec.field(name).kind
+    return {"int": pl.Int64, "float": pl.Float64, "bool": pl.Boolean}.get(kind, pl.String)()
+
+
+def read_codes(conn: Connection, table: str, column: str) -> frozenset[str]:
+    sql_table = hub_tables[table]
+    return frozenset(conn.execute(sa.select(sql_table.c[column])).scalars())
+
+
+def read_institution_levels(conn: Connection) -> dict[str, str]:
+    t = hub_tables["institutions"]
+    return dict(conn.execute(sa.select(t.c.code, t.c.level)).tuples().all())
+
+
+def record_import(conn: Connection, table: str, file_name: str, sha256: str, counts: UpsertCounts) -> None:
+    conn.execute(
+        import_log.insert().values(
+            table_name=table, file_name=file_name[-500:], sha256=sha256, rows=counts.rows,
+            inserted=counts.inserted, updated=counts.updated, imported_at=datetime.now(UTC),
+        )
+    )
+
+
+def mark_source(conn: Connection, table: str, *, generated: bool, description: str, provenance: str) -> None:
+    """Record (replace) where a table's data came from and whether it is generated."""
+    conn.execute(data_sources.delete().where(data_sources.c.table_name == table))
+    conn.execute(
+        data_sources.insert().values(
+            table_name=table, is_generated=generated, description=description, provenance=provenance,
+            loaded_at=datetime.now(UTC),
+        )
+    )
+
+
+def read_sources(conn: Connection) -> list[dict[str, object]]:
+    rows = conn.execute(sa.select(data_sources).order_by(data_sources.c.table_name)).mappings().all()
+    return [dict(r) for r in rows]
+
+
+def generated_share(conn: Connection, table: str) -> tuple[int, int]:
+    """``(generated rows, all rows)`` of a hub table."""
+    t = hub_tables[table]
+    query = sa.select(sa.func.count(), sa.func.coalesce(sa.func.sum(sa.case((t.c.is_generated, 1), else_=0)), 0))
+    total, generated = conn.execute(query).one()
+    return int(generated), int(total)
+
+
+def delete_all(conn: Connection, tables: list[str]) -> None:
+    """Empty the given hub tables (children first)."""
+    for name in tables:
+        conn.execute(hub_tables[name].delete())
