@@ -60,7 +60,10 @@ def _occupation_hits(catalog: Catalog, q: str) -> list[CatalogHit]:
 
 
 def _industry_hits(catalog: Catalog, q: str) -> list[CatalogHit]:
-    df = catalog.industries.filter(pl.col("code").str.starts_with(q.upper()) | _matches("name", q))
+    code = q.upper()
+    if len(code) > 2 and code[0].isalpha() and code[1:].isdigit():
+        code = code[1:]  # "C34": 门类 letter + 大类 code, as often written
+    df = catalog.industries.filter(pl.col("code").str.starts_with(code) | _matches("name", q))
     return [
         CatalogHit("industry", r["code"], r["name"], r["level"], r["parent_code"] or "")
         for r in df.iter_rows(named=True)

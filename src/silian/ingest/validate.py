@@ -54,7 +54,7 @@ class _Collector:
             failures.select(
                 pl.col(ROW).cast(pl.Int64).alias("row"),
                 pl.lit(header).alias("column"),
-                pl.col("value").cast(pl.String) if value is None else pl.lit(value),
+                (pl.col("value").cast(pl.String) if value is None else pl.lit(value)).alias("value"),
                 pl.lit(message).alias("message"),
                 pl.lit(fix).alias("fix"),
             ).head(self.limit)

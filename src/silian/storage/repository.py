@@ -110,7 +110,7 @@ def read_codes(conn: Connection, table: str, column: str) -> frozenset[str]:
 
 def read_institution_levels(conn: Connection) -> dict[str, str]:
     t = hub_tables["institutions"]
-    return dict(conn.execute(sa.select(t.c.code, t.c.level)).tuples().all())
+    return {code: level for code, level in conn.execute(sa.select(t.c.code, t.c.level))}
 
 
 def record_import(conn: Connection, table: str, file_name: str, sha256: str, counts: UpsertCounts) -> None:
