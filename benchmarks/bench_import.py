@@ -1,0 +1,110 @@
+"""Import benchmark: a 1,000,000-row demand CSV into SQLite and PostgreSQL, validation included,
+against the floor of DuckDB just reading the same file.
+
+    python benchmarks/bench_import.py [--rows 1000000] [--pg postgresql+psycopg://postgres@127.0.0.1:5432/test]
+
+Prints rows per second for each backend and the ratio to the DuckDB floor (target: within 5x).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import duckdb
+import sqlalchemy as sa
+
+from silian.catalog import get_catalog
+from silian.services.imports import import_file
+from silian.settings import Settings
+from silian.storage.database import Database
+
+REGIONS = ["410100", "410102", "410103", "410104", "410105", "410106", "410108", "410122",
+           "410181", "410182", "410183", "410184", "410185"]
+SKILLS = ["不限", "初级工", "中级工", "高级工", "技师", "高级技师"]
+
+
+def write_csv(path: Path, rows: int, seed: int = 7) -> None:
+    """Unique (region, period, occupation, skill) keys, written in the user's header language."""
+    rng = random.Random(seed)
+    occupations = [c for c in get_catalog().occupations.filter(level=4)["code"]]
+    periods = [f"{y}-{m:02d}" for y in range(2015, 2025) for m in range(1, 13)]
+    with path.open("w", encoding="utf-8") as fh:
+        fh.write("来源,区划代码,时期,职业代码,技能等级,需求人数\n")
+        n = 0
+        for period in periods:
+            for region in REGIONS:
+                for occupation in occupations:
+                    if n >= rows:
+                        return
+                    fh.write(f"statistics,{region},{period},{occupation},{SKILLS[n % 6]},{rng.randint(1, 500)}\n")
+                    n += 1
+
+
+def duckdb_floor(path: Path) -> float:
+    start = time.perf_counter()
+    con = duckdb.connect()
+    con.execute(f"CREATE TABLE t AS SELECT * FROM read_csv('{path}', header=true, all_varchar=true)")
+    assert con.execute("SELECT count(*) FROM t").fetchone()[0] > 0
+    con.close()
+    return time.perf_counter() - start
+
+
+def seed_regions(db: Database, folder: Path) -> None:
+    regions = folder / "regions.csv"
+    regions.write_text("区划代码,名称,层级\n" + "".join(f"{c},区{c},县\n" for c in REGIONS), encoding="utf-8")
+    import_file(db, "regions", regions, Settings())
+
+
+def timed_import(db: Database, path: Path, folder: Path) -> tuple[float, float]:
+    db.upgrade()
+    seed_regions(db, folder)
+    start = time.perf_counter()
+    outcome = import_file(db, "demand", path, Settings())
+    first = time.perf_counter() - start
+    start = time.perf_counter()
+    again = import_file(db, "demand", path, Settings())  # idempotent re-import: every row unchanged
+    second = time.perf_counter() - start
+    assert outcome.inserted == again.unchanged
+    return first, second
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--pg", default=os.environ.get("SILIAN_TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"))
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        path = folder / "demand.csv"
+        write_csv(path, args.rows)
+        size_mb = path.stat().st_size / 1e6
+        floor = min(duckdb_floor(path) for _ in range(3))
+        print(f"file: {args.rows:,} rows, {size_mb:.1f} MB")
+        print(f"duckdb read (floor): {floor:.2f} s  {args.rows / floor:,.0f} rows/s")
+        results = {"sqlite": timed_import(Database(f"sqlite:///{folder / 'bench.db'}"), path, folder)}
+        schema = f"bench_{uuid.uuid4().hex[:8]}"
+        try:
+            admin = sa.create_engine(args.pg)
+            with admin.begin() as conn:
+                conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+            pg = Database(args.pg, connect_args={"options": f"-csearch_path={schema}"})
+            results["postgresql"] = timed_import(pg, path, folder)
+            pg.dispose()
+            with admin.begin() as conn:
+                conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+        except sa.exc.OperationalError as exc:
+            print(f"postgresql: skipped ({str(exc.orig).strip()})", file=sys.stderr)
+        for backend, (first, again) in results.items():
+            print(f"{backend:10s} import: {first:6.2f} s  {args.rows / first:10,.0f} rows/s  ratio to floor {first / floor:5.1f}x"
+                  f"  | re-import (all unchanged): {again:6.2f} s  ratio {again / floor:5.1f}x")
+
+
+if __name__ == "__main__":
+    main()
