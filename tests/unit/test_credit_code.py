@@ -1,6 +1,12 @@
 import pytest
 
-from silian.domain.credit_code import ALPHABET, check_character, credit_code_problem, is_valid_credit_code, make_credit_code
+from silian.domain.credit_code import (
+    ALPHABET,
+    check_character,
+    credit_code_problem,
+    is_valid_credit_code,
+    make_credit_code,
+)
 
 # Published codes of well-known companies (business-licence format), and the GB 32100 standard example.
 REAL_CODES = [
@@ -45,7 +51,7 @@ def test_malformed_codes_name_the_problem(code: str, reason: str) -> None:
 def test_check_character_is_the_gb32100_formula() -> None:
     # hand-computed: Σ value·3^i mod 31 over 91350100M000100Y4 → 31 - (sum mod 31) = 3
     weights = [pow(3, i, 31) for i in range(17)]
-    total = sum(ALPHABET.index(c) * w for c, w in zip("91350100M000100Y4", weights))
+    total = sum(ALPHABET.index(c) * w for c, w in zip("91350100M000100Y4", weights, strict=True))
     assert ALPHABET[(31 - total % 31) % 31] == check_character("91350100M000100Y4") == "3"
 
 

@@ -6,7 +6,7 @@ read the same specs, so a header, a check or a key is defined exactly once.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from silian.domain import vocab
 

@@ -7,14 +7,13 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import polars as pl
 from sqlalchemy.engine import Connection
 
 from silian.catalog import Catalog, get_catalog
 from silian.domain.errors import InvalidInput
 from silian.domain.messages import t
 from silian.domain.tables import HUB_TABLES, TableSpec
-import polars as pl
-
 from silian.ingest.readers import ROW, RawTable, read_table_file
 from silian.ingest.spreadsheets import export_frame, write_template
 from silian.ingest.validate import References, validate_table
