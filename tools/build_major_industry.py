@@ -27,16 +27,7 @@ TRADE_DAMPING = {"51": 0.25, "52": 0.25, "71": 0.25}  # "XX批发/零售/租赁"
 NAME_SPLIT = re.compile(r"[、，,；;（）()及和与或]")
 SUFFIXES = ("制造业", "制造", "制品业", "制品", "加工业", "加工", "生产", "供应", "批发", "零售",
             "服务业", "服务", "活动", "业", "工程")
-STOP_TERMS = set(
-    "设备 产品 用品 专业 技术 管理 相关 辅助 器材 材料 综合 工程 组织 机构 生产 服务 其他 专用 通用 "
-    "日用 配件 零部件 器件 制品 装置 设施 用具 经营 运营 成品 原料 工业 专业技术 开发 研究 设计 信息 "
-    "物品 经纪 代理 修理 维护 安装 检测 监测 咨询 科技 推广 加工 应用 系统 组织管理 工程技术 商务 "
-    "电话 家庭 包装 零件制造 组件制造 材料制造 农用 包括 不包括 主要 各种 各类 以及 用于 提供 进行 "
-    "单位 活动 生产活动 销售 制作 部件 元件 仪器 机构服务 技术服务 中心 其他专业 质量 安全 环境 "
-    "公共 社会 基础 一般 支持 设备制造 机械设备 数字 智能 新型 现代 特种 专项 电子设备 工程建筑 制造 "
-    "调查 运行维护 资源 修复 设备安装 利用 供应 组件 相关服务 器具 办公 三维 3D 计算 零件 附件 管理服务 "
-    "商业 更新 分配 气体 监护 相关装置制造 产品制造 设备修理 社会团体 事业单位 机关 企业 团体 绘图".split()
-)
+STOP_TERMS = {"设备", "产品", "用品", "专业", "技术", "管理", "相关", "辅助", "器材", "材料", "综合", "工程", "组织", "机构", "生产", "服务", "其他", "专用", "通用", "日用", "配件", "零部件", "器件", "制品", "装置", "设施", "用具", "经营", "运营", "成品", "原料", "工业", "专业技术", "开发", "研究", "设计", "信息", "物品", "经纪", "代理", "修理", "维护", "安装", "检测", "监测", "咨询", "科技", "推广", "加工", "应用", "系统", "组织管理", "工程技术", "商务", "电话", "家庭", "包装", "零件制造", "组件制造", "材料制造", "农用", "包括", "不包括", "主要", "各种", "各类", "以及", "用于", "提供", "进行", "单位", "活动", "生产活动", "销售", "制作", "部件", "元件", "仪器", "机构服务", "技术服务", "中心", "其他专业", "质量", "安全", "环境", "公共", "社会", "基础", "一般", "支持", "设备制造", "机械设备", "数字", "智能", "新型", "现代", "特种", "专项", "电子设备", "工程建筑", "制造", "调查", "运行维护", "资源", "修复", "设备安装", "利用", "供应", "组件", "相关服务", "器具", "办公", "三维", "3D", "计算", "零件", "附件", "管理服务", "商业", "更新", "分配", "气体", "监护", "相关装置制造", "产品制造", "设备修理", "社会团体", "事业单位", "机关", "企业", "团体", "绘图"}
 # Words the GB/T names do not use but that are unambiguous in vocational texts (curated lexicon).
 EXTRA_TERMS: dict[str, dict[str, float]] = {
     "化工": {"26": 1}, "化学工程": {"26": 1}, "精细化工": {"26": 1}, "石油化工": {"25": 0.5, "26": 0.5},
@@ -421,12 +412,12 @@ def diagnostics(comps: dict[str, Components], major_table: pl.DataFrame,
     firsts = class_table.filter(pl.col("rank") == 1).group_by("class_name").agg(
         pl.len().alias("n"), pl.col("industry_code").n_unique().alias("k")).filter(pl.col("n") > 1)
     return [
-        f"majors {len(comps)}: text {have['text']}, occupation {have['occupation']}, curated "
-        f"{have['curated']}, none (inherit class) {sum(1 for c in comps.values() if not c)}",
-        f"text vs occupation top-1 agree {agree1}/{len(both)} = {agree1 / len(both):.1%}; "
-        f"text top-1 in occupation top-3 {agree3}/{len(both)} = {agree3 / len(both):.1%}",
-        f"classes offered at >1 level with the same top 大类 at every level: "
-        f"{(firsts['k'] == 1).sum()}/{firsts.height}",
+        (f"majors {len(comps)}: text {have['text']}, occupation {have['occupation']}, curated "
+        f"{have['curated']}, none (inherit class) {sum(1 for c in comps.values() if not c)}"),
+        (f"text vs occupation top-1 agree {agree1}/{len(both)} = {agree1 / len(both):.1%}; "
+        f"text top-1 in occupation top-3 {agree3}/{len(both)} = {agree3 / len(both):.1%}"),
+        (f"classes offered at >1 level with the same top 大类 at every level: "
+        f"{(firsts['k'] == 1).sum()}/{firsts.height}"),
         "links by source, majors: " + ", ".join(
             f"{s} {n}" for s, n in major_table["source"].value_counts().sort("source").iter_rows()),
         "links by source, classes: " + ", ".join(

@@ -272,16 +272,26 @@ def _print_summary(db: Database) -> None:
     console.print(table)
 
 
+_CALIBRATION_LABELS = {"schools": "中职学校数 / secondary schools", "enrolment": "中职招生 / secondary enrolment",
+                       "students": "中职在校生 / secondary students",
+                       "secondary_va": "第二产业增加值（亿元）/ secondary-sector value added"}
+
+
+def _calibration_label(name: str) -> str:
+    stem, _, year = name.rpartition("_")
+    return f"{_CALIBRATION_LABELS.get(stem, stem)} {year}" if year.isdigit() else name
+
+
 def _print_calibration(data: dict[str, Any]) -> None:
     checks = data.get("calibration") or {}
     if not checks:
         return
-    table = Table(title="校准 / calibration (2024)")
+    table = Table(title="校准：演示数据与公开数 / calibration: demo data against published totals")
     for column in ("指标 / figure", "演示值 / demo", "公开数 / published"):
         table.add_column(column)
     for name, item in checks.items():
         if isinstance(item, dict):
-            table.add_row(name, f"{item.get('value', '')}", f"{item.get('target', '')}")
+            table.add_row(_calibration_label(name), f"{item.get('value', '')}", f"{item.get('target', '')}")
     console.print(table)
 
 

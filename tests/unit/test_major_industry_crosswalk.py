@@ -84,7 +84,7 @@ def test_weights_sum_to_one_with_one_to_five_ranked_links(table: str) -> None:
         assert 1 <= len(links) <= 5, key
         assert [int(r["rank"]) for r in links] == list(range(1, len(links) + 1)), key
         weights = [Decimal(r["weight"]) for r in links]
-        assert sum(weights) == Decimal("1"), (key, weights)
+        assert sum(weights) == Decimal(1), (key, weights)
         assert all(w > 0 for w in weights), key
         assert weights == sorted(weights, reverse=True), key
         assert len({r["industry_code"] for r in links}) == len(links), key

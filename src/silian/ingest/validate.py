@@ -207,7 +207,7 @@ def _sum_check(spec: TableSpec, parts: tuple[str, ...], whole: str, tolerance: f
     return Check(headers[parts[0]], bad, "", t("total_exceeds_fix"), pl.lit(""), describe)
 
 
-def _fmt(x: float | int) -> str:
+def _fmt(x: float) -> str:
     return str(int(x)) if float(x).is_integer() else f"{x:g}"
 
 
