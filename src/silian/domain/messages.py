@@ -132,3 +132,11 @@ def t(message_key: str, /, *, in_lang: str | None = None, **values: object) -> s
     zh, en = MESSAGES[message_key]
     text = en if (in_lang or current_lang.get()) == "en" else zh
     return text.format(**values) if values else text
+
+
+def register_messages(extra: dict[str, tuple[str, str]]) -> None:
+    """Add a module's own (zh, en) messages; a key already taken by different text is an error."""
+    for key, pair in extra.items():
+        if key in MESSAGES and MESSAGES[key] != pair:
+            raise ValueError(f"message key {key!r} is already registered with different text")
+        MESSAGES[key] = pair
