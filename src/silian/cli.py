@@ -295,6 +295,29 @@ def _print_calibration(data: dict[str, Any]) -> None:
     console.print(table)
 
 
+# ---------------------------------------------------------------- coupling coordination of a CSV file
+@app.command("coupling")
+def coupling(
+    file: Annotated[Path, typer.Argument(help=".csv：id 列 + 每个子系统一列 0–1 得分（UTF-8、UTF-8-BOM、GBK）")],
+    method: Annotated[str, typer.Option("--method", help="wang（默认，王淑佳等 2021）/ classic / fan")] = "wang",
+    weights: Annotated[str, typer.Option("--weights", help="各子系统权重，按列顺序、逗号分隔、合计为 1，如 0.4,0.3,0.3")] = "",
+    as_json: Annotated[bool, typer.Option("--json", help="输出 JSON")] = False,
+) -> None:
+    """耦合协调度 C、T、D 与协调等级 / coupling coordination degree of every row of a CSV file."""
+    from silian.services.coupling_file import coupling_from_file, parse_weights
+
+    rows = coupling_from_file(file, method=method, weights=parse_weights(weights))
+    if as_json:
+        _print_json(rows)
+        return
+    table = Table(title=f"耦合协调度 / coupling coordination ({method})")
+    for column in ("id", "C", "T", "D", "协调等级 / level"):
+        table.add_column(column)
+    for row in rows:
+        table.add_row(str(row["id"]), *(f"{row[k]:.4f}" for k in ("C", "T", "D")), str(row["level"]))
+    console.print(table)
+
+
 # ---------------------------------------------------------------- entry point
 def _show_rejection(exc: ImportRejected) -> None:
     err_console.print(f"[bold red]{exc.message}[/bold red]")

@@ -34,6 +34,13 @@ class Settings(BaseSettings):
         default=10_000, description="Validation stops collecting problems after this many (the file is rejected)."
     )
 
+    indicators_file: Path | None = Field(
+        default=None, description="TOML file with the four-chain indicator system; empty means the built-in default "
+        "(src/silian/config/indicators.toml).")
+    analysis_file: Path | None = Field(
+        default=None, description="TOML file with analysis settings (demand blend, warning rule, school standards, "
+        "coupling method); empty means the built-in default (src/silian/config/analysis.toml).")
+
     def resolved_database_url(self) -> str:
         """The database URL in force: the explicit one, or the embedded SQLite default."""
         if self.database_url:

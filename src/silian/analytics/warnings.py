@@ -1,0 +1,58 @@
+"""Warning cards (red / yellow / green) per major and the majors to grow and to cut.
+
+Our own published rule, in the spirit of MyCOS 红牌/黄牌/绿牌 but not theirs (never present it as MyCOS's):
+
+* red: surplus at least ``red_surplus`` of supply (gap ratio ≤ red_surplus, e.g. −0.30) **and**
+  (employment rate < ``red_employment`` **or** related-employment rate < ``red_related``);
+* yellow: not red, and gap ratio ≤ ``yellow_surplus`` or related rate < ``yellow_related`` or local
+  retention < ``yellow_retention``;
+* green: everything else. A missing rate never triggers a card.
+The thresholds are settings (analysis.toml ``[warning]``); each card carries the reasons that fired.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import polars as pl
+
+CARD_ORDER = {"red": 0, "yellow": 1, "green": 2}
+
+
+def _below(column: str, threshold: float) -> pl.Expr:
+    return pl.col(column).is_not_null() & (pl.col(column) < threshold)
+
+
+def warning_cards(by_major: pl.DataFrame, rule: Mapping[str, float]) -> pl.DataFrame:
+    """``by_major`` (offered majors only) with ``card`` and ``reasons`` (list of reason keys)."""
+    offered = by_major.filter(pl.col("offered"))
+    surplus_red = pl.col("gap_ratio").is_not_null() & (pl.col("gap_ratio") <= rule["red_surplus"])
+    surplus_yellow = pl.col("gap_ratio").is_not_null() & (pl.col("gap_ratio") <= rule["yellow_surplus"])
+    weak_outcome = _below("employment_rate", rule["red_employment"]) | _below("related_rate", rule["red_related"])
+    red = surplus_red & weak_outcome
+    yellow = ~red & (surplus_yellow | _below("related_rate", rule["yellow_related"])
+                     | _below("retention_rate", rule["yellow_retention"]))
+    reasons = pl.concat_list([
+        pl.when(surplus_red).then(pl.lit("surplus_red")).otherwise(
+            pl.when(surplus_yellow).then(pl.lit("surplus_yellow"))),
+        pl.when(_below("employment_rate", rule["red_employment"])).then(pl.lit("low_employment")),
+        pl.when(_below("related_rate", rule["yellow_related"])).then(pl.lit("low_related")),
+        pl.when(_below("retention_rate", rule["yellow_retention"])).then(pl.lit("low_retention")),
+    ]).list.drop_nulls()
+    return (offered.with_columns(
+        pl.when(red).then(pl.lit("red")).when(yellow).then(pl.lit("yellow")).otherwise(pl.lit("green")).alias("card"),
+        reasons.alias("reasons"))
+        .with_columns(pl.col("card").replace_strict(CARD_ORDER, return_dtype=pl.Int8).alias("_order"))
+        .sort("_order", "gap_ratio").drop("_order"))
+
+
+def grow_and_cut(cards: pl.DataFrame, by_major: pl.DataFrame, rule: Mapping[str, float]) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Majors to grow (gap ratio ≥ grow_gap_ratio and gap ≥ min_gap, or demand with no local supply) and
+    majors to cut (red cards), each ordered by the size of the gap and cut to ``top_n`` rows."""
+    top = int(rule.get("top_n", 10))
+    grow = by_major.filter(
+        (pl.col("gap") >= rule["min_gap"])
+        & (pl.col("gap_ratio").is_null() | (pl.col("gap_ratio") >= rule["grow_gap_ratio"]))
+    ).sort("gap", descending=True).head(top)
+    cut = cards.filter(pl.col("card") == "red").sort("gap").head(top)
+    return grow, cut
