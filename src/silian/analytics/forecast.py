@@ -267,9 +267,10 @@ def forecast_openings(
     allowed = [MODELS if is_long else SHORT_MODELS for is_long in long]
     caught: list[Counter[str]] = [Counter() for _ in allowed]
     if engine == "fast":
-        paths = fast_paths(panel.y, horizon, min_train)
+        paths = fast_paths(panel.y, horizon)
     else:
-        lengths = [list(range(m, n - h + 1)) * (h > 0) + [n] for m, n, h in zip(train, n_years, bt_horizon)]
+        lengths = [[*range(m, n - h + 1)] * bool(h > 0) + [n] for m, n, h in zip(train.tolist(), n_years.tolist(),
+                                                                       bt_horizon.tolist())]
         paths, caught = statsmodels_paths(panel.y, lengths, horizon, allowed)
     mask = backtest_mask(n_years, train, bt_horizon, horizon, panel.y.shape[1])
     scores = {m: score(panel.y, panel.observed, mask, paths[m]) for m in MODELS}

@@ -5,8 +5,8 @@ series' first year in column 0), NaN after the series' last year. A model return
 ``mean[L, s, k]`` and ``sd[L, s, k]`` are the ``k+1``-step forecast and its standard deviation made
 from the first ``L`` values of series ``s`` (NaN where undefined). Re-fitting at every origin ``L`` is
 what makes the backtest a rolling-origin one; the fast engine gets all origins from one pass, because
-each of its fits only uses the data up to ``L`` (parameters are chosen by the in-sample one-step
-squared error up to ``L``, initial states from the first ``min_train`` values).
+each of its fits only uses the data up to ``L`` (parameters and initial states are chosen by the
+one-step squared error up to ``L``, from running sums).
 """
 
 from __future__ import annotations
@@ -70,55 +70,71 @@ def drift(y: np.ndarray, horizon: int) -> Paths:
     return Paths(mean, sd)
 
 
-def _linear_start(y: np.ndarray, n_init: int) -> tuple[np.ndarray, np.ndarray]:
-    """Intercept (value at the first year) and slope of the least-squares line through ``n_init`` values."""
-    t = np.arange(n_init, dtype=float)
-    head = y[:, :n_init]
-    slope = ((t - t.mean()) * (head - head.mean(axis=1, keepdims=True))).sum(axis=1) / ((t - t.mean()) ** 2).sum()
-    return head.mean(axis=1) - slope * t.mean(), slope
+def _grid(kind: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Smoothing parameters searched: α; β = α·β* (so 0 ≤ β ≤ α); φ (1 unless damped)."""
+    if kind == "ses":
+        return ALPHAS, np.zeros_like(ALPHAS), np.ones_like(ALPHAS)
+    phis = PHIS if kind == "damped" else np.ones(1)
+    alpha, share, phi = (g.ravel() for g in np.meshgrid(ALPHAS, BETA_SHARES, phis, indexing="ij"))
+    return alpha, alpha * share, phi
 
 
-def exponential_smoothing(y: np.ndarray, horizon: int, kind: str, n_init: int) -> Paths:
+def exponential_smoothing(y: np.ndarray, horizon: int, kind: str,
+                          grid: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None) -> Paths:
     """ETS(A,N,N) ``ses``, ETS(A,A,N) ``holt`` or ETS(A,Ad,N) ``damped`` in error-correction form.
 
-    ``ŷ = l + φb``, ``e = y − ŷ``, ``l ← ŷ + αe``, ``b ← φb + βe``; α, β (= α·β*) and φ by grid search
-    on the one-step SSE, initial level and trend from a least-squares line through the first ``n_init``
-    values (``ses``: the first value). Variance: ``σ²(1 + Σ_{j<k} (α + βφ_j)²)``, ``φ_j = φ + … + φ^j``.
+    ``ŷ = l + φb``, ``e = y − ŷ``, ``l ← ŷ + αe``, ``b ← φb + βe``. The one-step errors are linear in the
+    initial states ``(l₀, b₀)``: ``e = e⁰ + l₀h¹ + b₀h²`` (``e⁰`` from zero states, ``h¹``, ``h²`` from unit
+    states and no data), so for every (α, β, φ) of the grid the least-squares initial states are solved
+    exactly from running sums, at every origin; the grid point with the least SSE wins (Gaussian maximum
+    likelihood on the grid). Variance: ``σ²(1 + Σ_{j<k} (α + βφ_j)²)``, ``φ_j = φ + … + φ^j``.
     """
-    if kind == "ses":
-        alpha, beta, phi = ALPHAS, np.zeros_like(ALPHAS), np.ones_like(ALPHAS)
-    else:
-        phis = PHIS if kind == "damped" else np.ones(1)
-        a, share, p = (g.ravel() for g in np.meshgrid(ALPHAS, BETA_SHARES, phis, indexing="ij"))
-        alpha, beta, phi = a, a * share, p
-    mean, sd = _empty(y, horizon)
+    alpha, beta, phi = grid if grid is not None else _grid(kind)
     n_series, n_years = y.shape
-    if n_years < n_init:
-        return Paths(mean, sd)
-    if kind == "ses":
-        start, slope = y[:, 0], np.zeros(n_series)
-    else:
-        start, slope = _linear_start(y, n_init)
-    trend = np.repeat((slope * (kind != "ses"))[:, None], alpha.size, axis=1)
-    level = start[:, None] - phi * trend
-    sse = np.zeros((n_series, alpha.size))
-    steps = np.arange(1, horizon + 1)
+    mean, sd = _empty(y, horizon)
+    level, trend = np.zeros((n_series, alpha.size)), np.zeros((n_series, alpha.size))
+    unit_level, unit_trend = np.array([[1.0], [0.0]]) * np.ones(alpha.size), np.array([[0.0], [1.0]]) * np.ones(
+        alpha.size)
+    cross, gram = np.zeros((2, n_series, alpha.size)), np.zeros((3, alpha.size))  # Σe⁰h, Σh¹h¹, Σh¹h², Σh²h²
+    sse_zero = np.zeros((n_series, alpha.size))
+    steps, rows = np.arange(1, horizon + 1), np.arange(n_series)
     for t in range(n_years):
         predicted = level + phi * trend
         error = y[:, t, None] - predicted
         level, trend = predicted + alpha * error, phi * trend + beta * error
-        sse += error**2
-        if t + 1 < n_init:
+        unit_error = -(unit_level + phi * unit_trend)
+        unit_level, unit_trend = -unit_error + alpha * unit_error, phi * unit_trend + beta * unit_error
+        sse_zero += error**2
+        cross += error[None] * unit_error[:, None, :]
+        gram += np.stack([unit_error[0] ** 2, unit_error[0] * unit_error[1], unit_error[1] ** 2])
+        if t + 1 < 3:
             continue
-        best = np.argmin(np.where(np.isnan(sse), np.inf, sse), axis=1)
-        rows = np.arange(n_series)
+        start, sse = _initial_states(kind, sse_zero, cross, gram)
+        best = np.argmin(np.where(np.isfinite(sse), sse, np.inf), axis=1)
         a, b, f = alpha[best, None], beta[best, None], phi[best, None]
+        pick = (rows, best)
+        last_level = level[pick] + start[0][pick] * unit_level[0, best] + start[1][pick] * unit_level[1, best]
+        last_trend = trend[pick] + start[0][pick] * unit_trend[0, best] + start[1][pick] * unit_trend[1, best]
         phi_sums = np.cumsum(f ** steps[None, :], axis=1)
-        mean[t + 1] = level[rows, best, None] + phi_sums * trend[rows, best, None]
+        mean[t + 1] = last_level[:, None] + phi_sums * last_trend[:, None]
         weights = np.concatenate([np.zeros((n_series, 1)), (a + b * phi_sums[:, :-1]) ** 2], axis=1)
-        sigma = _sigma(sse[rows, best], t + 1, N_PARAMS[kind])
+        sigma = _sigma(sse[pick], t + 1, N_PARAMS[kind])
         sd[t + 1] = sigma[:, None] * np.sqrt(1 + np.cumsum(weights, axis=1))
     return Paths(mean, sd)
+
+
+def _initial_states(kind: str, sse_zero: np.ndarray, cross: np.ndarray,
+                    gram: np.ndarray) -> tuple[tuple[np.ndarray, np.ndarray], np.ndarray]:
+    """Least-squares ``(l₀, b₀)`` and the SSE they leave, per series and grid point (``ses``: b₀ = 0)."""
+    g11, g12, g22 = gram[0], gram[1], gram[2]
+    if kind == "ses":
+        level0 = -cross[0] / g11
+        return (level0, np.zeros_like(level0)), sse_zero + cross[0] * level0
+    det = g11 * g22 - g12**2
+    det = np.where(det > 1e-10 * g11 * g22, det, np.nan)  # initial states not identified: grid point skipped
+    level0 = -(g22 * cross[0] - g12 * cross[1]) / det
+    trend0 = -(g11 * cross[1] - g12 * cross[0]) / det
+    return (level0, trend0), sse_zero + cross[0] * level0 + cross[1] * trend0
 
 
 def arima011(y: np.ndarray, horizon: int) -> Paths:
@@ -186,17 +202,17 @@ def arima110(y: np.ndarray, horizon: int) -> Paths:
     return Paths(mean, sd)
 
 
-def fast_paths(y: np.ndarray, horizon: int, min_train: int) -> dict[str, Paths]:
+def fast_paths(y: np.ndarray, horizon: int) -> dict[str, Paths]:
     """All candidate models of :data:`MODELS` from all origins, vectorised over series (numpy only)."""
     with np.errstate(all="ignore"):
         return {
             "naive": naive(y, horizon),
             "drift": drift(y, horizon),
-            "ses": exponential_smoothing(y, horizon, "ses", min_train),
+            "ses": exponential_smoothing(y, horizon, "ses"),
             "arima011": arima011(y, horizon),
             "arima110": arima110(y, horizon),
-            "holt": exponential_smoothing(y, horizon, "holt", min_train),
-            "damped": exponential_smoothing(y, horizon, "damped", min_train),
+            "holt": exponential_smoothing(y, horizon, "holt"),
+            "damped": exponential_smoothing(y, horizon, "damped"),
         }
 
 

@@ -79,21 +79,29 @@ def small_cohorts(points: pl.DataFrame, institutions: pl.DataFrame, year: int, *
         .filter(pl.col("schools") >= min_schools).sort("schools", "enrolment", descending=True))
 
 
-def consolidate(profile: pl.DataFrame, merges: Mapping[str, Sequence[str]]) -> pl.DataFrame:
+def consolidate(profile: pl.DataFrame, merges: Mapping[str, Sequence[str]],
+                added: Mapping[str, Mapping[str, float]] | None = None) -> pl.DataFrame:
     """The profile after merging schools: ``merges`` maps the surviving school's code to the codes merged
-    into it (resources and students add up; the survivor keeps its name and county)."""
+    into it (resources and students add up; the survivor keeps its name and county); ``added`` gives
+    resources a survivor gains (e.g. a new campus: ``{"9410100001": {"land_area_m2": 690667}}``)."""
     absorbed = {code: target for target, codes in merges.items() for code in codes if code != target}
     keyed = profile.with_columns(pl.col("institution_code").replace(absorbed).alias("_into"))
     sums = keyed.group_by("_into").agg(pl.col("students", "enrolment", *RESOURCE_COLUMNS).sum())
     survivors = profile.filter(~pl.col("institution_code").is_in(list(absorbed))).drop(
         "students", "enrolment", *RESOURCE_COLUMNS)
     merged = survivors.join(sums.rename({"_into": "institution_code"}), on="institution_code", how="left")
+    for code, extra in (added or {}).items():
+        merged = merged.with_columns(
+            pl.when(pl.col("institution_code") == code).then(pl.col(c).fill_null(0) + v).otherwise(pl.col(c)).alias(c)
+            for c, v in extra.items())
     return merged.select(profile.columns)
 
 
 def compliance_summary(result: pl.DataFrame) -> dict[str, int]:
-    """Schools, compliant schools, and failures per check."""
-    summary = {"schools": result.height, "compliant": int(result["compliant"].sum())}
+    """Schools, compliant schools, students (all and in compliant schools), and failures per check."""
+    summary = {"schools": result.height, "compliant": int(result["compliant"].sum()),
+               "students": int(result["students"].sum()),
+               "students_in_compliant": int(result.filter(pl.col("compliant"))["students"].sum())}
     for column in result.columns:
         if column.startswith("ok_"):
             summary[f"fail_{column[3:]}"] = int((~result[column].fill_null(False)).sum())

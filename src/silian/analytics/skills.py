@@ -21,8 +21,8 @@ def skill_balance(demand: pl.DataFrame, points: pl.DataFrame, year: int, high_le
     """One row per skill level for ``year``: demand by source, certificates supplied, shares and gap."""
     records = demand.filter(pl.col("period").str.slice(0, 4).cast(pl.Int64) == year)
     wanted = records.group_by("skill_level").agg(
-        [pl.col("count").filter(pl.col("source") == s).sum().alias(f"demand_{s}")
-         for s in ("declared", "posting", "statistics")], pl.col("count").sum().alias("demand_all"))
+        *[pl.col("count").filter(pl.col("source") == s).sum().alias(f"demand_{s}")
+          for s in ("declared", "posting", "statistics")], pl.col("count").sum().alias("demand_all"))
     now = points.filter(pl.col("year") == year)
     supplied = pl.DataFrame({"skill_level": list(LEVELS),
                              "certificates": [int(now[c].fill_null(0).sum()) for c in CERT_COLUMNS.values()]})

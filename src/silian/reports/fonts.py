@@ -23,10 +23,10 @@ from silian.domain.messages import register_messages, t
 
 register_messages({
     "cjk_font_missing": (
-        "找不到中文字体（Noto Sans CJK SC、思源黑体或文泉驿），无法生成 PDF 报告。"
-        "请安装字体后重试：sudo apt-get install fonts-noto-cjk（已查找：{searched}）",
-        "No Chinese font found (Noto Sans CJK SC, Source Han Sans or WenQuanYi), so PDF reports cannot be "
-        "made. Install one and try again: sudo apt-get install fonts-noto-cjk (searched: {searched})",
+        ("找不到中文字体（Noto Sans CJK SC、思源黑体或文泉驿），无法生成 PDF 报告。"
+         "请安装字体后重试：sudo apt-get install fonts-noto-cjk（已查找：{searched}）"),
+        ("No Chinese font found (Noto Sans CJK SC, Source Han Sans or WenQuanYi), so PDF reports cannot be "
+         "made. Install one and try again: sudo apt-get install fonts-noto-cjk (searched: {searched})"),
     ),
 })
 

@@ -9,30 +9,36 @@ lines stay distinct in black-and-white print; heatmaps use ColorBrewer RdBu (div
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from silian.domain.messages import register_messages, t
 from silian.reports._svg import (
+    DASHES,
+    FONT_FAMILY,
     LABEL_SIZE,
+    MARKERS,
+    PALETTE,
     TICK_SIZE,
     Frame,
     Scale,
     attr,
+    cartesian,
     category_labels,
     clean,
     esc,
     format_value,
+    grid_frame,
     interpolate,
-    legend,
+    marker,
+    nice_ticks,
     num,
     svg_document,
     text,
     text_width,
-    truncate,
-    value_axis,
 )
+
+__all__ = ["FONT_FAMILY", "PALETTE", "Band", "bar_chart", "heatmap", "line_chart", "nice_ticks"]
 
 register_messages({
     "chart_missing": ("无数据", "no data"),
@@ -41,10 +47,6 @@ register_messages({
 
 Value = float | int | None
 
-#: Okabe & Ito (2008) colours, ordered for contrast in print; yellow last (faint on white paper).
-PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#F0E442")
-DASHES = ("", "6 3", "2 3", "8 3 2 3", "4 4", "1 2", "10 4", "3 5")
-MARKERS = ("circle", "square", "triangle", "diamond")
 #: ColorBrewer RdBu (negative → red, positive → blue) and Blues.
 DIVERGING = ("#b2182b", "#d6604d", "#f4a582", "#fddbc7", "#f7f7f7", "#d1e5f0", "#92c5de", "#4393c3", "#2166ac")
 SEQUENTIAL = ("#f7fbff", "#deebf7", "#c6dbef", "#9ecae1", "#6baed6", "#4292c6", "#2171b5", "#08519c", "#08306b")
@@ -81,17 +83,19 @@ def line_chart(
     data = _checked_series(series, len(x_labels), "x_labels")
     band_list = [b if isinstance(b, Band) else Band(*b) for b in bands or ()]
     values = [v for row in data.values() for v in row if v is not None]
-    frame = Frame.layout(width, height, title, [(name, "line") for name in data], y_label)
-    scale = value_axis(frame, values + list(y_range or ()), include_zero=False, vertical=True)
-    parts = [_bands(frame, scale, band_list)] + scale.grid
+    labels = [str(x) for x in x_labels]
+    frame, scale = cartesian(width, height, title, [(name, "line") for name in data], y_label,
+                             values + [float(v) for v in y_range or ()], labels,
+                             include_zero=False, rotate_labels=False)
+    parts = [_bands(frame, scale, band_list), *scale.grid]
     step = frame.plot_w / max(len(x_labels), 1)
     xs = [frame.left + step * (i + 0.5) for i in range(len(x_labels))]
-    parts.append(category_labels(frame, [str(x) for x in x_labels], xs, step))
+    parts.append(category_labels(frame, labels, xs, step))
     for index, (name, row) in enumerate(data.items()):
         parts.append(_line(name, index, xs, [None if v is None else scale(v) for v in row]))
     if not values:
         parts.append(_empty_note(frame))
-    return svg_document(frame, title, parts)
+    return svg_document(frame, title, parts, "line-chart")
 
 
 def bar_chart(
@@ -114,9 +118,8 @@ def bar_chart(
     data = _checked_series(series, len(categories), "categories")
     labels = [str(c) for c in categories]
     extent = _stack_extent(data, len(labels)) if stacked else [v for r in data.values() for v in r if v is not None]
-    frame = Frame.layout(width, height, title, [(name, "bar") for name in data], value_label,
-                         category_labels_left=labels if horizontal else None)
-    scale = value_axis(frame, [*extent, 0.0], include_zero=True, vertical=not horizontal)
+    frame, scale = cartesian(width, height, title, [(name, "bar") for name in data], value_label, extent,
+                             labels, horizontal=horizontal)
     step = (frame.plot_h if horizontal else frame.plot_w) / max(len(labels), 1)
     starts = [(frame.top if horizontal else frame.left) + step * i for i in range(len(labels))]
     parts = list(scale.grid)
@@ -141,7 +144,7 @@ def bar_chart(
     parts.append(_zero_line(frame, scale, horizontal))
     if not extent:
         parts.append(_empty_note(frame))
-    return svg_document(frame, title, parts)
+    return svg_document(frame, title, parts, "bar-chart")
 
 
 def heatmap(
@@ -165,7 +168,7 @@ def heatmap(
     grid = _checked_grid(values, len(rows), len(cols))
     present = [v for row in grid for v in row if v is not None]
     low, high = _colour_domain(present, diverging, limit)
-    frame = Frame.layout_grid(width, row_height * len(rows), title, rows, cols)
+    frame = grid_frame(width, row_height * len(rows), title, rows, cols)
     cell_w, cell_h = frame.plot_w / max(len(cols), 1), float(row_height)
     parts = [category_labels(frame, cols, [frame.left + cell_w * (j + 0.5) for j in range(len(cols))],
                              cell_w, top=True),
@@ -181,7 +184,7 @@ def heatmap(
                 parts.append(_cell_text(frame.left + cell_w * (j + 0.5), frame.top + cell_h * (i + 0.5),
                                         cell_w, cell_h, format_value(value, value_format), fill))
     parts.append(_colour_legend(frame, palette, low, high, len(present) < sum(len(r) for r in grid)))
-    return svg_document(frame, title, parts)
+    return svg_document(frame, title, parts, "heatmap")
 
 
 # ---- checks and scales
@@ -259,18 +262,6 @@ def _line(name: str, index: int, xs: Sequence[float], ys: Sequence[float | None]
     return f'<g class="series" data-series="{esc(name)}">{"".join(paths + marks)}</g>'
 
 
-def marker(shape: str, x: float, y: float, colour: str, r: float = 3.2) -> str:
-    """A point marker; shapes differ per series so they stay distinct in grey print."""
-    if shape == "circle":
-        return f'<circle{attr("cx", x)}{attr("cy", y)}{attr("r", r)} fill="{colour}"/>'
-    if shape == "square":
-        return (f'<rect{attr("x", x - r)}{attr("y", y - r)}{attr("width", 2 * r)}{attr("height", 2 * r)} '
-                f'fill="{colour}"/>')
-    points = ([(x, y - r * 1.2), (x + r * 1.1, y + r * 0.9), (x - r * 1.1, y + r * 0.9)] if shape == "triangle"
-              else [(x, y - r * 1.3), (x + r * 1.3, y), (x, y + r * 1.3), (x - r * 1.3, y)])
-    return f'<polygon points="{" ".join(f"{num(px)},{num(py)}" for px, py in points)}" fill="{colour}"/>'
-
-
 def _bar(scale: Scale, horizontal: bool, span: tuple[float, float], values: tuple[float, float],
          colour: str, tip: str, name: str, value: float) -> str:
     start, size = span
@@ -339,6 +330,3 @@ def _colour_legend(frame: Frame, palette: Sequence[str], low: float, high: float
 def _empty_note(frame: Frame) -> str:
     return text(frame.left + frame.plot_w / 2, frame.top + frame.plot_h / 2, t("chart_empty"),
                 size=LABEL_SIZE, anchor="middle", fill="#777", middle=True, cls="empty")
-
-
-__all__ = ["Band", "PALETTE", "bar_chart", "heatmap", "line_chart", "marker", "legend", "truncate"]
