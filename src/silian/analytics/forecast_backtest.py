@@ -25,7 +25,7 @@ ALPHAS = np.linspace(0.05, 1.0, 20)
 BETA_SHARES = np.linspace(0.0, 1.0, 11)  # beta = alpha * share (Holt's beta*), so 0 <= beta <= alpha
 PHIS = np.array([0.8, 0.85, 0.9, 0.95, 0.98])
 THETAS = np.linspace(-0.95, 0.95, 39)
-N_PARAMS = {"naive": 0, "drift": 1, "ses": 2, "arima011": 2, "arima110": 2, "holt": 4, "damped": 5}
+N_PARAMS = {"naive": 0, "drift": 1, "ses": 2, "arima011": 3, "arima110": 2, "holt": 4, "damped": 5}
 
 
 @dataclass(frozen=True)
@@ -71,9 +71,11 @@ def drift(y: np.ndarray, horizon: int) -> Paths:
 
 
 def _grid(kind: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Smoothing parameters searched: α; β = α·β* (so 0 ≤ β ≤ α); φ (1 unless damped)."""
+    """Parameters searched: α; β = α·β* (so 0 ≤ β ≤ α); φ (1 unless damped); ARIMA(0,1,1): θ = α − 1."""
     if kind == "ses":
         return ALPHAS, np.zeros_like(ALPHAS), np.ones_like(ALPHAS)
+    if kind == "arima011":  # Δy = μ + ε + θε₋₁ is ETS(A,A,N) with α = 1 + θ, β = 0 and the drift μ as b₀
+        return 1 + THETAS, np.zeros_like(THETAS), np.ones_like(THETAS)
     phis = PHIS if kind == "damped" else np.ones(1)
     alpha, share, phi = (g.ravel() for g in np.meshgrid(ALPHAS, BETA_SHARES, phis, indexing="ij"))
     return alpha, alpha * share, phi
@@ -81,7 +83,7 @@ def _grid(kind: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 def exponential_smoothing(y: np.ndarray, horizon: int, kind: str,
                           grid: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None) -> Paths:
-    """ETS(A,N,N) ``ses``, ETS(A,A,N) ``holt`` or ETS(A,Ad,N) ``damped`` in error-correction form.
+    """ETS(A,N,N) ``ses``, ETS(A,A,N) ``holt``, ETS(A,Ad,N) ``damped`` or ARIMA(0,1,1) with drift ``arima011``.
 
     ``ŷ = l + φb``, ``e = y − ŷ``, ``l ← ŷ + αe``, ``b ← φb + βe``. The one-step errors are linear in the
     initial states ``(l₀, b₀)``: ``e = e⁰ + l₀h¹ + b₀h²`` (``e⁰`` from zero states, ``h¹``, ``h²`` from unit
@@ -137,37 +139,6 @@ def _initial_states(kind: str, sse_zero: np.ndarray, cross: np.ndarray,
     return (level0, trend0), sse_zero + cross[0] * level0 + cross[1] * trend0
 
 
-def arima011(y: np.ndarray, horizon: int) -> Paths:
-    """ARIMA(0,1,1) with drift, ``Δy_t = μ + ε_t + θε_{t-1}``, by conditional least squares.
-
-    The residuals are linear in μ (``ε = A − μB``), so μ is solved exactly for every θ of the grid.
-    """
-    mean, sd = _empty(y, horizon)
-    n_series, n_years = y.shape
-    diffs = np.diff(y, axis=1)
-    theta = THETAS[None, :]
-    a_term = np.zeros((n_series, THETAS.size))
-    b_term = np.zeros_like(a_term)
-    s_aa, s_ab, s_bb = np.zeros_like(a_term), np.zeros_like(a_term), np.zeros_like(a_term)
-    steps = np.arange(1, horizon + 1)
-    rows = np.arange(n_series)
-    for t in range(n_years - 1):
-        a_term, b_term = diffs[:, t, None] - theta * a_term, 1 - theta * b_term
-        s_aa, s_ab, s_bb = s_aa + a_term**2, s_ab + a_term * b_term, s_bb + b_term**2
-        if t < 1:
-            continue
-        mu = s_ab / s_bb
-        sse = s_aa - s_ab * mu
-        best = np.argmin(np.where(np.isnan(sse), np.inf, sse), axis=1)
-        mu_b, theta_b = mu[rows, best], THETAS[best]
-        last_error = a_term[rows, best] - mu_b * b_term[rows, best]
-        first = y[:, t + 1] + mu_b + theta_b * last_error
-        mean[t + 2] = first[:, None] + mu_b[:, None] * (steps - 1)
-        sigma = _sigma(sse[rows, best], t + 1, N_PARAMS["arima011"])
-        sd[t + 2] = sigma[:, None] * np.sqrt(1 + (steps - 1) * (1 + theta_b[:, None]) ** 2)
-    return Paths(mean, sd)
-
-
 def _psi_variance(phi: np.ndarray, horizon: int) -> np.ndarray:
     """Cumulative ``Σ_{j<k} ψ_j²`` of (1 − φB)(1 − B): ``ψ_0 = 1``, ``ψ_j = (1+φ)ψ_{j-1} − φψ_{j-2}``."""
     psi = [np.ones_like(phi), 1 + phi]
@@ -209,7 +180,7 @@ def fast_paths(y: np.ndarray, horizon: int) -> dict[str, Paths]:
             "naive": naive(y, horizon),
             "drift": drift(y, horizon),
             "ses": exponential_smoothing(y, horizon, "ses"),
-            "arima011": arima011(y, horizon),
+            "arima011": exponential_smoothing(y, horizon, "arima011"),
             "arima110": arima110(y, horizon),
             "holt": exponential_smoothing(y, horizon, "holt"),
             "damped": exponential_smoothing(y, horizon, "damped"),
