@@ -163,3 +163,17 @@ def to_statistics_codes(by_industry: pl.DataFrame, industries: pl.DataFrame, sta
     return (by_industry.with_columns(pl.col("industry_code").replace_strict(mapping, default=None).alias("stat_code"))
             .filter(pl.col("stat_code").is_in(list(available)))
             .group_by("stat_code").agg(pl.col("supply", "demand").sum()))
+
+
+def gaps_by_class_and_chain(by_major: pl.DataFrame, major_industries: pl.DataFrame,
+                            key_chains: Mapping[str, tuple[str, ...]]) -> pl.DataFrame:
+    """Gap per 专业类 × key industry chain (the heatmap): each major's supply and demand carried to the
+    chains by its crosswalk weights; the part of a major outside the key chains is left out."""
+    rows = [{"chain": chain, "industry_code": code} for chain, codes in key_chains.items() for code in codes]
+    if not rows:
+        return pl.DataFrame(schema={"class_name": pl.String, "level_key": pl.String, "chain": pl.String,
+                                    "supply": pl.Float64, "demand": pl.Float64, "gap": pl.Float64})
+    weights = major_industries.select("major_code", "industry_code", "weight").join(pl.DataFrame(rows), on="industry_code")
+    return with_gap(by_major.join(weights, on="major_code", how="inner").group_by("class_code", "class_name", "level_key", "chain")
+                    .agg((pl.col("supply") * pl.col("weight")).sum().alias("supply"),
+                         (pl.col("demand") * pl.col("weight")).sum().alias("demand")))

@@ -57,6 +57,7 @@ register_messages({
     "forecast_duplicates": ("同一序列同一年份出现多次：{pairs}。每个序列每年只能有一行，请合并或删除重复行",
                             "A series has the same year more than once: {pairs}. Merge or delete the duplicates"),
     "forecast_negative": ("value 不能为负数：{pairs}", "value must not be negative: {pairs}"),
+    "forecast_empty_value": ("就业人数为空：{pairs}", "Employment is empty: {pairs}"),
     "forecast_infinite": ("value 不能为无穷大：{pairs}", "value must be finite: {pairs}"),
     "forecast_all_missing": ("以下序列没有任何数值：{series}。请补充数据或删除这些序列",
                              "These series have no values at all: {series}. Add data or remove them"),
@@ -175,10 +176,9 @@ def _prepared(history: object, gaps: Gaps) -> _Panel:
     """Validated, gap-filled history as a left-aligned ``(S, T)`` panel."""
     frame = _validated(history)
     clean = frame.drop_nulls("value")
-    empty = frame["series"].unique(maintain_order=True).filter(~frame["series"].unique(maintain_order=True)
-                                                               .is_in(clean["series"].implode()))
-    if empty.len():
-        raise InvalidInput(t("forecast_all_missing", series=", ".join(map(str, empty.head(SHOWN)))))
+    empty = frame.group_by("series", maintain_order=True).agg(pl.col("value").is_not_null().any().alias("some"))
+    if (empty := empty.filter(~pl.col("some"))).height:
+        raise InvalidInput(t("forecast_all_missing", series=", ".join(map(str, empty["series"].head(SHOWN)))))
     full = (clean.group_by("series").agg(pl.int_ranges(pl.col("year").min(), pl.col("year").max() + 1).first()
                                          .alias("year")).explode("year").sort(KEY)
             .join(clean, on=KEY, how="left", maintain_order="left")
@@ -243,9 +243,9 @@ def forecast_openings(
     gaps : {"interpolate", "raise"}
         Missing years inside a series: interpolated linearly (and noted) or rejected.
     engine : {"fast", "statsmodels"}
-        ``fast`` (default): vectorised numpy fits of the same model equations, parameters by grid search
-        on the one-step squared error. ``statsmodels``: ETSModel and ARIMA maximum-likelihood fits at
-        every origin (about a thousand times slower).
+        ``fast`` (default): vectorised numpy fits of the same model equations, smoothing parameters by
+        grid search and initial states exactly, on the one-step squared error. ``statsmodels``:
+        ETSModel and ARIMA maximum-likelihood fits at every origin (about a thousand times slower).
 
     Returns
     -------
@@ -269,9 +269,7 @@ def forecast_openings(
     if engine == "fast":
         paths = fast_paths(panel.y, horizon)
     else:
-        lengths = [[*range(m, n - h + 1)] * bool(h > 0) + [n] for m, n, h in zip(train.tolist(), n_years.tolist(),
-                                                                       bt_horizon.tolist())]
-        paths, caught = statsmodels_paths(panel.y, lengths, horizon, allowed)
+        paths, caught = statsmodels_paths(panel.y, n_years, train, bt_horizon, horizon, allowed)
     mask = backtest_mask(n_years, train, bt_horizon, horizon, panel.y.shape[1])
     scores = {m: score(panel.y, panel.observed, mask, paths[m]) for m in MODELS}
     scale = np.nanmean(np.where(panel.observed, np.abs(panel.y), np.nan), axis=1)
@@ -397,9 +395,9 @@ def openings_from_employment(
         levels = pl.concat([last, ahead]).sort(KEY)
     else:
         levels = _validated(employment_forecast)
-        if levels["value"].null_count():
-            raise InvalidInput(t("forecast_not_numeric", column="value", dtype="null"))
-        steps = levels.filter((pl.col("year").diff().over("series") != 1))
+        if (empty := levels.filter(pl.col("value").is_null())).height:
+            raise InvalidInput(t("forecast_empty_value", pairs=_pairs(empty)))
+        steps = levels.filter(pl.col("year").diff().over("series") != 1)
         if steps.height:
             detail = ", ".join(f"{s}: {y}" for s, y in steps.select(KEY).head(SHOWN).iter_rows())
             raise InvalidInput(t("forecast_gaps", detail=detail))

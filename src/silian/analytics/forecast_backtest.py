@@ -95,8 +95,8 @@ def exponential_smoothing(y: np.ndarray, horizon: int, kind: str,
     n_series, n_years = y.shape
     mean, sd = _empty(y, horizon)
     level, trend = np.zeros((n_series, alpha.size)), np.zeros((n_series, alpha.size))
-    unit_level, unit_trend = np.array([[1.0], [0.0]]) * np.ones(alpha.size), np.array([[0.0], [1.0]]) * np.ones(
-        alpha.size)
+    unit_level = np.stack([np.ones(alpha.size), np.zeros(alpha.size)])  # states from l₀ = 1 and from b₀ = 1
+    unit_trend = unit_level[::-1].copy()
     cross, gram = np.zeros((2, n_series, alpha.size)), np.zeros((3, alpha.size))  # Σe⁰h, Σh¹h¹, Σh¹h², Σh²h²
     sse_zero = np.zeros((n_series, alpha.size))
     steps, rows = np.arange(1, horizon + 1), np.arange(n_series)
@@ -174,17 +174,26 @@ def arima110(y: np.ndarray, horizon: int) -> Paths:
 
 
 def fast_paths(y: np.ndarray, horizon: int) -> dict[str, Paths]:
-    """All candidate models of :data:`MODELS` from all origins, vectorised over series (numpy only)."""
+    """All candidate models of :data:`MODELS` from all origins, vectorised over series (numpy only).
+
+    Every model is affine-equivariant, so each series is fitted as ``(y − y₀) / scale`` (better
+    conditioned running sums) and the forecasts are mapped back.
+    """
+    shift = y[:, :1]
+    scale = np.nanmax(np.abs(y - shift), axis=1, keepdims=True)
+    scale = np.where(scale > 0, scale, 1.0)
+    unit = (y - shift) / scale
     with np.errstate(all="ignore"):
-        return {
-            "naive": naive(y, horizon),
-            "drift": drift(y, horizon),
-            "ses": exponential_smoothing(y, horizon, "ses"),
-            "arima011": exponential_smoothing(y, horizon, "arima011"),
-            "arima110": arima110(y, horizon),
-            "holt": exponential_smoothing(y, horizon, "holt"),
-            "damped": exponential_smoothing(y, horizon, "damped"),
+        paths = {
+            "naive": naive(unit, horizon),
+            "drift": drift(unit, horizon),
+            "ses": exponential_smoothing(unit, horizon, "ses"),
+            "arima011": exponential_smoothing(unit, horizon, "arima011"),
+            "arima110": arima110(unit, horizon),
+            "holt": exponential_smoothing(unit, horizon, "holt"),
+            "damped": exponential_smoothing(unit, horizon, "damped"),
         }
+    return {m: Paths(p.mean * scale[None] + shift[None], p.sd * scale[None]) for m, p in paths.items()}
 
 
 def _statsmodels_fit(model: str, values: np.ndarray, horizon: int) -> tuple[np.ndarray, np.ndarray]:
@@ -201,32 +210,34 @@ def _statsmodels_fit(model: str, values: np.ndarray, horizon: int) -> tuple[np.n
     return np.asarray(prediction.predicted_mean), np.asarray(prediction.forecast_variance)
 
 
-def statsmodels_paths(
-    y: np.ndarray, lengths: list[list[int]], horizon: int, models: list[tuple[str, ...]]
-) -> tuple[dict[str, Paths], list[Counter[str]]]:
-    """The candidates fitted by statsmodels (ETSModel, ARIMA; maximum likelihood) at the given origins.
+def statsmodels_paths(y: np.ndarray, n_years: np.ndarray, min_train: np.ndarray, bt_horizon: np.ndarray,
+                      horizon: int, models: list[tuple[str, ...]]) -> tuple[dict[str, Paths], list[Counter[str]]]:
+    """The candidates fitted by statsmodels (ETSModel, ARIMA; maximum likelihood) where they are needed.
 
-    ``lengths[s]`` are the training lengths needed for series ``s`` and ``models[s]`` its candidates;
-    naive and drift are closed-form and come from the fast engine. Warnings statsmodels raises are
-    counted per series as ``"<model>: <category>"`` instead of being printed.
+    Needed: the backtest origins and the end of each series, for the candidates in ``models[s]``; naive
+    and drift are closed-form and come from the fast engine. A model whose final fit fails is dropped
+    for that series. Warnings statsmodels raises are counted per series as ``"<model>: <category>"``
+    instead of being printed.
     """
     with np.errstate(all="ignore"):
         paths = {"naive": naive(y, horizon), "drift": drift(y, horizon)}
     caught: list[Counter[str]] = [Counter() for _ in range(y.shape[0])]
     for model in MODELS[2:]:
         mean, sd = _empty(y, horizon)
-        for s, needed in enumerate(lengths):
+        for s, (n, first, steps) in enumerate(zip(n_years.tolist(), min_train.tolist(), bt_horizon.tolist())):
             if model not in models[s]:
                 continue
-            for length in needed:
+            for length in [*range(first, n - steps + 1)] * (steps > 0) + [n]:
                 with warnings.catch_warnings(record=True) as raised:
                     warnings.simplefilter("always")
                     try:
                         mean[length, s], variance = _statsmodels_fit(model, y[s, :length], horizon)
                         sd[length, s] = np.sqrt(variance)
-                    except Exception as error:  # one failed fit is reported, not fatal
+                    except (ValueError, ArithmeticError, IndexError, RuntimeError, np.linalg.LinAlgError) as error:
                         caught[s][f"{model}: {type(error).__name__}"] += 1
                 caught[s].update(f"{model}: {w.category.__name__}" for w in raised)
+            if np.isnan(mean[n, s]).any():
+                mean[:, s] = np.nan
         paths[model] = Paths(mean, sd)
     return paths, caught
 

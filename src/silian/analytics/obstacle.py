@@ -39,9 +39,10 @@ register_messages({
         "The weight of subsystem '{subsystem}' is missing (or negative): add it to the subsystem weights",
     ),
     "obstacle_none": (
-        "第 {row} 行所有指标都已达到最优（1 − z 全为 0），没有障碍因子，障碍度记为 0",
-        "Row {row} is at the optimum on every indicator (1 − z is 0 throughout): no obstacles, degrees set to 0",
+        "{row}所有指标都已达到最优（1 − z 全为 0），没有障碍因子，障碍度记为 0",
+        "{row} is at the optimum on every indicator (1 − z is 0 throughout): no obstacles, degrees set to 0",
     ),
+    "obstacle_row": ("第 {row} 行", "Row {row}"),
 })
 
 
@@ -144,7 +145,8 @@ def obstacle_degree(
     totals = weighted.sum(axis=1)
     degrees = 100.0 * weighted / np.where(totals == 0, 1.0, totals)[:, None]
     member = np.array([[g == s for s in subsystems] for g in groups], dtype=float)
-    warnings = [t("obstacle_none", row=r + 1) for r in np.flatnonzero(totals == 0)]
+    warnings = [t("obstacle_none", row=row_labels[r] if row_labels is not None else t("obstacle_row", row=r + 1))
+                for r in np.flatnonzero(totals == 0)]
     return ObstacleResult(degrees_=degrees, subsystem_degrees_=degrees @ member, contribution_=contribution,
                           deviation_=deviation, names=labels, subsystem_of=groups, subsystems=subsystems,
                           row_labels=list(row_labels) if row_labels is not None else None, warnings=warnings)

@@ -110,8 +110,10 @@ def nice_ticks(low: float, high: float, target: int = 5) -> list[float]:
 
 
 def _nice_step(raw: float) -> float:
-    magnitude = 10 ** math.floor(math.log10(raw))
-    return next(m * magnitude for m in (1, 2, 5, 10) if m * magnitude >= raw * (1 - 1e-9))
+    """The 1, 2 or 5 × 10ⁿ nearest to ``raw`` (Heckbert's thresholds)."""
+    magnitude = 10.0 ** math.floor(math.log10(raw))
+    fraction = raw / magnitude
+    return magnitude * next(m for limit, m in ((1.5, 1), (3.0, 2), (7.0, 5), (math.inf, 10)) if fraction < limit)
 
 
 def tick_labels(ticks: Sequence[float]) -> list[str]:
@@ -177,8 +179,12 @@ def header(width: float, title: str, items: Sequence[tuple[str, str]]) -> tuple[
 
 def cartesian(width: float, height: float, title: str, items: Sequence[tuple[str, str]], axis_label: str,
               values: Sequence[float], categories: Sequence[str], *, horizontal: bool = False,
-              include_zero: bool = True, rotate_labels: bool = True) -> tuple[Frame, Scale]:
-    """The frame and value scale of a line or bar chart (value axis left, or bottom when ``horizontal``)."""
+              include_zero: bool = True, rotate_labels: bool = True, right_room: float = 0.0,
+              ) -> tuple[Frame, Scale]:
+    """The frame and value scale of a line or bar chart (value axis left, or bottom when ``horizontal``).
+
+    ``right_room`` is kept free right of the plot (for band labels).
+    """
     parts, top = header(width, title, items)
     if axis_label and not horizontal:
         parts.append(text(PAD, top + LABEL_SIZE, axis_label, size=LABEL_SIZE, cls="axis-label"))
@@ -194,7 +200,7 @@ def cartesian(width: float, height: float, title: str, items: Sequence[tuple[str
     if horizontal:
         frame = _horizontal_frame(width, height, top, cat_w, bool(axis_label))
     else:
-        frame = _vertical_frame(width, height, top, labels, categories, cat_w, rotate_labels)
+        frame = _vertical_frame(width, height, top, labels, categories, cat_w, rotate_labels, right_room)
     frame.header = parts
     scale = Scale(ticks[0], ticks[-1], frame.left, frame.right) if horizontal else \
         Scale(ticks[0], ticks[-1], frame.bottom, frame.top)
@@ -203,9 +209,9 @@ def cartesian(width: float, height: float, title: str, items: Sequence[tuple[str
 
 
 def _vertical_frame(width: float, height: float, top: float, labels: Sequence[str],
-                    categories: Sequence[str], cat_w: float, rotate_labels: bool) -> Frame:
+                    categories: Sequence[str], cat_w: float, rotate_labels: bool, right_room: float) -> Frame:
     left = PAD + max(text_width(s, TICK_SIZE) for s in labels) + 8
-    right = width - PAD - 4
+    right = width - PAD - 4 - (right_room + 6 if right_room else 0)
     step = (right - left) / max(len(categories), 1)
     rotate = rotate_labels and cat_w > step - 4
     room = min(cat_w, height * 0.3 / 0.71) if rotate else cat_w

@@ -46,7 +46,7 @@ h2 {{ font-size: 15pt; margin: 18pt 0 8pt; border-bottom: 0.75pt solid #333; pad
 h3 {{ font-size: 12.5pt; margin: 14pt 0 6pt; }}
 h4 {{ font-size: 11pt; margin: 10pt 0 4pt; }}
 p {{ margin: 0 0 6pt; orphans: 2; widows: 2; }}
-table {{ border-collapse: collapse; width: 100%; margin: 6pt 0 10pt; font-size: 9pt; }}
+table {{ border-collapse: collapse; width: 100%; margin: 6pt 0 10pt; font-size: 9pt; line-height: 1.35; }}
 caption {{ caption-side: top; text-align: left; font-weight: bold; padding-bottom: 3pt; }}
 th, td {{ border: 0.5pt solid #666; padding: 2.5pt 4pt; vertical-align: top; }}
 th {{ background: #e8e8e8; font-weight: bold; text-align: center; }}

@@ -36,6 +36,7 @@ from silian.reports._svg import (
     svg_document,
     text,
     text_width,
+    truncate,
 )
 
 __all__ = ["FONT_FAMILY", "PALETTE", "Band", "bar_chart", "heatmap", "line_chart", "nice_ticks"]
@@ -84,9 +85,10 @@ def line_chart(
     band_list = [b if isinstance(b, Band) else Band(*b) for b in bands or ()]
     values = [v for row in data.values() for v in row if v is not None]
     labels = [str(x) for x in x_labels]
+    room = max((text_width(b.label, TICK_SIZE) for b in band_list), default=0.0)
     frame, scale = cartesian(width, height, title, [(name, "line") for name in data], y_label,
                              values + [float(v) for v in y_range or ()], labels,
-                             include_zero=False, rotate_labels=False)
+                             include_zero=False, rotate_labels=False, right_room=min(room, width * 0.25))
     parts = [_bands(frame, scale, band_list), *scale.grid]
     step = frame.plot_w / max(len(x_labels), 1)
     xs = [frame.left + step * (i + 0.5) for i in range(len(x_labels))]
@@ -241,8 +243,9 @@ def _bands(frame: Frame, scale: Scale, bands: Sequence[Band]) -> str:
         parts.append(f'<rect class="band"{attr("x", frame.left)}{attr("y", y_top)}{attr("width", frame.plot_w)}'
                      f'{attr("height", y_bottom - y_top)} fill="{esc(fill)}"/>')
         if y_bottom - y_top >= TICK_SIZE:
-            parts.append(text(frame.right - 4, (y_top + y_bottom) / 2, band.label, size=TICK_SIZE,
-                              anchor="end", fill="#555", cls="band-label", middle=True))
+            label = truncate(band.label, TICK_SIZE, frame.width - frame.right - 18)
+            parts.append(text(frame.right + 6, (y_top + y_bottom) / 2, label, size=TICK_SIZE,
+                              fill="#555", cls="band-label", middle=True))
     return "".join(parts)
 
 

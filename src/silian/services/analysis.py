@@ -49,6 +49,7 @@ class AnalysisBundle:
     forecast: ForecastResult | None
     openings: pl.DataFrame
     generated_tables: list[str]
+    table_rows: dict[str, int] = field(default_factory=dict)
     seconds: dict[str, float] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
 
@@ -160,6 +161,7 @@ def run_analysis(db: Database | None = None, *, hub: HubSnapshot | None = None, 
     seconds["total"] = time.perf_counter() - started
     return AnalysisBundle(region_code=code, region_name=name, year=year, city=city, counties=counties,
                           forecast=forecast, openings=openings, generated_tables=hub.generated_tables(),
+                          table_rows={n: f.height for n, f in hub.tables.items()},
                           seconds=seconds, notes=[t("peer_note")], **result)
 
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import polars as pl
 
-from silian.analytics.coupling import coupling_coordination
+from silian.analytics.coupling import COORDINATION_LEVELS, coupling_coordination
 from silian.analytics.entropy import entropy_weights
 from silian.analytics.obstacle import obstacle_degree
 from silian.analytics.panel import PanelInputs, evaluate
@@ -35,6 +35,7 @@ class FourChainResult:
 
     level: str
     method: str
+    zero_handling: str
     chain_weights: dict[str, float]
     panel: pl.DataFrame            # region_code, region_name, year, one column per indicator used
     weights: pl.DataFrame          # indicator, chain, name, unit, direction, entropy, weight
@@ -43,6 +44,11 @@ class FourChainResult:
     chain_obstacles: pl.DataFrame  # region_code, year, chain, obstacle
     generated_inputs: list[str]
     warnings: list[str] = field(default_factory=list)
+
+
+def level_bands(lang: str | None = None) -> list[tuple[float, float, str]]:
+    """The ten coordination levels as (lower, upper, name) bands of D."""
+    return [(lv.lower, lv.upper, lv.name(lang)) for lv in COORDINATION_LEVELS]
 
 
 def major_key_weights(catalog: Catalog, key_codes: tuple[str, ...]) -> dict[str, float]:
@@ -120,7 +126,7 @@ def analyse_four_chains(hub: HubSnapshot, system: IndicatorSystem, *, level: str
                         coupling.to_frame(lang).drop("row")], how="horizontal")
     obstacles, chain_obstacles = _obstacles(keys, np.column_stack(z_blocks), np.concatenate(w_blocks), groups, used, a, lang)
     return FourChainResult(
-        level=level, method=method, chain_weights=a,
+        level=level, method=method, zero_handling=zero_handling, chain_weights=a,
         panel=panel.select("region_code", "region_name", "year", *[s.key for s in used]),
         weights=pl.DataFrame(weight_rows), scores=scores, obstacles=obstacles, chain_obstacles=chain_obstacles,
         generated_inputs=[n for n in PANEL_TABLES if hub.generated.get(n)], warnings=notes)

@@ -43,6 +43,7 @@ class SupplyDemandResult:
     by_class: pl.DataFrame
     by_industry: pl.DataFrame
     by_chain: pl.DataFrame
+    by_class_chain: pl.DataFrame
     deviation: pl.DataFrame
     deviation_total: float
     mismatch_trend: pl.DataFrame
@@ -86,7 +87,9 @@ def analyse_supply_demand(hub: HubSnapshot, catalog: Catalog, config: AnalysisCo
     deviation, total, dev_warnings = _deviation(hub, catalog, by_industry, year)
     result = SupplyDemandResult(
         year=year, by_major=by_major, by_class=al.gaps_by_class(by_major), by_industry=by_industry,
-        by_chain=al.gaps_by_chain(by_industry, system.key_industries), deviation=deviation, deviation_total=total,
+        by_chain=al.gaps_by_chain(by_industry, system.key_industries),
+        by_class_chain=al.gaps_by_class_and_chain(by_major, inputs.major_industries, system.key_industries),
+        deviation=deviation, deviation_total=total,
         mismatch_trend=mismatch_trend(inputs, demand_years(hub)), blend=blend,
         unmatched_openings=al.unmatched_demand(inputs, year), cards=cards, grow=grow, cut=cut, warnings=dev_warnings)
     return _with_findings(result)

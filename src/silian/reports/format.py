@@ -1,0 +1,50 @@
+"""Number formatting and source lines shared by the report sections."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+
+from silian.domain.messages import current_lang, register_messages, t
+from silian.domain.tables import HUB_TABLES
+
+register_messages({
+    "rp_source": ("数据来源：{items}", "Sources: {items}"),
+    "rp_generated_mark": ("【生成数据】", " [generated]"),
+    "rp_real_mark": ("（真实数据）", " (real data)"),
+    "rp_catalog_crosswalks": ("专业→职业对照（人社部 2023）、专业→行业对照（本系统构建，见 docs/crosswalk_major_industry.md）",
+                              "major→occupation crosswalk (MOHRSS 2023), major→industry crosswalk (built by this system; docs/crosswalk_major_industry.md)"),
+    "rp_catalog_continuations": ("接续专业（职业教育专业目录 2021）", "continuation majors (vocational catalogue 2021)"),
+})
+
+
+def num(value: object, digits: int = 2) -> str:
+    """A number with thousands separators and ``digits`` decimals; empty for missing."""
+    if value is None or (isinstance(value, float) and (math.isnan(value) or math.isinf(value))):
+        return "—"
+    return f"{float(value):,.{digits}f}"  # type: ignore[arg-type]
+
+
+def whole(value: object) -> str:
+    return num(value, 0)
+
+
+def pct(value: object, digits: int = 1) -> str:
+    """A share as a percentage (0.256 → 25.6%)."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    return f"{float(value) * 100:.{digits}f}%"  # type: ignore[arg-type]
+
+
+def source_line(tables: Iterable[str], generated: Iterable[str], *extra: str) -> str:
+    """``数据来源：专业点（年度）【生成数据】、…`` — every table with its real/generated mark."""
+    marked = set(generated)
+    english = current_lang.get() == "en"
+    items = [f"{table_name(n, english)}{t('rp_generated_mark') if n in marked else t('rp_real_mark')}" for n in tables]
+    return t("rp_source", items="、".join([*items, *extra]))
+
+
+def table_name(name: str, english: bool = False) -> str:
+    """A hub table's display name."""
+    spec = HUB_TABLES.get(name)
+    return name if spec is None else (spec.en if english else spec.zh)
