@@ -2,8 +2,8 @@
 
 A 中职 major offered in the region is a **dead end** when none of its official 接续 高职专科 majors (the
 2021 catalogue's 接续专业 lists) is offered by a school of the region that year. Its **missing seats** are the
-students of that major who continue their studies (``continued``), or, where a school does not report
-``continued``, its graduates times the region's 中职 progression rate. Local seats for a major are the
+students of that major who continue their studies (``continued``), where a school does not report
+``continued`` for a major, its graduates times the rate of the schools and majors that do. Local seats for a major are the
 enrolment of its continuation majors in the region (shared with other 中职 majors feeding the same targets).
 """
 
@@ -46,11 +46,12 @@ def continuation_seats(points: pl.DataFrame, continuations: pl.DataFrame, year: 
     """Per 中职 major offered in ``year``: its continuation targets, how many are offered locally, the local
     seats (enrolment in those targets), students continuing, and the dead-end flag with missing seats."""
     now = points.filter(pl.col("year") == year)
-    secondary = (now.filter(pl.col("level_key") == "secondary").group_by("major_code").agg(
-        pl.col("graduates").sum(), pl.col("continued").sum().alias("continued_reported"),
-        pl.col("continued").is_null().any().alias("continued_missing"),
-        pl.col("students").sum(), pl.col("institution_code").n_unique().alias("schools"))
-        .filter(pl.col("students") > 0))
+    rows = now.filter((pl.col("level_key") == "secondary") & (pl.col("students") > 0))
+    reported = rows.filter(pl.col("continued").is_not_null())
+    rate = float(reported["continued"].sum()) / max(float(reported["graduates"].sum()), 1e-12) if reported.height else 0.0
+    secondary = rows.with_columns(pl.col("continued").cast(pl.Float64).fill_null(pl.col("graduates") * rate).alias("continuing")).group_by(
+        "major_code").agg(pl.col("graduates").sum(), pl.col("continuing").sum(), pl.col("students").sum(),
+                          pl.col("institution_code").n_unique().alias("schools"))
     offered_associate = now.filter((pl.col("level_key") == "associate") & (pl.col("students") > 0)).group_by(
         "major_code").agg(pl.col("enrolment").sum().alias("target_enrolment"))
     links = continuations.filter((pl.col("source_level") == SOURCE_SECONDARY) & (pl.col("target_level") == TARGET_ASSOCIATE)
@@ -61,20 +62,11 @@ def continuation_seats(points: pl.DataFrame, continuations: pl.DataFrame, year: 
         pl.len().alias("targets"), pl.col("target_enrolment").is_not_null().sum().alias("targets_offered"),
         pl.col("target_enrolment").fill_null(0).sum().alias("local_seats"),
         pl.col("target_name").filter(pl.col("target_enrolment").is_null()).alias("targets_not_offered"))
-    rate = _progression_rate(secondary)
     return (secondary.join(per_major, on="major_code", how="left")
             .with_columns(pl.col("targets", "targets_offered", "local_seats").fill_null(0))
             .with_columns(
-                pl.when(pl.col("continued_missing")).then(pl.col("graduates") * rate)
-                .otherwise(pl.col("continued_reported")).alias("continuing"),
                 ((pl.col("targets") > 0) & (pl.col("targets_offered") == 0)).alias("dead_end"),
                 (pl.col("targets") == 0).alias("no_official_target"))
             .with_columns(pl.when(pl.col("dead_end")).then(pl.col("continuing")).otherwise(0.0).alias("missing_seats"))
-            .drop("continued_missing", "continued_reported")
             .sort(["dead_end", "continuing"], descending=True))
 
-
-def _progression_rate(secondary: pl.DataFrame) -> float:
-    reported = secondary.filter(pl.col("continued_reported").is_not_null())
-    grads = float(reported["graduates"].sum())
-    return float(reported["continued_reported"].sum()) / grads if grads else 0.0

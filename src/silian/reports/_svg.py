@@ -9,7 +9,8 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-FONT_FAMILY = '"Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "Silian CJK", sans-serif'
+#: "Silian CJK" is the Chinese face :mod:`silian.reports.pdf` embeds; browsers skip it and use the others.
+FONT_FAMILY = '"Silian CJK", "Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", sans-serif'
 TITLE_SIZE, LABEL_SIZE, TICK_SIZE = 15, 11, 10
 PAD, LEGEND_ROW = 12.0, 18.0
 COLUMN_ROOM = 160.0  # longest rotated heatmap column label, in px

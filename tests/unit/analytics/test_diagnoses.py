@@ -1,0 +1,90 @@
+"""断头路, 散缺小 and 大工匠难育 on hand-checkable data."""
+
+from __future__ import annotations
+
+import polars as pl
+import pytest
+
+from silian.analytics import pathways, schools, skills
+
+SCHOOLS = pl.DataFrame({"code": ["m1", "m2", "a1"], "level": ["中职", "技工学校", "高职专科"], "name": ["一中专", "二技校", "一职院"],
+                        "county_code": ["410102", "410102", "410103"], "affiliation": ["市属", "市属", "省属"],
+                        "in_vocational_park": [False, False, False]})
+POINTS = pl.DataFrame({
+    "institution_code": ["m1", "m1", "m2", "a1", "a1"], "major_code": ["X", "Y", "X", "TX", "T0"],
+    "year": [2024] * 5, "enrolment": [30, 20, 25, 100, 50], "students": [90, 60, 70, 300, 150],
+    "graduates": [30, 20, 20, 90, 40], "continued": [12, 10, None, 5, 0],
+})
+CONT = pl.DataFrame({"source_level": ["中等职业教育"] * 3, "source_code": ["X", "Y", "Y"],
+                     "target_level": ["高等职业教育专科"] * 3, "target_code": ["TX", "TY1", "TY2"],
+                     "target_name": ["接续X", "接续Y1", "接续Y2"]})
+
+
+def test_funnel_and_dead_ends() -> None:
+    points = pathways.with_school_level(POINTS, SCHOOLS)
+    funnel = pathways.funnel(points).row(0, named=True)
+    assert funnel["secondary_graduates"] == 70 and funnel["secondary_continued"] == 22
+    assert funnel["associate_enrolment"] == 150
+    seats = pathways.continuation_seats(points, CONT, 2024)
+    y = seats.filter(pl.col("major_code") == "Y").row(0, named=True)
+    assert y["dead_end"] and y["targets"] == 2 and y["targets_offered"] == 0 and y["missing_seats"] == 10
+    assert sorted(y["targets_not_offered"]) == ["接续Y1", "接续Y2"]
+    x = seats.filter(pl.col("major_code") == "X").row(0, named=True)
+    # m2 did not report `continued`: its graduates × the reported rate (22/50) are added
+    assert not x["dead_end"] and x["local_seats"] == 100
+    assert x["continuing"] == pytest.approx(12 + 20 * 22 / 50)
+
+
+STANDARDS = {"min_students": 1200, "min_teachers": 60, "max_student_teacher_ratio": 20, "min_major_teacher_share": 0.5,
+             "min_dual_share_of_major": 0.3, "min_campus_m2": 40000, "min_campus_m2_per_student": 33,
+             "min_building_m2": 24000, "min_building_m2_per_student": 20, "min_equipment_10k": 300,
+             "min_equipment_yuan_per_student": 2500, "min_books_per_student": 30}
+
+
+def profile() -> pl.DataFrame:
+    return pl.DataFrame({
+        "institution_code": ["ok", "small", "nodata"], "name": ["达标校", "小校", "缺数校"], "county_code": ["c"] * 3,
+        "students": [2000, 800, 1500], "enrolment": [700, 300, 500],
+        "land_area_m2": [70000.0, 20000.0, None], "building_area_m2": [45000.0, 9000.0, 40000.0],
+        "equipment_value_10k": [600.0, 150.0, 500.0], "books": [70000, 20000, 50000], "teachers": [100, 45, 80],
+        "major_teachers": [60, 20, 50], "dual_teachers": [20, 5, 20], "enterprise_part_time": [5, 0, 3],
+        "training_stations": [500, 100, 300], "affiliation": ["市属"] * 3, "in_vocational_park": [False] * 3,
+    })
+
+
+def test_compliance_names_every_failed_and_missing_check() -> None:
+    result = schools.compliance(profile(), STANDARDS)
+    by = {r["institution_code"]: r for r in result.iter_rows(named=True)}
+    assert by["ok"]["compliant"] and by["ok"]["failed"] == []
+    assert set(by["small"]["failed"]) == {"students", "teachers", "major_teacher_share", "campus", "buildings",
+                                          "equipment", "books", "dual_share"}
+    assert by["nodata"]["missing"] == ["campus"] and not by["nodata"]["compliant"]
+    summary = schools.compliance_summary(result)
+    assert summary["compliant"] == 1 and summary["students_in_compliant"] == 2000 and summary["fail_students"] == 1
+
+
+def test_consolidation_adds_up_resources_and_can_add_a_campus() -> None:
+    merged = schools.consolidate(profile(), {"ok": ["small"]}, {"ok": {"land_area_m2": 1000.0}})
+    assert merged.height == 2
+    ok = merged.filter(pl.col("institution_code") == "ok").row(0, named=True)
+    assert ok["students"] == 2800 and ok["teachers"] == 145 and ok["land_area_m2"] == 91000.0
+    after = schools.compliance_summary(schools.compliance(merged, STANDARDS))
+    assert after["schools"] == 2 and after["students"] == 4300
+
+
+def test_small_duplicated_cohorts() -> None:
+    small = schools.small_cohorts(POINTS, SCHOOLS, 2024, max_enrolment=40, min_schools=2)
+    assert small["major_code"].to_list() == ["X"] and small["schools"][0] == 2 and small["enrolment"][0] == 55
+
+
+def test_skill_balance_shares_and_high_skill_gap() -> None:
+    demand = pl.DataFrame({"source": ["declared", "statistics", "statistics", "declared"], "period": ["2024", "2024", "2024-06", "2023"],
+                           "skill_level": ["高级工", "中级工", "技师", "高级工"], "count": [30, 50, 20, 999]})
+    points = pl.DataFrame({"year": [2024, 2024], "cert_junior": [10, 0], "cert_intermediate": [50, 20], "cert_senior": [15, 5],
+                           "cert_technician": [0, 0], "cert_senior_technician": [0, 0]})
+    balance = skills.skill_balance(demand, points, 2024, ["高级工", "技师", "高级技师"])
+    by = {r["skill_level"]: r for r in balance.iter_rows(named=True)}
+    assert by["高级工"]["demand_declared"] == 30 and by["技师"]["demand_statistics"] == 20
+    assert by["高级工"]["demand_share"] == pytest.approx(0.3) and by["高级工"]["supply_share"] == pytest.approx(0.2)
+    high = balance.filter(pl.col("high_skill"))
+    assert high["demand_share"].sum() == pytest.approx(0.5) and high["supply_share"].sum() == pytest.approx(0.2)
