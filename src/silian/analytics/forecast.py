@@ -329,17 +329,14 @@ def _run_notes(panel: _Panel, s: int, min_train: int, bt_horizon: int, horizon: 
 
 def _backtest_frame(panel: _Panel, scores: Mapping[str, Scores], allowed: list[tuple[str, ...]],
                     chosen: list[str]) -> pl.DataFrame:
-    index, rows = [], []
-    for s, names in enumerate(allowed):
-        for model in names:
-            sc = scores[model]
-            index.append(s)
-            rows.append({"model": model, "backtest_mae": _number(sc.mae[s]), "backtest_mape": _number(sc.mape[s]),
-                         "n_origins": int(sc.n_origins[s]), "n_errors": int(sc.n_errors[s]),
-                         "chosen": model == chosen[s]})
-    schema = {"model": pl.String, "backtest_mae": pl.Float64, "backtest_mape": pl.Float64, "n_origins": pl.Int64,
-              "n_errors": pl.Int64, "chosen": pl.Boolean}
-    return pl.DataFrame(rows, schema=schema).insert_column(0, panel.keys.gather(index))
+    pairs = [(s, m) for s, names in enumerate(allowed) for m in names]
+    columns = {"model": [m for _, m in pairs]} | {
+        name: [getattr(scores[m], field)[s] for s, m in pairs] for name, field in
+        (("backtest_mae", "mae"), ("backtest_mape", "mape"), ("n_origins", "n_origins"), ("n_errors", "n_errors"))}
+    return (pl.DataFrame(columns, nan_to_null=True)
+            .with_columns(pl.col("n_origins", "n_errors").cast(pl.Int64),
+                          pl.Series("chosen", [m == chosen[s] for s, m in pairs], dtype=pl.Boolean))
+            .insert_column(0, panel.keys.gather([s for s, _ in pairs])))
 
 
 def exit_rate_from_age(share_leaving: float, years: float) -> float:
@@ -404,15 +401,11 @@ def openings_from_employment(
     rates = _exit_rates(levels["series"].unique(maintain_order=True), exit_rate)
     previous = pl.col("value").shift().over("series")
     out = (levels.join(rates, on="series", how="left", maintain_order="left")
-           .with_columns(previous.alias("_previous")).filter(pl.col("_previous").is_not_null()))
-    return out.select(
-        "series", "year", pl.col("value").alias("employment"),
-        (pl.col("value") - pl.col("_previous")).clip(lower_bound=0).alias("growth_demand"),
-        (pl.col("exit_rate") * pl.col("_previous")).alias("replacement_demand"),
-        ((pl.col("value") - pl.col("_previous")).clip(lower_bound=0)
-         + pl.col("exit_rate") * pl.col("_previous")).alias("openings"),
-        "exit_rate",
-    )
+           .with_columns(previous.alias("_previous")).filter(pl.col("_previous").is_not_null())
+           .with_columns((pl.col("value") - pl.col("_previous")).clip(lower_bound=0).alias("growth_demand"),
+                         (pl.col("exit_rate") * pl.col("_previous")).alias("replacement_demand")))
+    return out.select("series", "year", pl.col("value").alias("employment"), "growth_demand", "replacement_demand",
+                      (pl.col("growth_demand") + pl.col("replacement_demand")).alias("openings"), "exit_rate")
 
 
 def _exit_rates(series: pl.Series, exit_rate: float | Mapping[object, float]) -> pl.DataFrame:

@@ -27,8 +27,8 @@ _REFRESH_URL = re.compile(r"url\s*=\s*(['\"]?)(\S+?)\1\s*$", re.IGNORECASE)
 
 def static_dir() -> Path:
     """The package's ``static`` folder (vendored JS and CSS), to serve under ``/static``."""
-    root = resources.files("silian") / "static"
-    if not isinstance(root, Path):  # zipped installs are not supported: web servers need real files
+    root = Path(str(resources.files("silian") / "static"))
+    if not root.is_dir():  # e.g. a zipped install: web servers need real files
         raise RuntimeError(f"silian's static files are not on the file system: {root}")
     return root
 

@@ -7,6 +7,7 @@ import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 from fontTools.ttLib import TTFont
@@ -17,7 +18,7 @@ from silian.domain.errors import SilianError
 from silian.domain.messages import current_lang
 from silian.reports.fonts import find_cjk_face, find_cjk_font, font_face_bytes
 from silian.reports.pdf import PAGE_CSS, html_to_pdf
-from silian.reports.svg_charts import bar_chart, line_chart
+from silian.reports.svg_charts import bar_chart
 
 A4_POINTS = (595.28, 841.89)
 HEADER = "专业名称"
@@ -111,9 +112,9 @@ def test_template_styles_override_the_page_css() -> None:
 
 
 class _CountingHandler(BaseHTTPRequestHandler):
-    requests: list[str] = []
+    requests: ClassVar[list[str]] = []
 
-    def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+    def do_GET(self) -> None:
         self.requests.append(self.path)
         self.send_response(404)
         self.end_headers()

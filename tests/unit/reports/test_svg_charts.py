@@ -1,5 +1,6 @@
 """Server-rendered SVG charts: valid standalone XML, real Chinese text, correct geometry, deterministic."""
 
+import itertools
 import math
 import xml.etree.ElementTree as ET
 
@@ -190,7 +191,7 @@ def test_nice_ticks_cover_the_range_in_round_steps(low: float, high: float) -> N
     step = ticks[1] - ticks[0]
     mantissa = step / 10 ** math.floor(math.log10(step))
     assert min(abs(mantissa - m) for m in (1, 2, 5, 10)) < 1e-6
-    assert all(b - a == pytest.approx(step) for a, b in zip(ticks, ticks[1:], strict=False))
+    assert all(b - a == pytest.approx(step) for a, b in itertools.pairwise(ticks))
 
 
 def test_line_series_differ_by_dash_as_well_as_colour() -> None:
