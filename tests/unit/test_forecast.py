@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import warnings
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -22,7 +24,7 @@ from silian.domain.errors import InvalidInput
 from silian.domain.messages import current_lang
 
 
-def history(values: dict[str, list[float | None]], first_year: int = 2010) -> pl.DataFrame:
+def history(values: Mapping[str, Sequence[float | None]], first_year: int = 2010) -> pl.DataFrame:
     rows = [(s, first_year + i, v) for s, vs in values.items() for i, v in enumerate(vs)]
     return pl.DataFrame(rows, schema={"series": pl.String, "year": pl.Int64, "value": pl.Float64}, orient="row")
 
@@ -123,7 +125,7 @@ def test_short_series_fall_back_to_naive_or_drift(n: int) -> None:
 
 def test_negative_forecasts_are_clipped_with_a_note() -> None:
     f = forecast_openings(history({"down": [90.0, 75, 60, 45, 30, 15, 10, 5]}), horizon=3).forecasts
-    assert f["forecast"].min() >= 0 and f["lower"].min() >= 0
+    assert (f["forecast"] >= 0).all() and (f["lower"] >= 0).all()
     assert "负的预测值已截为 0" in f["warnings"][0]
 
 
@@ -244,9 +246,14 @@ def test_bad_input_is_refused_with_a_clear_message(frame: pl.DataFrame, match: s
 
 @pytest.mark.parametrize("setting", [{"horizon": 0}, {"horizon": 2.5}, {"interval_level": 1.0},
                                      {"min_train": 3}, {"engine": "prophet"}, {"gaps": "fill"}])
-def test_bad_settings_are_refused(setting: dict[str, object]) -> None:
+def test_bad_settings_are_refused(setting: dict[str, Any]) -> None:
     with pytest.raises(InvalidInput, match=next(iter(setting))):
-        forecast_openings(history({"a": [1.0, 2.0, 3.0]}), **setting)  # type: ignore[arg-type]
+        forecast_openings(history({"a": [1.0, 2.0, 3.0]}), **setting)
+
+
+def test_a_pandas_frame_is_refused_with_the_conversion_to_use() -> None:
+    with pytest.raises(InvalidInput, match="polars.from_pandas"):
+        forecast_openings(pd.DataFrame({"series": ["a"], "year": [2020], "value": [1.0]}))
 
 
 def test_messages_follow_the_language() -> None:

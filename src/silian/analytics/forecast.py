@@ -43,8 +43,8 @@ OPENINGS_COLUMNS = ("series", "year", "employment", "growth_demand", "replacemen
 SHOWN = 5  # offending values quoted in an error message
 
 register_messages({
-    "forecast_not_frame": ("预测输入须为 polars 数据表（DataFrame），收到 {kind}",
-                           "The forecast input must be a polars DataFrame, got {kind}"),
+    "forecast_not_frame": ("预测输入须为 polars 数据表（DataFrame），收到 {kind}：可用 polars.from_pandas() 转换",
+                           "The forecast input must be a polars DataFrame, got {kind}: convert with polars.from_pandas()"),
     "forecast_missing_columns": ("预测输入缺少列：{columns}（须有 series、year、value 三列）",
                                  "The forecast input lacks columns: {columns} (series, year and value are required)"),
     "forecast_no_rows": ("预测输入没有数据行：请至少提供一个序列的历史", "The forecast input has no rows: give some history"),
@@ -145,7 +145,7 @@ def _setting(name: str, value: object, expected: str) -> InvalidInput:
 def _validated(history: object) -> pl.DataFrame:
     """``series, year`` (Int64), ``value`` (Float64) or :class:`InvalidInput` naming the problem and the fix."""
     if not isinstance(history, pl.DataFrame):
-        raise InvalidInput(t("forecast_not_frame", kind=type(history).__name__))
+        raise InvalidInput(t("forecast_not_frame", kind=f"{type(history).__module__.split('.')[0]}.{type(history).__name__}"))
     missing = [c for c in ("series", "year", "value") if c not in history.columns]
     if missing:
         raise InvalidInput(t("forecast_missing_columns", columns=", ".join(missing)))
@@ -273,7 +273,7 @@ def forecast_openings(
     mask = backtest_mask(n_years, train, bt_horizon, horizon, panel.y.shape[1])
     scores = {m: score(panel.y, panel.observed, mask, paths[m]) for m in MODELS}
     scale = np.nanmean(np.where(panel.observed, np.abs(panel.y), np.nan), axis=1)
-    chosen = choose(scores, allowed, scale)
+    chosen = choose(scores, paths, allowed, n_years, scale)
     z = NormalDist().inv_cdf((1 + interval_level) / 2)
     rows: list[dict[str, object]] = []
     for s, model in enumerate(chosen):

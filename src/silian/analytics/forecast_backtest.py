@@ -42,7 +42,7 @@ def _empty(y: np.ndarray, horizon: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _sigma(sse: np.ndarray, n_resid: int, n_params: int) -> np.ndarray:
-    return np.sqrt(np.maximum(sse, 0.0) / max(n_resid - n_params, 1))
+    return np.asarray(np.sqrt(np.maximum(sse, 0.0) / max(n_resid - n_params, 1)))
 
 
 def naive(y: np.ndarray, horizon: int) -> Paths:
@@ -260,8 +260,8 @@ def backtest_mask(n_years: np.ndarray, min_train: np.ndarray, bt_horizon: np.nda
     """
     origin = np.arange(n_columns + 1)[:, None, None]
     step = np.arange(horizon)[None, None, :]
-    return ((origin >= min_train[None, :, None]) & (origin <= (n_years - bt_horizon)[None, :, None])
-            & (step < bt_horizon[None, :, None]))
+    return np.asarray((origin >= min_train[None, :, None]) & (origin <= (n_years - bt_horizon)[None, :, None])
+                      & (step < bt_horizon[None, :, None]))
 
 
 def score(y: np.ndarray, observed: np.ndarray, mask: np.ndarray, paths: Paths) -> Scores:
@@ -290,12 +290,14 @@ def score(y: np.ndarray, observed: np.ndarray, mask: np.ndarray, paths: Paths) -
     return Scores(mae, mape, n_origins, n_errors)
 
 
-def choose(scores: dict[str, Scores], allowed: list[tuple[str, ...]], scale: np.ndarray) -> list[str]:
-    """Per series, the allowed model with the lowest MAE; within 1e-9 relative, the simplest (``naive`` when
-    no model could be scored)."""
+def choose(scores: dict[str, Scores], paths: dict[str, Paths], allowed: list[tuple[str, ...]],
+           n_years: np.ndarray, scale: np.ndarray) -> list[str]:
+    """Per series, the allowed model with the lowest MAE and a final forecast; within 1e-9 relative, the
+    simplest (``naive`` when no model could be scored)."""
     chosen = []
     for s, names in enumerate(allowed):
-        maes = [(scores[m].mae[s], m) for m in names if not np.isnan(scores[m].mae[s])]
+        maes = [(scores[m].mae[s], m) for m in names
+                if not np.isnan(scores[m].mae[s]) and not np.isnan(paths[m].mean[n_years[s], s]).any()]
         if not maes:
             chosen.append("naive")
             continue

@@ -71,14 +71,16 @@ def truncate(label: str, size: float, max_width: float) -> str:
 
 
 def text(x: float, y: float, label: str, *, size: float = LABEL_SIZE, anchor: str = "start",
-         fill: str = "#222", cls: str = "", middle: bool = False, rotate: float = 0.0, bold: bool = False) -> str:
+         fill: str = "#222", cls: str = "", middle: bool = False, rotate: float = 0.0,
+         bold: bool = False) -> str:
     """A ``<text>`` element; ``middle`` centres it vertically on ``y``."""
     extra = f' class="{cls}"' if cls else ""
     extra += f' text-anchor="{anchor}"' if anchor != "start" else ""
     extra += ' dominant-baseline="central"' if middle else ""
     extra += ' font-weight="bold"' if bold else ""
     extra += f' transform="rotate({num(rotate)} {num(x)} {num(y)})"' if rotate else ""
-    return f'<text{attr("x", x)}{attr("y", y)} font-size="{num(size)}" fill="{fill}"{extra}>{esc(label)}</text>'
+    position = f'{attr("x", x)}{attr("y", y)} font-size="{num(size)}" fill="{fill}"'
+    return f"<text{position}{extra}>{esc(label)}</text>"
 
 
 def interpolate(stops: Sequence[str], u: float) -> str:
@@ -114,7 +116,8 @@ def _nice_step(raw: float) -> float:
     """The 1, 2 or 5 × 10ⁿ nearest to ``raw`` (Heckbert's thresholds)."""
     magnitude = 10.0 ** math.floor(math.log10(raw))
     fraction = raw / magnitude
-    return magnitude * next(m for limit, m in ((1.5, 1), (3.0, 2), (7.0, 5), (math.inf, 10)) if fraction < limit)
+    limits = ((1.5, 1), (3.0, 2), (7.0, 5), (math.inf, 10))
+    return magnitude * next(m for limit, m in limits if fraction < limit)
 
 
 def tick_labels(ticks: Sequence[float]) -> list[str]:
@@ -329,8 +332,10 @@ def marker(shape: str, x: float, y: float, colour: str, r: float = 3.2) -> str:
     if shape == "square":
         return (f'<rect{attr("x", x - r)}{attr("y", y - r)}{attr("width", 2 * r)}{attr("height", 2 * r)} '
                 f'fill="{colour}"/>')
-    points = ([(x, y - r * 1.2), (x + r * 1.1, y + r * 0.9), (x - r * 1.1, y + r * 0.9)] if shape == "triangle"
-              else [(x, y - r * 1.3), (x + r * 1.3, y), (x, y + r * 1.3), (x - r * 1.3, y)])
+    if shape == "triangle":
+        points = [(x, y - r * 1.2), (x + r * 1.1, y + r * 0.9), (x - r * 1.1, y + r * 0.9)]
+    else:  # diamond
+        points = [(x, y - r * 1.3), (x + r * 1.3, y), (x, y + r * 1.3), (x - r * 1.3, y)]
     return f'<polygon points="{" ".join(f"{num(px)},{num(py)}" for px, py in points)}" fill="{colour}"/>'
 
 
@@ -341,5 +346,6 @@ def svg_document(frame: Frame, title: str, parts: Sequence[str], kind: str) -> s
             f'viewBox="0 0 {num(frame.width)} {num(frame.height)}" width="100%" role="img"{label} '
             f'font-family="{esc(FONT_FAMILY)}" font-size="{LABEL_SIZE}">'
             + (f"<title>{esc(title)}</title>" if title else "")
-            + f'<rect class="background" width="{num(frame.width)}" height="{num(frame.height)}" fill="#ffffff"/>'
+            + f'<rect class="background" width="{num(frame.width)}" height="{num(frame.height)}" '
+            + 'fill="#ffffff"/>'
             + "".join(frame.header) + "".join(parts) + "</svg>")

@@ -122,7 +122,7 @@ def _number(text: str) -> float:
 
 def _search_files(search_dirs: Sequence[Path], bold: bool) -> FontFace | None:
     """The first CJK font file by name (family preference, then path) whose weight matches ``bold``."""
-    found = []
+    found: list[Path] = []
     for directory in search_dirs:
         if directory.is_dir():
             found.extend(p for p in directory.rglob("*") if p.suffix.lower() in _FONT_SUFFIXES)

@@ -8,6 +8,7 @@ to fontTools, which takes seconds per Chinese font).
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Sequence
 
@@ -16,7 +17,14 @@ from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from silian.domain.errors import SilianError
+from silian.domain.messages import register_messages, t
 from silian.reports.fonts import FontFace, find_cjk_face, font_face_bytes
+
+register_messages({
+    # CSS `content` values of the page footer
+    "pdf_page_footer": ('"第 " counter(page) " 页 / 共 " counter(pages) " 页"',
+                        '"Page " counter(page) " of " counter(pages)'),
+})
 
 #: The family name the embedded Chinese font is given inside reports.
 REPORT_FONT = "Silian CJK"
@@ -25,20 +33,18 @@ REPORT_FONT_STACK = (f'"{REPORT_FONT}", "Noto Sans CJK SC", "Noto Sans SC", "Sou
                      '"WenQuanYi Zen Hei", sans-serif')
 _FONT_URLS = {False: "silian-font:cjk-regular", True: "silian-font:cjk-bold"}
 
-#: Page setup and print styles for reports; templates may include it for the browser's print view too.
-#: It is applied with user-stylesheet precedence, so a template's own rules override it.
-PAGE_CSS = f"""
+_PAGE_CSS = """
 @page {{
   size: A4;
   margin: 22mm 20mm 20mm 20mm;
   @bottom-center {{
-    content: "第 " counter(page) " 页 / 共 " counter(pages) " 页";
-    font-family: {REPORT_FONT_STACK};
+    content: {footer};
+    font-family: {font};
     font-size: 9pt;
     color: #555;
   }}
 }}
-html {{ font-family: {REPORT_FONT_STACK}; font-size: 10.5pt; line-height: 1.6; color: #111; }}
+html {{ font-family: {font}; font-size: 10.5pt; line-height: 1.6; color: #111; }}
 body {{ margin: 0; }}
 h1, h2, h3, h4 {{ line-height: 1.3; break-after: avoid; font-weight: bold; }}
 h1 {{ font-size: 20pt; margin: 0 0 12pt; text-align: center; }}
@@ -65,7 +71,18 @@ a {{ color: inherit; text-decoration: none; }}
 """
 
 
-class _OfflineFetcher(URLFetcher):
+def page_css(lang: str | None = None) -> str:
+    """A4 page setup with a "第 N 页 / 共 M 页" footer and print styles, in ``lang`` (default: current)."""
+    footer = t("pdf_page_footer", in_lang=lang)
+    return _PAGE_CSS.format(footer=footer, font=REPORT_FONT_STACK)
+
+
+#: :func:`page_css` in Chinese. Templates may include it for the browser's print view too; ``html_to_pdf``
+#: applies it with user-stylesheet precedence, so a template's own rules override it.
+PAGE_CSS = page_css("zh")
+
+
+class _OfflineFetcher(URLFetcher):  # type: ignore[misc]  # WeasyPrint is untyped
     """Serves the Chinese font faces and local files; refuses network URLs (reports render offline)."""
 
     def __init__(self) -> None:
@@ -76,16 +93,14 @@ class _OfflineFetcher(URLFetcher):
             if url == font_url:
                 body = font_face_bytes(find_cjk_face(bold=bold))
                 return URLFetcherResponse(url, body, {"Content-Type": "font/otf"})
-        return super().fetch(url, headers)  # type: ignore[no-any-return]
+        return super().fetch(url, headers)
 
 
 def font_face_css() -> str:
     """``@font-face`` rules for the Chinese font; raises :class:`SilianError` when none is installed."""
     faces: list[FontFace] = [find_cjk_face()]
-    try:
+    with contextlib.suppress(SilianError):  # no bold face: WeasyPrint emboldens the regular one
         faces.append(find_cjk_face(bold=True))
-    except SilianError:
-        pass  # no bold face: WeasyPrint emboldens the regular one
     return "\n".join(
         f'@font-face {{ font-family: "{REPORT_FONT}"; src: url("{_FONT_URLS[face.bold]}"); '
         f'font-weight: {"bold" if face.bold else "normal"}; font-style: normal; }}'
@@ -93,25 +108,24 @@ def font_face_css() -> str:
     )
 
 
-_local = threading.local()
-
-
-def _font_configuration() -> FontConfiguration:
-    """One font configuration per thread, so the font is loaded once, not once per document."""
-    config = getattr(_local, "font_config", None)
-    if config is None:
-        config = _local.font_config = FontConfiguration()
-    return config
+# One font configuration for the process, so the ~16 MB font face is loaded once, not per document; it is
+# not thread-safe, hence the lock (rendering is CPU-bound Python, so little parallelism is lost).
+_render_lock = threading.Lock()
+_font_config: list[FontConfiguration] = []
 
 
 def html_to_pdf(html: str, base_url: str | None = None, *, stylesheets: Sequence[str] = ()) -> bytes:
-    """Render ``html`` to PDF bytes with :data:`PAGE_CSS`, the embedded Chinese font and ``stylesheets``.
+    """Render ``html`` to PDF bytes with :func:`page_css`, the embedded Chinese font and ``stylesheets``.
 
     ``base_url`` resolves relative links (images, stylesheets) in ``html``; network URLs are not fetched.
+    Raises :class:`SilianError` when no Chinese font is installed.
     """
-    font_config = _font_configuration()
-    fetcher = _OfflineFetcher()
-    sheets = [CSS(string=css, base_url=base_url, font_config=font_config, url_fetcher=fetcher)
-              for css in (font_face_css(), PAGE_CSS, *stylesheets)]
-    document = HTML(string=html, base_url=base_url, url_fetcher=fetcher)
-    return document.write_pdf(stylesheets=sheets, font_config=font_config)  # type: ignore[no-any-return]
+    font_css, fetcher = font_face_css(), _OfflineFetcher()
+    with _render_lock:
+        if not _font_config:
+            _font_config.append(FontConfiguration())
+        config = _font_config[0]
+        sheets = [CSS(string=css, base_url=base_url, font_config=config, url_fetcher=fetcher)
+                  for css in (font_css, page_css(), *stylesheets)]
+        document = HTML(string=html, base_url=base_url, url_fetcher=fetcher)
+        return document.write_pdf(stylesheets=sheets, font_config=config)  # type: ignore[no-any-return]

@@ -49,8 +49,10 @@ register_messages({
 Value = float | int | None
 
 #: ColorBrewer RdBu (negative → red, positive → blue) and Blues.
-DIVERGING = ("#b2182b", "#d6604d", "#f4a582", "#fddbc7", "#f7f7f7", "#d1e5f0", "#92c5de", "#4393c3", "#2166ac")
-SEQUENTIAL = ("#f7fbff", "#deebf7", "#c6dbef", "#9ecae1", "#6baed6", "#4292c6", "#2171b5", "#08519c", "#08306b")
+DIVERGING = ("#b2182b", "#d6604d", "#f4a582", "#fddbc7", "#f7f7f7",
+             "#d1e5f0", "#92c5de", "#4393c3", "#2166ac")
+SEQUENTIAL = ("#f7fbff", "#deebf7", "#c6dbef", "#9ecae1", "#6baed6",
+              "#4292c6", "#2171b5", "#08519c", "#08306b")
 MISSING_FILL = "#cccccc"
 BAND_FILLS = ("#f3f3f3", "#e4e4e4")
 
@@ -119,30 +121,15 @@ def bar_chart(
     """
     data = _checked_series(series, len(categories), "categories")
     labels = [str(c) for c in categories]
-    extent = _stack_extent(data, len(labels)) if stacked else [v for r in data.values() for v in r if v is not None]
+    present = [v for row in data.values() for v in row if v is not None]
+    extent = _stack_extent(data, len(labels)) if stacked else present
     frame, scale = cartesian(width, height, title, [(name, "bar") for name in data], value_label, extent,
                              labels, horizontal=horizontal)
     step = (frame.plot_h if horizontal else frame.plot_w) / max(len(labels), 1)
-    starts = [(frame.top if horizontal else frame.left) + step * i for i in range(len(labels))]
-    parts = list(scale.grid)
-    centres = [s + step / 2 for s in starts]
-    parts.append(category_labels(frame, labels, centres, step, left=horizontal))
-    group = step * 0.72
-    bar_w = group if stacked else group / max(len(data), 1)
-    bases = {True: [0.0] * len(labels), False: [0.0] * len(labels)}
-    for index, (name, row) in enumerate(data.items()):
-        for i, value in enumerate(row):
-            if value is None:
-                continue
-            offset = 0.0 if stacked else bar_w * index
-            low = bases[value >= 0][i] if stacked else 0.0
-            if stacked:
-                bases[value >= 0][i] += value
-            span = (starts[i] + (step - group) / 2 + offset, bar_w)
-            parts.append(_bar(scale, horizontal, span, (low, low + value), PALETTE[index % len(PALETTE)],
-                              f"{labels[i]} · {name}：{format_value(value, value_format)}", name, value))
-            if show_values and not stacked:
-                parts.append(_bar_value(scale, horizontal, span, value, value_format))
+    slots = _BarSlots((frame.top if horizontal else frame.left), step, len(data), stacked)
+    centres = [slots.start + step * (i + 0.5) for i in range(len(labels))]
+    parts = [*scale.grid, category_labels(frame, labels, centres, step, left=horizontal)]
+    parts += _bars(data, labels, scale, slots, horizontal, value_format, show_values)
     parts.append(_zero_line(frame, scale, horizontal))
     if not extent:
         parts.append(_empty_note(frame))
@@ -180,8 +167,9 @@ def heatmap(
     for i, row in enumerate(grid):
         for j, value in enumerate(row):
             fill = MISSING_FILL if value is None else interpolate(palette, _unit(value, low, high))
-            tip = f"{rows[i]} · {cols[j]}：{t('chart_missing') if value is None else format_value(value, value_format)}"
-            parts.append(_cell(frame.left + cell_w * j, frame.top + cell_h * i, cell_w, cell_h, fill, tip, value))
+            shown = t("chart_missing") if value is None else format_value(value, value_format)
+            x, y = frame.left + cell_w * j, frame.top + cell_h * i
+            parts.append(_cell(x, y, cell_w, cell_h, fill, f"{rows[i]} · {cols[j]}：{shown}", value))
             if value is not None:
                 parts.append(_cell_text(frame.left + cell_w * (j + 0.5), frame.top + cell_h * (i + 0.5),
                                         cell_w, cell_h, format_value(value, value_format), fill))
@@ -189,10 +177,50 @@ def heatmap(
     return svg_document(frame, title, parts, "heatmap")
 
 
+@dataclass(frozen=True)
+class _BarSlots:
+    """Where the bars of each category go along the category axis."""
+
+    start: float
+    step: float
+    n_series: int
+    stacked: bool
+
+    def span(self, category: int, series: int) -> tuple[float, float]:
+        """Start and width of one bar."""
+        group = self.step * 0.72
+        width = group if self.stacked else group / max(self.n_series, 1)
+        offset = 0.0 if self.stacked else width * series
+        return self.start + self.step * category + (self.step - group) / 2 + offset, width
+
+
+def _bars(data: Mapping[str, list[float | None]], labels: Sequence[str], scale: Scale, slots: _BarSlots,
+          horizontal: bool, value_format: str | None, show_values: bool) -> list[str]:
+    """The bars; stacks grow away from zero, positive and negative values separately."""
+    parts = []
+    ups, downs = [0.0] * len(labels), [0.0] * len(labels)
+    for index, (name, row) in enumerate(data.items()):
+        for i, value in enumerate(row):
+            if value is None:
+                continue
+            base = ups if value >= 0 else downs
+            low = base[i] if slots.stacked else 0.0
+            base[i] += value
+            span = slots.span(i, index)
+            tip = f"{labels[i]} · {name}：{format_value(value, value_format)}"
+            parts.append(_bar(scale, horizontal, span, (low, low + value), PALETTE[index % len(PALETTE)],
+                              tip, name, value))
+            if show_values and not slots.stacked:
+                parts.append(_bar_value(scale, horizontal, span, value, value_format))
+    return parts
+
+
 # ---- checks and scales
 
 
-def _checked_series(series: Mapping[str, Sequence[Value]], n: int, against: str) -> dict[str, list[float | None]]:
+def _checked_series(
+    series: Mapping[str, Sequence[Value]], n: int, against: str
+) -> dict[str, list[float | None]]:
     data = {}
     for name, row in series.items():
         if len(row) != n:
@@ -211,10 +239,13 @@ def _checked_grid(values: Sequence[Sequence[Value]], n_rows: int, n_cols: int) -
 
 
 def _stack_extent(data: Mapping[str, list[float | None]], n: int) -> list[float]:
-    ups = [sum(r[i] for r in data.values() if r[i] is not None and r[i] > 0) for i in range(n)]  # type: ignore[misc]
-    downs = [sum(r[i] for r in data.values() if r[i] is not None and r[i] < 0) for i in range(n)]  # type: ignore[misc]
-    has_value = any(v is not None for r in data.values() for v in r)
-    return [*ups, *downs] if has_value else []
+    """The tops of the positive stacks and the bottoms of the negative ones (empty when all missing)."""
+    columns = [[row[i] for row in data.values() if row[i] is not None] for i in range(n)]
+    if not any(columns):
+        return []
+    ups = [sum(v for v in column if v is not None and v > 0) for column in columns]
+    downs = [sum(v for v in column if v is not None and v < 0) for column in columns]
+    return [*ups, *downs]
 
 
 def _colour_domain(present: Sequence[float], diverging: bool, limit: float | None) -> tuple[float, float]:
@@ -240,8 +271,8 @@ def _bands(frame: Frame, scale: Scale, bands: Sequence[Band]) -> str:
             continue
         y_top, y_bottom = scale(high), scale(low)
         fill = band.color or BAND_FILLS[index % 2]
-        parts.append(f'<rect class="band"{attr("x", frame.left)}{attr("y", y_top)}{attr("width", frame.plot_w)}'
-                     f'{attr("height", y_bottom - y_top)} fill="{esc(fill)}"/>')
+        parts.append(f'<rect class="band"{attr("x", frame.left)}{attr("y", y_top)}'
+                     f'{attr("width", frame.plot_w)}{attr("height", y_bottom - y_top)} fill="{esc(fill)}"/>')
         if y_bottom - y_top >= TICK_SIZE:
             label = truncate(band.label, TICK_SIZE, frame.width - frame.right - 18)
             parts.append(text(frame.right + 6, (y_top + y_bottom) / 2, label, size=TICK_SIZE,
@@ -271,7 +302,8 @@ def _bar(scale: Scale, horizontal: bool, span: tuple[float, float], values: tupl
     a, b = sorted((scale(values[0]), scale(values[1])))
     x, y, w, h = (a, start, b - a, size) if horizontal else (start, a, size, b - a)
     return (f'<rect class="bar" data-series="{esc(name)}" data-value="{num(value, 6)}"{attr("x", x)}'
-            f'{attr("y", y)}{attr("width", w)}{attr("height", h)} fill="{colour}"><title>{esc(tip)}</title></rect>')
+            f'{attr("y", y)}{attr("width", w)}{attr("height", h)} fill="{colour}">'
+            f"<title>{esc(tip)}</title></rect>")
 
 
 def _bar_value(scale: Scale, horizontal: bool, span: tuple[float, float], value: float,
@@ -301,7 +333,7 @@ def _cell(x: float, y: float, w: float, h: float, fill: str, tip: str, value: fl
 
 
 def _cell_text(cx: float, cy: float, w: float, h: float, label: str, fill: str) -> str:
-    if text_width(label, TICK_SIZE) > w - 4 or TICK_SIZE + 2 > h:
+    if text_width(label, TICK_SIZE) > w - 4 or h < TICK_SIZE + 2:
         return ""
     colour = "#ffffff" if _luminance(fill) < 0.35 else "#111111"
     return text(cx, cy, label, size=TICK_SIZE, anchor="middle", fill=colour, cls="cell-value", middle=True)
@@ -317,7 +349,8 @@ def _colour_legend(frame: Frame, palette: Sequence[str], low: float, high: float
     steps, bar_w = 24, min(240.0, frame.plot_w * 0.6)
     x0, y0 = frame.left + (frame.plot_w - bar_w) / 2, frame.bottom + 12
     parts = [f'<rect class="scale-step"{attr("x", x0 + bar_w * k / steps)}{attr("y", y0)}'
-             f'{attr("width", bar_w / steps + 0.3)} height="10" fill="{interpolate(palette, (k + 0.5) / steps)}"/>'
+             f'{attr("width", bar_w / steps + 0.3)} height="10" '
+             f'fill="{interpolate(palette, (k + 0.5) / steps)}"/>'
              for k in range(steps)]
     ticks = [low, (low + high) / 2, high]
     for k, tick in enumerate(ticks):
@@ -326,7 +359,8 @@ def _colour_legend(frame: Frame, palette: Sequence[str], low: float, high: float
     if has_missing:
         mx = x0 + bar_w + 16
         parts.append(f'<rect{attr("x", mx)}{attr("y", y0)} width="14" height="10" fill="{MISSING_FILL}"/>')
-        parts.append(text(mx + 18, y0 + 5, t("chart_missing"), size=TICK_SIZE, middle=True, cls="scale-label"))
+        parts.append(text(mx + 18, y0 + 5, t("chart_missing"), size=TICK_SIZE, middle=True,
+                          cls="scale-label"))
     return f'<g class="colour-legend">{"".join(parts)}</g>'
 
 

@@ -163,6 +163,8 @@ def test_lag_pairs_frame() -> None:
     assert frame.columns == ["row", "a", "b", "gap", "lagging"]
     assert frame["lagging"].to_list() == ["B", None, "B"]
     assert frame["gap"].to_list() == pytest.approx([0.2, 0.05, -0.15])
+    boundary = lag_pairs([[0.4, 0.3], [0.3, 0.4], [0.3, 0.41]], ["A", "B"])  # a gap of exactly 0.1 is 同步
+    assert boundary["lagging"].to_list() == [None, None, "A"]
 
 
 # ---------------------------------------------------------------- errors

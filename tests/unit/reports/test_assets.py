@@ -35,8 +35,8 @@ def test_vendored_file_matches_provenance(name: str) -> None:
 
 
 def test_provenance_version_is_the_scripts_version() -> None:
-    version = re.search(r"^\| Version \| (\d+\.\d+\.\d+)", (VENDOR / "PROVENANCE.md").read_text(encoding="utf-8"),
-                        re.MULTILINE)
+    provenance = (VENDOR / "PROVENANCE.md").read_text(encoding="utf-8")
+    version = re.search(r"^\| Version \| (\d+\.\d+\.\d+)", provenance, re.MULTILINE)
     assert version is not None
     assert f't.version="{version.group(1)}"' in echarts_script()
     assert int(version.group(1).split(".")[0]) >= 5

@@ -7,12 +7,11 @@ import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import pytest
 from fontTools.ttLib import TTFont
 from pypdf import PdfReader
-from pypdf.generic import DictionaryObject
 
 from silian.domain.errors import SilianError
 from silian.domain.messages import current_lang
@@ -25,8 +24,10 @@ HEADER = "专业名称"
 
 
 def _table(rows: int) -> str:
-    body = "".join(f"<tr><td>专业{i:03d}</td><td class='num'>{0.4776 + i / 10000:.4f}</td></tr>" for i in range(rows))
-    return f"<table><thead><tr><th>{HEADER}</th><th class='num'>耦合协调度</th></tr></thead><tbody>{body}</tbody></table>"
+    body = "".join(f"<tr><td>专业{i:03d}</td><td class='num'>{0.4776 + i / 10000:.4f}</td></tr>"
+                   for i in range(rows))
+    head = f"<thead><tr><th>{HEADER}</th><th class='num'>耦合协调度</th></tr></thead>"
+    return f"<table>{head}<tbody>{body}</tbody></table>"
 
 
 def _section(n: int) -> str:
@@ -45,7 +46,7 @@ def report_pdf() -> PdfReader:
     return PdfReader(io.BytesIO(html_to_pdf(REPORT)))
 
 
-def _fonts(resources: DictionaryObject) -> Iterator[DictionaryObject]:
+def _fonts(resources: Any) -> Iterator[Any]:
     """Every font in ``resources``, including those of form XObjects (where SVG drawings may live)."""
     for font in (resources.get("/Font") or {}).values():
         yield font.get_object()
@@ -55,7 +56,7 @@ def _fonts(resources: DictionaryObject) -> Iterator[DictionaryObject]:
             yield from _fonts(xobject["/Resources"].get_object())
 
 
-def _font_file_keys(font: DictionaryObject) -> set[str]:
+def _font_file_keys(font: Any) -> set[str]:
     descendant = font["/DescendantFonts"][0].get_object() if "/DescendantFonts" in font else font
     descriptor = descendant["/FontDescriptor"].get_object()
     return {key for key in descriptor if key.startswith("/FontFile")}
@@ -94,6 +95,16 @@ def test_pages_are_a4_and_numbered(report_pdf: PdfReader) -> None:
     assert (float(box.width), float(box.height)) == pytest.approx(A4_POINTS, abs=0.5)
     total = len(report_pdf.pages)
     assert f"第 1 页 / 共 {total} 页" in report_pdf.pages[0].extract_text()
+
+
+def test_footer_follows_the_language() -> None:
+    token = current_lang.set("en")
+    try:
+        pdf = html_to_pdf("<html><body><p>English</p></body></html>")
+        text = PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
+    finally:
+        current_lang.reset(token)
+    assert "Page 1 of 1" in text
 
 
 def test_table_header_repeats_on_every_page() -> None:
@@ -141,7 +152,7 @@ def test_network_resources_are_not_fetched() -> None:
 def test_ten_page_report_timing(capsys: pytest.CaptureFixture[str]) -> None:
     sections = "".join(f"<div class='page-break'>{_section(n)}</div>" for n in range(2, 11))
     html = REPORT.replace("</body>", sections + "</body>")
-    html_to_pdf("<html><body><p>预热</p></body></html>")  # font loading happens once per thread
+    html_to_pdf("<html><body><p>预热</p></body></html>")  # the font is loaded once per process
     start = time.perf_counter()
     pdf = html_to_pdf(html)
     seconds = time.perf_counter() - start

@@ -44,11 +44,12 @@ def _zero(svg: str, horizontal: bool = False) -> float:
 
 
 ALL_CHARTS = {
-    "line": lambda: line_chart(YEARS, {"耦合协调度": [0.41, 0.45, None, 0.4776, 0.52]}, "郑州市耦合协调度", "D 值",
-                               y_range=(0, 1), bands=[(0.5, 0.6, "勉强协调")]),
-    "bar": lambda: bar_chart(["装备制造大类", "电子与信息大类"], {"供给": [120, 80], "缺口": [-30, 45]}, "供需缺口"),
-    "heatmap": lambda: heatmap(["装备制造大类", "财经商贸大类"], ["第二产业", "第三产业"], [[-12.5, None], [3, 40]],
-                               "缺口热力图"),
+    "line": lambda: line_chart(YEARS, {"耦合协调度": [0.41, 0.45, None, 0.4776, 0.52]},
+                               "郑州市耦合协调度", "D 值", y_range=(0, 1), bands=[(0.5, 0.6, "勉强协调")]),
+    "bar": lambda: bar_chart(["装备制造大类", "电子与信息大类"], {"供给": [120, 80], "缺口": [-30, 45]},
+                             "供需缺口"),
+    "heatmap": lambda: heatmap(["装备制造大类", "财经商贸大类"], ["第二产业", "第三产业"],
+                               [[-12.5, None], [3, 40]], "缺口热力图"),
 }
 
 
@@ -90,7 +91,8 @@ def test_text_is_escaped() -> None:
     texts = _texts(svg)
     assert "<&>" in texts and nasty in texts and "a<b" in texts
     assert _root(svg).find(f"{NS}title").text == "<&>"  # type: ignore[union-attr]
-    assert _root(line_chart(["x\x00y"], {"s\x07": [1]}, "t\x1b")).tag == f"{NS}svg"  # control characters dropped
+    control_characters = line_chart(["x\x00y"], {"s\x07": [1]}, "t\x1b")
+    assert _root(control_characters).tag == f"{NS}svg"  # dropped: XML forbids them
 
 
 def test_negative_bars_are_drawn_below_the_zero_line() -> None:
@@ -135,7 +137,8 @@ def test_grouped_bars_sit_side_by_side_in_palette_colours() -> None:
 
 
 def test_missing_values_leave_gaps() -> None:
-    svg = line_chart(YEARS, {"甲": [1.0, 2.0, None, 4.0, 5.0], "乙": [1.0, None, 3.0, None, math.nan]}, "缺失")
+    series = {"甲": [1.0, 2.0, None, 4.0, 5.0], "乙": [1.0, None, 3.0, None, math.nan]}
+    svg = line_chart(YEARS, series, "缺失")
     first, second = (g for g in _root(svg).iter(f"{NS}g") if g.get("class") == "series")
     assert len(first.findall(f"{NS}path")) == 2  # the line breaks at None
     assert len(list(first)) == 2 + 4  # two segments and a marker per present value
@@ -146,7 +149,9 @@ def test_missing_values_leave_gaps() -> None:
 
 
 def test_all_missing_draws_an_empty_chart_with_a_note() -> None:
-    for svg in (line_chart([], {}, "空"), bar_chart(["甲"], {"x": [None]}, "空"), line_chart(YEARS, {"x": [None] * 5})):
+    empty = (line_chart([], {}, "空"), bar_chart(["甲"], {"x": [None]}, "空"),
+             line_chart(YEARS, {"x": [None] * 5}))
+    for svg in empty:
         assert "暂无数据" in _texts(svg)
     token = current_lang.set("en")
     try:
@@ -156,7 +161,8 @@ def test_all_missing_draws_an_empty_chart_with_a_note() -> None:
 
 
 def test_y_range_sets_the_axis_and_bands_are_clipped_to_it() -> None:
-    bands = [Band(-1.0, 0.0, "不可见"), Band(0.0, 0.5, "失调"), Band(0.5, 0.6, "勉强协调"), (0.9, 2.0, "优质协调")]
+    bands: list[Band | tuple[float, float, str]] = [
+        Band(-1.0, 0.0, "不可见"), Band(0.0, 0.5, "失调"), Band(0.5, 0.6, "勉强协调"), (0.9, 2.0, "优质协调")]
     svg = line_chart(YEARS, {"D": [0.41, 0.45, 0.47, 0.4776, 0.52]}, "D", y_range=(0, 1), bands=bands)
     ticks = [el.text for el in _by_class(svg, "text", "tick")]
     assert ticks == ["0.0", "0.2", "0.4", "0.6", "0.8", "1.0"]
@@ -218,7 +224,8 @@ def test_heatmap_diverging_colours_and_missing_cells() -> None:
 
 def test_heatmap_sequential_scale_runs_light_to_dark() -> None:
     svg = heatmap(["甲"], ["a", "b"], [[1, 9]], "顺序", diverging=False)
-    low, high = (sum(int(el.get("fill", "")[i:i + 2], 16) for i in (1, 3, 5)) for el in _by_class(svg, "rect", "cell"))
+    low, high = (sum(int(el.get("fill", "")[i:i + 2], 16) for i in (1, 3, 5))
+                 for el in _by_class(svg, "rect", "cell"))
     assert low > high
 
 
