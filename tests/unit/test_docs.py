@@ -40,3 +40,19 @@ def test_cli_reference_names_every_command_and_option() -> None:
             for opt in param.opts:
                 if opt.startswith("--") and opt != "--help":
                     assert opt in text, f"{name} {opt}"
+
+
+def test_method_cards_are_indexed_and_name_real_code_and_tests() -> None:
+    import re
+    methods = ROOT / "docs" / "methods"
+    index = (methods / "README.md").read_text(encoding="utf-8")
+    cards = sorted(p.name for p in methods.glob("*.md") if p.name != "README.md")
+    assert cards, "no method cards"
+    for card in cards:
+        assert f"]({card})" in index, f"{card} is not listed in docs/methods/README.md"
+    for module in set(re.findall(r"`((?:analytics|services)\.[a-z_]+)", index)):
+        assert (ROOT / "src" / "silian" / (module.replace(".", "/") + ".py")).exists(), module
+    for test in set(re.findall(r"`(tests/[\w/]+\.py)", index)):
+        assert (ROOT / test).exists(), test
+    for name in set(re.findall(r"\(([a-z_]+\.md)", index)):
+        assert (methods / name).exists(), name

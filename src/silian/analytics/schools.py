@@ -59,7 +59,7 @@ def compliance(profile: pl.DataFrame, standards: Mapping[str, float]) -> pl.Data
     names = list(exprs)
     return frame.with_columns(
         pl.sum_horizontal([pl.col(f"ok_{k}").fill_null(False).cast(pl.Int32) for k in names]).alias("passed"),
-        pl.concat_list([pl.when(pl.col(f"ok_{k}") == False).then(pl.lit(k)) for k in names])  # noqa: E712
+        pl.concat_list([pl.when(pl.col(f"ok_{k}") == False).then(pl.lit(k)) for k in names])
         .list.drop_nulls().alias("failed"),
         pl.concat_list([pl.when(pl.col(f"ok_{k}").is_null()).then(pl.lit(k)) for k in names])
         .list.drop_nulls().alias("missing"),

@@ -149,8 +149,10 @@ def _reference(key: str, node: ast.expr) -> tuple[str, str | None]:
     if isinstance(node, ast.Name) and node.id in HUB_TABLES:
         return node.id, None
     if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id in HUB_TABLES:
-        if node.attr in HUB_TABLES[node.value.id].field_names + DERIVED_FIELDS.get(node.value.id, ()):
-            return node.value.id, node.attr
+        table = node.value.id
+        known = HUB_TABLES[table].field_names + DERIVED_FIELDS.get(table, ())
+        if node.attr in known:
+            return table, node.attr
     raise InvalidInput(t("indicator_bad_field", key=key, ref=ast.unparse(node)))
 
 

@@ -15,8 +15,14 @@ from silian.catalog import Catalog, get_catalog
 from silian.domain.errors import InvalidInput
 from silian.domain.messages import register_messages, t
 from silian.services.config import analysis_config, indicator_system
-from silian.services.diagnoses import (PathwaysResult, SchoolsResult, SkillsResult, analyse_pathways,
-                                       analyse_schools, analyse_skills)
+from silian.services.diagnoses import (
+    PathwaysResult,
+    SchoolsResult,
+    SkillsResult,
+    analyse_pathways,
+    analyse_schools,
+    analyse_skills,
+)
 from silian.services.four_chains import FourChainResult, analyse_four_chains
 from silian.services.hub import HubSnapshot, load_hub
 from silian.services.supply_demand import SupplyDemandResult, analyse_supply_demand, demand_years
@@ -149,13 +155,13 @@ def run_analysis(db: Database | None = None, *, hub: HubSnapshot | None = None, 
     counties = timed("coupling_counties", _counties, hub, system, code, options)
     sd_year = max([y for y in demand_years(hub) if y <= year], default=year)
     forecast_cfg = config.section("forecast")
-    result = dict(
-        peers=timed("peers", peer_comparison, hub, code, year),
-        supply_demand=timed("supply_demand", analyse_supply_demand, hub, catalog, config, system, sd_year),
-        pathways=timed("pathways", analyse_pathways, hub, catalog, year),
-        schools=timed("schools", analyse_schools, hub, config, year),
-        skills=timed("skills", analyse_skills, hub, config, sd_year),
-    )
+    result = {
+        "peers": timed("peers", peer_comparison, hub, code, year),
+        "supply_demand": timed("supply_demand", analyse_supply_demand, hub, catalog, config, system, sd_year),
+        "pathways": timed("pathways", analyse_pathways, hub, catalog, year),
+        "schools": timed("schools", analyse_schools, hub, config, year),
+        "skills": timed("skills", analyse_skills, hub, config, sd_year),
+    }
     forecast, openings = timed("forecast", forecast_industry_openings, hub, code, int(forecast_cfg.get("horizon", 3)),
                                float(forecast_cfg.get("exit_rate", 0.03)))
     seconds["total"] = time.perf_counter() - started

@@ -31,9 +31,9 @@ DEMAND = pl.DataFrame({
 
 
 def inputs(**kw: object) -> al.AlignmentInputs:
-    base = dict(major_points=POINTS, demand=DEMAND, majors=MAJORS, major_occupations=LINKS, major_industries=INDUSTRY,
-                blend={"declared": 0.5, "posting": 0.2, "statistics": 0.3}, average_years=2,
-                key_chains={"装备": ("34", "35")})
+    base = {"major_points": POINTS, "demand": DEMAND, "majors": MAJORS, "major_occupations": LINKS, "major_industries": INDUSTRY,
+                "blend": {"declared": 0.5, "posting": 0.2, "statistics": 0.3}, "average_years": 2,
+                "key_chains": {"装备": ("34", "35")}}
     return al.AlignmentInputs(**{**base, **kw})  # type: ignore[arg-type]
 
 
