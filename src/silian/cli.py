@@ -318,6 +318,15 @@ def coupling(
     console.print(table)
 
 
+# ---------------------------------------------------------------- analysis, report, indicators
+def _register_analysis() -> None:
+    from silian.cli_analysis import register
+    register(app, console, err_console, _database, _settings, _print_json)
+
+
+_register_analysis()
+
+
 # ---------------------------------------------------------------- entry point
 def _show_rejection(exc: ImportRejected) -> None:
     err_console.print(f"[bold red]{exc.message}[/bold red]")

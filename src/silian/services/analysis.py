@@ -135,6 +135,8 @@ def run_analysis(db: Database | None = None, *, hub: HubSnapshot | None = None, 
     started = time.perf_counter()
     if hub is None:
         assert db is not None
+        if not db.is_current():
+            raise InvalidInput(t("db_not_migrated"))
         hub = load_hub(db)
     seconds["load"] = time.perf_counter() - started
     catalog = catalog or get_catalog()
@@ -177,3 +179,43 @@ def _counties(hub: HubSnapshot, system: Any, city: str, options: dict[str, Any])
         return analyse_four_chains(hub, system, level="county", regions=counties, **options)
     except InvalidInput:
         return None
+
+
+def _records(frame: pl.DataFrame, columns: list[str]) -> list[dict[str, Any]]:
+    present = [c for c in columns if c in frame.columns]
+    return frame.select(present).to_dicts() if frame.height else []
+
+
+def bundle_summary(bundle: AnalysisBundle) -> dict[str, Any]:
+    """The analysis as plain data (what `silian analyze --json` prints): every figure with its context."""
+    sd = bundle.supply_demand
+    major_cols = ["major_code", "major_name", "level_key", "supply", "demand", "gap", "gap_ratio", "related_rate"]
+    return {
+        "region_code": bundle.region_code, "region_name": bundle.region_name, "year": bundle.year,
+        "uses_generated_data": bundle.uses_generated_data, "generated_tables": bundle.generated_tables,
+        "coupling": {"method": bundle.city.method, "zero_handling": bundle.city.zero_handling,
+                     "city": _records(bundle.city.scores, bundle.city.scores.columns),
+                     "counties": _records(bundle.counties.scores, bundle.counties.scores.columns) if bundle.counties else [],
+                     "weights": _records(bundle.city.weights, bundle.city.weights.columns),
+                     "obstacles": _records(bundle.city.obstacles, bundle.city.obstacles.columns),
+                     "notes": bundle.city.warnings},
+        "peers": _records(bundle.peers, ["region_code", "name", "gdp", "secondary_share", "tertiary_share", "gdp_growth_5y",
+                                         "industry_score", "stats_year"]),
+        "supply_demand": {"year": sd.year, "blend": sd.blend.weights, "source_totals": sd.blend.totals,
+                          "grow": _records(sd.grow, major_cols), "cut": _records(sd.cut, [*major_cols, "card", "reasons"]),
+                          "chains": _records(sd.by_chain, ["chain", "supply", "demand", "gap", "gap_ratio"]),
+                          "cards": {c: int((sd.cards["card"] == c).sum()) for c in ("red", "yellow", "green")},
+                          "mismatch": _records(sd.mismatch_trend, sd.mismatch_trend.columns),
+                          "structural_deviation_total": sd.deviation_total,
+                          "unmatched_openings": sd.unmatched_openings, "findings": sd.findings},
+        "pathways": {"funnel": _records(bundle.pathways.funnel, bundle.pathways.funnel.columns),
+                     "dead_ends": _records(bundle.pathways.seats.filter(pl.col("dead_end")),
+                                           ["major_code", "major_name", "graduates", "continuing", "missing_seats"]),
+                     "findings": bundle.pathways.findings},
+        "schools": {"summary": bundle.schools.summary, "simulations": bundle.schools.simulations,
+                    "small_cohorts": _records(bundle.schools.small_cohorts, ["major_code", "schools", "enrolment"]),
+                    "findings": bundle.schools.findings},
+        "skills": {"balance": _records(bundle.skills.balance, bundle.skills.balance.columns), "findings": bundle.skills.findings},
+        "forecast": _records(bundle.openings, bundle.openings.columns),
+        "notes": bundle.notes, "seconds": {k: round(v, 4) for k, v in bundle.seconds.items()},
+    }

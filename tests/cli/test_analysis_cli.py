@@ -1,0 +1,81 @@
+"""`silian analyze`, `silian report` and `silian indicators` as scripts use them."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+
+def silian(*args: str, data_dir: Path, check: bool = True) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "SILIAN_DATA_DIR": str(data_dir), "COLUMNS": "200"}
+    env.pop("SILIAN_DATABASE_URL", None)
+    result = subprocess.run([sys.executable, "-m", "silian.cli", *args], capture_output=True, text=True, env=env,
+                            timeout=600, check=False)
+    if check:
+        assert result.returncode == 0, result.stderr
+    return result
+
+
+@pytest.fixture(scope="module")
+def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    data = tmp_path_factory.mktemp("cli_analysis")
+    silian("demo", "--json", data_dir=data)
+    return data
+
+
+def test_analyze_json(demo_dir: Path) -> None:
+    out = json.loads(silian("analyze", "--json", data_dir=demo_dir).stdout)
+    assert out["region_code"] == "410100" and out["year"] == 2024 and out["uses_generated_data"] is True
+    city = out["coupling"]["city"]
+    assert [r["year"] for r in city] == list(range(2018, 2024))
+    assert all(0 <= r["D"] <= 1 for r in city)
+    assert out["pathways"]["dead_ends"] and out["schools"]["summary"]["schools"] == 102
+    assert out["supply_demand"]["blend"] == pytest.approx({"declared": 0.375, "statistics": 0.625})
+    again = json.loads(silian("analyze", "--json", "--region", "郑州", "--year", "2024", data_dir=demo_dir).stdout)
+    assert [r["D"] for r in again["coupling"]["city"]] == pytest.approx([r["D"] for r in city], abs=1e-12)
+
+
+def test_analyze_text_in_both_languages(demo_dir: Path) -> None:
+    zh = silian("analyze", data_dir=demo_dir).stdout
+    assert "四链耦合协调度" in zh and "断头路" in zh and "生成数据" in zh
+    en = silian("--lang", "en", "analyze", data_dir=demo_dir).stdout
+    assert "coordination" in en.lower() and "generated demo data" in en
+
+
+def test_report_html_and_errors(demo_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "郑州.html"
+    silian("report", "--region", "郑州", "-o", str(out), data_dir=demo_dir)
+    html = out.read_text(encoding="utf-8")
+    assert "四链融合分析报告" in html and "演示生成数据" in html
+    bad = silian("report", "-o", str(tmp_path / "r.txt"), data_dir=demo_dir, check=False)
+    assert bad.returncode == 2 and ".pdf" in bad.stderr
+    nowhere = silian("analyze", "--region", "火星", data_dir=demo_dir, check=False)
+    assert nowhere.returncode == 2 and "火星" in nowhere.stderr
+    year = silian("analyze", "--year", "1999", data_dir=demo_dir, check=False)
+    assert year.returncode == 2 and "2024" in year.stderr
+
+
+def test_analyze_on_an_empty_database_says_what_to_do(tmp_path: Path) -> None:
+    result = silian("analyze", data_dir=tmp_path, check=False)
+    assert result.returncode == 2 and "silian db upgrade" in result.stderr
+    silian("db", "upgrade", data_dir=tmp_path)
+    result = silian("analyze", data_dir=tmp_path, check=False)
+    assert result.returncode == 2 and "silian demo" in result.stderr
+
+
+def test_indicators_show_and_check(tmp_path: Path) -> None:
+    shown = json.loads(silian("indicators", "--json", data_dir=tmp_path).stdout)
+    assert {i["chain"] for i in shown["indicators"]} == {"education", "talent", "industry", "innovation"}
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[[indicators]]\nkey = "x"\nchain = "education"\nformula = "sum(major_points.nosuch)"\n', encoding="utf-8")
+    result = silian("indicators", "--check", str(bad), data_dir=tmp_path, check=False)
+    assert result.returncode == 2 and "major_points.nosuch" in result.stderr
+    broken = tmp_path / "broken.toml"
+    broken.write_text("[[indicators]\n", encoding="utf-8")
+    result = silian("indicators", "--check", str(broken), data_dir=tmp_path, check=False)
+    assert result.returncode == 2 and "TOML" in result.stderr
