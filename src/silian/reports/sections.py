@@ -38,8 +38,10 @@ register_messages({
     "rp_forecast_finding": ("按行业从业人员预测未来 {h} 年岗位空缺（增长需求 + 更替需求，更替率 {rate}）；每个预测旁列出滚动起点回测误差",
                             "Openings over the next {h} years from employment by industry (growth + replacement, exit rate {rate}); each forecast shows its rolling-origin backtest error"),
     "rp_methods": ("方法与数据来源", "Methods and sources"),
-    "rp_methods_text": ("耦合协调度：{method}；熵权法（全面板标准化，零值处理：{zero}）；障碍度模型；供需对齐按 Lightcast 方法拆分职业需求；错配指数：Duncan 与 Şahin 等（2014）；预警规则为本系统自定规则。方法卡见 docs/methods/。",
-                        "Coupling coordination: {method}; entropy weights (panel-wide standardisation, zero handling: {zero}); obstacle degree; alignment splits occupation demand the Lightcast way; mismatch: Duncan and Şahin et al. (2014); the warning rule is this system's own. Method cards: docs/methods/."),
+    "rp_methods_text": ("耦合协调度：{method}；熵权法（全面板标准化，零值处理：{zero}）；障碍度模型；TOPSIS（向量归一化，熵权 × 链权重）；灰色关联分析（ρ = 0.5）；供需对齐按 Lightcast 方法拆分职业需求；错配指数：Duncan 与 Şahin 等（2014）；预警规则为本系统自定规则。方法卡见 docs/methods/。",
+                        "Coupling coordination: {method}; entropy weights (panel-wide standardisation, zero handling: {zero}); obstacle degree; TOPSIS (vector normalisation, entropy × chain weights); grey relational analysis (ρ = 0.5); alignment splits occupation demand the Lightcast way; mismatch: Duncan and Şahin et al. (2014); the warning rule is this system's own. Method cards: docs/methods/."),
+    "rp_drivers": ("影响协调度的指标（灰色关联度，与 D 的关联程度，ρ = 0.5）", "Indicators moving with D (grey relational grade, ρ = 0.5)"),
+    "h_grade": ("关联度", "Grade"), "h_topsis": ("TOPSIS 贴近度", "TOPSIS closeness"),
     "rp_notes": ("分析说明", "Notes"),
     "h_year": ("年份", "Year"), "h_region": ("地区", "Region"), "h_level": ("协调等级", "Level"), "h_lag": ("滞后类型", "Lag"),
     "h_indicator": ("指标", "Indicator"), "h_chain": ("所属链", "Chain"), "h_unit": ("单位", "Unit"),
@@ -91,7 +93,10 @@ def coupling(b: AnalysisBundle, Table: Any, Section: Any) -> Any:
     weights = Table(t("rp_weights"), [t("h_indicator"), t("h_chain"), t("h_unit"), t("h_direction"), t("h_weight")],
                     [[r["name"], _chain(r["chain"]), r["unit"], r["direction"], num(r["weight"], 4)] for r in w.iter_rows(named=True)],
                     numeric={4})
-    return Section("coupling", t("rp_coupling"), findings, charts, [table, weights],
+    drivers = Table(t("rp_drivers"), [t("h_rank"), t("h_indicator"), t("h_chain"), t("h_grade")],
+                    [[str(r["rank"]), r["name"], _chain(r["chain"]), num(r["grade"], 4)] for r in b.city.drivers.iter_rows(named=True)],
+                    numeric={0, 3})
+    return Section("coupling", t("rp_coupling"), findings, charts, [table, weights, drivers],
                    source_line(PANEL_TABLES, b.generated_tables))
 
 
@@ -119,10 +124,10 @@ def counties(b: AnalysisBundle, Table: Any, Section: Any) -> Any:
                   worst=worst["region_name"], worst_d=num(worst["D"], 3)), *b.counties.warnings]
     chart = Chart("county_d", "bar", f"{year} D", now["region_name"].to_list(), {"D": now["D"].to_list()}, horizontal=True,
                   value_format=".3f")
-    rows = [[r["region_name"], *[num(r[f"U_{c}"], 3) for c in CHAINS], num(r["C"], 3), num(r["D"], 3), r["level"], r["lag"]]
-            for r in now.iter_rows(named=True)]
-    table = Table(f"{year}", [t("h_region"), *[_chain(c) for c in CHAINS], "C", "D", t("h_level"), t("h_lag")], rows,
-                  numeric=set(range(1, 7)))
+    rows = [[r["region_name"], *[num(r[f"U_{c}"], 3) for c in CHAINS], num(r["C"], 3), num(r["D"], 3), r["level"], r["lag"],
+             num(r["topsis"], 3)] for r in now.iter_rows(named=True)]
+    table = Table(f"{year}", [t("h_region"), *[_chain(c) for c in CHAINS], "C", "D", t("h_level"), t("h_lag"), t("h_topsis")], rows,
+                  numeric={1, 2, 3, 4, 5, 6, 9})
     return Section("counties", t("rp_counties"), findings, [chart], [table], source_line(PANEL_TABLES, b.generated_tables))
 
 

@@ -10,8 +10,10 @@ import polars as pl
 
 from silian.analytics.coupling import COORDINATION_LEVELS, coupling_coordination
 from silian.analytics.entropy import entropy_weights
+from silian.analytics.grey import grey_relational
 from silian.analytics.obstacle import obstacle_degree
 from silian.analytics.panel import PanelInputs, evaluate
+from silian.analytics.topsis import topsis
 from silian.catalog import Catalog, get_catalog
 from silian.domain.errors import InvalidInput
 from silian.domain.indicators import CHAIN_NAMES, CHAINS, IndicatorSpec, IndicatorSystem
@@ -42,6 +44,7 @@ class FourChainResult:
     scores: pl.DataFrame           # region_code, region_name, year, U_<chain>…, C, T, D, level_rank, level, lag
     obstacles: pl.DataFrame        # region_code, year, rank, indicator, name, chain, obstacle
     chain_obstacles: pl.DataFrame  # region_code, year, chain, obstacle
+    drivers: pl.DataFrame          # indicator, name, chain, grade, rank: grey relational grade of z with D
     generated_inputs: list[str]
     warnings: list[str] = field(default_factory=list)
 
@@ -122,13 +125,23 @@ def analyse_four_chains(hub: HubSnapshot, system: IndicatorSystem, *, level: str
     coupling = coupling_coordination(scores_matrix, method, [a[c] for c in CHAINS], closure=closure, names=chain_labels,
                                      row_labels=[f"{r} {y}" for r, y in panel.select("region_code", "year").iter_rows()])
     keys = panel.select("region_code", "region_name", "year")
+    combined = np.concatenate([w * a[c] for w, c in zip(w_blocks, CHAINS, strict=True)])
+    raw = panel.select([s.key for s in used]).to_numpy()
+    closeness = topsis(raw, combined, [s.direction for s in used]).closeness_ if panel.height >= 2 else np.ones(panel.height)
     scores = pl.concat([keys, pl.DataFrame({f"U_{c}": scores_matrix[:, i] for i, c in enumerate(CHAINS)}),
-                        coupling.to_frame(lang).drop("row")], how="horizontal")
+                        coupling.to_frame(lang).drop("row"), pl.DataFrame({"topsis": closeness})], how="horizontal")
+    z_all = np.column_stack(z_blocks)
+    drivers = (grey_relational(coupling.D, z_all.T, names=[s.key for s in used]).to_frame()
+               .rename({"series": "indicator"})
+               .join(pl.DataFrame({"indicator": [s.key for s in used], "name": [s.name(lang) for s in used],
+                                   "chain": [s.chain for s in used]}), on="indicator")
+               .sort("rank"))
     obstacles, chain_obstacles = _obstacles(keys, np.column_stack(z_blocks), np.concatenate(w_blocks), groups, used, a, lang)
     return FourChainResult(
         level=level, method=method, zero_handling=zero_handling, chain_weights=a,
         panel=panel.select("region_code", "region_name", "year", *[s.key for s in used]),
         weights=pl.DataFrame(weight_rows), scores=scores, obstacles=obstacles, chain_obstacles=chain_obstacles,
+        drivers=drivers,
         generated_inputs=[n for n in PANEL_TABLES if hub.generated.get(n)], warnings=notes)
 
 
