@@ -10,6 +10,7 @@ from contextvars import ContextVar
 current_lang: ContextVar[str] = ContextVar("silian_lang", default="zh")
 
 MESSAGES: dict[str, tuple[str, str]] = {
+    "list_joiner": ("、", ", "),
     # ---- import: file level
     "file_missing": ("找不到文件：{path}", "File not found: {path}"),
     "file_empty": ("文件是空的：{path}", "The file is empty: {path}"),

@@ -41,7 +41,7 @@ def source_line(tables: Iterable[str], generated: Iterable[str], *extra: str) ->
     marked = set(generated)
     english = current_lang.get() == "en"
     items = [f"{table_name(n, english)}{t('rp_generated_mark') if n in marked else t('rp_real_mark')}" for n in tables]
-    return t("rp_source", items="、".join([*items, *extra]))
+    return t("rp_source", items=t("list_joiner").join([*items, *extra]))
 
 
 def table_name(name: str, english: bool = False) -> str:

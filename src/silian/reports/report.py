@@ -75,7 +75,7 @@ def render_html(bundle: AnalysisBundle, *, for_pdf: bool = False) -> str:
     context = {
         "lang": "en" if lang == "en" else "zh-CN",
         "title": t("rp_title", region=bundle.region_name, year=bundle.year),
-        "banner": t("rp_generated_banner", tables="、".join(table_name(n, lang == "en") for n in generated))
+        "banner": t("rp_generated_banner", tables=t("list_joiner").join(table_name(n, lang == "en") for n in generated))
         if generated else t("rp_real_only"),
         "generated": bool(generated),
         "made": t("rp_made", date=date.today().isoformat(), version=__version__),

@@ -104,7 +104,7 @@ def obstacles(b: AnalysisBundle, Table: Any, Section: Any) -> Any:
     year = int(b.city.scores["year"].max())  # type: ignore[arg-type]
     top = b.city.obstacles.filter(pl.col("year") == year).sort("rank")
     chains = b.city.chain_obstacles.filter(pl.col("year") == year)
-    findings = [t("rp_obstacle_finding", year=year, names="、".join(f"{n}（{o:.1f}%）" for n, o in top.select("name", "obstacle").head(3).iter_rows()))]
+    findings = [t("rp_obstacle_finding", year=year, names=t("list_joiner").join(f"{n}（{o:.1f}%）" for n, o in top.select("name", "obstacle").head(3).iter_rows()))]
     chart = Chart("chain_obstacles", "bar", t("rp_chart_chain_obstacle"), [_chain(c) for c in chains["chain"].to_list()],
                   {t("h_obstacle"): chains["obstacle"].to_list()}, y_label="%", value_format=".1f")
     table = Table(t("rp_obstacles"), [t("h_rank"), t("h_indicator"), t("h_chain"), t("h_obstacle")],

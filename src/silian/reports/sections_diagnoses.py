@@ -58,11 +58,13 @@ def pathways(b: AnalysisBundle, Table: Any, Section: Any) -> Any:
     p = b.pathways
     f = p.funnel
     chart = Chart("funnel", "line", t("rp_chart_funnel"), f["year"].to_list(), {
-        t("h_graduates") + "（中职）": f["secondary_graduates"].to_list(), t("h_continuing") + "（中职）": f["secondary_continued"].to_list(),
-        t("h_enrolment") + "（专科）": f["associate_enrolment"].to_list(), t("h_enrolment") + "（本科）": f["bachelor_enrolment"].to_list()})
+        f"{t('h_graduates')} · {t('level_secondary')}": f["secondary_graduates"].to_list(),
+        f"{t('h_continuing')} · {t('level_secondary')}": f["secondary_continued"].to_list(),
+        f"{t('h_enrolment')} · {t('level_associate')}": f["associate_enrolment"].to_list(),
+        f"{t('h_enrolment')} · {t('level_bachelor')}": f["bachelor_enrolment"].to_list()})
     dead = p.seats.filter(pl.col("dead_end"))
     rows = [[r["major_code"], r["major_name"] or "", whole(r["graduates"]), whole(r["continuing"]), whole(r["missing_seats"]),
-             "、".join(r["targets_not_offered"] or [])] for r in dead.iter_rows(named=True)]
+             t("list_joiner").join(r["targets_not_offered"] or [])] for r in dead.iter_rows(named=True)]
     table = Table(t("rp_dead_ends"), [t("h_code"), t("h_major"), t("h_graduates"), t("h_continuing"), t("h_missing"), t("h_targets")],
                   rows, numeric={2, 3, 4})
     return Section("pathways", t("rp_pathways"), p.findings, [chart], [table],
@@ -75,7 +77,7 @@ def schools(b: AnalysisBundle, Table: Any, Section: Any) -> Any:
     chart = Chart("school_fails", "bar", t("rp_chart_fails"), [t("check_" + k) for k, _ in fails], {t("h_schools"): [v for _, v in fails]},
                   value_format=",.0f")
     bad = s.compliance.filter(~pl.col("compliant")).sort("passed")
-    rows = [[r["name"], whole(r["students"]), "、".join(t("check_" + k) for k in r["failed"]) or "—"] for r in bad.iter_rows(named=True)]
+    rows = [[r["name"], whole(r["students"]), t("list_joiner").join(t("check_" + k) for k in r["failed"]) or "—"] for r in bad.iter_rows(named=True)]
     noncompliant = Table(t("rp_noncompliant"), [t("h_school"), t("h_students"), t("h_failed")], rows, numeric={1})
     small = Table(t("rp_small"), [t("h_code"), t("h_schools"), t("h_enrolment")],
                   [[r["major_code"], str(r["schools"]), whole(r["enrolment"])] for r in s.small_cohorts.iter_rows(named=True)], numeric={1, 2})

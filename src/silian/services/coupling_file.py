@@ -68,7 +68,7 @@ def coupling_from_file(path: Path | str, method: str = "wang",
     columns = [c for c in frame.columns if c != ROW]
     id_column = next((c for c in columns if c.strip().lower() == ID_COLUMN), None)
     if id_column is None:
-        raise InvalidInput(t("coupling_file_no_id", path=path.name, columns="、".join(columns) or "—"))
+        raise InvalidInput(t("coupling_file_no_id", path=path.name, columns=t("list_joiner").join(columns) or "—"))
     subsystems = [c for c in columns if c != id_column]
     scores = _numeric(frame, subsystems, path)
     ids = [v if v is not None else "" for v in frame[id_column].to_list()]

@@ -84,7 +84,7 @@ def analyse_pathways(hub: HubSnapshot, catalog: Catalog, year: int) -> PathwaysR
                           continued=int(r["secondary_continued"]), rate=r["secondary_progression_rate"] or 0.0,
                           associate=int(r["associate_enrolment"]), bachelor=int(r["bachelor_enrolment"])))
     dead = seats.filter(pl.col("dead_end"))
-    findings.append(t("pw_finding_dead_ends", n=dead.height, names="、".join(dead["major_name"].fill_null("?").to_list()),
+    findings.append(t("pw_finding_dead_ends", n=dead.height, names=t("list_joiner").join(dead["major_name"].fill_null("?").to_list()),
                       seats=float(dead["missing_seats"].sum())) if dead.height else t("pw_finding_none"))
     return PathwaysResult(year=year, funnel=funnel, seats=seats, findings=findings)
 
@@ -126,7 +126,7 @@ def analyse_schools(hub: HubSnapshot, config: AnalysisConfig, year: int,
                             "before": summary, "after": schools.compliance_summary(after)})
     fails = sorted(((k[5:], v) for k, v in summary.items() if k.startswith("fail_") and v), key=lambda kv: -kv[1])[:3]
     findings = [t("sc_finding", year=year, schools=summary["schools"], compliant=summary["compliant"],
-                  top="、".join(f"{t('check_' + k)} {v} 所" for k, v in fails) or "—")]
+                  top=t("list_joiner").join(f"{t('check_' + k)} {v}" for k, v in fails) or "—")]
     if small.height:
         findings.append(t("sc_finding_small", n=small.height, schools=int(small["schools"].sum()), limit=limits.get("max_enrolment", 40)))
     for sim in simulations:
@@ -145,6 +145,6 @@ def analyse_skills(hub: HubSnapshot, config: AnalysisConfig, year: int) -> Skill
     balance = skills.skill_balance(hub["demand"], hub["major_points"], year, high)
     trend = skills.high_skill_trend(hub["demand"], hub["major_points"], high)
     graded = balance.filter(pl.col("high_skill"))
-    findings = [t("sk_finding", year=year, levels="、".join(high), demand=float(graded["demand_share"].sum()),
+    findings = [t("sk_finding", year=year, levels=t("list_joiner").join(high), demand=float(graded["demand_share"].sum()),
                   supply=float(graded["supply_share"].sum()))]
     return SkillsResult(year=year, balance=balance, trend=trend, findings=findings)

@@ -41,7 +41,7 @@ class ImportOutcome:
 def table_spec(name: str) -> TableSpec:
     """The spec of an importable table, or InvalidInput naming the available ones."""
     if name not in HUB_TABLES:
-        raise InvalidInput(t("unknown_table", table=name, tables="、".join(HUB_TABLES)))
+        raise InvalidInput(t("unknown_table", table=name, tables=t("list_joiner").join(HUB_TABLES)))
     return HUB_TABLES[name]
 
 

@@ -140,10 +140,10 @@ def _with_findings(r: SupplyDemandResult) -> SupplyDemandResult:
     surplus = offered.sort("gap").head(3)
     shortage = r.by_major.sort("gap", descending=True).head(3)
     if surplus.height and surplus["gap"][0] < 0:
-        findings.append(t("sd_finding_surplus", names="、".join(surplus["major_name"].fill_null("?").to_list()),
+        findings.append(t("sd_finding_surplus", names=t("list_joiner").join(surplus["major_name"].fill_null("?").to_list()),
                           amount=-float(surplus.filter(pl.col("gap") < 0)["gap"].sum())))
     if shortage.height and shortage["gap"][0] > 0:
-        findings.append(t("sd_finding_shortage", names="、".join(shortage["major_name"].fill_null("?").to_list()),
+        findings.append(t("sd_finding_shortage", names=t("list_joiner").join(shortage["major_name"].fill_null("?").to_list()),
                           amount=float(shortage.filter(pl.col("gap") > 0)["gap"].sum())))
     counts = {c: int((r.cards["card"] == c).sum()) for c in ("red", "yellow", "green")}
     findings.append(t("sd_finding_cards", **counts))
