@@ -44,7 +44,7 @@ class Chart:
 
     def echarts_option(self) -> dict[str, Any]:
         """The chart as an ECharts option."""
-        base: dict[str, Any] = {"title": {"text": self.title, "left": "center", "textStyle": {"fontSize": 14}},
+        base: dict[str, Any] = {"title": {"text": self.title, "left": "center", "top": 4, "textStyle": {"fontSize": 14}},
                                 "tooltip": {"trigger": "item" if self.kind == "heatmap" else "axis"},
                                 "toolbox": {"feature": {"saveAsImage": {}, "dataView": {"readOnly": True}}}}
         if self.kind == "heatmap":
@@ -56,11 +56,12 @@ class Chart:
         series = [{"name": name, "type": self.kind, "data": list(values), "connectNulls": False}
                   for name, values in self.series.items()]
         if self.bands and series:
-            series[0]["markArea"] = {"silent": True, "itemStyle": {"opacity": 0.08},
+            series[0]["markArea"] = {"silent": True, "itemStyle": {"opacity": 0.06},
+                                     "label": {"position": "insideRight", "fontSize": 10, "color": "#777"},
                                      "data": [[{"yAxis": lo, "name": label}, {"yAxis": hi}] for lo, hi, label in self.bands]}
         axes = {"xAxis": value, "yAxis": {**category, "inverse": True}} if self.horizontal else {"xAxis": category, "yAxis": value}
-        grid = {"left": 160 if self.horizontal else 60, "right": 30, "top": 60, "bottom": 40, "containLabel": False}
-        return {**base, **axes, "grid": grid, "legend": {"top": 28}, "series": series}
+        grid = {"left": 160 if self.horizontal else 60, "right": 30, "top": 72, "bottom": 40, "containLabel": False}
+        return {**base, **axes, "grid": grid, "legend": {"top": 34}, "series": series}
 
     def _heatmap_option(self) -> dict[str, Any]:
         data = [[j, i, v] for i, row in enumerate(self.values) for j, v in enumerate(row) if v is not None]
