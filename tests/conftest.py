@@ -4,14 +4,13 @@ SILIAN_TEST_DATABASE_URL is set, as in CI); each PostgreSQL test gets its own sc
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Iterator
 
 import pytest
-import sqlalchemy as sa
 
 from silian.domain.messages import current_lang
 from silian.storage.database import Database
+from tests.pg import postgres_schema_database
 
 PG_URL = os.environ.get("SILIAN_TEST_DATABASE_URL", "")
 BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
@@ -27,18 +26,8 @@ def _chinese_messages() -> Iterator[None]:
 def _postgres_database() -> Iterator[Database]:
     if not PG_URL:
         pytest.skip("SILIAN_TEST_DATABASE_URL is not set (CI sets it; see .ci/run)")
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(PG_URL)
-    with admin.begin() as conn:
-        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-    db = Database(PG_URL, connect_args={"options": f"-csearch_path={schema}"})
-    try:
+    with postgres_schema_database(PG_URL) as db:
         yield db
-    finally:
-        db.dispose()
-        with admin.begin() as conn:
-            conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
 
 
 @pytest.fixture(params=BACKENDS)

@@ -3,22 +3,11 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-
-def silian(*args: str, data_dir: Path, check: bool = True) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "SILIAN_DATA_DIR": str(data_dir), "COLUMNS": "200"}
-    env.pop("SILIAN_DATABASE_URL", None)
-    result = subprocess.run([sys.executable, "-m", "silian.cli", *args], capture_output=True, text=True, env=env,
-                            timeout=600, check=False)
-    if check:
-        assert result.returncode == 0, result.stderr
-    return result
+from tests.cli.run import silian
 
 
 @pytest.fixture(scope="module")

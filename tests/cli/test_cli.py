@@ -3,24 +3,15 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from tests.cli.run import silian
+
 POINTS_BAD = "学校代码,专业代码,年份,招生数,在校生数,毕业生数\n9410100001,660103,2024,abc,300,90\n"
 
 
-def silian(*args: str, data_dir: Path, check: bool = True) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "SILIAN_DATA_DIR": str(data_dir), "COLUMNS": "200"}
-    env.pop("SILIAN_DATABASE_URL", None)
-    result = subprocess.run([sys.executable, "-m", "silian.cli", *args], capture_output=True, text=True, env=env, timeout=300,
-                            check=False)
-    if check:
-        assert result.returncode == 0, result.stderr
-    return result
 
 
 def test_catalog_stats_json_contract(tmp_path: Path) -> None:

@@ -4,25 +4,15 @@ from __future__ import annotations
 
 import json
 import math
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from tests.cli.run import silian
+
 SCORES = "id,产业链,教育链,人才链\n郑州,0.3,0.4,0.5\n开封,0.9,0.9,0.9\n"
 
 
-def silian(*args: str, data_dir: Path, check: bool = True) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "SILIAN_DATA_DIR": str(data_dir), "COLUMNS": "200"}
-    env.pop("SILIAN_DATABASE_URL", None)
-    env.pop("SILIAN_LANG", None)
-    result = subprocess.run([sys.executable, "-m", "silian.cli", *args], capture_output=True, text=True, env=env,
-                            timeout=300, check=False)
-    if check:
-        assert result.returncode == 0, result.stderr
-    return result
 
 
 def _csv(tmp_path: Path, text: str, encoding: str = "utf-8") -> str:

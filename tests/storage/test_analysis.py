@@ -3,20 +3,16 @@ the demo is built to tell are found, and the report renders in HTML and PDF."""
 
 from __future__ import annotations
 
-import os
 import re
-import uuid
 from collections.abc import Iterator
 
 import polars as pl
 import pytest
-import sqlalchemy as sa
 
 from silian.demo.loader import load_demo
 from silian.services.analysis import AnalysisBundle, run_analysis
 from silian.storage.database import Database
-
-PG_URL = os.environ.get("SILIAN_TEST_DATABASE_URL", "")
+from tests.pg import PG_URL, postgres_schema_database
 
 RESULTS: dict[str, AnalysisBundle] = {}
 
@@ -33,21 +29,11 @@ def bundle(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
         return
     if not PG_URL:
         pytest.skip("SILIAN_TEST_DATABASE_URL is not set")
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(PG_URL)
-    with admin.begin() as conn:
-        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-    db = Database(PG_URL, connect_args={"options": f"-csearch_path={schema}"})
-    try:
+    with postgres_schema_database(PG_URL) as db:
         db.upgrade()
         load_demo(db, seed=2024)
         RESULTS["postgresql"] = run_analysis(db)
         yield RESULTS["postgresql"]
-    finally:
-        db.dispose()
-        with admin.begin() as conn:
-            conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
 
 
 def test_coupling_is_computed_for_the_city_and_every_county(bundle: AnalysisBundle) -> None:
