@@ -327,6 +327,14 @@ def _register_analysis() -> None:
 _register_analysis()
 
 
+def _register_platform() -> None:
+    from silian.cli_platform import register
+    register(app, console, _database, _settings)
+
+
+_register_platform()
+
+
 # ---------------------------------------------------------------- entry point
 def _show_rejection(exc: ImportRejected) -> None:
     err_console.print(f"[bold red]{exc.message}[/bold red]")

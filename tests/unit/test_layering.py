@@ -1,4 +1,4 @@
-"""Imports point one way: cli → services → ingest | storage | catalog | demo → domain."""
+"""Imports point one way: cli | web → services → ingest | storage | catalog | demo → domain."""
 
 import ast
 from pathlib import Path
@@ -13,6 +13,8 @@ ALLOWED = {
     "services": {"domain", "catalog", "ingest", "storage", "analytics", "settings"},
     "demo": {"domain", "catalog", "storage", "services", "settings"},
     "reports": {"domain", "services"},
+    # web builds on services; it names storage only for the Database it is given (create_app, dependencies)
+    "web": {"domain", "services", "settings", "storage", "reports"},
 }
 
 

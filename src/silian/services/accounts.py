@@ -1,0 +1,195 @@
+"""Accounts: users with argon2 password hashes, login with lockout and backoff, API tokens, the audit log."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from silian.domain.access import ROLE_NAMES, Principal
+from silian.domain.errors import InvalidInput, NotFound, SilianError
+from silian.domain.messages import register_messages, t
+from silian.settings import Settings
+from silian.storage.database import Database
+from silian.storage.platform_schema import api_tokens, audit_log, users
+from silian.storage.schema import hub_tables
+
+register_messages({
+    "acct_bad_role": ("角色必须是 {roles} 之一，实际为“{role}”", "Role must be one of {roles}, not '{role}'"),
+    "acct_needs_county": ("县级用户须指定所属县市区代码（--county）", "A county officer needs a county code (--county)"),
+    "acct_needs_school": ("学校用户须指定学校代码（--school）", "A school user needs a school code (--school)"),
+    "acct_needs_enterprise": ("企业用户须指定统一社会信用代码（--enterprise）", "An enterprise user needs a credit code (--enterprise)"),
+    "acct_unknown_ref": ("{what}“{code}”不在数据库中", "{what} '{code}' is not in the database"),
+    "acct_exists": ("用户名已存在：{username}", "The username is taken: {username}"),
+    "acct_short_password": ("密码至少 10 个字符", "The password needs at least 10 characters"),
+    "acct_bad_login": ("用户名或密码错误", "Wrong username or password"),
+    "acct_locked": ("登录失败次数过多，账号已锁定至 {until}（UTC）", "Too many failed logins: the account is locked until {until} (UTC)"),
+    "acct_no_user": ("没有用户：{username}", "No such user: {username}"),
+    "ref_county": ("县市区", "County"), "ref_school": ("学校", "School"), "ref_enterprise": ("企业", "Enterprise"),
+})
+
+_hasher = PasswordHasher()
+MIN_PASSWORD = 10
+
+
+class LoginFailed(SilianError):
+    """Wrong credentials or a locked account (HTTP 401 / 429)."""
+
+    exit_code = 7
+
+    def __init__(self, message: str, *, locked_until: datetime | None = None):
+        super().__init__(message)
+        self.locked_until = locked_until
+
+
+@dataclass(frozen=True)
+class NewToken:
+    """A freshly created API token: ``token`` is shown once and never stored."""
+
+    token: str
+    expires_at: datetime | None
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
+
+
+def create_user(db: Database, *, username: str, password: str, role: str, display_name: str = "",
+                county_code: str | None = None, institution_code: str | None = None,
+                enterprise_credit_code: str | None = None) -> int:
+    """Add a user; checks the role, the reference it needs and that it exists in the hub."""
+    if role not in ROLE_NAMES or role == "public":
+        raise InvalidInput(t("acct_bad_role", roles="、".join(r for r in ROLE_NAMES if r != "public"), role=role))
+    if len(password) < MIN_PASSWORD:
+        raise InvalidInput(t("acct_short_password"))
+    needs = {"county_officer": ("county_code", county_code, "acct_needs_county", "regions", "code", "ref_county"),
+             "school_user": ("institution_code", institution_code, "acct_needs_school", "institutions", "code", "ref_school"),
+             "enterprise_user": ("enterprise_credit_code", enterprise_credit_code, "acct_needs_enterprise", "enterprises",
+                                 "credit_code", "ref_enterprise")}
+    with db.begin() as conn:
+        if role in needs:
+            _field, value, missing, table, column, label = needs[role]
+            if not value:
+                raise InvalidInput(t(missing))
+            found = conn.execute(sa.select(hub_tables[table].c[column]).where(hub_tables[table].c[column] == value)).first()
+            if found is None:
+                raise InvalidInput(t("acct_unknown_ref", what=t(label), code=value))
+        if conn.execute(sa.select(users.c.id).where(users.c.username == username)).first():
+            raise InvalidInput(t("acct_exists", username=username))
+        result = conn.execute(users.insert().values(
+            username=username, password_hash=_hasher.hash(password), role=role, display_name=display_name or username,
+            county_code=county_code if role == "county_officer" else None,
+            institution_code=institution_code if role == "school_user" else None,
+            enterprise_credit_code=enterprise_credit_code if role == "enterprise_user" else None, created_at=_now()))
+        user_id = int(result.inserted_primary_key[0])
+        write_audit(conn, Principal(role="city_admin", username="system"), "create", "users", str(user_id), None,
+                    {"username": username, "role": role})
+    return user_id
+
+
+def principal_of(row: Any) -> Principal:
+    """The Principal of a users row."""
+    return Principal(role=row.role, user_id=row.id, username=row.username, county_code=row.county_code,
+                     institution_code=row.institution_code, enterprise_credit_code=row.enterprise_credit_code)
+
+
+def authenticate(db: Database, settings: Settings, username: str, password: str, client: str = "") -> Principal:
+    """Check a password; after ``login_max_failures`` failures in a row the account locks, doubling each time."""
+    now = _now()
+    with db.begin() as conn:
+        row = conn.execute(sa.select(users).where(users.c.username == username)).first()
+        if row is None or not row.is_active:
+            _hasher.hash(password)  # same work whether or not the user exists
+            write_audit(conn, None, "login_failed", "users", username, None, None, client)
+            raise LoginFailed(t("acct_bad_login"))
+        locked = _aware(row.locked_until)
+        if locked and locked > now:
+            raise LoginFailed(t("acct_locked", until=locked.strftime("%Y-%m-%d %H:%M")), locked_until=locked)
+        try:
+            _hasher.verify(row.password_hash, password)
+        except (VerificationError, InvalidHashError):
+            _record_failure(conn, settings, row, now, client)
+            raise LoginFailed(t("acct_bad_login")) from None
+        values: dict[str, Any] = {"failed_logins": 0, "locked_until": None, "last_login_at": now}
+        if _hasher.check_needs_rehash(row.password_hash):
+            values["password_hash"] = _hasher.hash(password)
+        conn.execute(users.update().where(users.c.id == row.id).values(**values))
+        principal = principal_of(row)
+        write_audit(conn, principal, "login", "users", str(row.id), None, None, client)
+        return principal
+
+
+def _record_failure(conn: sa.Connection, settings: Settings, row: Any, now: datetime, client: str) -> None:
+    failures = row.failed_logins + 1
+    values: dict[str, Any] = {"failed_logins": failures}
+    over = failures - settings.login_max_failures
+    if over >= 0:
+        minutes = min(settings.login_lock_minutes * 2 ** over, 24 * 60)
+        values["locked_until"] = now + timedelta(minutes=minutes)
+    conn.execute(users.update().where(users.c.id == row.id).values(**values))
+    write_audit(conn, principal_of(row), "login_failed", "users", str(row.id), None, {"failed_logins": failures}, client)
+
+
+def load_principal(db: Database, user_id: int) -> Principal | None:
+    """The active user with this id, or None."""
+    with db.engine.connect() as conn:
+        row = conn.execute(sa.select(users).where((users.c.id == user_id) & users.c.is_active)).first()
+    return principal_of(row) if row else None
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_token(db: Database, settings: Settings, principal: Principal, name: str = "") -> NewToken:
+    """A new bearer token for ``principal`` (shown once; only its SHA-256 is stored)."""
+    token = "sl_" + secrets.token_urlsafe(32)
+    expires = _now() + timedelta(days=settings.token_days) if settings.token_days else None
+    with db.begin() as conn:
+        conn.execute(api_tokens.insert().values(user_id=principal.user_id, token_hash=_token_hash(token), name=name,
+                                                created_at=_now(), expires_at=expires))
+        write_audit(conn, principal, "create", "api_tokens", name, None, {"expires_at": str(expires)})
+    return NewToken(token=token, expires_at=expires)
+
+
+def principal_for_token(db: Database, token: str) -> Principal | None:
+    """The user a bearer token belongs to, if the token exists, has not expired and the user is active."""
+    now = _now()
+    with db.begin() as conn:
+        row = conn.execute(sa.select(users, api_tokens.c.id.label("token_id"), api_tokens.c.expires_at)
+                           .join(api_tokens, api_tokens.c.user_id == users.c.id)
+                           .where(api_tokens.c.token_hash == _token_hash(token)) .where(users.c.is_active)).first()
+        if row is None or ((exp := _aware(row.expires_at)) is not None and exp <= now):
+            return None
+        conn.execute(api_tokens.update().where(api_tokens.c.id == row.token_id).values(last_used_at=now))
+    return principal_of(row)
+
+
+def revoke_token(db: Database, principal: Principal, token: str) -> None:
+    with db.begin() as conn:
+        result = conn.execute(api_tokens.delete().where((api_tokens.c.token_hash == _token_hash(token))
+                                                        & (api_tokens.c.user_id == principal.user_id)))
+        if result.rowcount == 0:
+            raise NotFound(t("acct_no_user", username=principal.username))
+        write_audit(conn, principal, "delete", "api_tokens", "", None, None)
+
+
+def write_audit(conn: sa.Connection, principal: Principal | None, action: str, entity: str, entity_id: str,
+                before: dict[str, Any] | None, after: dict[str, Any] | None, client: str = "") -> None:
+    """One audit record: who, when, what, before and after (JSON)."""
+    conn.execute(audit_log.insert().values(
+        at=_now(), user_id=principal.user_id if principal else None, username=principal.username if principal else "",
+        action=action, entity=entity, entity_id=entity_id[:100],
+        before=json.dumps(before, ensure_ascii=False, default=str) if before is not None else None,
+        after=json.dumps(after, ensure_ascii=False, default=str) if after is not None else None, client=client[:100]))

@@ -1,0 +1,51 @@
+"""Analyses cached per (region, year) and invalidated when the hub changes (any table's size or last id, or a
+new import or audited change), so dashboards and the API answer fast without serving stale numbers."""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+
+import sqlalchemy as sa
+
+from silian.domain.tables import HUB_TABLES
+from silian.services.analysis import AnalysisBundle, run_analysis
+from silian.settings import Settings
+from silian.storage.database import Database
+from silian.storage.platform_schema import audit_log
+from silian.storage.schema import hub_tables, import_log
+
+
+def hub_fingerprint(db: Database) -> tuple[int, ...]:
+    """Cheap summary that changes whenever the hub's data change (one query)."""
+    parts = [sa.select(sa.func.count(), sa.func.coalesce(sa.func.max(hub_tables[n].c.id), 0)).select_from(hub_tables[n])
+             for n in HUB_TABLES]
+    parts.append(sa.select(sa.func.count(), sa.func.coalesce(sa.func.max(import_log.c.id), 0)).select_from(import_log))
+    parts.append(sa.select(sa.func.count(), sa.func.coalesce(sa.func.max(audit_log.c.id), 0)).select_from(audit_log)
+                 .where(audit_log.c.action.in_(("create", "update", "delete"))))
+    with db.engine.connect() as conn:
+        rows = conn.execute(sa.union_all(*parts)).all()
+    return tuple(int(v) for row in rows for v in row)
+
+
+class AnalysisCache:
+    """At most ``size`` bundles; a bundle is reused while the hub's fingerprint is unchanged."""
+
+    def __init__(self, db: Database, settings: Settings, size: int = 8):
+        self.db, self.settings, self.size = db, settings, size
+        self._bundles: OrderedDict[tuple[str, int, str], tuple[tuple[int, ...], AnalysisBundle]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, region: str | None = None, year: int | None = None, lang: str = "zh") -> AnalysisBundle:
+        key = (region or "", year or 0, lang)
+        fingerprint = hub_fingerprint(self.db)
+        with self._lock:
+            hit = self._bundles.get(key)
+            if hit and hit[0] == fingerprint:
+                self._bundles.move_to_end(key)
+                return hit[1]
+            bundle = run_analysis(self.db, settings=self.settings, region=region, year=year)
+            self._bundles[key] = (fingerprint, bundle)
+            while len(self._bundles) > self.size:
+                self._bundles.popitem(last=False)
+            return bundle

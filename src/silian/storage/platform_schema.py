@@ -1,0 +1,96 @@
+"""SQL tables of the platform (accounts, tokens, audit log, the demand-sharing posts and responses)."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from silian.storage.schema import metadata
+
+ROLES = ("city_admin", "county_officer", "school_user", "enterprise_user")
+
+users = sa.Table(
+    "users", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("username", sa.String(64), nullable=False, unique=True),
+    sa.Column("password_hash", sa.String(200), nullable=False),
+    sa.Column("role", sa.String(32), nullable=False),
+    sa.Column("display_name", sa.String(100), nullable=False, server_default=""),
+    sa.Column("county_code", sa.String(6), nullable=True, comment="县级用户所属县市区"),
+    sa.Column("institution_code", sa.String(20), nullable=True, comment="学校用户所属学校"),
+    sa.Column("enterprise_credit_code", sa.String(18), nullable=True, comment="企业用户所属企业"),
+    sa.Column("is_active", sa.Boolean, nullable=False, server_default=sa.true()),
+    sa.Column("failed_logins", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("locked_until", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("last_login_at", sa.DateTime(timezone=True), nullable=True),
+    sa.CheckConstraint("role IN ('city_admin', 'county_officer', 'school_user', 'enterprise_user')", name="ck_users_role"),
+    comment="平台用户",
+)
+
+api_tokens = sa.Table(
+    "api_tokens", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("user_id", sa.Integer, sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("token_hash", sa.String(64), nullable=False, unique=True, comment="SHA-256 of the token; the token itself is never stored"),
+    sa.Column("name", sa.String(100), nullable=False, server_default=""),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("expires_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("last_used_at", sa.DateTime(timezone=True), nullable=True),
+    comment="API 访问令牌",
+)
+
+audit_log = sa.Table(
+    "audit_log", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False, index=True),
+    sa.Column("user_id", sa.Integer, nullable=True),
+    sa.Column("username", sa.String(64), nullable=False, server_default=""),
+    sa.Column("action", sa.String(32), nullable=False),
+    sa.Column("entity", sa.String(64), nullable=False, server_default=""),
+    sa.Column("entity_id", sa.String(100), nullable=False, server_default=""),
+    sa.Column("before", sa.Text, nullable=True, comment="JSON"),
+    sa.Column("after", sa.Text, nullable=True, comment="JSON"),
+    sa.Column("client", sa.String(100), nullable=False, server_default=""),
+    comment="审计日志：谁、何时、改了什么",
+)
+
+POST_KINDS = ("talent_demand", "tech_need", "order_class", "apprenticeship", "school_supply", "school_offer")
+posts = sa.Table(
+    "posts", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("kind", sa.String(32), nullable=False),
+    sa.Column("title", sa.String(200), nullable=False),
+    sa.Column("description", sa.Text, nullable=False, server_default=""),
+    sa.Column("enterprise_credit_code", sa.String(18), nullable=True, index=True),
+    sa.Column("institution_code", sa.String(20), nullable=True, index=True),
+    sa.Column("region_code", sa.String(6), nullable=True),
+    sa.Column("occupation_code", sa.String(20), nullable=True),
+    sa.Column("major_code", sa.String(20), nullable=True),
+    sa.Column("skill_level", sa.String(16), nullable=True),
+    sa.Column("count", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("period", sa.String(7), nullable=False),
+    sa.Column("status", sa.String(16), nullable=False, server_default="open"),
+    sa.Column("created_by", sa.Integer, nullable=True),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+    sa.CheckConstraint("count >= 0", name="ck_posts_count"),
+    comment="需求共享平台：企业需求、技术需求、订单班/学徒岗位、学校供给与合作意向",
+)
+
+post_responses = sa.Table(
+    "post_responses", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("post_id", sa.Integer, sa.ForeignKey("posts.id", ondelete="CASCADE"), nullable=False, index=True),
+    sa.Column("institution_code", sa.String(20), nullable=True),
+    sa.Column("enterprise_credit_code", sa.String(18), nullable=True),
+    sa.Column("major_code", sa.String(20), nullable=True),
+    sa.Column("seats", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("message", sa.Text, nullable=False, server_default=""),
+    sa.Column("status", sa.String(16), nullable=False, server_default="pending"),
+    sa.Column("cooperation_id", sa.Integer, nullable=True),
+    sa.Column("created_by", sa.Integer, nullable=True),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("decided_at", sa.DateTime(timezone=True), nullable=True),
+    sa.CheckConstraint("seats >= 0", name="ck_post_responses_seats"),
+    comment="对需求的响应：学校响应企业需求，企业接受或拒绝",
+)

@@ -1,0 +1,113 @@
+"""``/api/v1/analysis/...``: the analyses of the hub (cached until the data change).
+
+Aggregated results (coupling of the city and counties, peers, gaps by major/class/industry/chain, pathways,
+skills, forecasts) are open to every role, the public included: they carry no personal or commercial detail.
+School-level compliance is limited to the schools the caller may see.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+import polars as pl
+from fastapi import APIRouter, Query, Request
+
+from silian.domain.access import read_scope, row_in_scope
+from silian.domain.messages import current_lang
+from silian.services.analysis import AnalysisBundle, bundle_summary
+from silian.web.errors import responses
+from silian.web.security import CurrentPrincipal
+
+router = APIRouter(prefix="/api/v1/analysis", tags=["分析 / analysis"])
+Json = dict[str, Any]
+ERRORS = responses(400, 404)
+
+
+def bundle_of(request: Request, region: str | None, year: int | None) -> AnalysisBundle:
+    return request.app.state.analysis.get(region, year, current_lang.get())  # type: ignore[no-any-return]
+
+
+def _rows(frame: pl.DataFrame) -> list[dict[str, Any]]:
+    return frame.to_dicts() if frame.height else []
+
+
+def _meta(b: AnalysisBundle) -> Json:
+    return {"region_code": b.region_code, "region_name": b.region_name, "year": b.year,
+            "uses_generated_data": b.uses_generated_data, "generated_tables": b.generated_tables}
+
+
+@router.get("/summary", response_model=Json, responses=ERRORS, summary="Everything (as `silian analyze --json`)")
+def summary(request: Request, p: CurrentPrincipal, region: str | None = None, year: int | None = None) -> Json:
+    return bundle_summary(bundle_of(request, region, year))
+
+
+@router.get("/coupling", response_model=Json, responses=ERRORS, summary="Four-chain coupling coordination")
+def coupling(request: Request, p: CurrentPrincipal, region: str | None = None, year: int | None = None,
+             level: Literal["city", "county"] = "city") -> Json:
+    b = bundle_of(request, region, year)
+    result = b.city if level == "city" else b.counties
+    if result is None:
+        return {**_meta(b), "level": level, "scores": [], "weights": [], "obstacles": [], "chain_obstacles": [], "notes": []}
+    return {**_meta(b), "level": level, "method": result.method, "scores": _rows(result.scores), "weights": _rows(result.weights),
+            "obstacles": _rows(result.obstacles), "chain_obstacles": _rows(result.chain_obstacles),
+            "drivers": _rows(result.drivers), "notes": result.warnings}
+
+
+@router.get("/supply-demand", response_model=Json, responses=ERRORS, summary="Supply–demand gaps and warning cards")
+def supply_demand(request: Request, p: CurrentPrincipal, region: str | None = None, year: int | None = None,
+                  by: Literal["major", "class", "industry", "chain", "class_chain"] = "class") -> Json:
+    b = bundle_of(request, region, year)
+    sd = b.supply_demand
+    frame = {"major": sd.by_major, "class": sd.by_class, "industry": sd.by_industry, "chain": sd.by_chain,
+             "class_chain": sd.by_class_chain}[by]
+    cards = sd.cards.select("major_code", "major_name", "level_key", "card", "reasons", "gap", "gap_ratio")
+    return {**_meta(b), "demand_year": sd.year, "by": by, "rows": _rows(frame), "blend": sd.blend.weights,
+            "source_totals": sd.blend.totals, "cards": _rows(cards), "grow": _rows(sd.grow), "cut": _rows(sd.cut),
+            "mismatch": _rows(sd.mismatch_trend), "findings": sd.findings}
+
+
+@router.get("/pathways", response_model=Json, responses=ERRORS, summary="断头路: funnel and dead-end majors")
+def pathways(request: Request, p: CurrentPrincipal, region: str | None = None, year: int | None = None) -> Json:
+    b = bundle_of(request, region, year)
+    return {**_meta(b), "funnel": _rows(b.pathways.funnel), "majors": _rows(b.pathways.seats), "findings": b.pathways.findings}
+
+
+@router.get("/schools", response_model=Json, responses=ERRORS, summary="散缺小: compliance summary, small cohorts, simulations")
+def schools(request: Request, p: CurrentPrincipal, region: str | None = None, year: int | None = None) -> Json:
+    b = bundle_of(request, region, year)
+    s = b.schools
+    return {**_meta(b), "summary": s.summary, "small_cohorts": _rows(s.small_cohorts), "simulations": s.simulations,
+            "findings": s.findings}
+
+
+@router.get("/schools/compliance", response_model=Json, responses=ERRORS,
+            summary="Compliance of each school the caller may see")
+def school_compliance(request: Request, p: CurrentPrincipal, region: str | None = None, year: int | None = None,
+                      compliant: bool | None = Query(None, description="only compliant (true) or non-compliant (false)")) -> Json:
+    b = bundle_of(request, region, year)
+    scope = read_scope(p, "institutions")
+    frame = b.schools.compliance
+    visible = [row_in_scope(scope, {"code": code, "county_code": county})
+               for code, county in frame.select("institution_code", "county_code").iter_rows()]
+    frame = frame.filter(pl.Series(visible, dtype=pl.Boolean))
+    if compliant is not None:
+        frame = frame.filter(pl.col("compliant") == compliant)
+    return {**_meta(b), "rows": _rows(frame)}
+
+
+@router.get("/skills", response_model=Json, responses=ERRORS, summary="大工匠难育: skill levels")
+def skills(request: Request, p: CurrentPrincipal, region: str | None = None, year: int | None = None) -> Json:
+    b = bundle_of(request, region, year)
+    return {**_meta(b), "balance": _rows(b.skills.balance), "trend": _rows(b.skills.trend), "findings": b.skills.findings}
+
+
+@router.get("/peers", response_model=Json, responses=ERRORS, summary="Peer cities (real economic data)")
+def peers(request: Request, p: CurrentPrincipal, region: str | None = None, year: int | None = None) -> Json:
+    b = bundle_of(request, region, year)
+    return {**_meta(b), "rows": _rows(b.peers), "notes": b.notes}
+
+
+@router.get("/forecast", response_model=Json, responses=ERRORS, summary="Openings by industry with backtest errors")
+def forecast(request: Request, p: CurrentPrincipal, region: str | None = None, year: int | None = None) -> Json:
+    b = bundle_of(request, region, year)
+    return {**_meta(b), "rows": _rows(b.openings)}

@@ -1,0 +1,56 @@
+"""``create_app(settings)``: the one construction point of the web platform (tests, `silian serve` and ASGI
+servers all call it)."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+from itsdangerous import URLSafeTimedSerializer
+
+from silian import __version__
+from silian.services.analysis_cache import AnalysisCache
+from silian.settings import Settings, resolved_secret_key
+from silian.storage.database import Database
+from silian.web.errors import install_error_handlers
+from silian.web.security import BodySizeLimit, LanguageMiddleware
+
+log = logging.getLogger("silian.web")
+
+DESCRIPTION = """四链（Silian）区域职业教育中心平台 API。
+
+* 认证：`POST /api/v1/auth/token` 换取令牌，之后每个请求带 `Authorization: Bearer <token>`；浏览器页面用会话 Cookie（表单带 CSRF 令牌）。
+* 角色：市级管理员、县级教育部门、学校用户、企业用户、公众；每个角色只能看到和修改其权限内的数据（越权访问返回 403 或 404，不返回数据）。
+* 错误：统一格式 `{"error": {"code", "message", "problems"?}}`。
+* 演示数据：`is_generated = true` 的记录是演示生成数据。
+"""
+
+
+def create_app(settings: Settings | None = None, *, database: Database | None = None) -> FastAPI:
+    """The FastAPI application over ``settings`` (database URL, secret key, limits)."""
+    settings = settings or Settings()
+    db = database or Database(settings.resolved_database_url())
+    app = FastAPI(title="四链 Silian API", version=__version__, description=DESCRIPTION,
+                  openapi_url="/api/v1/openapi.json", docs_url="/api/docs", redoc_url=None)
+    app.state.settings = settings
+    app.state.db = db
+    app.state.session_serializer = URLSafeTimedSerializer(resolved_secret_key(settings), salt="silian-session")
+    app.state.analysis = AnalysisCache(db, settings)
+    install_error_handlers(app)
+    _include_routers(app)
+    app.mount("/static", StaticFiles(packages=[("silian", "static")]), name="static")
+    app.add_middleware(LanguageMiddleware)
+    app.add_middleware(BodySizeLimit, limit=settings.max_request_bytes)
+    return app
+
+
+def _include_routers(app: FastAPI) -> None:
+    from silian.web.api import analysis, auth, records
+    from silian.web.pages import routers as page_routers
+    app.include_router(auth.router)
+    for router in records.all_routers():
+        app.include_router(router)
+    app.include_router(analysis.router)
+    for router in page_routers():
+        app.include_router(router)

@@ -1,0 +1,104 @@
+"""One error shape for every API error: ``{"error": {"code", "message", "problems"?}}``, mapped in one place."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from silian.domain.errors import ImportRejected, InvalidInput, NotFound, PermissionDenied, SilianError
+from silian.domain.messages import register_messages, t
+from silian.services.accounts import LoginFailed
+
+log = logging.getLogger("silian.web")
+register_messages({
+    "web_bad_request": ("请求数据有 {detail} 处问题，见 problems", "The request has {detail} problem(s); see problems"),
+    "web_internal": ("服务器内部错误，已记录；请稍后重试或联系管理员", "Internal server error (logged); try again later or contact the administrator"),
+    "web_login_required": ("请先登录", "Please log in first"),
+    "web_forbidden": ("当前角色无权执行此操作", "Your role may not do this"),
+    "web_too_large": ("请求体过大（上限 {limit} 字节）", "The request body is too large (limit {limit} bytes)"),
+    "web_csrf": ("表单已过期或来源不明（CSRF 校验失败），请刷新页面后重试", "The form expired or came from elsewhere (CSRF check failed); reload the page and try again"),
+    "web_not_found": ("没有这个地址：{path}", "No such address: {path}"),
+})
+
+
+class Problem(BaseModel):
+    """One problem of a rejected record or file: where and what, and how to fix it."""
+
+    file: str | None = None
+    row: int | None = None
+    column: str | None = None
+    value: str | None = None
+    message: str
+    fix: str = ""
+
+
+class ErrorBody(BaseModel):
+    code: str
+    message: str
+    problems: list[Problem] | None = None
+
+
+class ErrorResponse(BaseModel):
+    """The one error shape of the API."""
+
+    error: ErrorBody
+
+
+def error_json(status: int, code: str, message: str, problems: list[dict[str, Any]] | None = None,
+               headers: dict[str, str] | None = None) -> JSONResponse:
+    body: dict[str, Any] = {"code": code, "message": message}
+    if problems is not None:
+        body["problems"] = problems
+    return JSONResponse({"error": body}, status_code=status, headers=headers)
+
+
+def responses(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI ``responses`` declaring the error shape for ``codes``."""
+    text = {400: "Bad request", 401: "Not logged in or bad credentials", 403: "Not allowed for this role",
+            404: "Not found (or not visible to this role)", 409: "Conflict", 413: "Request too large",
+            422: "Invalid data (every problem listed)", 429: "Too many failed logins"}
+    return {code: {"model": ErrorResponse, "description": text.get(code, "Error")} for code in codes}
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(ImportRejected)
+    async def _rejected(_: Request, exc: ImportRejected) -> JSONResponse:
+        return error_json(422, "invalid_data", exc.message, [p.as_dict() for p in exc.problems])
+
+    @app.exception_handler(LoginFailed)
+    async def _login(_: Request, exc: LoginFailed) -> JSONResponse:
+        if exc.locked_until is not None:
+            return error_json(429, "locked", exc.message)
+        return error_json(401, "bad_credentials", exc.message)
+
+    @app.exception_handler(SilianError)
+    async def _domain(_: Request, exc: SilianError) -> JSONResponse:
+        status, code = {NotFound: (404, "not_found"), PermissionDenied: (403, "forbidden"),
+                        InvalidInput: (400, "invalid_input")}.get(type(exc), (400, "error"))
+        return error_json(status, code, exc.message)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
+        problems = [{"file": "request", "row": None, "column": ".".join(str(p) for p in e.get("loc", ())[1:]) or None,
+                     "value": None if e.get("type") == "missing" or e.get("input") is None else str(e.get("input"))[:200],
+                     "message": e.get("msg", ""),
+                     "fix": ""} for e in exc.errors()]
+        return error_json(422, "invalid_request", t("web_bad_request", detail=len(problems)), problems)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        code = {401: "login_required", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
+                413: "too_large"}.get(exc.status_code, "http_error")
+        message = t("web_not_found", path=request.url.path) if exc.status_code == 404 and exc.detail == "Not Found" else str(exc.detail)
+        return error_json(exc.status_code, code, message, headers=getattr(exc, "headers", None))
+
+    @app.exception_handler(Exception)
+    async def _internal(_: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled error", exc_info=exc)
+        return error_json(500, "internal", t("web_internal"))

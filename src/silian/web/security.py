@@ -1,0 +1,195 @@
+"""Who is asking: bearer tokens for the API, signed session cookies (with a CSRF token) for pages; the request
+language; the request size limit."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+from fastapi.responses import Response
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from silian.domain.access import PUBLIC, Principal
+from silian.domain.messages import current_lang, t
+from silian.services.accounts import load_principal, principal_for_token
+from silian.settings import Settings
+from silian.storage.database import Database
+
+SESSION_COOKIE = "silian_session"
+LANG_COOKIE = "silian_lang"
+CSRF_HEADER = "x-csrf-token"
+UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+@dataclass
+class Session:
+    """The signed cookie's content: the user's id and the CSRF token of the session."""
+
+    user_id: int | None
+    csrf: str
+
+
+def _serializer(request: Request) -> URLSafeTimedSerializer:
+    return request.app.state.session_serializer  # type: ignore[no-any-return]
+
+
+def read_session(request: Request) -> Session | None:
+    raw = request.cookies.get(SESSION_COOKIE)
+    if not raw:
+        return None
+    settings: Settings = request.app.state.settings
+    try:
+        data = _serializer(request).loads(raw, max_age=settings.session_hours * 3600)
+    except BadSignature:
+        return None
+    return Session(user_id=data.get("uid"), csrf=str(data.get("csrf", "")))
+
+
+def write_session(request: Request, response: Response, user_id: int | None, csrf: str | None = None) -> Session:
+    """Start (or end, with ``user_id=None``) a session: a new cookie and a new CSRF token (or the given one)."""
+    settings: Settings = request.app.state.settings
+    session = Session(user_id=user_id, csrf=csrf or secrets.token_urlsafe(24))
+    response.set_cookie(SESSION_COOKIE, _serializer(request).dumps({"uid": user_id, "csrf": session.csrf}),
+                        max_age=settings.session_hours * 3600, httponly=True, samesite="lax", secure=settings.cookie_secure)
+    return session
+
+
+def csrf_token(request: Request) -> str:
+    """The CSRF token of the current session (pages put it in forms and in htmx headers)."""
+    session = getattr(request.state, "session", None) or read_session(request)
+    return session.csrf if session else ""
+
+
+def database(request: Request) -> Database:
+    return request.app.state.db  # type: ignore[no-any-return]
+
+
+async def principal(request: Request) -> Principal:
+    """The caller: a bearer token's user, a session's user (unsafe methods need the CSRF token), or the public."""
+    db: Database = request.app.state.db
+    auth = request.headers.get("authorization", "")
+    if auth.lower().startswith("bearer "):
+        found = principal_for_token(db, auth[7:].strip())
+        if found is None:
+            raise HTTPException(401, t("web_login_required"), headers={"WWW-Authenticate": "Bearer"})
+        return found
+    session = read_session(request)
+    request.state.session = session
+    if session is None:
+        return PUBLIC
+    if request.method in UNSAFE:
+        await check_csrf(request, session)
+    if session.user_id is None:
+        return PUBLIC
+    return load_principal(db, session.user_id) or PUBLIC
+
+
+async def check_csrf(request: Request, session: Session | None) -> None:
+    """403 unless the request carries the session's CSRF token (header or form field)."""
+    sent = request.headers.get(CSRF_HEADER) or await _form_csrf(request)
+    if session is None or not sent or not secrets.compare_digest(sent, session.csrf):
+        raise HTTPException(403, t("web_csrf"))
+
+
+async def _form_csrf(request: Request) -> str:
+    kind = request.headers.get("content-type", "")
+    if kind.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
+        form = await request.form()
+        value = form.get("csrf_token")
+        return value if isinstance(value, str) else ""
+    return ""
+
+
+CurrentPrincipal = Annotated[Principal, Depends(principal)]
+
+
+def require_user(p: CurrentPrincipal) -> Principal:
+    """Any logged-in user (401 for the public)."""
+    if p.is_public:
+        raise HTTPException(401, t("web_login_required"), headers={"WWW-Authenticate": "Bearer"})
+    return p
+
+
+def require_admin(p: CurrentPrincipal) -> Principal:
+    if p.is_public:
+        raise HTTPException(401, t("web_login_required"), headers={"WWW-Authenticate": "Bearer"})
+    if not p.is_admin:
+        raise HTTPException(403, t("web_forbidden"))
+    return p
+
+
+User = Annotated[Principal, Depends(require_user)]
+Admin = Annotated[Principal, Depends(require_admin)]
+
+
+def client_of(request: Request) -> str:
+    return request.client.host if request.client else ""
+
+
+class LanguageMiddleware:
+    """Sets the message language for the request: ``?lang=``, then the cookie, then Accept-Language; zh default."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope)
+        lang = request.query_params.get("lang") or request.cookies.get(LANG_COOKIE) or ""
+        if lang not in ("zh", "en"):
+            accept = request.headers.get("accept-language", "")
+            lang = "en" if accept.lower().startswith("en") else "zh"
+        token = current_lang.set(lang)
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            current_lang.reset(token)
+
+
+class BodySizeLimit:
+    """Refuses request bodies above ``limit`` bytes with 413 in the error shape (declared or streamed)."""
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app, self.limit = app, limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope.get("headers") or []).get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.limit:
+            await self._refuse(send)
+            return
+        received = 0
+
+        async def limited() -> Message:
+            nonlocal received
+            message = await receive()
+            received += len(message.get("body", b""))
+            if received > self.limit:
+                raise _TooLarge
+            return message
+
+        try:
+            await self.app(scope, limited, send)
+        except _TooLarge:
+            await self._refuse(send)
+
+    async def _refuse(self, send: Send) -> None:
+        from silian.web.errors import error_json
+        response = error_json(413, "too_large", t("web_too_large", limit=self.limit))
+        await response({"type": "http"}, _no_receive, send)  # type: ignore[arg-type]
+
+
+class _TooLarge(Exception):
+    pass
+
+
+async def _no_receive() -> dict[str, Any]:
+    return {"type": "http.disconnect"}
