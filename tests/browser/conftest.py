@@ -1,0 +1,102 @@
+"""Browser tests: the real app served by uvicorn on a free loopback port, driven by Playwright in Debian's
+Chromium (/usr/bin/chromium; no browser is ever downloaded). Screenshots go to test-artifacts/screenshots/."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from silian.demo.loader import load_demo
+from silian.services.accounts import create_user
+from silian.settings import Settings
+from silian.storage.database import Database
+
+CHROMIUM = os.environ.get("SILIAN_CHROMIUM", "/usr/bin/chromium")
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
+PASSWORD = "browser-test-password"
+
+
+@dataclass(frozen=True)
+class LiveServer:
+    url: str
+    db: Database
+    users: dict[str, str]  # role → username; every password is PASSWORD
+    school_code: str
+    enterprise_code: str
+    county_code: str
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    import uvicorn
+
+    from silian.web import create_app
+    folder = tmp_path_factory.mktemp("browser")
+    settings = Settings(database_url=f"sqlite:///{folder / 'hub.db'}", data_dir=folder, secret_key="browser-tests")
+    db = Database(settings.resolved_database_url())
+    db.upgrade()
+    load_demo(db, seed=2024)
+    with db.engine.connect() as conn:
+        import sqlalchemy as sa
+        school, county = conn.execute(sa.text("SELECT code, county_code FROM institutions WHERE level = '高职专科' ORDER BY code")).first()
+        enterprise = conn.execute(sa.text("SELECT credit_code FROM enterprises ORDER BY credit_code LIMIT 1")).scalar_one()
+    users = {"city_admin": "admin", "county_officer": "county", "school_user": "school", "enterprise_user": "firm"}
+    create_user(db, username="admin", password=PASSWORD, role="city_admin")
+    create_user(db, username="county", password=PASSWORD, role="county_officer", county_code=county)
+    create_user(db, username="school", password=PASSWORD, role="school_user", institution_code=school)
+    create_user(db, username="firm", password=PASSWORD, role="enterprise_user", enterprise_credit_code=enterprise)
+    port = _free_port()
+    server = uvicorn.Server(uvicorn.Config(create_app(settings, database=db), host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.time() + 30
+    while not server.started and time.time() < deadline:
+        time.sleep(0.05)
+    yield LiveServer(f"http://127.0.0.1:{port}", db, users, school, enterprise, county)
+    server.should_exit = True
+    thread.join(timeout=10)
+    db.dispose()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    if not Path(CHROMIUM).exists() and not shutil.which("chromium"):
+        pytest.skip("Debian chromium is not installed (CI installs it: apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox"])
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser, request: pytest.FixtureRequest) -> Iterator[object]:  # type: ignore[no-untyped-def]
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    page = context.new_page()
+    yield page
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
+    context.close()
+
+
+def log_in(page, server: LiveServer, role: str) -> None:  # type: ignore[no-untyped-def]
+    """Log in through the login form as the demo user of ``role``."""
+    page.goto(f"{server.url}/login")
+    page.fill("#username", server.users[role])
+    page.fill("#password", PASSWORD)
+    page.click("#login-submit")
+    page.wait_for_load_state("networkidle")
