@@ -52,5 +52,18 @@ def _include_routers(app: FastAPI) -> None:
     for router in records.all_routers():
         app.include_router(router)
     app.include_router(analysis.router)
+    _include_optional(app, "silian.web.api.imports")
     for router in page_routers():
         app.include_router(router)
+
+
+def _include_optional(app: FastAPI, module_name: str) -> None:
+    """Include ``module_name.router`` when that module exists (features added module by module)."""
+    import importlib
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError as exc:
+        if exc.name != module_name:
+            raise
+        return
+    app.include_router(module.router)
