@@ -1,4 +1,4 @@
-# Two commands: `make run` (set up and run the main job) and `make test` (set up and run every test).
+# Two commands: `make run` (set up, load the demo region, serve the platform) and `make test` (set up and run every test).
 VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
@@ -16,6 +16,7 @@ setup: $(STAMP)
 
 run: $(STAMP)
 	$(VENV)/bin/silian demo
+	$(VENV)/bin/silian serve --host 127.0.0.1 --port 8000
 
 test: $(STAMP)
 	bash scripts/test.sh

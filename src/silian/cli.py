@@ -225,21 +225,31 @@ def export(
 def demo(
     seed: Annotated[int, typer.Option(help="随机种子（同一种子生成相同数据）")] = 2024,
     as_json: Annotated[bool, typer.Option("--json")] = False,
+    users: Annotated[bool, typer.Option("--users/--no-users", help="创建（或重置）演示账号并打印其一次性密码")] = True,
 ) -> None:
     """建库并载入郑州演示区域，打印概要 / create the database, load the 郑州 demo region, print a summary."""
     from silian.demo import load_demo
+    from silian.services.accounts import ensure_demo_users
 
     db = _database()
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
                   console=err_console, transient=True, disable=as_json) as progress:
         task = progress.add_task("载入演示区域… / loading the demo region…", total=None)
         summary = load_demo(db, seed=seed, progress=lambda msg: progress.update(task, description=msg))
+    accounts = ensure_demo_users(db) if users else {}
     if as_json:
-        _print_json(summary.as_dict())
+        _print_json({**summary.as_dict(), "demo_users": {u: {"role": r, "password": p} for u, (r, p) in accounts.items()}})
         return
     console.print(t("demo_loaded", url=db.display_url))
     _print_summary(db)
     _print_calibration(summary.as_dict())
+    if accounts:
+        table = Table(title="演示账号（密码只显示这一次）/ demo accounts (passwords shown once)")
+        for column in ("用户名 / username", "角色 / role", "密码 / password"):
+            table.add_column(column)
+        for username, (role, password) in accounts.items():
+            table.add_row(username, role, password)
+        console.print(table)
 
 
 @app.command("summary")

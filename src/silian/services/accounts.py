@@ -193,3 +193,38 @@ def write_audit(conn: sa.Connection, principal: Principal | None, action: str, e
         action=action, entity=entity, entity_id=entity_id[:100],
         before=json.dumps(before, ensure_ascii=False, default=str) if before is not None else None,
         after=json.dumps(after, ensure_ascii=False, default=str) if after is not None else None, client=client[:100]))
+
+
+DEMO_USERS = (("demo-admin", "city_admin"), ("demo-county", "county_officer"), ("demo-school", "school_user"),
+              ("demo-firm", "enterprise_user"))
+
+
+def ensure_demo_users(db: Database) -> dict[str, tuple[str, str]]:
+    """Demo accounts for the demo region, each with a fresh random password (returned once, never stored in
+    clear): ``{username: (role, password)}``. The county, school and enterprise are the demo region's largest."""
+    schools, enterprises = hub_tables["institutions"], hub_tables["enterprises"]
+    with db.begin() as conn:
+        county = conn.execute(sa.select(schools.c.county_code).group_by(schools.c.county_code)
+                              .order_by(sa.func.count().desc(), schools.c.county_code).limit(1)).scalar_one_or_none()
+        school = conn.execute(sa.select(schools.c.code).where(schools.c.level == "高职专科").order_by(schools.c.code)
+                              .limit(1)).scalar_one_or_none()
+        firm = conn.execute(sa.select(enterprises.c.credit_code).where(enterprises.c.is_integration)
+                            .order_by(enterprises.c.credit_code).limit(1)).scalar_one_or_none()
+    if not (county and school and firm):
+        return {}
+    refs = {"county_officer": {"county_code": county}, "school_user": {"institution_code": school},
+            "enterprise_user": {"enterprise_credit_code": firm}}
+    out: dict[str, tuple[str, str]] = {}
+    for username, role in DEMO_USERS:
+        password = secrets.token_urlsafe(9)
+        with db.begin() as conn:
+            exists = conn.execute(sa.select(users.c.id).where(users.c.username == username)).first()
+            if exists:
+                conn.execute(users.update().where(users.c.id == exists.id).values(
+                    password_hash=_hasher.hash(password), role=role, failed_logins=0, locked_until=None, is_active=True,
+                    county_code=None, institution_code=None, enterprise_credit_code=None, **refs.get(role, {})))
+        if not exists:
+            create_user(db, username=username, password=password, role=role, display_name=f"{username}（演示账号）",
+                        **refs.get(role, {}))
+        out[username] = (role, password)
+    return out
