@@ -105,29 +105,40 @@ def principal_of(row: Any) -> Principal:
 
 
 def authenticate(db: Database, settings: Settings, username: str, password: str, client: str = "") -> Principal:
-    """Check a password; after ``login_max_failures`` failures in a row the account locks, doubling each time."""
+    """Check a password; after ``login_max_failures`` failures in a row the account locks, doubling each time.
+
+    Failures are committed before the error is raised, so they count even though the login fails.
+    """
     now = _now()
     with db.begin() as conn:
-        row = conn.execute(sa.select(users).where(users.c.username == username)).first()
-        if row is None or not row.is_active:
-            _hasher.hash(password)  # same work whether or not the user exists
-            write_audit(conn, None, "login_failed", "users", username, None, None, client)
-            raise LoginFailed(t("acct_bad_login"))
-        locked = _aware(row.locked_until)
-        if locked and locked > now:
-            raise LoginFailed(t("acct_locked", until=locked.strftime("%Y-%m-%d %H:%M")), locked_until=locked)
-        try:
-            _hasher.verify(row.password_hash, password)
-        except (VerificationError, InvalidHashError):
-            _record_failure(conn, settings, row, now, client)
-            raise LoginFailed(t("acct_bad_login")) from None
-        values: dict[str, Any] = {"failed_logins": 0, "locked_until": None, "last_login_at": now}
-        if _hasher.check_needs_rehash(row.password_hash):
-            values["password_hash"] = _hasher.hash(password)
-        conn.execute(users.update().where(users.c.id == row.id).values(**values))
-        principal = principal_of(row)
-        write_audit(conn, principal, "login", "users", str(row.id), None, None, client)
-        return principal
+        outcome = _check_password(conn, settings, username, password, now, client)
+    if isinstance(outcome, LoginFailed):
+        raise outcome
+    return outcome
+
+
+def _check_password(conn: sa.Connection, settings: Settings, username: str, password: str, now: datetime,
+                    client: str) -> Principal | LoginFailed:
+    row = conn.execute(sa.select(users).where(users.c.username == username)).first()
+    if row is None or not row.is_active:
+        _hasher.hash(password)  # same work whether or not the user exists
+        write_audit(conn, None, "login_failed", "users", username, None, None, client)
+        return LoginFailed(t("acct_bad_login"))
+    locked = _aware(row.locked_until)
+    if locked and locked > now:
+        return LoginFailed(t("acct_locked", until=locked.strftime("%Y-%m-%d %H:%M")), locked_until=locked)
+    try:
+        _hasher.verify(row.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        _record_failure(conn, settings, row, now, client)
+        return LoginFailed(t("acct_bad_login"))
+    values: dict[str, Any] = {"failed_logins": 0, "locked_until": None, "last_login_at": now}
+    if _hasher.check_needs_rehash(row.password_hash):
+        values["password_hash"] = _hasher.hash(password)
+    conn.execute(users.update().where(users.c.id == row.id).values(**values))
+    principal = principal_of(row)
+    write_audit(conn, principal, "login", "users", str(row.id), None, None, client)
+    return principal
 
 
 def _record_failure(conn: sa.Connection, settings: Settings, row: Any, now: datetime, client: str) -> None:

@@ -158,7 +158,7 @@ def update_record(db: Database, principal: Principal, name: str, record_id: int,
         clash = conn.execute(sa.select(table.c.id).where(key)).first()
         if clash:
             raise InvalidInput(t("rec_duplicate", table=name, id=clash.id))
-        conn.execute(table.update().where(table.c.id == record_id).values(**row, is_generated=False))
+        conn.execute(table.update().where(table.c.id == record_id).values(**{**row, "is_generated": False}))
         after = _record(conn.execute(sa.select(table).where(table.c.id == record_id)).one(), name)
         write_audit(conn, principal, "update", name, str(record_id), before, after, client)
         return after

@@ -13,7 +13,7 @@ from silian import __version__
 from silian.services.analysis_cache import AnalysisCache
 from silian.settings import Settings, resolved_secret_key
 from silian.storage.database import Database
-from silian.web.errors import install_error_handlers
+from silian.web.errors import install_error_handlers, responses
 from silian.web.security import BodySizeLimit, LanguageMiddleware
 
 log = logging.getLogger("silian.web")
@@ -48,16 +48,17 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
 def _include_routers(app: FastAPI) -> None:
     from silian.web.api import analysis, auth, records
     from silian.web.pages import routers as page_routers
-    app.include_router(auth.router)
+    common = responses(401, 403)  # any API call: a bad bearer token (401), a cookie call without its CSRF token (403)
+    app.include_router(auth.router, responses=common)
     for router in records.all_routers():
-        app.include_router(router)
-    app.include_router(analysis.router)
-    _include_optional(app, "silian.web.api.imports")
+        app.include_router(router, responses=common)
+    app.include_router(analysis.router, responses=common)
+    _include_optional(app, "silian.web.api.imports", common)
     for router in page_routers():
         app.include_router(router)
 
 
-def _include_optional(app: FastAPI, module_name: str) -> None:
+def _include_optional(app: FastAPI, module_name: str, common: dict) -> None:  # type: ignore[type-arg]
     """Include ``module_name.router`` when that module exists (features added module by module)."""
     import importlib
     try:
@@ -66,4 +67,4 @@ def _include_optional(app: FastAPI, module_name: str) -> None:
         if exc.name != module_name:
             raise
         return
-    app.include_router(module.router)
+    app.include_router(module.router, responses=common)

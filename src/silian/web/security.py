@@ -166,29 +166,37 @@ class BodySizeLimit:
         if declared is not None and declared.isdigit() and int(declared) > self.limit:
             await self._refuse(send)
             return
-        received = 0
-
-        async def limited() -> Message:
-            nonlocal received
+        if declared is not None or scope.get("method") in ("GET", "HEAD", "OPTIONS"):
+            await self.app(scope, receive, send)
+            return
+        # a streamed body of unknown length: read it (up to the limit) before the app sees it
+        chunks, received, more = [], 0, True
+        while more:
             message = await receive()
-            received += len(message.get("body", b""))
+            if message["type"] != "http.request":
+                break
+            chunks.append(message.get("body", b""))
+            received += len(chunks[-1])
+            more = message.get("more_body", False)
             if received > self.limit:
-                raise _TooLarge
-            return message
+                await self._refuse(send)
+                return
+        body = b"".join(chunks)
+        replayed = False
 
-        try:
-            await self.app(scope, limited, send)
-        except _TooLarge:
-            await self._refuse(send)
+        async def replay() -> Message:
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
+
+        await self.app(scope, replay, send)
 
     async def _refuse(self, send: Send) -> None:
         from silian.web.errors import error_json
         response = error_json(413, "too_large", t("web_too_large", limit=self.limit))
         await response({"type": "http"}, _no_receive, send)  # type: ignore[arg-type]
-
-
-class _TooLarge(Exception):
-    pass
 
 
 async def _no_receive() -> dict[str, Any]:

@@ -1,0 +1,83 @@
+"""Accounts on every backend: argon2 hashes, lockout with doubling backoff, tokens (expiry, revocation), the
+audit log, demo accounts."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from silian.domain.errors import InvalidInput, NotFound
+from silian.services import accounts
+from silian.settings import Settings
+from silian.storage.database import Database
+from silian.storage.platform_schema import api_tokens, audit_log, users
+
+SETTINGS = Settings(login_max_failures=3, login_lock_minutes=10, token_days=30, secret_key="x")
+PASSWORD = "a long enough password"
+
+
+def test_passwords_are_argon2_hashed_and_roles_need_their_scope(db: Database) -> None:
+    accounts.create_user(db, username="boss", password=PASSWORD, role="city_admin")
+    with db.engine.connect() as conn:
+        stored = conn.execute(sa.select(users.c.password_hash)).scalar_one()
+    assert stored.startswith("$argon2id$") and PASSWORD not in stored
+    with pytest.raises(InvalidInput):
+        accounts.create_user(db, username="boss", password=PASSWORD, role="city_admin")
+    with pytest.raises(InvalidInput):
+        accounts.create_user(db, username="c", password=PASSWORD, role="county_officer")  # no county
+    with pytest.raises(InvalidInput):
+        accounts.create_user(db, username="c", password=PASSWORD, role="county_officer", county_code="999999")
+    with pytest.raises(InvalidInput):
+        accounts.create_user(db, username="s", password="short", role="city_admin")
+    with pytest.raises(InvalidInput):
+        accounts.create_user(db, username="s", password=PASSWORD, role="superuser")
+    assert accounts.authenticate(db, SETTINGS, "boss", PASSWORD).role == "city_admin"
+
+
+def test_lockout_after_failures_with_doubling_backoff(db: Database) -> None:
+    accounts.create_user(db, username="u", password=PASSWORD, role="city_admin")
+    for _ in range(2):
+        with pytest.raises(accounts.LoginFailed) as err:
+            accounts.authenticate(db, SETTINGS, "u", "wrong password!")
+        assert err.value.locked_until is None
+    with pytest.raises(accounts.LoginFailed):
+        accounts.authenticate(db, SETTINGS, "u", "wrong password!")  # third failure: locked 10 minutes
+    with pytest.raises(accounts.LoginFailed) as err:
+        accounts.authenticate(db, SETTINGS, "u", PASSWORD)  # even the right password is refused while locked
+    first_lock = err.value.locked_until
+    assert first_lock is not None
+    assert timedelta(minutes=9) < first_lock - datetime.now(UTC) <= timedelta(minutes=10)
+    with db.begin() as conn:  # let the lock expire, fail again: twice as long
+        conn.execute(users.update().values(locked_until=datetime.now(UTC) - timedelta(seconds=1)))
+    with pytest.raises(accounts.LoginFailed):
+        accounts.authenticate(db, SETTINGS, "u", "wrong password!")
+    with db.engine.connect() as conn:
+        locked = conn.execute(sa.select(users.c.locked_until)).scalar_one()
+    locked = locked if locked.tzinfo else locked.replace(tzinfo=UTC)
+    assert timedelta(minutes=19) < locked - datetime.now(UTC) <= timedelta(minutes=20)
+    with pytest.raises(accounts.LoginFailed) as err:
+        accounts.authenticate(db, SETTINGS, "nobody", PASSWORD)
+    assert err.value.locked_until is None
+    with db.engine.connect() as conn:
+        actions = [r.action for r in conn.execute(sa.select(audit_log.c.action).order_by(audit_log.c.id))]
+    assert actions.count("login_failed") == 5
+
+
+def test_tokens_expire_and_can_be_revoked(db: Database) -> None:
+    accounts.create_user(db, username="u", password=PASSWORD, role="city_admin")
+    who = accounts.authenticate(db, SETTINGS, "u", PASSWORD)
+    new = accounts.create_token(db, SETTINGS, who, "script")
+    assert accounts.principal_for_token(db, new.token) == who
+    with db.engine.connect() as conn:
+        assert new.token not in {r.token_hash for r in conn.execute(sa.select(api_tokens.c.token_hash))}
+    assert accounts.principal_for_token(db, new.token + "x") is None
+    with db.begin() as conn:
+        conn.execute(api_tokens.update().values(expires_at=datetime.now(UTC) - timedelta(seconds=1)))
+    assert accounts.principal_for_token(db, new.token) is None
+    other = accounts.create_token(db, SETTINGS, who)
+    accounts.revoke_token(db, who, other.token)
+    assert accounts.principal_for_token(db, other.token) is None
+    with pytest.raises(NotFound):
+        accounts.revoke_token(db, who, other.token)
