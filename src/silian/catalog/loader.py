@@ -159,6 +159,18 @@ class Catalog:
         """职业教育专业简介 (2022): major_code, level, major_name, career_orientation, training_goal, …"""
         return _read("major_profiles_2022.csv")
 
+    @cached_property
+    def cities(self) -> pl.DataFrame:
+        """Prefecture-level cities (342, GB/T 2260 codes) with their province: code, name, province_code,
+        province_name — from the vendored city statistics (latest year)."""
+        raw = pl.read_csv(data_path("stats/china_cities_gdp_sectors_2000_2023.csv"), infer_schema_length=0)
+        latest = raw.with_columns(pl.col("年度标识").cast(pl.Float64).cast(pl.Int64).alias("year"),
+                                  pl.col("城市代码").cast(pl.Float64).cast(pl.Int64).cast(pl.String).alias("code"))
+        latest = latest.sort("year").group_by("code").last()
+        return latest.select("code", pl.col("城市名称").alias("name"),
+                             (pl.col("code").str.slice(0, 2) + "0000").alias("province_code"),
+                             pl.col("省份名称").alias("province_name")).drop_nulls("code").sort("code")
+
     def major_industries(self, granularity: str = "class") -> pl.DataFrame:
         """The project-built major → GB/T 4754 大类 crosswalk (``class`` or ``major`` granularity)."""
         name = {"class": "major_industry_class.csv", "major": "major_industry_major.csv"}[granularity]

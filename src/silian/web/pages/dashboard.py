@@ -1,0 +1,323 @@
+"""The dashboard: overview, counties, supply–demand gaps (with drill-down), pathways, schools and peer cities.
+
+Server-rendered pages over the cached analysis bundle; each chart is an ECharts option inlined as JSON (drawn
+as SVG in the browser), its table is under it and downloads as CSV or Excel. Open to the public (aggregates);
+the school table is limited to the schools the user may see.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse, Response
+
+from silian.domain.access import Principal
+from silian.domain.errors import InvalidInput, NotFound
+from silian.domain.messages import current_lang, register_messages, t
+from silian.reports.charts import Chart
+from silian.reports.format import num, pct, table_name, whole
+from silian.services import dashboard as dash
+from silian.services.analysis import AnalysisBundle
+from silian.services.four_chains import level_bands
+from silian.web.security import CurrentPrincipal
+from silian.web.templating import render
+
+router = APIRouter(include_in_schema=False)
+register_messages({
+    "dash_title": ("仪表盘", "Dashboard"),
+    "dash_tab_overview": ("总览", "Overview"), "dash_tab_counties": ("县市区", "Counties"),
+    "dash_tab_gaps": ("供需缺口", "Supply–demand gaps"), "dash_tab_pathways": ("升学通道", "Pathways"),
+    "dash_tab_schools": ("学校办学条件", "Schools"), "dash_tab_peers": ("对标城市", "Peer cities"),
+    "dash_heading": ("{region} · {year} 年", "{region} · {year}"),
+    "dash_year": ("分析年份", "Year"), "dash_show": ("查看", "Show"),
+    "dash_generated": ("注意：本页数据含生成的演示数据（{tables}），数字只用于演示平台功能，不代表真实情况。",
+                       "Note: this page uses generated demo data ({tables}); the numbers only demonstrate the platform and are not real."),
+    "dash_table": ("数据表", "Data table"), "dash_csv": ("下载 CSV", "Download CSV"), "dash_xlsx": ("下载 Excel", "Download Excel"),
+    "dash_latest": ("最新耦合协调度（{year} 年）", "Latest coordination ({year})"),
+    "dash_level_lag": ("协调等级：{level}；{lag}", "Level: {level}; lagging: {lag}"),
+    "dash_cards": ("专业预警（{year} 年需求）", "Warning cards ({year} demand)"),
+    "dash_findings": ("四项诊断的主要发现", "Key findings of the four diagnoses"),
+    "dash_dx_pathways": ("断头路（升学通道）", "Broken pathways (断头路)"),
+    "dash_dx_schools": ("散缺小（学校办学条件）", "Scattered, lacking, small (散缺小)"),
+    "dash_dx_supply": ("供需链难畅（专业与产业）", "Supply–demand mismatch (供需链难畅)"),
+    "dash_dx_skills": ("大工匠难育（技能等级）", "Too few master craftsmen (大工匠难育)"),
+    "dash_relative": ("U、T、D 是相对于本地区历年面板的水平（面板内最差为 0、最好为 1），不是与其他城市的绝对比较。",
+                      "U, T and D are relative to this region's own panel of years (worst 0, best 1), not an absolute comparison with other cities."),
+    "dash_own_county": ("已突出显示本县（{county}）", "Your county ({county}) is highlighted"),
+    "dash_no_counties": ("没有足够的县级数据计算县市区耦合协调度", "Not enough county data to compute county coordination"),
+    "dash_drill_hint": ("点击热力图中的单元格（或下表中的“明细”）查看该专业类在该产业链中的专业和开设学校。",
+                        "Click a heatmap cell (or a “Majors” link in the table below) to list the majors of that class in that chain and the schools offering them."),
+    "dash_drill": ("明细", "Majors"), "dash_drill_empty": ("尚未选择单元格", "No cell selected yet"),
+    "dash_cell_note": ("供给、需求、缺口按专业→行业对照权重计入该产业链的部分；开设学校为 {year} 年有在校生的学校。",
+                       "Supply, demand and gap are the part carried into this chain by the major→industry crosswalk weight; schools are those with students in {year}."),
+    "dash_no_majors": ("该单元格没有专业", "No majors in this cell"),
+    "dash_sankey_note": ("毕业生人数与升学人数来自升学通道统计，就业人数来自同年专业点数据；“其他”为毕业生减去升学与就业。",
+                         "Graduates and continuing come from the pathway funnel, employed from the same year's major points; “other” is graduates minus continuing and employed."),
+    "dash_compliance_summary": ("{compliant}/{schools} 所中职学校全部达标；达标学校在校生占 {share}",
+                                "{compliant} of {schools} 中职 schools meet every standard; {share} of students are in compliant schools"),
+    "dash_scope_all": ("显示全部学校", "All schools"),
+    "dash_scope_county": ("只显示本县学校", "Schools of your county only"),
+    "dash_scope_school": ("只显示本校", "Your school only"),
+    "dash_scope_none": ("公众和企业用户只能看到学校汇总数据；登录学校、县级或市级账号可查看逐校达标情况。",
+                        "The public and enterprise users see the school summary only; school, county and city accounts see each school."),
+    "dash_no_rows": ("没有可显示的数据", "No data to show"),
+    "dash_empty": ("暂无可分析的数据", "No data to analyse yet"),
+})
+DOWNLOAD_TYPES = {"csv": "text/csv; charset=utf-8",
+                  "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+TABS = (("overview", "/"), ("counties", "/dashboard/counties"), ("gaps", "/dashboard/gaps"), ("pathways", "/dashboard/pathways"),
+        ("schools", "/dashboard/schools"), ("peers", "/dashboard/peers"))
+HIGHLIGHT = "#f59e0b"
+
+
+@dataclass
+class Panel:
+    """One card: a data table with (optionally) its chart's ECharts option; ``wide`` spans the whole grid."""
+
+    table: dash.DataTable
+    option: dict[str, Any] | None = None
+    height: int = 340
+    wide: bool = False
+    notes: list[str] = field(default_factory=list)
+    open_table: bool = False
+
+    @property
+    def option_json(self) -> str:
+        return json.dumps(self.option, ensure_ascii=False).replace("</", "<\\/")
+
+
+@dataclass
+class Page:
+    """What every dashboard page needs: the bundle, its extras, the user and the query (the year)."""
+
+    request: Request
+    principal: Principal
+    bundle: AnalysisBundle
+    extras: dash.DashboardExtras
+    year: int | None
+    started: float
+
+    def render(self, template: str, tab: str, **context: Any) -> Response:
+        query = f"?year={self.year}" if self.year else ""
+        response = render(self.request, template, self.principal, b=self.bundle, tab=tab, tabs=TABS, query=query,
+                          year_param=self.year, years=self.years(), banner=self.banner(), cell=cell, **context)
+        response.headers["Server-Timing"] = f"app;dur={(time.perf_counter() - self.started) * 1000:.1f}"
+        return response
+
+    def years(self) -> list[int]:
+        return sorted(int(y) for y in self.bundle.pathways.funnel["year"].to_list())
+
+    def banner(self) -> str:
+        english = current_lang.get() == "en"
+        tables = self.bundle.generated_tables
+        return t("dash_generated", tables=t("list_joiner").join(table_name(n, english) for n in tables)) if tables else ""
+
+
+def _page(request: Request, p: Principal, year: int | None) -> Page:
+    started = time.perf_counter()
+    bundle = request.app.state.analysis.get(None, year, current_lang.get())
+    extras = dash.extras_for(request.app.state.db, bundle, request.app.state.settings)
+    return Page(request, p, bundle, extras, year, started)
+
+
+def cell(value: Any, kind: str) -> str:
+    """A table cell as shown on the page."""
+    if kind == "check":
+        return "✓" if value else "✗"
+    if value is None:
+        return "—"
+    formats = {dash.INT: whole, dash.NUM3: lambda v: num(v, 3), dash.NUM4: lambda v: num(v, 4), dash.PCT: pct}
+    return formats[kind](value) if kind in formats and isinstance(value, (int, float)) else str(value)
+
+
+# ---------------------------------------------------------------- charts
+def _highlight(option: dict[str, Any], marked: frozenset[int]) -> dict[str, Any]:
+    if marked and option.get("series"):
+        series = option["series"][0]
+        series["data"] = [{"value": v, "itemStyle": {"color": HIGHLIGHT}} if i in marked else v for i, v in enumerate(series["data"])]
+    return option
+
+
+def _bar(table: dash.DataTable, label: str, value: str, fmt: str = ",.0f", horizontal: bool = True) -> dict[str, Any]:
+    values = [round(v, 4) if isinstance(v, float) else v for v in table.values(value)]
+    column = next(c for c in table.columns if c.key == value)
+    chart = Chart(table.id, "bar", table.title, table.values(label), {column.label: values}, horizontal=horizontal, value_format=fmt)
+    return _highlight(chart.echarts_option(), table.marked)
+
+
+def _bar_height(table: dash.DataTable) -> int:
+    return max(300, 26 * len(table.rows) + 110)
+
+
+def _heatmap(table: dash.DataTable, rows: list[str], cols: list[str], values: list[list[float | None]]) -> dict[str, Any]:
+    return Chart(table.id, "heatmap", table.title, cols, rows=rows, values=values).echarts_option()
+
+
+def coupling_panel(b: AnalysisBundle) -> Panel:
+    table = dash.coupling_table(b)
+    chart = Chart("coupling", "line", table.title, table.values("year"), {k: [round(v, 4) for v in table.values(k)] for k in "CTD"},
+                  y_range=(0.0, 1.0), bands=level_bands())
+    return Panel(table, chart.echarts_option(), height=420, wide=True, notes=[t("dash_relative"), *b.city.warnings])
+
+
+def sankey_option(table: dash.DataTable) -> dict[str, Any]:
+    """An ECharts Sankey of the flows (source, target, value); each node's label shows its total."""
+    totals: dict[str, int] = {}
+    for source, target, value in table.rows:
+        totals[source] = totals.get(source, 0) + value
+        totals[target] = totals.get(target, 0) + value
+    nodes = [{"name": n, "label": {"formatter": f"{n}\n{v:,}"}} for n, v in totals.items()]
+    links = [{"source": s, "target": g, "value": v} for s, g, v in table.rows]
+    return {"title": {"text": table.title, "left": "center", "top": 4, "textStyle": {"fontSize": 14}},
+            "tooltip": {"trigger": "item"}, "toolbox": {"feature": {"saveAsImage": {}}},
+            "series": [{"type": "sankey", "top": 44, "bottom": 16, "left": 8, "right": 150, "nodeAlign": "left",
+                        "emphasis": {"focus": "adjacency"}, "lineStyle": {"color": "gradient", "curveness": 0.5, "opacity": 0.35},
+                        "data": nodes, "links": links}]}
+
+
+def gap_heatmap(table: dash.DataTable) -> tuple[dict[str, Any], dict[str, list[str]]]:
+    """The heatmap option and the class codes and chains of its rows and columns (for the click)."""
+    chains = sorted({link["chain"] for link in table.links})
+    labels: dict[str, str] = {}
+    gaps: dict[tuple[str, str], float] = {}
+    for row, link in zip(table.rows, table.links, strict=True):
+        labels.setdefault(link["class_code"], f"{row[0]}（{row[1]}）")
+        gaps[(link["class_code"], link["chain"])] = row[5]
+    codes = list(labels)
+    values = [[round(gaps[(c, ch)]) if (c, ch) in gaps else None for ch in chains] for c in codes]
+    option = _heatmap(table, [labels[c] for c in codes], chains, values)
+    option["tooltip"] = {"trigger": "item", "position": "top"}
+    return option, {"rows": codes, "cols": chains}
+
+
+# ---------------------------------------------------------------- pages
+@router.get("/")
+def overview(request: Request, p: CurrentPrincipal, year: int | None = None) -> Response:
+    try:
+        page = _page(request, p, year)
+    except InvalidInput as exc:
+        return render(request, "dashboard/empty.html", p, message=exc.message)
+    b = page.bundle
+    obstacles, chains = dash.obstacles_table(b), dash.chain_obstacles_table(b)
+    panels = [coupling_panel(b),
+              Panel(obstacles, _bar(obstacles, "name", "obstacle", ".1f"), height=_bar_height(obstacles)),
+              Panel(chains, _bar(chains, "chain", "obstacle", ".1f", horizontal=False))]
+    scores = b.city.scores
+    latest = scores.row(-1, named=True) if scores.height else None
+    red = dash.red_list_table(b)
+    return page.render("dashboard/overview.html", "overview", panels=panels, latest=latest, cards=dash.card_counts(b),
+                       red=Panel(red, wide=True), findings=dash.findings(b))
+
+
+@router.get("/dashboard")
+def dashboard_root(year: int | None = None) -> Response:
+    return RedirectResponse(f"/?year={year}" if year else "/", status_code=307)
+
+
+@router.get("/dashboard/counties")
+def counties(request: Request, p: CurrentPrincipal, year: int | None = None) -> Response:
+    page = _page(request, p, year)
+    b = page.bundle
+    d, u, top = dash.counties_table(b, p), dash.county_u_table(b, p), dash.county_topsis_table(b, p)
+    panels = []
+    if d.rows:
+        names = u.values("region_name")
+        values = [[round(v, 3) for v in row[1:]] for row in u.rows]
+        u_option = _heatmap(u, names, [c.label for c in u.columns[1:]], values)
+        u_option["visualMap"].update(min=0, max=1, inRange={"color": ["#f7f7f7", "#2166ac"]})
+        panels = [Panel(d, _bar(d, "region_name", "D", ".3f"), height=_bar_height(d), wide=True),
+                  Panel(u, u_option, height=_bar_height(u) + 60), Panel(top, _bar(top, "region_name", "topsis", ".3f"),
+                                                                        height=_bar_height(top))]
+    own = page.extras.region_names.get(p.county_code or "", "") if p.role == "county_officer" else ""
+    return page.render("dashboard/counties.html", "counties", panels=panels, own_county=own)
+
+
+@router.get("/dashboard/gaps")
+def gaps(request: Request, p: CurrentPrincipal, year: int | None = None, class_code: str | None = None,
+         chain: str | None = None) -> Response:
+    page = _page(request, p, year)
+    b = page.bundle
+    heat = dash.gap_cells_table(b)
+    panels, cells = [], {"rows": [], "cols": []}
+    if heat.rows:
+        option, cells = gap_heatmap(heat)
+        panels.append(Panel(heat, option, height=max(360, 24 * len(cells["rows"]) + 170), wide=True))
+    mismatch = dash.mismatch_table(b)
+    chart = Chart("mismatch", "line", mismatch.title, mismatch.values("year"),
+                  {c.label: [round(v, 4) for v in mismatch.values(c.key)] for c in mismatch.columns[1:3]}, y_range=(0.0, 1.0))
+    panels.append(Panel(mismatch, chart.echarts_option()))
+    drill = _cell_context(page, class_code, chain) if class_code and chain else None
+    return page.render("dashboard/gaps.html", "gaps", panels=panels, cells=cells, drill=drill,
+                       tables=[Panel(dash.grow_table(b), wide=True, open_table=True), Panel(dash.cut_table(b), wide=True, open_table=True)])
+
+
+def _cell_context(page: Page, class_code: str, chain: str) -> dict[str, Any]:
+    table, _schools = dash.gap_cell(page.bundle, page.extras, class_code, chain)
+    return {"table": table, "note": t("dash_cell_note", year=page.bundle.year)}
+
+
+@router.get("/dashboard/gaps/cell")
+def gap_cell(request: Request, p: CurrentPrincipal, class_code: str, chain: str, year: int | None = None) -> Response:
+    """The drill-down fragment of one heatmap cell (htmx)."""
+    page = _page(request, p, year)
+    return page.render("dashboard/_cell.html", "gaps", drill=_cell_context(page, class_code, chain))
+
+
+@router.get("/dashboard/pathways")
+def pathways(request: Request, p: CurrentPrincipal, year: int | None = None) -> Response:
+    page = _page(request, p, year)
+    b = page.bundle
+    flows, funnel = dash.pathway_flows(b, page.extras), dash.funnel_table(b)
+    series = {c.label: funnel.values(c.key) for c in funnel.columns if c.key in
+              ("secondary_graduates", "secondary_continued", "associate_enrolment", "bachelor_enrolment")}
+    panels = [Panel(flows, sankey_option(flows), height=400, wide=True, notes=[t("dash_sankey_note")]),
+              Panel(funnel, Chart("funnel", "line", funnel.title, funnel.values("year"), series).echarts_option(), wide=True)]
+    return page.render("dashboard/pathways.html", "pathways", panels=panels, findings=b.pathways.findings,
+                       dead=Panel(dash.dead_ends_table(b), wide=True, open_table=True))
+
+
+@router.get("/dashboard/schools")
+def schools(request: Request, p: CurrentPrincipal, year: int | None = None) -> Response:
+    page = _page(request, p, year)
+    b = page.bundle
+    fails = dash.school_fails_table(b)
+    summary = b.schools.summary
+    share = pct(summary["students_in_compliant"] / max(summary["students"], 1))
+    compliance = dash.compliance_table(b, p, page.extras.region_names) if dash.may_see_schools(p) else None
+    scope = "none" if compliance is None else {"city_admin": "all", "county_officer": "county"}.get(p.role, "school")
+    return page.render("dashboard/schools.html", "schools",
+                       panels=[Panel(fails, _bar(fails, "check", "schools"), height=_bar_height(fails))],
+                       summary_text=t("dash_compliance_summary", compliant=summary["compliant"], schools=summary["schools"], share=share),
+                       compliance=Panel(compliance, wide=True, open_table=True) if compliance else None, scope=scope,
+                       findings=b.schools.findings,
+                       tables=[Panel(dash.simulations_table(b), wide=True, open_table=True),
+                               Panel(dash.small_cohorts_table(b), wide=True, open_table=True)])
+
+
+@router.get("/dashboard/peers")
+def peers(request: Request, p: CurrentPrincipal, year: int | None = None) -> Response:
+    page = _page(request, p, year)
+    b = page.bundle
+    gdp, score = dash.peers_table(b), dash.peer_score_table(b)
+    panels = [Panel(gdp, _bar(gdp, "name", "gdp"), height=_bar_height(gdp), open_table=True)] if gdp.rows else []
+    if score.rows and any(v is not None for v in score.values("industry_score")):
+        panels.append(Panel(score, _bar(score, "name", "industry_score", ".3f"), height=_bar_height(score)))
+    return page.render("dashboard/peers.html", "peers", panels=panels, notes=b.notes)
+
+
+@router.get("/dashboard/download/{filename}")
+def download(request: Request, p: CurrentPrincipal, filename: str, year: int | None = None) -> Response:
+    """The table behind a chart as CSV (UTF-8 with BOM) or Excel: ``/dashboard/download/<chart id>.csv|.xlsx``."""
+    table_id, _, kind = filename.rpartition(".")
+    if kind not in DOWNLOAD_TYPES or not table_id:
+        raise NotFound(t("dash_unknown_table", name=filename))
+    page = _page(request, p, year)
+    table = dash.build_table(table_id, page.bundle, page.extras, p)
+    name = f"silian-{table_id}-{page.bundle.year}.{kind}"
+    notes = [f"{page.bundle.region_name} · {page.bundle.year} · {table.title}", page.banner()]
+    body = dash.to_csv(table) if kind == "csv" else dash.to_xlsx(table, [n for n in notes if n])
+    return Response(body, media_type=DOWNLOAD_TYPES[kind], headers={"Content-Disposition": f'attachment; filename="{name}"'})
