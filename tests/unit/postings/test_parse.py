@@ -6,8 +6,14 @@ from datetime import date
 
 import pytest
 
-from silian.ingest.postings.parse import (DAYS_PER_MONTH, HOURS_PER_MONTH, parse_date, parse_education, parse_experience,
-                                          parse_salary)
+from silian.ingest.postings.parse import (
+    DAYS_PER_MONTH,
+    HOURS_PER_MONTH,
+    parse_date,
+    parse_education,
+    parse_experience,
+    parse_salary,
+)
 
 
 @pytest.mark.parametrize(("text", "low", "high", "months", "period"), [
