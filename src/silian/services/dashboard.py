@@ -358,7 +358,8 @@ def gap_cell(b: AnalysisBundle, extras: DashboardExtras, class_code: str, chain:
               .with_columns((pl.col("supply") * pl.col("weight")).alias("supply_in"),
                             (pl.col("demand") * pl.col("weight")).alias("demand_in"))
               .with_columns((pl.col("demand_in") - pl.col("supply_in")).alias("gap_in"))
-              .filter((pl.col("supply_in") > 0) | (pl.col("demand_in") > 0)).sort("gap_in"))
+              .filter((pl.col("supply_in") > 0) | (pl.col("demand_in") > 0))
+              .sort(pl.col("gap_in").abs(), "major_code", descending=[True, False]))
     codes = majors["major_code"].to_list()
     offered = extras.offerings.filter(pl.col("major_code").is_in(codes))
     schools = {code: offered.filter(pl.col("major_code") == code)["school_name"].to_list() for code in codes}

@@ -29,6 +29,8 @@ from silian.web.templating import render
 router = APIRouter(include_in_schema=False)
 register_messages({
     "dash_title": ("仪表盘", "Dashboard"),
+    "nav_dashboard": ("仪表盘", "Dashboard"), "nav_platform": ("需求共享平台", "Demand-sharing platform"),
+    "nav_upload": ("数据上传", "Data upload"), "nav_api": ("API 文档", "API docs"),
     "dash_tab_overview": ("总览", "Overview"), "dash_tab_counties": ("县市区", "Counties"),
     "dash_tab_gaps": ("供需缺口", "Supply–demand gaps"), "dash_tab_pathways": ("升学通道", "Pathways"),
     "dash_tab_schools": ("学校办学条件", "Schools"), "dash_tab_peers": ("对标城市", "Peer cities"),
