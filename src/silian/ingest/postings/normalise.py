@@ -65,7 +65,7 @@ def _city_text(m: ColumnMapping) -> pl.Expr:
 
 def normalise(raw: pl.DataFrame, m: ColumnMapping, places: PlaceResolver) -> pl.DataFrame:
     """Canonical postings (schema ``CANONICAL_SCHEMA``) from raw string columns, one row per input row."""
-    col = lambda name: pl.col(name) if name else pl.lit(None, pl.String)  # noqa: E731
+    col = lambda name: pl.col(name) if name else pl.lit(None, pl.String)
     base = raw.select(
         pl.struct(raw.columns).struct.json_encode().alias("raw"),
         col(m.title).fill_null("").map_batches(lambda s: s.map_elements(clean_title, return_dtype=pl.String)).alias("title"),

@@ -53,6 +53,8 @@ register_messages({
     "dash_no_counties": ("没有足够的县级数据计算县市区耦合协调度", "Not enough county data to compute county coordination"),
     "dash_drill_hint": ("点击热力图中的单元格（或下表中的“明细”）查看该专业类在该产业链中的专业和开设学校。",
                         "Click a heatmap cell (or a “Majors” link in the table below) to list the majors of that class in that chain and the schools offering them."),
+    "dash_heatmap_top": ("热力图显示缺口（绝对值合计）最大的 {n} 个专业类（共 {total} 个）；全部单元格见数据表。",
+                         "The heatmap shows the {n} classes with the largest total absolute gap (of {total}); every cell is in the data table."),
     "dash_drill": ("明细", "Majors"), "dash_drill_empty": ("尚未选择单元格", "No cell selected yet"),
     "dash_cell_note": ("供给、需求、缺口按专业→行业对照权重计入该产业链的部分；开设学校为 {year} 年有在校生的学校。",
                        "Supply, demand and gap are the part carried into this chain by the major→industry crosswalk weight; schools are those with students in {year}."),
@@ -74,6 +76,8 @@ DOWNLOAD_TYPES = {"csv": "text/csv; charset=utf-8",
 TABS = (("overview", "/"), ("counties", "/dashboard/counties"), ("gaps", "/dashboard/gaps"), ("pathways", "/dashboard/pathways"),
         ("schools", "/dashboard/schools"), ("peers", "/dashboard/peers"))
 HIGHLIGHT = "#f59e0b"
+HEATMAP_ROWS = 25
+SANKEY_TARGETS = ("dash_node_sec_up", "dash_node_work", "dash_node_other", "dash_node_asc_up")  # top to bottom
 
 
 @dataclass
@@ -172,27 +176,34 @@ def sankey_option(table: dash.DataTable) -> dict[str, Any]:
     for source, target, value in table.rows:
         totals[source] = totals.get(source, 0) + value
         totals[target] = totals.get(target, 0) + value
-    nodes = [{"name": n, "label": {"formatter": f"{n}\n{v:,}"}} for n, v in totals.items()]
+    sources = list(dict.fromkeys(source for source, _, _ in table.rows))
+    rank = {t(key): i for i, key in enumerate(SANKEY_TARGETS)}
+    order = sources + sorted((n for n in totals if n not in sources), key=lambda n: rank.get(n, len(rank)))
+    nodes = [{"name": n, "label": {"formatter": f"{n}\n{totals[n]:,}"}} for n in order]
     links = [{"source": s, "target": g, "value": v} for s, g, v in table.rows]
     return {"title": {"text": table.title, "left": "center", "top": 4, "textStyle": {"fontSize": 14}},
             "tooltip": {"trigger": "item"}, "toolbox": {"feature": {"saveAsImage": {}}},
-            "series": [{"type": "sankey", "top": 44, "bottom": 16, "left": 8, "right": 150, "nodeAlign": "left",
+            "series": [{"type": "sankey", "top": 44, "bottom": 16, "left": 8, "right": 150, "nodeAlign": "left", "layoutIterations": 0,
                         "emphasis": {"focus": "adjacency"}, "lineStyle": {"color": "gradient", "curveness": 0.5, "opacity": 0.35},
                         "data": nodes, "links": links}]}
 
 
-def gap_heatmap(table: dash.DataTable) -> tuple[dict[str, Any], dict[str, list[str]]]:
-    """The heatmap option and the class codes and chains of its rows and columns (for the click)."""
+def gap_heatmap(table: dash.DataTable, top: int = HEATMAP_ROWS) -> tuple[dict[str, Any], dict[str, list[str]]]:
+    """The heatmap of the ``top`` classes with the largest gaps (the table's order), largest first, and the class
+    codes and chains of its rows and columns (for the click)."""
     chains = sorted({link["chain"] for link in table.links})
     labels: dict[str, str] = {}
     gaps: dict[tuple[str, str], float] = {}
     for row, link in zip(table.rows, table.links, strict=True):
         labels.setdefault(link["class_code"], f"{row[0]}（{row[1]}）")
         gaps[(link["class_code"], link["chain"])] = row[5]
-    codes = list(labels)
+    codes = list(labels)[:top]
     values = [[round(gaps[(c, ch)]) if (c, ch) in gaps else None for ch in chains] for c in codes]
     option = _heatmap(table, [labels[c] for c in codes], chains, values)
+    option["yAxis"]["inverse"] = True
     option["tooltip"] = {"trigger": "item", "position": "top"}
+    option["series"][0]["emphasis"] = {"itemStyle": {"borderColor": "#111", "borderWidth": 1}}
+    option["series"][0]["cursor"] = "pointer"
     return option, {"rows": codes, "cols": chains}
 
 
@@ -212,7 +223,7 @@ def overview(request: Request, p: CurrentPrincipal, year: int | None = None) -> 
     latest = scores.row(-1, named=True) if scores.height else None
     red = dash.red_list_table(b)
     return page.render("dashboard/overview.html", "overview", panels=panels, latest=latest, cards=dash.card_counts(b),
-                       red=Panel(red, wide=True), findings=dash.findings(b))
+                       red=Panel(red, wide=True, open_table=True), findings=dash.findings(b))
 
 
 @router.get("/dashboard")
@@ -247,7 +258,8 @@ def gaps(request: Request, p: CurrentPrincipal, year: int | None = None, class_c
     panels, cells = [], {"rows": [], "cols": []}
     if heat.rows:
         option, cells = gap_heatmap(heat)
-        panels.append(Panel(heat, option, height=max(360, 24 * len(cells["rows"]) + 170), wide=True))
+        note = t("dash_heatmap_top", n=len(cells["rows"]), total=len({link["class_code"] for link in heat.links}))
+        panels.append(Panel(heat, option, height=max(360, 24 * len(cells["rows"]) + 170), wide=True, notes=[note]))
     mismatch = dash.mismatch_table(b)
     chart = Chart("mismatch", "line", mismatch.title, mismatch.values("year"),
                   {c.label: [round(v, 4) for v in mismatch.values(c.key)] for c in mismatch.columns[1:3]}, y_range=(0.0, 1.0))
@@ -305,9 +317,9 @@ def peers(request: Request, p: CurrentPrincipal, year: int | None = None) -> Res
     page = _page(request, p, year)
     b = page.bundle
     gdp, score = dash.peers_table(b), dash.peer_score_table(b)
-    panels = [Panel(gdp, _bar(gdp, "name", "gdp"), height=_bar_height(gdp), open_table=True)] if gdp.rows else []
+    panels = [Panel(gdp, _bar(gdp, "name", "gdp"), height=_bar_height(gdp), wide=True, open_table=True)] if gdp.rows else []
     if score.rows and any(v is not None for v in score.values("industry_score")):
-        panels.append(Panel(score, _bar(score, "name", "industry_score", ".3f"), height=_bar_height(score)))
+        panels.append(Panel(score, _bar(score, "name", "industry_score", ".3f"), height=_bar_height(score), wide=True))
     return page.render("dashboard/peers.html", "peers", panels=panels, notes=b.notes)
 
 
