@@ -18,8 +18,8 @@ AGGREGATE_KEYS = ("occupation_code", "region_code", "period", "skill_level")
 
 
 def skill_level_of(title: str) -> str:
-    """The 技能等级 a title names (``数控车床高级技师`` → 高级技师), else ``不限``."""
-    found = _SKILL_RE.search(title or "")
+    """The 技能等级 a title names (``数控车床高级技师`` → 高级技师; ``高级工程师`` names none), else ``不限``."""
+    found = _SKILL_RE.search((title or "").replace("工程", ""))
     if not found:
         return "不限"
     return dict(SKILL_WORDS)[found.group(0)]
@@ -29,7 +29,7 @@ def with_demand_keys(postings: pl.DataFrame) -> pl.DataFrame:
     """Postings with ``region_code``, ``skill_level`` and ``salary_mid`` (the aggregation keys and value)."""
     return postings.with_columns(
         pl.coalesce("county_code", "city_code").alias("region_code"),
-        pl.col("title").str.extract(f"({_SKILL_RE.pattern})", 1)
+        pl.col("title").str.replace_all("工程", "").str.extract(f"({_SKILL_RE.pattern})", 1)
         .replace_strict(dict(SKILL_WORDS), default="不限", return_dtype=pl.String).fill_null("不限").alias("skill_level"),
         pl.when(pl.col("salary_low").is_not_null() & pl.col("salary_high").is_not_null())
         .then((pl.col("salary_low") + pl.col("salary_high")) / 2)

@@ -39,6 +39,7 @@ register_messages({
     "dash_t_county_topsis": ("县市区 TOPSIS 贴近度", "TOPSIS closeness by county"),
     "dash_t_gap_heatmap": ("专业类 × 重点产业链供需缺口（人/年，正为缺口、负为过剩）",
                            "Gap by major class × key industry chain (per year; positive: shortage, negative: surplus)"),
+    "dash_t_chain_gaps": ("重点产业链毕业生供给与需求（人/年）", "Graduate supply and demand by key industry chain (per year)"),
     "dash_t_mismatch": ("错配指数趋势", "Mismatch indices over time"),
     "dash_t_grow": ("建议扩大规模的专业", "Majors to grow"),
     "dash_t_cut": ("建议压减或调整的专业（红牌）", "Majors to cut or reshape (red cards)"),
@@ -326,6 +327,14 @@ def gap_cells_table(b: AnalysisBundle) -> DataTable:
     return DataTable("gap-heatmap", t("dash_t_gap_heatmap"), columns, rows, links=links)
 
 
+def chain_gaps_table(b: AnalysisBundle) -> DataTable:
+    chains = b.supply_demand.by_chain.sort("gap")
+    columns = _cols(("chain", "dash_c_key_chain", TEXT), ("supply", "dash_c_supply", INT), ("demand", "dash_c_demand", INT),
+                    ("gap", "dash_c_gap", INT), ("gap_ratio", "dash_c_gap_ratio", PCT))
+    return DataTable("chain-gaps", t("dash_t_chain_gaps"), columns,
+                     [tuple(r[c.key] for c in columns) for r in chains.iter_rows(named=True)])
+
+
 def mismatch_table(b: AnalysisBundle) -> DataTable:
     m = b.supply_demand.mismatch_trend
     columns = _cols(("year", "dash_c_year", TEXT), ("duncan", "", NUM3), ("sahin", "", NUM3), ("supply", "dash_c_supply", INT),
@@ -500,7 +509,7 @@ TABLES: dict[str, Builder] = {
     "chain-obstacles": lambda b, e, p: chain_obstacles_table(b), "red-list": lambda b, e, p: red_list_table(b),
     "counties": lambda b, e, p: counties_table(b, p), "county-u": lambda b, e, p: county_u_table(b, p),
     "county-topsis": lambda b, e, p: county_topsis_table(b, p), "gap-heatmap": lambda b, e, p: gap_cells_table(b),
-    "mismatch": lambda b, e, p: mismatch_table(b), "grow": lambda b, e, p: grow_table(b), "cut": lambda b, e, p: cut_table(b),
+    "chain-gaps": lambda b, e, p: chain_gaps_table(b), "mismatch": lambda b, e, p: mismatch_table(b), "grow": lambda b, e, p: grow_table(b), "cut": lambda b, e, p: cut_table(b),
     "pathways": lambda b, e, p: pathway_flows(b, e), "funnel": lambda b, e, p: funnel_table(b),
     "dead-ends": lambda b, e, p: dead_ends_table(b), "school-fails": lambda b, e, p: school_fails_table(b),
     "school-compliance": lambda b, e, p: compliance_table(b, p, e.region_names),

@@ -407,6 +407,17 @@ def _plain(post: dict[str, Any]) -> dict[str, Any]:
     return {c.name: post[c.name] for c in posts.columns if c.name in post}
 
 
+def school_majors(db: Database, institution_code: str) -> list[tuple[str, str]]:
+    """(code, name) of the majors a school offers in its latest reported year (for the response form)."""
+    mp = hub_tables["major_points"]
+    latest = sa.select(sa.func.max(mp.c.year)).where(mp.c.institution_code == institution_code).scalar_subquery()
+    query = (sa.select(mp.c.major_code).where(mp.c.institution_code == institution_code, mp.c.year == latest)
+             .distinct().order_by(mp.c.major_code))
+    majors, _ = _catalog_names()
+    with db.engine.connect() as conn:
+        return [(code, majors.get(code, code)) for code in conn.execute(query).scalars()]
+
+
 # ---------------------------------------------------------------- responses
 
 def _response_query() -> sa.Select[Any]:

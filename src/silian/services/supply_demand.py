@@ -15,6 +15,7 @@ from silian.domain.indicators import IndicatorSystem
 from silian.domain.messages import current_lang, register_messages, t
 from silian.services.config import AnalysisConfig
 from silian.services.hub import HubSnapshot
+from silian.services.posts import declared_post_demand
 
 register_messages({
     "sd_finding_surplus": ("供给过剩最多的专业：{names}（毕业生供给超过需求 {amount:,.0f} 人）",
@@ -60,7 +61,8 @@ def alignment_inputs(hub: HubSnapshot, catalog: Catalog, config: AnalysisConfig,
     """The alignment's inputs from the hub, the catalogue's crosswalks and the settings."""
     supply = config.section("supply")
     return al.AlignmentInputs(
-        major_points=hub["major_points"], demand=hub["demand"], majors=catalog.majors("current"),
+        major_points=hub["major_points"], majors=catalog.majors("current"),
+        demand=pl.concat([hub["demand"], declared_post_demand(hub)], how="diagonal_relaxed"),  # open talent-demand posts
         major_occupations=catalog.major_occupations, major_industries=catalog.major_industries("major"),
         blend=config.section("demand_blend"), average_years=int(supply.get("average_years", 3)),
         share_openings=str(supply.get("share_openings", "graduates")),

@@ -46,13 +46,14 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
 
 
 def _include_routers(app: FastAPI) -> None:
-    from silian.web.api import analysis, auth, records
+    from silian.web.api import analysis, auth, posts, records
     from silian.web.pages import routers as page_routers
     common = responses(401, 403)  # any API call: a bad bearer token (401), a cookie call without its CSRF token (403)
     app.include_router(auth.router, responses=common)
     for router in records.all_routers():
         app.include_router(router, responses=common)
     app.include_router(analysis.router, responses=common)
+    app.include_router(posts.router, responses=common)
     _include_optional(app, "silian.web.api.imports", common)
     for router in page_routers():
         app.include_router(router)

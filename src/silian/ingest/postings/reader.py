@@ -61,7 +61,7 @@ def scan_postings(path: Path, workdir: Path | None = None) -> tuple[pl.LazyFrame
             if encoding == "gb18030":
                 source = _utf8_copy(path, encoding, workdir or Path(tempfile.mkdtemp(prefix="silian-postings-")))
             separator = "\t" if suffix == ".tsv" else ","
-            lazy = pl.scan_csv(source, infer_schema=False, separator=separator, encoding="utf8", missing_utf8_is_empty_string=False)
+            lazy = pl.scan_csv(source, infer_schema=False, separator=separator, encoding="utf8")
             return lazy, encoding
         if suffix in JSONL_SUFFIXES:
             lazy = pl.scan_ndjson(path, infer_schema_length=1000)

@@ -11,6 +11,7 @@ import json
 import time
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
@@ -110,9 +111,13 @@ class Page:
     def render(self, template: str, tab: str, **context: Any) -> Response:
         query = f"?year={self.year}" if self.year else ""
         response = render(self.request, template, self.principal, b=self.bundle, tab=tab, tabs=TABS, query=query,
-                          year_param=self.year, years=self.years(), banner=self.banner(), cell=cell, **context)
+                          years=self.years(), banner=self.banner(), cell=cell, cell_query=self.cell_query, **context)
         response.headers["Server-Timing"] = f"app;dur={(time.perf_counter() - self.started) * 1000:.1f}"
         return response
+
+    def cell_query(self, link: dict[str, str]) -> str:
+        """The query of a heatmap cell's drill-down (with the page's year, if one was chosen)."""
+        return urlencode({**link, **({"year": self.year} if self.year else {})})
 
     def years(self) -> list[int]:
         return sorted(int(y) for y in self.bundle.pathways.funnel["year"].to_list())
@@ -263,7 +268,10 @@ def gaps(request: Request, p: CurrentPrincipal, year: int | None = None, class_c
     mismatch = dash.mismatch_table(b)
     chart = Chart("mismatch", "line", mismatch.title, mismatch.values("year"),
                   {c.label: [round(v, 4) for v in mismatch.values(c.key)] for c in mismatch.columns[1:3]}, y_range=(0.0, 1.0))
-    panels.append(Panel(mismatch, chart.echarts_option()))
+    chains = dash.chain_gaps_table(b)
+    bars = Chart("chain-gaps", "bar", chains.title, chains.values("chain"),
+                 {c.label: [round(v) for v in chains.values(c.key)] for c in chains.columns[1:3]}, horizontal=True)
+    panels += [Panel(chains, bars.echarts_option(), height=_bar_height(chains) + 40), Panel(mismatch, chart.echarts_option())]
     drill = _cell_context(page, class_code, chain) if class_code and chain else None
     return page.render("dashboard/gaps.html", "gaps", panels=panels, cells=cells, drill=drill,
                        tables=[Panel(dash.grow_table(b), wide=True, open_table=True), Panel(dash.cut_table(b), wide=True, open_table=True)])

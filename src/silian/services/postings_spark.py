@@ -1,0 +1,154 @@
+"""The postings pipeline on Apache Spark: the same normalisation and classifier as the local engine, applied
+to Arrow batches with ``mapInArrow``; deduplication and aggregation as Spark operations. Tests run it in local
+mode and check that it gives exactly the local engine's aggregates. docs/postings.md says how to run it on a
+cluster (``--master spark://host:7077`` or ``yarn``; the input on storage every executor can read).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+import pyarrow as pa
+
+from silian.analytics.posting_demand import AGGREGATE_KEYS, with_demand_keys
+from silian.ingest.postings.mapping import choose_mapping
+from silian.ingest.postings.normalise import normalise
+from silian.ingest.postings.places import PlaceResolver
+from silian.ingest.postings.reader import JSONL_SUFFIXES, detect_encoding
+from silian.services.postings import (
+    KEEP,
+    REVIEW_THRESHOLD,
+    Classifier,
+    PipelineResult,
+    default_classifier,
+    place_resolver,
+)
+
+KEEP_SCHEMA = "posting_key long, title string, region_code string, period string, skill_level string, " \
+              "salary_mid double, posted date"
+LABEL_SCHEMA = "title string, occupation_code string, occupation_name string, confidence double"
+KEEP_ARROW = pa.schema([("posting_key", pa.int64()), ("title", pa.string()), ("region_code", pa.string()),
+                        ("period", pa.string()), ("skill_level", pa.string()), ("salary_mid", pa.float64()),
+                        ("posted", pa.date32()), ("n_problems", pa.int32()), ("problems", pa.list_(pa.string()))])
+LABEL_ARROW = pa.schema([("title", pa.string()), ("occupation_code", pa.string()), ("occupation_name", pa.string()),
+                         ("confidence", pa.float64())])
+
+
+def spark_session(master: str = "local[2]", app_name: str = "silian-postings", **conf: str) -> Any:
+    """A SparkSession (local mode by default) with Arrow enabled."""
+    import os
+    import sys
+
+    from pyspark.sql import SparkSession
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)  # workers run this interpreter (with silian installed)
+    builder = (SparkSession.builder.master(master).appName(app_name)
+               .config("spark.sql.execution.arrow.pyspark.enabled", "true")
+               .config("spark.sql.shuffle.partitions", conf.pop("spark.sql.shuffle.partitions", "8"))
+               .config("spark.ui.enabled", "false"))
+    for key, value in conf.items():
+        builder = builder.config(key, value)
+    return builder.getOrCreate()
+
+
+def _read(spark: Any, path: Path) -> tuple[Any, str]:
+    suffix = path.suffix.lower()
+    if suffix in JSONL_SUFFIXES:
+        frame = spark.read.json(str(path))
+        return frame.select([frame[c].cast("string").alias(c) for c in frame.columns]), "jsonl"
+    if suffix == ".parquet":
+        frame = spark.read.parquet(str(path))
+        return frame.select([frame[c].cast("string").alias(c) for c in frame.columns]), "parquet"
+    encoding = detect_encoding(path)
+    spark_encoding = {"utf-8-sig": "UTF-8", "utf-8": "UTF-8", "gb18030": "GB18030"}[encoding]
+    frame = spark.read.option("header", True).option("encoding", spark_encoding).option("inferSchema", False).csv(str(path))
+    if encoding == "utf-8-sig":  # Spark keeps the BOM in the first header
+        frame = frame.withColumnRenamed(frame.columns[0], frame.columns[0].lstrip("\ufeff"))
+    return frame, encoding
+
+
+def run_spark(path: Path, *, spark: Any = None, classifier: Classifier | None = None, preset: str | None = None,
+              title_column: str | None = None, places: PlaceResolver | None = None,
+              review_threshold: float = REVIEW_THRESHOLD) -> PipelineResult:
+    """The pipeline on Spark; returns the same PipelineResult as the local engine."""
+    from pyspark.sql import functions as F
+    from pyspark.sql.window import Window
+    started = time.perf_counter()
+    spark = spark or spark_session()
+    places = places or place_resolver()
+    classify = classifier or default_classifier()
+    raw, source = _read(spark, path)
+    mapping = choose_mapping(raw.columns, preset, title_column)
+    columns = raw.columns
+
+    def normalise_batches(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        for batch in batches:
+            frame = pl.from_arrow(batch).select([pl.col(c).cast(pl.String) for c in columns])  # type: ignore[union-attr]
+            canon = normalise(frame, mapping, places)
+            out = with_demand_keys(canon).select(KEEP).with_columns(pl.col("posting_key").reinterpret(signed=True))
+            problems = canon.select(pl.col("problems").list.len().cast(pl.Int32).alias("n_problems"), "problems")
+            table = pl.concat([out, problems], how="horizontal").to_arrow()
+            yield from table.cast(KEEP_ARROW).to_batches()
+
+    result = PipelineResult(engine="spark", source=source, mapping=mapping.name)
+    keep = raw.mapInArrow(normalise_batches, KEEP_SCHEMA + ", n_problems int, problems array<string>").cache()
+    result.rows = keep.count()
+    flagged = keep.filter(F.col("n_problems") > 0)
+    result.rows_with_problems = flagged.count()
+    result.problems_by_reason = {r["reason"]: int(r["n"]) for r in flagged.select(F.explode("problems").alias("reason"))
+                                 .groupBy("reason").agg(F.count("*").alias("n")).orderBy(F.desc("n")).collect()}
+    result.seconds["read_normalise"] = time.perf_counter() - started
+    t0 = time.perf_counter()
+    first = Window.partitionBy("posting_key").orderBy(F.col("posted").asc_nulls_last())
+    unique = (keep.withColumn("_rank", F.row_number().over(first)).withColumn("reposts", F.count("*").over(Window.partitionBy("posting_key")))
+              .filter(F.col("_rank") == 1).drop("_rank", "n_problems", "problems")).cache()
+    result.postings = unique.count()
+    result.duplicates_removed = result.rows - result.postings
+    result.seconds["deduplicate"] = time.perf_counter() - t0
+    t0 = time.perf_counter()
+
+    def classify_batches(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        for batch in batches:
+            titles = [x for x in batch.column(0).to_pylist() if x is not None]
+            if titles:
+                labels = classify(titles).select("title", "occupation_code", "occupation_name", "confidence")
+                yield from labels.to_arrow().cast(LABEL_ARROW).to_batches()
+
+    titles = unique.select("title").where(F.col("title").isNotNull()).distinct()
+    result.distinct_titles = titles.count()
+    labels = titles.mapInArrow(classify_batches, LABEL_SCHEMA)
+    labelled = unique.join(labels, on="title", how="left").cache()
+    result.seconds["classify"] = time.perf_counter() - t0
+    low = F.coalesce(F.col("confidence"), F.lit(0.0)) < review_threshold
+    review = labelled.filter(low)
+    result.review_postings = review.count()
+    result.review_queue = pl.from_arrow(review.groupBy("title").agg(
+        F.count("*").alias("postings"), F.first("occupation_code").alias("occupation_code"),
+        F.first("occupation_name").alias("occupation_name"), F.first("confidence").alias("confidence"))
+        .orderBy(F.desc("postings")).toArrow()) if result.review_postings else pl.DataFrame()  # type: ignore[assignment]
+    counted = labelled.filter(~low)
+    result.classified = counted.count()
+    result.no_place_or_date = counted.filter(F.col("region_code").isNull() | F.col("period").isNull()).count()
+    t0 = time.perf_counter()
+    result.aggregates = _aggregate(counted)
+    result.seconds["aggregate"] = time.perf_counter() - t0
+    result.seconds["total"] = time.perf_counter() - started
+    return result
+
+
+def _aggregate(counted: Any) -> pl.DataFrame:
+    from pyspark.sql import functions as F
+    usable = counted.dropna(subset=["occupation_code", "region_code", "period"])
+    grouped = usable.groupBy(*AGGREGATE_KEYS).agg(
+        F.count("*").alias("postings"), F.sum("reposts").alias("reposts"),
+        F.percentile("salary_mid", 0.25).alias("salary_p25"), F.percentile("salary_mid", 0.5).alias("salary_p50"),
+        F.percentile("salary_mid", 0.75).alias("salary_p75"), F.count("salary_mid").alias("salary_n"))
+    frame = pl.from_arrow(grouped.toArrow())
+    assert isinstance(frame, pl.DataFrame)
+    if frame.height == 0:
+        return frame
+    return frame.with_columns(pl.col("postings", "salary_n").cast(pl.UInt32), pl.col("reposts").cast(pl.UInt32)).sort(*AGGREGATE_KEYS)
+

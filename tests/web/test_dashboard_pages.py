@@ -1,0 +1,293 @@
+"""The dashboard pages in-process over the demo region: every page for the public and for an admin, the
+generated-data banner, the school table limited by role, the downloads (CSV with BOM, Excel), the gap
+drill-down, the language switch and the speed after the first analysis."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import statistics
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import openpyxl
+import pytest
+import sqlalchemy as sa
+from fastapi.testclient import TestClient
+
+from silian.demo.loader import load_demo
+from silian.services import dashboard as dash
+from silian.services.accounts import create_user
+from silian.settings import Settings
+from silian.storage.database import Database
+from silian.web.app import create_app
+from tests.pg import PG_URL, postgres_schema_database
+
+PASSWORD = "dashboard-test-password"
+PAGES = ["/", "/dashboard/counties", "/dashboard/gaps", "/dashboard/pathways", "/dashboard/schools", "/dashboard/peers"]
+CHARTS = {"/": ["coupling", "obstacles", "chain-obstacles"], "/dashboard/counties": ["counties", "county-u", "county-topsis"],
+          "/dashboard/gaps": ["gap-heatmap", "chain-gaps", "mismatch"], "/dashboard/pathways": ["pathways", "funnel"],
+          "/dashboard/schools": ["school-fails"], "/dashboard/peers": ["peers", "peer-score"]}
+
+
+@dataclass
+class Site:
+    app: object
+    db: Database
+    county: str
+    county_name: str
+    school: str
+    clients: dict[str, TestClient]
+
+
+def _log_in(app: object, username: str) -> TestClient:
+    client = TestClient(app)  # type: ignore[arg-type]
+    form = client.get("/login").text
+    token = re.search(r'name="csrf_token" value="([^"]+)"', form)
+    assert token, "the login form has no CSRF token"
+    response = client.post("/login", data={"username": username, "password": PASSWORD, "csrf_token": token.group(1),
+                                           "next": "/"}, follow_redirects=False)
+    assert response.status_code == 303, response.text
+    return client
+
+
+def _site(db: Database, folder: Path) -> Site:
+    db.upgrade()
+    load_demo(db, seed=2024)
+    with db.engine.connect() as conn:
+        county, county_name = conn.execute(sa.text(
+            "SELECT i.county_code, r.name FROM institutions i JOIN regions r ON r.code = i.county_code WHERE i.level = '中职' "
+            "GROUP BY i.county_code, r.name HAVING COUNT(*) >= 3 ORDER BY i.county_code")).first()
+        school = conn.execute(sa.text("SELECT MIN(code) FROM institutions WHERE level = '中职' AND county_code <> :c"),
+                              {"c": county}).scalar_one()
+        firm = conn.execute(sa.text("SELECT credit_code FROM enterprises ORDER BY credit_code")).first()[0]
+    create_user(db, username="admin", password=PASSWORD, role="city_admin")
+    create_user(db, username="county", password=PASSWORD, role="county_officer", county_code=county)
+    create_user(db, username="school", password=PASSWORD, role="school_user", institution_code=school)
+    create_user(db, username="firm", password=PASSWORD, role="enterprise_user", enterprise_credit_code=firm)
+    settings = Settings(database_url="sqlite://", data_dir=folder, secret_key="dashboard-tests")
+    app = create_app(settings, database=db)
+    clients = {"public": TestClient(app), **{role: _log_in(app, name) for role, name in
+               (("city_admin", "admin"), ("county_officer", "county"), ("school_user", "school"), ("enterprise_user", "firm"))}}
+    return Site(app, db, county, county_name, school, clients)
+
+
+@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def site(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    folder = tmp_path_factory.mktemp("dash")
+    if request.param == "sqlite":
+        db = Database(f"sqlite:///{folder / 'hub.db'}")
+        yield _site(db, folder)
+        db.dispose()
+        return
+    if not PG_URL:
+        pytest.skip("SILIAN_TEST_DATABASE_URL is not set")
+    with postgres_schema_database(PG_URL) as db:
+        yield _site(db, folder)
+
+
+def options(html: str) -> dict[str, dict]:
+    """Every chart option inlined in a page, by chart id."""
+    found = re.findall(r'<script type="application/json" id="option-([\w-]+)">(.*?)</script>', html, re.S)
+    return {name: json.loads(text) for name, text in found}
+
+
+def school_codes(html: str) -> set[str]:
+    return set(re.findall(r'data-school="(\w+)"', html))
+
+
+# ---------------------------------------------------------------- every page
+@pytest.mark.parametrize("role", ["public", "city_admin"])
+@pytest.mark.parametrize("path", PAGES)
+def test_every_page_renders_with_its_charts_and_the_generated_data_banner(site: Site, path: str, role: str) -> None:
+    response = site.clients[role].get(path)
+    assert response.status_code == 200, response.text
+    html = response.text
+    assert 'id="generated-banner"' in html and "生成的演示数据" in html
+    drawn = options(html)
+    for chart in CHARTS[path]:
+        assert f'id="chart-{chart}"' in html and chart in drawn, chart
+        assert f'/dashboard/download/{chart}.csv' in html and f'/dashboard/download/{chart}.xlsx' in html
+        assert f'id="table-{chart}"' in html  # every chart is also a table
+    assert "郑州市" in html
+
+
+def test_overview_shows_coupling_levels_cards_and_findings(site: Site) -> None:
+    html = site.clients["public"].get("/").text
+    coupling = options(html)["coupling"]
+    assert [s["name"] for s in coupling["series"]] == ["C", "T", "D"]
+    assert len(coupling["series"][0]["markArea"]["data"]) == 10  # the ten coordination levels
+    bundle = site.app.state.analysis.get(None, None, "zh")  # type: ignore[attr-defined]
+    red = int((bundle.supply_demand.cards["card"] == "red").sum())
+    assert re.search(rf'id="count-red">红牌 <b>{red}</b>', html)
+    assert html.count('<tr', html.index('id="table-red-list"')) >= red
+    for title in ("断头路", "散缺小", "供需链难畅", "大工匠难育"):
+        assert title in html
+    assert bundle.city.scores["level"][-1] in html
+
+
+def test_language_switch_gives_english_labels(site: Site) -> None:
+    client = TestClient(site.app)  # type: ignore[arg-type]
+    assert "总览" in client.get("/").text
+    client.get("/lang/en?next=/")
+    html = client.get("/dashboard/gaps").text
+    assert "Overview" in html and "Supply–demand gaps" in html and "Download CSV" in html and "总览" not in html
+    assert "generated demo data" in html
+    assert "Four-chain coupling" in client.get("/").text
+
+
+def test_navigation_links_depend_on_the_role(site: Site) -> None:
+    public = site.clients["public"].get("/").text
+    assert 'id="nav-dashboard"' in public and 'id="nav-api"' in public
+    assert 'id="nav-platform"' not in public and 'id="nav-upload"' not in public
+    school = site.clients["school_user"].get("/dashboard/peers").text
+    assert 'href="/platform"' in school and 'href="/data/upload"' in school
+
+
+def test_a_bad_year_is_refused(site: Site) -> None:
+    assert site.clients["public"].get("/dashboard/gaps?year=1990").status_code == 400
+
+
+# ---------------------------------------------------------------- schools by role
+def test_school_table_is_limited_by_role(site: Site) -> None:
+    everyone = school_codes(site.clients["city_admin"].get("/dashboard/schools").text)
+    with site.db.engine.connect() as conn:
+        in_county = set(conn.execute(sa.text("SELECT code FROM institutions WHERE county_code = :c"), {"c": site.county}).scalars())
+    assert len(everyone) >= 90 and site.school in everyone
+    county = site.clients["county_officer"].get("/dashboard/schools").text
+    assert school_codes(county) == everyone & in_county and len(in_county & everyone) >= 3
+    assert 'data-scope="county"' in county
+    assert school_codes(site.clients["school_user"].get("/dashboard/schools").text) == {site.school}
+    for role in ("public", "enterprise_user"):
+        html = site.clients[role].get("/dashboard/schools").text
+        assert school_codes(html) == set() and 'id="table-school-compliance"' not in html
+        assert 'data-scope="none"' in html
+        assert re.search(r'id="school-summary">\d+/\d+ 所中职学校全部达标', html)  # the counts are there
+
+
+def test_school_download_follows_the_same_scope(site: Site) -> None:
+    assert site.clients["public"].get("/dashboard/download/school-compliance.csv").status_code == 403
+    assert site.clients["enterprise_user"].get("/dashboard/download/school-compliance.xlsx").status_code == 403
+    rows = list(csv.reader(io.StringIO(site.clients["school_user"].get("/dashboard/download/school-compliance.csv")
+                                       .content.decode("utf-8-sig"))))
+    assert [r[0] for r in rows[1:]] == [site.school]
+
+
+def test_own_county_is_highlighted_for_a_county_officer(site: Site) -> None:
+    html = site.clients["county_officer"].get("/dashboard/counties").text
+    assert 'id="own-county"' in html and site.county_name in html
+    bars = options(html)["counties"]["series"][0]["data"]
+    highlighted = [i for i, v in enumerate(bars) if isinstance(v, dict)]
+    assert len(highlighted) == 1
+    assert options(html)["counties"]["yAxis"]["data"][highlighted[0]] == site.county_name
+    assert re.search(rf'<tr class="marked">\s*<td>{site.county_name}</td>', html)
+    public = site.clients["public"].get("/dashboard/counties").text
+    assert 'class="marked"' not in public and 'id="own-county"' not in public
+
+
+# ---------------------------------------------------------------- downloads
+@pytest.mark.parametrize("chart", ["coupling", "gap-heatmap", "pathways", "peers", "red-list", "school-fails", "counties"])
+def test_downloads_are_valid_csv_with_bom_and_xlsx(site: Site, chart: str) -> None:
+    client = site.clients["city_admin"]
+    response = client.get(f"/dashboard/download/{chart}.csv")
+    assert response.status_code == 200 and response.headers["content-type"].startswith("text/csv")
+    assert response.content.startswith(b"\xef\xbb\xbf")
+    assert f"silian-{chart}-" in response.headers["content-disposition"]
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert len(rows) >= 2 and all(len(r) == len(rows[0]) for r in rows)
+    html = client.get(next(p for p, charts in CHARTS.items() if chart in charts) if chart != "red-list" else "/").text
+    header = re.search(rf'<table class="data" id="table-{chart}">\s*<thead><tr>(.*?)</tr>', html, re.S)
+    assert header and re.findall(r"<th[^>]*>([^<]+)</th>", header.group(1)) == rows[0]
+    book = openpyxl.load_workbook(io.BytesIO(client.get(f"/dashboard/download/{chart}.xlsx").content))
+    sheet = book.worksheets[0]
+    assert [c.value for c in sheet[1]] == rows[0]
+    assert sum(1 for r in sheet.iter_rows(min_row=2, max_row=len(rows)) if r[0].value not in (None, "")) == len(rows) - 1
+
+
+def test_download_numbers_match_the_bundle(site: Site) -> None:
+    rows = list(csv.reader(io.StringIO(site.clients["public"].get("/dashboard/download/coupling.csv").content.decode("utf-8-sig"))))
+    bundle = site.app.state.analysis.get(None, None, "zh")  # type: ignore[attr-defined]
+    assert rows[0][0] == "年份" and rows[0][7] == "D"
+    assert [int(r[0]) for r in rows[1:]] == bundle.city.scores["year"].to_list()
+    assert [float(r[7]) for r in rows[1:]] == pytest.approx(bundle.city.scores["D"].to_list(), abs=1e-6)
+
+
+def test_unknown_downloads_are_404(site: Site) -> None:
+    client = site.clients["public"]
+    assert client.get("/dashboard/download/nothing.csv").status_code == 404
+    assert client.get("/dashboard/download/coupling.pdf").status_code == 404
+
+
+# ---------------------------------------------------------------- drill-down
+def test_drill_down_lists_the_majors_of_the_clicked_cell_and_their_schools(site: Site) -> None:
+    client = site.clients["public"]
+    page = client.get("/dashboard/gaps").text
+    link = re.search(r'hx-get="(/dashboard/gaps/cell\?[^"]+)"', page)
+    assert link, "the heatmap table has drill-down links"
+    url = link.group(1).replace("&amp;", "&")
+    query = parse_qs(urlsplit(url).query)
+    class_code, chain = query["class_code"][0], query["chain"][0]
+    fragment = client.get(url, headers={"HX-Request": "true"}).text
+    assert "<html" not in fragment and 'id="gap-cell"' in fragment
+    codes = re.findall(r"<tr>\s*<td>(\w+)</td>", fragment)
+    assert codes and all(code.startswith(class_code) for code in codes)  # a major's code begins with its class code
+    bundle = site.app.state.analysis.get(None, None, "zh")  # type: ignore[attr-defined]
+    extras = dash.extras_for(site.db, bundle)
+    table, schools = dash.gap_cell(bundle, extras, class_code, chain)
+    assert [r[0] for r in table.rows] == codes
+    cell = bundle.supply_demand.by_class_chain.filter((bundle.supply_demand.by_class_chain["class_code"] == class_code)
+                                                       & (bundle.supply_demand.by_class_chain["chain"] == chain))
+    assert sum(r[5] for r in table.rows) == pytest.approx(float(cell["gap"][0]), abs=1e-6)  # the majors add up to the cell
+    with site.db.engine.connect() as conn:
+        for code in codes:
+            expected = set(conn.execute(sa.text(
+                "SELECT i.name FROM major_points m JOIN institutions i ON i.code = m.institution_code "
+                "WHERE m.year = :y AND m.major_code = :c AND m.students > 0"), {"y": bundle.year, "c": code}).scalars())
+            assert set(schools[code]) == expected
+            for name in expected:
+                assert name in fragment
+
+
+def test_drill_down_works_without_javascript_and_refuses_unknown_cells(site: Site) -> None:
+    client = site.clients["public"]
+    html = client.get("/dashboard/gaps", params={"class_code": "6603", "chain": "装备制造"}).text
+    assert 'id="gap-cell"' in html and "660301" in html and "机电技术应用" in html
+    assert client.get("/dashboard/gaps/cell", params={"class_code": "0000", "chain": "装备制造"}).status_code == 404
+
+
+# ---------------------------------------------------------------- pathways
+def test_sankey_flows_add_up_to_the_funnel(site: Site) -> None:
+    html = site.clients["public"].get("/dashboard/pathways").text
+    sankey = options(html)["pathways"]["series"][0]
+    assert sankey["type"] == "sankey"
+    bundle = site.app.state.analysis.get(None, None, "zh")  # type: ignore[attr-defined]
+    funnel = bundle.pathways.funnel.filter(bundle.pathways.funnel["year"] == bundle.year).row(0, named=True)
+    out = {}
+    for link in sankey["links"]:
+        out[link["source"]] = out.get(link["source"], 0) + link["value"]
+    assert out == {"中职毕业生": funnel["secondary_graduates"], "高职专科毕业生": funnel["associate_graduates"]}
+    assert {"source": "中职毕业生", "target": "升入高职专科等", "value": funnel["secondary_continued"]} in sankey["links"]
+    assert 'id="table-dead-ends"' in html and "音乐表演" in html
+
+
+# ---------------------------------------------------------------- empty database and speed
+def test_the_dashboard_of_an_empty_hub_says_so(tmp_path: Path) -> None:
+    db = Database(f"sqlite:///{tmp_path / 'empty.db'}")
+    db.upgrade()
+    client = TestClient(create_app(Settings(database_url="sqlite://", data_dir=tmp_path, secret_key="x"), database=db))
+    response = client.get("/")
+    assert response.status_code == 200 and 'id="dashboard-empty"' in response.text
+    db.dispose()
+
+
+def test_pages_are_fast_after_the_first_analysis(site: Site) -> None:
+    client = site.clients["city_admin"]
+    for path in PAGES:
+        client.get(path)
+    for path in PAGES:
+        timings = [float(client.get(path).headers["server-timing"].split("dur=")[1]) for _ in range(5)]
+        assert statistics.median(timings) < 100, (path, timings)
