@@ -92,7 +92,7 @@ def site(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactor
 
 def options(html: str) -> dict[str, dict]:
     """Every chart option inlined in a page, by chart id."""
-    found = re.findall(r'<script type="application/json" id="option-([\w-]+)">(.*?)</script>', html, re.S)
+    found = re.findall(r'<script type="application/json" id="option-([\w-]+)">(.*?)</script>', html, re.DOTALL)
     return {name: json.loads(text) for name, text in found}
 
 
@@ -200,7 +200,7 @@ def test_downloads_are_valid_csv_with_bom_and_xlsx(site: Site, chart: str) -> No
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert len(rows) >= 2 and all(len(r) == len(rows[0]) for r in rows)
     html = client.get(next(p for p, charts in CHARTS.items() if chart in charts) if chart != "red-list" else "/").text
-    header = re.search(rf'<table class="data" id="table-{chart}">\s*<thead><tr>(.*?)</tr>', html, re.S)
+    header = re.search(rf'<table class="data" id="table-{chart}">\s*<thead><tr>(.*?)</tr>', html, re.DOTALL)
     assert header and re.findall(r"<th[^>]*>([^<]+)</th>", header.group(1)) == rows[0]
     book = openpyxl.load_workbook(io.BytesIO(client.get(f"/dashboard/download/{chart}.xlsx").content))
     sheet = book.worksheets[0]
