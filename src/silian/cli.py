@@ -345,6 +345,14 @@ def _register_platform() -> None:
 _register_platform()
 
 
+def _register_postings() -> None:
+    from silian.cli_postings import register
+    register(app, console, err_console, _database, _settings, _print_json)
+
+
+_register_postings()
+
+
 # ---------------------------------------------------------------- entry point
 def _show_rejection(exc: ImportRejected) -> None:
     err_console.print(f"[bold red]{exc.message}[/bold red]")

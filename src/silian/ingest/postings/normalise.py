@@ -68,13 +68,14 @@ def normalise(raw: pl.DataFrame, m: ColumnMapping, places: PlaceResolver) -> pl.
     col = lambda name: pl.col(name) if name else pl.lit(None, pl.String)
     base = raw.select(
         pl.struct(raw.columns).struct.json_encode().alias("raw"),
-        col(m.title).fill_null("").map_batches(lambda s: s.map_elements(clean_title, return_dtype=pl.String)).alias("title"),
+        col(m.title).fill_null("").alias("_title"),
         col(m.description).alias("description"), col(m.company).alias("company"), col(m.industry_text).alias("industry_text"),
         col(m.url).alias("url"), _salary_text(m).alias("_salary"), col(m.months).alias("_months"),
         col(m.education).alias("_education"), col(m.experience).alias("_experience"), _city_text(m).alias("_place"),
         col(m.date).alias("_date"),
     )
     unit = m.salary_unit
+    titles = _lookup(base, "_title", lambda v: {"title": clean_title(v)}, {"title": pl.String})
     salary = _lookup(base, "_salary", lambda v: _salary_row(v, unit), {
         "salary_low": pl.Float64, "salary_high": pl.Float64, "_months_text": pl.Int64, "salary_negotiable": pl.Boolean,
         "_salary_reason": pl.String})
@@ -89,7 +90,7 @@ def normalise(raw: pl.DataFrame, m: ColumnMapping, places: PlaceResolver) -> pl.
     dates = _lookup(base, "_date", lambda v: {"posted": (d := parse_date(v))[0], "_date_reason": d[1]},
                     {"posted": pl.Date, "_date_reason": pl.String})
     out = base
-    for column, table in (("_salary", salary), ("_education", education), ("_experience", experience), ("_place", place),
+    for column, table in (("_title", titles), ("_salary", salary), ("_education", education), ("_experience", experience), ("_place", place),
                           ("_date", dates)):
         out = _join(out, column, table)
     months = pl.col("_months").cast(pl.Int64, strict=False)

@@ -1,0 +1,115 @@
+"""CLI commands for job postings: `silian classify`, `silian classify evaluate`, `silian postings import`."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from silian.domain.messages import register_messages, t
+from silian.settings import Settings
+from silian.storage.database import Database
+
+register_messages({
+    "cli_postings_done": ("{rows:,} 行 → 去重后 {postings:,} 条招聘 → {records:,} 条需求记录（{seconds:.1f} 秒，引擎 {engine}）",
+                          "{rows:,} rows → {postings:,} postings after removing reposts → {records:,} demand records ({seconds:.1f} s, {engine} engine)"),
+    "cli_postings_review": ("{n:,} 条招聘的岗位名称置信度低，进入人工复核队列（未计入需求）：{path}",
+                            "{n:,} postings have low-confidence titles and wait for review (not counted): {path}"),
+    "cli_postings_loaded": ("已载入数据库需求表（来源 posting）：{n:,} 行", "Loaded into the hub's demand table (source posting): {n:,} rows"),
+    "cli_classified": ("已分类 {n:,} 个岗位名称 → {path}", "Classified {n:,} titles → {path}"),
+})
+
+
+def register(app: typer.Typer, console: Console, err_console: Console, database: Callable[[], Database],
+             settings: Callable[[], Settings], print_json: Callable[[object], None]) -> None:
+    """Add `classify` (FILE or `evaluate`) and `postings import` to ``app``."""
+    postings_app = typer.Typer(no_args_is_help=True, help="招聘数据 / job postings")
+    app.add_typer(postings_app, name="postings")
+
+    @app.command("classify")
+    def classify(target: Annotated[str, typer.Argument(help="CSV 文件（UTF-8、UTF-8-BOM、GBK），或 evaluate（交叉验证）")],
+                 column: Annotated[str, typer.Option("--column", help="岗位名称所在列")] = "job_name",
+                 output: Annotated[Path | None, typer.Option("-o", "--output", help="输出 CSV")] = None,
+                 top_k: Annotated[int, typer.Option("--top-k", help="同时输出前 N 个候选")] = 1,
+                 folds: Annotated[int, typer.Option(help="evaluate：交叉验证折数")] = 5,
+                 as_json: Annotated[bool, typer.Option("--json", help="evaluate：输出 JSON")] = False) -> None:
+        """岗位名称 → 职业分类大典细类：`silian classify FILE.csv --column job_name -o OUT.csv [--top-k N]`；
+        `silian classify evaluate` 打印交叉验证准确率 / job titles → occupations; `evaluate` prints CV accuracy."""
+        if target == "evaluate":
+            _evaluate(folds, as_json)
+            return
+        from silian.services.classify import classify_csv
+        if output is None:
+            raise typer.BadParameter("-o OUT.csv is required")
+        n = classify_csv(Path(target), column=column, output=output, top_k=top_k)
+        err_console.print(t("cli_classified", n=n, path=output))
+
+    def _evaluate(folds: int, as_json: bool) -> None:
+        from silian.services.classify import evaluate_cv
+        with err_console.status("交叉验证中… / cross-validating…", spinner="dots"):
+            scores = evaluate_cv(folds=folds)
+        if as_json:
+            print_json(scores)
+            return
+        table = Table(title=f"{folds}-fold 交叉验证 / cross-validated accuracy")
+        table.add_column("层级 / level")
+        table.add_column("准确率 / accuracy")
+        for key, value in scores.items():
+            table.add_row(str(key), f"{value:.1%}" if isinstance(value, float) else json.dumps(value, ensure_ascii=False))
+        console.print(table)
+
+    @postings_app.command("import")
+    def postings_import(
+        file: Annotated[Path, typer.Argument(help=".csv / .xlsx / .jsonl / .parquet")],
+        preset: Annotated[str, typer.Option(help="列映射预设：liepin、zhaopin、generic_zh、generic_en（默认自动识别）")] = "",
+        column: Annotated[str, typer.Option("--column", help="岗位名称所在列（覆盖预设）")] = "",
+        engine: Annotated[str, typer.Option(help="local（默认，DuckDB/Polars 分批流式）或 spark")] = "local",
+        master: Annotated[str, typer.Option(help="Spark master（--engine spark）")] = "local[2]",
+        out: Annotated[Path | None, typer.Option("--out", help="输出目录：需求汇总、复核队列、问题行")] = None,
+        load: Annotated[bool, typer.Option("--load/--no-load", help="把需求汇总载入数据库（来源 posting）")] = False,
+        as_json: Annotated[bool, typer.Option("--json")] = False,
+    ) -> None:
+        """招聘数据 → 解析、去重、分类、汇总为需求 / postings → parsed, deduplicated, classified, aggregated demand."""
+        from silian.services.postings import load_posting_demand, place_resolver, run_local
+        db = database() if load else None
+        places = place_resolver(db)
+        if engine == "spark":
+            from silian.services.postings_spark import run_spark, spark_session
+            result = run_spark(file, spark=spark_session(master), preset=preset or None, title_column=column or None,
+                               places=places)
+        else:
+            with err_console.status("处理招聘数据… / processing postings…", spinner="dots"):
+                result = run_local(file, preset=preset or None, title_column=column or None, places=places)
+        summary = result.summary()
+        if out is not None:
+            out.mkdir(parents=True, exist_ok=True)
+            result.aggregates.write_csv(out / "posting_demand.csv", include_bom=True)
+            result.review_queue.write_csv(out / "review_queue.csv", include_bom=True)
+            if result.problem_samples.height:
+                result.problem_samples.with_columns(result.problem_samples["problems"].list.join("; ")).write_csv(
+                    out / "problem_rows.csv", include_bom=True)
+        if load and db is not None:
+            from silian.services.imports import ensure_schema
+            ensure_schema(db)
+            loaded, notes = load_posting_demand(db, result.aggregates)
+            summary["loaded"] = loaded
+            summary["notes"] = notes
+        if as_json:
+            print_json(summary)
+            return
+        console.print(t("cli_postings_done", rows=result.rows, postings=result.postings, records=result.aggregates.height,
+                        seconds=result.seconds.get("total", 0.0), engine=result.engine))
+        if result.review_postings:
+            console.print(t("cli_postings_review", n=result.review_postings, path=(out / "review_queue.csv") if out else "--out"))
+        if result.problems_by_reason:
+            for reason, n in result.problems_by_reason.items():
+                console.print(f"  • {reason}: {n:,}")
+        if "loaded" in summary:
+            console.print(t("cli_postings_loaded", n=summary["loaded"]))
+            for note in summary.get("notes", []):  # type: ignore[union-attr]
+                console.print(f"  • {note}")
