@@ -4,6 +4,7 @@ the heatmap and by a cell link, downloads, and layouts at 1280×800 and on a 768
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
@@ -86,8 +87,7 @@ def test_csv_download_from_the_page(page, live_server: LiveServer) -> None:  # t
     wait_for_chart(page, "pathways")
     with page.expect_download() as info:
         page.click("#dl-pathways-csv")
-    path = info.value.path()
-    data = open(path, "rb").read()
+    data = Path(info.value.path()).read_bytes()
     assert data.startswith(b"\xef\xbb\xbf") and "中职毕业生" in data.decode("utf-8-sig")
 
 

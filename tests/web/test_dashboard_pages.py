@@ -150,6 +150,14 @@ def test_navigation_links_depend_on_the_role(site: Site) -> None:
 
 def test_a_bad_year_is_refused(site: Site) -> None:
     assert site.clients["public"].get("/dashboard/gaps?year=1990").status_code == 400
+    landing = site.clients["public"].get("/?year=1990")
+    assert landing.status_code == 400 and "2024" in landing.text  # the years with data are named
+
+
+def test_an_earlier_year_can_be_chosen(site: Site) -> None:
+    html = site.clients["public"].get("/dashboard/pathways?year=2022").text
+    assert "2022 年" in html and '<option value="2022" selected>' in html
+    assert 'href="/dashboard/gaps?year=2022"' in html  # the tabs keep the year
 
 
 # ---------------------------------------------------------------- schools by role

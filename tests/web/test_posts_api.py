@@ -29,11 +29,22 @@ LATHE_POST = {"kind": "talent_demand", "title": "招聘车工 20 名", "descript
 
 @dataclass
 class Platform:
+    """The app in-process over the toy region; users are created (and log in for a token) when first named."""
+
     client: TestClient
+    db: Database
     tokens: dict[str, str]
 
     def h(self, user: str) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self.tokens[user]}"} if user in self.tokens else {}
+        if user == "public":
+            return {}
+        if user not in self.tokens:  # argon2 is slow on purpose: only the users a test names are made
+            role, refs = USERS[user]
+            create_user(self.db, username=user, password=PASSWORD, role=role, **refs)
+            r = self.client.post("/api/v1/auth/token", json={"username": user, "password": PASSWORD})
+            assert r.status_code == 201, r.text
+            self.tokens[user] = r.json()["token"]
+        return {"Authorization": f"Bearer {self.tokens[user]}"}
 
     def get(self, url: str, user: str = "public") -> Any:
         return self.client.get(url, headers=self.h(user))
@@ -48,16 +59,9 @@ class Platform:
 @pytest.fixture
 def platform(db: Database, tmp_path) -> Iterator[Platform]:  # type: ignore[no-untyped-def]
     seed_toy_region(db)
-    for name, (role, refs) in USERS.items():
-        create_user(db, username=name, password=PASSWORD, role=role, **refs)
     settings = Settings(database_url=db.url, data_dir=tmp_path, secret_key="platform-tests")
     with TestClient(create_app(settings, database=db)) as client:
-        tokens = {}
-        for name in USERS:
-            r = client.post("/api/v1/auth/token", json={"username": name, "password": PASSWORD})
-            assert r.status_code == 201, r.text
-            tokens[name] = r.json()["token"]
-        yield Platform(client, tokens)
+        yield Platform(client, db, {})
 
 
 def refused(r: Any, status: int, code: str | None = None) -> dict[str, Any]:
@@ -205,7 +209,9 @@ def _csrf(html: str) -> str:
     return found.group(1)
 
 
-def _log_in(client: TestClient, username: str) -> None:
+def _log_in(platform: Platform, username: str) -> None:
+    platform.h(username)  # creates the user
+    client = platform.client
     token = _csrf(client.get("/login").text)
     r = client.post("/login", data={"username": username, "password": PASSWORD, "csrf_token": token, "next": "/platform"},
                     follow_redirects=False)
@@ -216,7 +222,7 @@ def test_pages_publish_respond_accept(platform: Platform) -> None:
     client = platform.client
     public = client.get("/platform")
     assert public.status_code == 200 and 'id="post-summary"' in public.text and 'id="post-table"' not in public.text
-    _log_in(client, "firm1")
+    _log_in(platform, "firm1")
     form = client.get("/platform/new")
     assert form.status_code == 200 and 'name="csrf_token"' in form.text
     values = {k: str(v) for k, v in LATHE_POST.items()}
@@ -229,9 +235,9 @@ def test_pages_publish_respond_accept(platform: Platform) -> None:
     page = client.get(r.headers["location"])
     assert page.status_code == 200 and 'id="recommendations"' in page.text and "0.93" in page.text  # S1 at 0.925
     post_id = int(r.headers["location"].rsplit("/", 1)[1])
-    client.post("/logout", data={"csrf_token": _csrf(page.text)})
+    client.post("/logout", data={"csrf_token": _csrf(page.text)}, follow_redirects=False)
 
-    _log_in(client, "school1")
+    _log_in(platform, "school1")
     page = client.get(f"/platform/posts/{post_id}")
     assert 'id="respond-form"' in page.text and 'id="recommendations"' not in page.text
     r = client.post(f"/platform/posts/{post_id}/respond", data={"major_code": MACHINING, "seats": "12", "message": "可以",
@@ -240,9 +246,9 @@ def test_pages_publish_respond_accept(platform: Platform) -> None:
     page = client.get(f"/platform/posts/{post_id}")
     assert 'id="respond-form"' not in page.text and "待处理" in page.text
     assert client.post(f"/platform/posts/{post_id}/responses/1/accept", data={"csrf_token": _csrf(page.text)}).status_code == 403
-    client.post("/logout", data={"csrf_token": _csrf(page.text)})
+    client.post("/logout", data={"csrf_token": _csrf(page.text)}, follow_redirects=False)
 
-    _log_in(client, "firm1")
+    _log_in(platform, "firm1")
     page = client.get(f"/platform/posts/{post_id}")
     rid = re.search(r'data-response-id="(\d+)"', page.text).group(1)  # type: ignore[union-attr]
     r = client.post(f"/platform/posts/{post_id}/responses/{rid}/accept", data={"csrf_token": _csrf(page.text)})

@@ -38,7 +38,7 @@ register_messages({
     "dash_t_county_u": ("县市区四链综合评价指数 U", "Chain scores U by county"),
     "dash_t_county_topsis": ("县市区 TOPSIS 贴近度", "TOPSIS closeness by county"),
     "dash_t_gap_heatmap": ("专业类 × 重点产业链供需缺口（人/年，正为缺口、负为过剩）",
-                           "Gap by major class × key industry chain (per year; positive: shortage, negative: surplus)"),
+                           "Gap by major class × key chain (per year; + shortage, − surplus)"),
     "dash_t_chain_gaps": ("重点产业链毕业生供给与需求（人/年）", "Graduate supply and demand by key industry chain (per year)"),
     "dash_t_mismatch": ("错配指数趋势", "Mismatch indices over time"),
     "dash_t_grow": ("建议扩大规模的专业", "Majors to grow"),
@@ -199,6 +199,11 @@ def card_label(card: object) -> str:
     return t(f"dash_card_{card}") if card in ("red", "yellow", "green") else "—"
 
 
+def _titled(key: str, year: object) -> str:
+    """A title with its year: ``标题（2023）`` or ``Title (2023)``."""
+    return f"{t(key)} ({year})" if current_lang.get() == "en" else f"{t(key)}（{year}）"
+
+
 def _cols(*spec: tuple[str, str, str]) -> tuple[Column, ...]:
     return tuple(Column(key, t(label) if label else "", kind) for key, label, kind in spec)
 
@@ -225,14 +230,14 @@ def obstacles_table(b: AnalysisBundle) -> DataTable:
     columns = _cols(("rank", "dash_c_rank", INT), ("name", "dash_c_indicator", TEXT), ("chain", "dash_c_chain", TEXT),
                     ("obstacle", "dash_c_obstacle", NUM3))
     rows = [(r["rank"], r["name"], chain_label(r["chain"]), r["obstacle"]) for r in top.iter_rows(named=True)]
-    return DataTable("obstacles", f"{t('dash_t_obstacles')}（{year}）", columns, rows)
+    return DataTable("obstacles", _titled("dash_t_obstacles", year), columns, rows)
 
 
 def chain_obstacles_table(b: AnalysisBundle) -> DataTable:
     year = latest_coupling_year(b)
     chains = b.city.chain_obstacles.filter(pl.col("year") == year)
     columns = _cols(("chain", "dash_c_chain", TEXT), ("obstacle", "dash_c_obstacle", NUM3))
-    return DataTable("chain-obstacles", f"{t('dash_t_chain_obstacles')}（{year}）", columns,
+    return DataTable("chain-obstacles", _titled("dash_t_chain_obstacles", year), columns,
                      [(chain_label(c), o) for c, o in chains.select("chain", "obstacle").iter_rows()])
 
 
@@ -291,7 +296,7 @@ def counties_table(b: AnalysisBundle, p: Principal) -> DataTable:
                     for c in columns)
     rows = [tuple(r[c.key] for c in columns) for r in now.iter_rows(named=True)] if now.height else []
     year = int(now["year"][0]) if now.height else b.year
-    return DataTable("counties", f"{t('dash_t_counties')}（{year}）", columns, rows, _marked(now, p.county_code))
+    return DataTable("counties", _titled("dash_t_counties", year), columns, rows, _marked(now, p.county_code))
 
 
 def county_u_table(b: AnalysisBundle, p: Principal) -> DataTable:
@@ -491,7 +496,7 @@ def peers_table(b: AnalysisBundle) -> DataTable:
              r["tertiary_share"], r["gdp_growth_5y"], r.get("industry_score")) for r in p.iter_rows(named=True)]
     marked = frozenset(i for i, focus in enumerate(p["is_focus"].to_list()) if focus) if p.height else frozenset()
     year = int(p["stats_year"][0]) if p.height else b.year
-    return DataTable("peers", f"{t('dash_t_peers')}（{year}）", columns, rows, marked)
+    return DataTable("peers", _titled("dash_t_peers", year), columns, rows, marked)
 
 
 def peer_score_table(b: AnalysisBundle) -> DataTable:

@@ -206,6 +206,7 @@ def gap_heatmap(table: dash.DataTable, top: int = HEATMAP_ROWS) -> tuple[dict[st
     values = [[round(gaps[(c, ch)]) if (c, ch) in gaps else None for ch in chains] for c in codes]
     option = _heatmap(table, [labels[c] for c in codes], chains, values)
     option["yAxis"]["inverse"] = True
+    option["grid"]["bottom"] = 115
     option["tooltip"] = {"trigger": "item", "position": "top"}
     option["series"][0]["emphasis"] = {"itemStyle": {"borderColor": "#111", "borderWidth": 1}}
     option["series"][0]["cursor"] = "pointer"
@@ -217,8 +218,8 @@ def gap_heatmap(table: dash.DataTable, top: int = HEATMAP_ROWS) -> tuple[dict[st
 def overview(request: Request, p: CurrentPrincipal, year: int | None = None) -> Response:
     try:
         page = _page(request, p, year)
-    except InvalidInput as exc:
-        return render(request, "dashboard/empty.html", p, message=exc.message)
+    except InvalidInput as exc:  # no data yet (or a year without data): say so on the landing page
+        return render(request, "dashboard/empty.html", p, status_code=400 if year else 200, message=exc.message)
     b = page.bundle
     obstacles, chains = dash.obstacles_table(b), dash.chain_obstacles_table(b)
     panels = [coupling_panel(b),
@@ -316,8 +317,8 @@ def schools(request: Request, p: CurrentPrincipal, year: int | None = None) -> R
                        summary_text=t("dash_compliance_summary", compliant=summary["compliant"], schools=summary["schools"], share=share),
                        compliance=Panel(compliance, wide=True, open_table=True) if compliance else None, scope=scope,
                        findings=b.schools.findings,
-                       tables=[Panel(dash.simulations_table(b), wide=True, open_table=True),
-                               Panel(dash.small_cohorts_table(b), wide=True, open_table=True)])
+                       small=Panel(dash.small_cohorts_table(b), open_table=True),
+                       tables=[Panel(dash.simulations_table(b), wide=True, open_table=True)])
 
 
 @router.get("/dashboard/peers")
