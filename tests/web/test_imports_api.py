@@ -73,8 +73,8 @@ def test_clean_file_is_applied_and_reimport_changes_nothing(world: World, tmp_pa
         logged = conn.execute(sa.select(import_log.c.file_name, import_log.c.rows, import_log.c.inserted)
                               .where(import_log.c.table_name == "major_points").order_by(import_log.c.id)).all()
         audit = conn.execute(sa.select(audit_log).where(audit_log.c.action == "import").order_by(audit_log.c.id)).all()
-    assert [tuple(r) for r in logged][0] == ("web:admin:points.csv", 2, 2)
-    assert [(a.username, a.entity, a.entity_id) for a in audit][0] == ("admin", "major_points", "points.csv")
+    assert tuple(logged[0]) == ("web:admin:points.csv", 2, 2)
+    assert (audit[0].username, audit[0].entity, audit[0].entity_id) == ("admin", "major_points", "points.csv")
     assert json.loads(audit[-1].after)["updated"] == 1
 
 

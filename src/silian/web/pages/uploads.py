@@ -26,12 +26,12 @@ from silian.web.templating import render
 router = APIRouter(include_in_schema=False)
 register_messages({
     "up_title": ("数据填报", "Data upload"),
-    "up_intro": ("选择数据表并下载模板，按模板填好后上传（.xlsx 或 .csv，UTF-8、UTF-8-BOM、GBK 均可）。整个文件先逐行校验：有任何问题，"
-                 "一行也不写入，按下表改正后重新上传即可；全部通过后在一个事务内写入（按唯一键新增或更新）。",
-                 "Choose a table and download its template, fill it in and upload it (.xlsx or .csv in UTF-8, UTF-8 with BOM "
-                 "or GBK). The whole file is checked row by row first: if anything is wrong, no row is written — fix what the "
-                 "table below lists and upload again. A clean file is written in one transaction (new rows added, existing "
-                 "ones updated by their key)."),
+    "up_intro": (("选择数据表并下载模板，按模板填好后上传（.xlsx 或 .csv，UTF-8、UTF-8-BOM、GBK 均可）。整个文件先逐行校验：有任何问题，"
+                  "一行也不写入，按下表改正后重新上传即可；全部通过后在一个事务内写入（按唯一键新增或更新）。"),
+                 ("Choose a table and download its template, fill it in and upload it (.xlsx or .csv in UTF-8, UTF-8 with BOM "
+                  "or GBK). The whole file is checked row by row first: if anything is wrong, no row is written — fix what the "
+                  "table below lists and upload again. A clean file is written in one transaction (new rows added, existing "
+                  "ones updated by their key).")),
     "up_scope_all": ("市级管理员：可上传任何数据。", "City admin: you may upload any data."),
     "up_scope_school_user": ("只能上传本校（{code}）的数据。", "You may upload your school's ({code}) data only."),
     "up_scope_county_officer": ("只能上传本县（市、区，{code}）的数据。", "You may upload your county's ({code}) data only."),

@@ -1,0 +1,232 @@
+"""Occupation classifier for job-posting titles: 职业分类大典 2022 labels with calibrated confidences.
+
+The estimator has two stages:
+
+1. **Evidence.** Each title becomes a TF-IDF row (:mod:`.features`). Three base scorers read it:
+   a ridge regression of the one-hot labels on the TF-IDF rows (solved in its dual form, so the exact
+   leave-one-out scores of the training titles come for free), the nearest labelled titles (cosine), and
+   the cosine of the title's character 1–2-grams with every name and alias in the classification.
+2. **Re-ranking.** The sources propose candidates (``n_candidates`` each); a gradient-boosted tree model
+   (scikit-learn ``HistGradientBoostingClassifier``) scores every candidate from the features in
+   :data:`.rerank.FEATURE_NAMES`. It is trained on the training titles' leave-one-out evidence, so it
+   learns how far to trust each source on titles it has not seen.
+
+A candidate's confidence is its re-ranker probability, divided by the sum over the title's candidates
+when that sum exceeds 1.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.linalg as sla
+import scipy.sparse as sp
+from sklearn.ensemble import HistGradientBoostingClassifier
+
+from silian.analytics.classify.features import TokenTfidf, name_tokens, title_tokens
+from silian.analytics.classify.reference import LABEL_PATTERN, OccupationReference, label_depth
+from silian.analytics.classify.rerank import Evidence, candidate_features, propose
+
+BATCH = 2048
+
+
+@dataclass
+class TopK:
+    """The ``k`` best labels per title (None pads), their confidences (NaN pads) and candidate counts."""
+
+    labels: np.ndarray
+    confidences: np.ndarray
+
+
+class OccupationClassifier:
+    """Classify job-posting titles to 职业分类大典 labels (``2-02-10-03``; coarser labels end in ``-00``).
+
+    Parameters
+    ----------
+    alpha : float
+        Ridge penalty of the dual ridge regression.
+    n_neighbors : int
+        Labelled titles consulted per title.
+    n_candidates : int
+        Candidates proposed by each of the three sources.
+    n_trees, learning_rate, max_leaf_nodes : int, float, int
+        Size of the gradient-boosted re-ranker.
+    random_state : int
+        Seed of the re-ranker (the rest is deterministic).
+
+    Attributes
+    ----------
+    reference_ : OccupationReference
+        Labels that can be predicted, with their names.
+    classes_ : numpy.ndarray
+        Labels seen in training (the ridge's columns).
+    coef_ : scipy.sparse.csr_matrix
+        Ridge weights, features × classes.
+    reranker_ : HistGradientBoostingClassifier
+        The candidate scorer.
+    """
+
+    def __init__(self, alpha: float = 0.3, n_neighbors: int = 10, n_candidates: int = 4, n_trees: int = 60,
+                 learning_rate: float = 0.15, max_leaf_nodes: int = 15, random_state: int = 0):
+        self.alpha = alpha
+        self.n_neighbors = n_neighbors
+        self.n_candidates = n_candidates
+        self.n_trees = n_trees
+        self.learning_rate = learning_rate
+        self.max_leaf_nodes = max_leaf_nodes
+        self.random_state = random_state
+
+    # ------------------------------------------------------------------ fit
+    def fit(self, titles: Sequence[str], labels: Sequence[str], *,
+            reference: OccupationReference) -> OccupationClassifier:
+        """Learn from labelled ``titles``; ``reference`` supplies every label's names and aliases."""
+        titles, labels = _check_training(titles, labels)
+        missing = sorted(set(labels) - set(reference.labels))
+        if missing:
+            raise ValueError(f"{len(missing)} training labels are not in the reference (e.g. {missing[:3]}); "
+                             "build it with OccupationReference.from_frame(..., extra_labels=labels)")
+        self.reference_ = reference
+        index = reference.index()
+        self._fit_label_tables(labels, index)
+        self.title_tfidf_ = TokenTfidf(title_tokens).fit(titles)
+        train = self.title_tfidf_.transform(titles)
+        gram = (train @ train.T).toarray().astype(np.float64)
+        loo_ridge = self._fit_ridge(train, gram)
+        self._fit_names(titles)
+        self.train_matrix_ = train.T.tocsr()
+        np.fill_diagonal(gram, -np.inf)  # a title is not its own neighbour
+        nb_labels, nb_sims = self._neighbors(gram)
+        own = self.train_label_.astype(np.int64)
+        evidence = Evidence(loo_ridge.astype(np.float32), self._name_scores(titles), nb_labels, nb_sims,
+                            _lengths(titles), own)
+        feats, slots = self._features(evidence, self.n_candidates)
+        valid = slots >= 0
+        target = (slots == own[:, None])[valid]
+        self.reranker_ = HistGradientBoostingClassifier(
+            max_iter=self.n_trees, learning_rate=self.learning_rate, max_leaf_nodes=self.max_leaf_nodes,
+            early_stopping=False, random_state=self.random_state,
+        ).fit(feats[valid], target.astype(np.int8))
+        return self
+
+    def _fit_label_tables(self, labels: list[str], index: dict[str, int]) -> None:
+        self.classes_, class_of_title = np.unique(np.asarray(labels, dtype=object), return_inverse=True)
+        self.class_label_ = np.asarray([index[c] for c in self.classes_], dtype=np.int64)
+        n_labels = len(self.reference_.labels)
+        self.label_class_ = np.full(n_labels, -1, dtype=np.int64)
+        self.label_class_[self.class_label_] = np.arange(len(self.classes_))
+        self.train_label_ = self.class_label_[class_of_title].astype(np.int32)
+        self.label_counts_ = np.bincount(self.train_label_, minlength=n_labels).astype(np.float32)
+        self.label_depth_ = np.asarray([label_depth(label) for label in self.reference_.labels], dtype=np.float32)
+        self._class_of_title = class_of_title
+
+    def _fit_ridge(self, train: sp.csr_matrix, gram: np.ndarray) -> np.ndarray:
+        """Solve the dual ridge; return the exact leave-one-out scores of the training titles."""
+        n = gram.shape[0]
+        onehot = np.zeros((n, len(self.classes_)))
+        onehot[np.arange(n), self._class_of_title] = 1
+        system = gram + self.alpha * np.eye(n)
+        factor = sla.cho_factor(system, lower=True, overwrite_a=True, check_finite=False)
+        dual = sla.cho_solve(factor, onehot, check_finite=False)
+        inverse_lower, info = sla.lapack.dtrtri(np.tril(factor[0]), lower=1)
+        if info != 0:  # pragma: no cover - the system is positive definite for alpha > 0
+            raise np.linalg.LinAlgError("ridge system is singular")
+        hat_diag = (inverse_lower ** 2).sum(axis=0)  # diag of the inverse system
+        self.coef_ = np.asarray(train.T @ dual, dtype=np.float32)
+        return onehot - dual / hat_diag[:, None]
+
+    def _fit_names(self, titles: list[str]) -> None:
+        texts = list(self.reference_.texts)
+        self.name_tfidf_ = TokenTfidf(name_tokens).fit(texts + titles)
+        self.name_matrix_ = self.name_tfidf_.transform(texts).T.tocsr()
+        text_label = self.reference_.text_label
+        self.name_starts_ = np.flatnonzero(np.r_[True, text_label[1:] != text_label[:-1]])
+        self.name_labels_ = text_label[self.name_starts_]
+
+    # ------------------------------------------------------------------ evidence
+    def _name_scores(self, titles: Sequence[str]) -> np.ndarray:
+        """n × labels: best cosine of each title with one of the label's names (0 for unnamed labels)."""
+        sims = (self.name_tfidf_.transform(titles) @ self.name_matrix_).toarray()
+        best = np.maximum.reduceat(sims, self.name_starts_, axis=1) if sims.shape[1] else sims
+        out = np.zeros((len(titles), len(self.reference_.labels)), dtype=np.float32)
+        out[:, self.name_labels_] = best
+        return out
+
+    def _neighbors(self, sims: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        k = min(self.n_neighbors, sims.shape[1] - 1)
+        part = np.argpartition(-sims, k - 1, axis=1)[:, :k]
+        vals = np.take_along_axis(sims, part, axis=1)
+        order = np.lexsort((part, -vals), axis=1)
+        part = np.take_along_axis(part, order, axis=1)
+        vals = np.maximum(np.take_along_axis(vals, order, axis=1), 0)
+        return self.train_label_[part].astype(np.int64), vals.astype(np.float32)
+
+    def _evidence(self, titles: Sequence[str]) -> Evidence:
+        rows = self.title_tfidf_.transform(titles)
+        ridge = np.asarray(rows @ self.coef_)
+        nb_labels, nb_sims = self._neighbors((rows @ self.train_matrix_).toarray())
+        return Evidence(ridge, self._name_scores(titles), nb_labels, nb_sims, _lengths(titles),
+                        np.full(len(titles), -1, dtype=np.int64))
+
+    def _features(self, evidence: Evidence, m: int) -> tuple[np.ndarray, np.ndarray]:
+        proposals = propose(evidence, self.class_label_, m)
+        feats = candidate_features(evidence, proposals, self.label_class_, self.label_counts_, self.label_depth_)
+        return feats, proposals.slots
+
+    # ------------------------------------------------------------------ predict
+    def candidate_scores(self, titles: Sequence[str], m: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Candidate label positions (n × slots, -1 empty) and their confidences (0 for empty slots)."""
+        m = m or self.n_candidates
+        slots_out, conf_out = [], []
+        for start in range(0, len(titles), BATCH):
+            chunk = list(titles[start:start + BATCH])
+            feats, slots = self._features(self._evidence(chunk), m)
+            valid = slots >= 0
+            proba = np.zeros(slots.shape, dtype=np.float64)
+            if valid.any():
+                proba[valid] = self.reranker_.predict_proba(feats[valid])[:, 1]
+            proba /= np.maximum(proba.sum(axis=1, keepdims=True), 1.0)
+            slots_out.append(slots)
+            conf_out.append(proba)
+        if not slots_out:
+            return np.zeros((0, 3 * m), dtype=np.int64), np.zeros((0, 3 * m))
+        return np.vstack(slots_out), np.vstack(conf_out)
+
+    def predict_top_k(self, titles: Sequence[str], k: int = 1) -> TopK:
+        """The ``k`` most likely labels per title, best first, with confidences."""
+        if k < 1:
+            raise ValueError(f"k must be at least 1, got {k}")
+        slots, conf = self.candidate_scores(_check_titles(titles), max(self.n_candidates, k))
+        conf = np.where(slots >= 0, conf, -1.0)
+        order = np.lexsort((slots, -conf), axis=1)[:, :k]
+        top = np.take_along_axis(slots, order, axis=1)
+        top_conf = np.take_along_axis(conf, order, axis=1)
+        labels = np.asarray(self.reference_.labels, dtype=object)
+        out = np.where(top >= 0, labels[np.maximum(top, 0)], None)
+        return TopK(out, np.where(top >= 0, top_conf, np.nan))
+
+    def predict(self, titles: Sequence[str]) -> np.ndarray:
+        """The most likely label per title."""
+        return self.predict_top_k(titles, 1).labels[:, 0]
+
+
+def _lengths(titles: Sequence[str]) -> np.ndarray:
+    return np.fromiter((len(t) for t in titles), dtype=np.float32, count=len(titles))
+
+
+def _check_titles(titles: Sequence[str]) -> list[str]:
+    out = ["" if t is None else str(t) for t in titles]
+    return out
+
+
+def _check_training(titles: Sequence[str], labels: Sequence[str]) -> tuple[list[str], list[str]]:
+    if len(titles) != len(labels):
+        raise ValueError(f"{len(titles)} titles but {len(labels)} labels; give one label per title")
+    bad = [label for label in labels if not isinstance(label, str) or not LABEL_PATTERN.match(label)]
+    if bad:
+        raise ValueError(f"{len(bad)} labels are not four-part 大典 codes like 2-02-10-03 (e.g. {bad[:3]}); "
+                         "pad coarser codes with -00 and drop unlabelled rows")
+    if len(set(labels)) < 2:
+        raise ValueError("training needs titles of at least two different labels")
+    return _check_titles(titles), list(labels)
