@@ -353,6 +353,22 @@ def _register_postings() -> None:
 _register_postings()
 
 
+def _register_optional(module_name: str) -> None:
+    """Commands of a module that registers itself (planning, matching), when the module is installed."""
+    import importlib
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError as exc:
+        if exc.name != module_name:
+            raise
+        return
+    module.register(app, console, err_console, _database, _settings, _print_json)
+
+
+_register_optional("silian.cli_planning")
+_register_optional("silian.cli_plan")
+
+
 # ---------------------------------------------------------------- entry point
 def _show_rejection(exc: ImportRejected) -> None:
     err_console.print(f"[bold red]{exc.message}[/bold red]")

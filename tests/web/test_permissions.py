@@ -332,8 +332,8 @@ def test_filters_and_sorting_cannot_reach_other_rows(shared: World, role: str) -
                           ("cooperation", "institution_code")):
         for owner in (B, E2):
             response = shared.get(role, f"/api/v1/{table}", params={column: owner, "sort": "-id"})
-            if response.status_code == 200:
-                assert {label(table, r) for r in response.json()["data"]} <= VISIBLE[role][table], (table, owner)
+            assert response.status_code == 200, response.text
+            assert {label(table, r) for r in response.json()["data"]} <= VISIBLE[role][table], (table, owner)
 
 
 # ------------------------------------------------------------------------------------------------ writing

@@ -38,6 +38,7 @@ IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
 FAMILIES = ("capacity", "change_up", "change_down", "min_cohort", "keep", "close", "total_min", "total_max")
 TOLERANCE = 1e-6
+_DISP = False
 
 register_messages({
     "plan_shape": ("招生计划问题的“{name}”应有 {n} 个值，实际 {got} 个", "Enrolment problem: '{name}' needs {n} values, got {got}"),
@@ -217,7 +218,7 @@ class _Model:
     def solve(self, time_limit: float | None, mip_rel_gap: float) -> tuple[object, FloatArray]:
         r, c, v = (np.concatenate([e[i] for e in self.entries]) for i in range(3))
         matrix = sparse.csr_array((v, (r, c)), shape=(self.n_rows, self.n_vars))
-        options: dict[str, object] = {"mip_rel_gap": mip_rel_gap, "presolve": True}
+        options: dict[str, object] = {"mip_rel_gap": mip_rel_gap, "presolve": True, "disp": _DISP}
         if time_limit is not None:
             options["time_limit"] = time_limit
         result = milp(np.concatenate(self.cost), integrality=np.concatenate(self.integer),

@@ -64,9 +64,13 @@ def title_tokens(title: str) -> list[str]:
     return tokens
 
 
+import os  # noqa: E402
+_NAME_SIZES = tuple(int(c) for c in os.environ.get("NAME_NGRAMS", "12"))
+
+
 def name_tokens(text: str) -> list[str]:
     """Character 1- and 2-grams of the lower-cased text (for matching against occupation names)."""
-    return _char_ngrams(text.lower().strip(), (1, 2))
+    return _char_ngrams(text.lower().strip(), _NAME_SIZES)
 
 
 class TokenTfidf:

@@ -93,11 +93,14 @@ class OccupationClassifier:
         self.title_tfidf_ = TokenTfidf(title_tokens).fit(titles)
         train = self.title_tfidf_.transform(titles)
         gram = (train @ train.T).toarray().astype(np.float64)
-        loo_ridge = self._fit_ridge(train, gram)
-        self._fit_names(titles)
+        rescale = _held_out_rescale(train)
+        loo_ridge = self._fit_ridge(train, gram) * rescale[:, None]
+        alone = self.label_counts_[self.train_label_] == 1  # left out, the title's label is unknown
+        loo_ridge[alone, self._class_of_title[alone]] = -np.inf
+        self._fit_names()
         self.train_matrix_ = train.T.tocsr()
         np.fill_diagonal(gram, -np.inf)  # a title is not its own neighbour
-        nb_labels, nb_sims = self._neighbors(gram)
+        nb_labels, nb_sims = self._neighbors(gram * rescale[:, None])
         own = self.train_label_.astype(np.int64)
         evidence = Evidence(loo_ridge.astype(np.float32), self._name_scores(titles), nb_labels, nb_sims,
                             _lengths(titles), own)
@@ -136,9 +139,9 @@ class OccupationClassifier:
         self.coef_ = np.asarray(train.T @ dual, dtype=np.float32)
         return onehot - dual / hat_diag[:, None]
 
-    def _fit_names(self, titles: list[str]) -> None:
+    def _fit_names(self) -> None:
         texts = list(self.reference_.texts)
-        self.name_tfidf_ = TokenTfidf(name_tokens).fit(texts + titles)
+        self.name_tfidf_ = TokenTfidf(name_tokens).fit(texts)
         self.name_matrix_ = self.name_tfidf_.transform(texts).T.tocsr()
         text_label = self.reference_.text_label
         self.name_starts_ = np.flatnonzero(np.r_[True, text_label[1:] != text_label[:-1]])
@@ -154,6 +157,8 @@ class OccupationClassifier:
         return out
 
     def _neighbors(self, sims: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        if self.n_neighbors == 0:
+            return np.zeros((sims.shape[0], 1), dtype=np.int64), np.zeros((sims.shape[0], 1), dtype=np.float32)
         k = min(self.n_neighbors, sims.shape[1] - 1)
         part = np.argpartition(-sims, k - 1, axis=1)[:, :k]
         vals = np.take_along_axis(sims, part, axis=1)
@@ -165,7 +170,10 @@ class OccupationClassifier:
     def _evidence(self, titles: Sequence[str]) -> Evidence:
         rows = self.title_tfidf_.transform(titles)
         ridge = np.asarray(rows @ self.coef_)
-        nb_labels, nb_sims = self._neighbors((rows @ self.train_matrix_).toarray())
+        if self.n_neighbors:
+            nb_labels, nb_sims = self._neighbors((rows @ self.train_matrix_).toarray())
+        else:
+            nb_labels, nb_sims = self._neighbors(np.zeros((len(titles), 0)))
         return Evidence(ridge, self._name_scores(titles), nb_labels, nb_sims, _lengths(titles),
                         np.full(len(titles), -1, dtype=np.int64))
 
@@ -209,6 +217,20 @@ class OccupationClassifier:
     def predict(self, titles: Sequence[str]) -> np.ndarray:
         """The most likely label per title."""
         return self.predict_top_k(titles, 1).labels[:, 0]
+
+
+def _held_out_rescale(train: sp.csr_matrix) -> np.ndarray:
+    """Per training row, 1 / the norm of its features that other rows share (0 when none).
+
+    A title left out of training loses the features only it has: its row, seen from the other titles,
+    is the row restricted to shared features and re-normalised. Any score that is linear in the row and
+    ignores the title's private features (leave-one-out ridge, cosine with another title) scales by this.
+    """
+    df = np.bincount(train.indices, minlength=train.shape[1])
+    shared = np.where(df[train.indices] >= 2, train.data.astype(np.float64), 0.0)
+    rows = np.repeat(np.arange(train.shape[0]), np.diff(train.indptr))
+    norms = np.sqrt(np.bincount(rows, weights=shared ** 2, minlength=train.shape[0]))
+    return np.where(norms > 0, 1 / np.maximum(norms, 1e-12), 0.0)
 
 
 def _lengths(titles: Sequence[str]) -> np.ndarray:

@@ -24,7 +24,6 @@ FEATURE_NAMES = (
     "neighbor_vote",      # sum of the cosines of the neighbours carrying the label
     "neighbor_position",  # position in the neighbour-vote list
     "neighbor_top",       # cosine of the title's nearest labelled neighbour (any label)
-    "log_count",          # ln(1 + training titles with the label)
     "depth",              # 1 大类 … 4: how specific the label is
     "title_length",       # characters in the title
 )
@@ -106,19 +105,19 @@ def candidate_features(evidence: Evidence, proposals: Proposals, label_class: np
     safe = np.maximum(slots, 0)
     rows = np.arange(n)[:, None]
     cls = label_class[safe]
-    ridge = np.where(cls >= 0, evidence.ridge[rows, np.maximum(cls, 0)], np.nan)
+    count = counts[safe] - (safe == evidence.own_label[:, None])
+    ridge = np.where((cls >= 0) & (count > 0), evidence.ridge[rows, np.maximum(cls, 0)], np.nan)
     ridge_best = evidence.ridge.max(axis=1, keepdims=True)
     names = evidence.names[rows, safe]
     name_best = evidence.names.max(axis=1, keepdims=True)
     nb_hit = evidence.neighbor_labels[:, None, :] == safe[:, :, None]
     nb_sims = np.where(nb_hit, evidence.neighbor_sims[:, None, :], 0)
-    count = counts[safe] - (safe == evidence.own_label[:, None])
     columns = [
         ridge, ridge - ridge_best, _positions(slots, proposals.ridge),
         names, names - name_best, _positions(slots, proposals.names),
         nb_sims.max(axis=2), nb_sims.sum(axis=2), _positions(slots, proposals.votes),
         np.broadcast_to(evidence.neighbor_sims[:, :1], (n, s)),
-        np.log1p(np.maximum(count, 0)), depth[safe],
+        depth[safe],
         np.broadcast_to(evidence.title_length[:, None], (n, s)),
     ]
     return np.stack([np.asarray(c, dtype=np.float32) for c in columns], axis=2)

@@ -1,0 +1,413 @@
+"""Matching students to seats from a JSON file (``silian match``): read and check, solve, write the result.
+
+DA file (``--method da``)::
+
+    {"students": {"s1": ["p2", "p1"], ...},
+     "positions": {"p1": {"capacity": 2, "preferences": ["s3", "s1"]}, ...}}
+
+Weights file (``--method weights``): students give scores (higher = preferred, positive) instead of ranks;
+a position gives either ``preferences`` (whom it accepts, score 0) or ``scores`` (``{"s3": 8, ...}``, ≥ 0)::
+
+    {"students": {"s1": {"p2": 9, "p1": 7.5}, ...},
+     "positions": {"p1": {"capacity": 2, "scores": {"s3": 8, "s1": 6}}, ...}}
+
+Result: ``{"matching": {"p1": ["s1", "s3"], ...}, "unmatched": ["s7", ...]}`` — positions in input order, each
+position's students in the position's order (its ``preferences``, or its ``scores`` from high to low), the
+unmatched students in input order. Every problem raises :class:`InvalidInput` naming the student or position.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from dataclasses import dataclass
+from itertools import chain
+from pathlib import Path
+from typing import Any, NoReturn
+
+import numpy as np
+import numpy.typing as npt
+
+from silian.analytics.matching import deferred_acceptance, max_weight_assignment
+from silian.domain.errors import InvalidInput
+from silian.domain.messages import register_messages, t
+
+IntArray = npt.NDArray[np.int64]
+METHODS = ("da", "weights")
+STUDENTS, POSITIONS = "students", "positions"
+CAPACITY, PREFERENCES, SCORES = "capacity", "preferences", "scores"
+
+register_messages({
+    "match_unknown_method": ("未知的匹配方法：{method}（可用：da、weights）", "Unknown matching method: {method} (da or weights)"),
+    "match_not_json": (
+        "{path} 不是有效的 JSON（第 {line} 行第 {column} 列：{detail}）",
+        "{path} is not valid JSON (line {line}, column {column}: {detail})",
+    ),
+    "match_top_level": (
+        '{path} 的顶层应为对象 {{"students": {{…}}, "positions": {{…}}}}；{problem}',
+        '{path} must hold one object {{"students": {{…}}, "positions": {{…}}}}; {problem}',
+    ),
+    "match_missing_key": ("缺少“{key}”", "'{key}' is missing"),
+    "match_not_object": ("“{key}”应为对象（{{编号: …}}），现在是{kind}", "'{key}' must be an object ({{id: …}}), not {kind}"),
+    "match_unknown_keys": ("有无法识别的键：{keys}（允许：{allowed}）", "unrecognised keys: {keys} (allowed: {allowed})"),
+    "match_repeated_id": ("“{section}”中编号 {id} 出现了不止一次", "The id {id} appears more than once in '{section}'"),
+    "match_student_not_list": (
+        '学生 {student} 的志愿应为按志愿顺序排列的岗位编号列表，如 ["p2", "p1"]，现在是{kind}{hint}',
+        "Student {student}'s choices must be a list of position ids, best first, e.g. [\"p2\", \"p1\"], not {kind}{hint}",
+    ),
+    "match_student_not_scores": (
+        '学生 {student} 的志愿应为 {{岗位编号: 分数}} 对象，如 {{"p2": 9, "p1": 7.5}}，现在是{kind}{hint}',
+        ("Student {student}'s choices must be an object {{position id: score}}, e.g. {{\"p2\": 9, \"p1\": 7.5}}, "
+         "not {kind}{hint}"),
+    ),
+    "match_hint_weights": ("（这是 --method weights 的格式）", " (that is the --method weights format)"),
+    "match_hint_da": ("（这是 --method da 的格式）", " (that is the --method da format)"),
+    "match_student_not_text": (
+        "学生 {student} 的第 {index} 个志愿不是字符串：{value}；岗位编号须加引号，如 \"{value}\"",
+        "Student {student}'s choice {index} is not a string: {value}; quote position ids, e.g. \"{value}\"",
+    ),
+    "match_student_unknown": (
+        "学生 {student} 的志愿中有未知岗位：{position}（“positions”中没有这个编号）",
+        "Student {student} lists an unknown position: {position} (no such id in 'positions')",
+    ),
+    "match_student_repeat": (
+        "学生 {student} 的志愿中岗位 {position} 重复出现（第 {first} 和第 {second} 个志愿）；每个岗位只能填一次",
+        "Student {student} lists position {position} twice (choices {first} and {second}); list each position once",
+    ),
+    "match_student_score": (
+        "学生 {student} 给岗位 {position} 的分数应为正数，现在是 {value}；不想去的岗位请不要列出",
+        ("Student {student}'s score for position {position} must be a positive number, not {value}; leave out "
+         "positions the student does not want"),
+    ),
+    "match_position_not_object": (
+        '岗位 {position} 应为对象，如 {{"capacity": 2, "{key}": {example}}}，现在是{kind}',
+        "Position {position} must be an object such as {{\"capacity\": 2, \"{key}\": {example}}}, not {kind}",
+    ),
+    "match_position_keys": ("岗位 {position}：{problem}", "Position {position}: {problem}"),
+    "match_position_one_of": (
+        "应填写“preferences”（接受的学生，按先后排序）或“scores”（{{学生: 分数}}）之一",
+        "give exactly one of 'preferences' (the students it accepts, best first) or 'scores' ({{student: score}})",
+    ),
+    "match_capacity": (
+        "岗位 {position} 的 capacity 应为不带小数点的非负整数，如 2，现在是 {value}",
+        "Position {position}'s capacity must be a whole number ≥ 0 without a decimal point, e.g. 2, not {value}",
+    ),
+    "match_position_not_list": (
+        '岗位 {position} 的 preferences 应为按先后排序的学生编号列表，如 ["s3", "s1"]，现在是{kind}',
+        "Position {position}'s preferences must be a list of student ids, best first, e.g. [\"s3\", \"s1\"], not {kind}",
+    ),
+    "match_position_not_text": (
+        "岗位 {position} 的第 {index} 个学生不是字符串：{value}；学生编号须加引号，如 \"{value}\"",
+        "Position {position}'s entry {index} is not a string: {value}; quote student ids, e.g. \"{value}\"",
+    ),
+    "match_position_unknown": (
+        "岗位 {position} 中有未知学生：{student}（“students”中没有这个编号）",
+        "Position {position} lists an unknown student: {student} (no such id in 'students')",
+    ),
+    "match_position_repeat": (
+        "岗位 {position} 中学生 {student} 重复出现（第 {first} 和第 {second} 位）；每名学生只能排一次",
+        "Position {position} lists student {student} twice (places {first} and {second}); rank each student once",
+    ),
+    "match_position_score": (
+        "岗位 {position} 给学生 {student} 的分数应为不小于 0 的数，现在是 {value}",
+        "Position {position}'s score for student {student} must be a number ≥ 0, not {value}",
+    ),
+    "match_kind_object": ("对象", "an object"),
+    "match_kind_list": ("列表", "a list"),
+    "match_kind_text": ("字符串", "a string"),
+    "match_kind_bool": ("布尔值", "true/false"),
+    "match_kind_null": ("null", "null"),
+    "match_kind_number": ("数字", "a number"),
+    "match_cannot_write": ("无法写入 {path}：{detail}", "Cannot write {path}: {detail}"),
+})
+
+
+@dataclass
+class MatchInput:
+    """A checked matching file as integer-indexed CSR lists (see :mod:`silian.analytics.matching`)."""
+
+    students: list[str]
+    positions: list[str]
+    student_ptr: IntArray
+    student_choices: IntArray
+    position_ptr: IntArray
+    position_prefs: IntArray
+    capacities: IntArray
+    student_scores: npt.NDArray[np.float64] | None = None
+    position_scores: npt.NDArray[np.float64] | None = None
+
+
+@dataclass
+class MatchOutcome:
+    """The result in the file contract (``result``) and counts for a summary line."""
+
+    result: dict[str, Any]
+    method: str
+    n_students: int
+    n_matched: int
+    n_first_choice: int
+    seats: int
+
+
+class _JsonObject(dict[str, Any]):
+    """A JSON object that remembers the first key it saw twice (``json`` would keep the last silently)."""
+
+    repeated: str | None = None
+
+
+def _object(pairs: list[tuple[str, Any]]) -> _JsonObject:
+    obj = _JsonObject(pairs)
+    if len(obj) != len(pairs):
+        seen: set[str] = set()
+        obj.repeated = next(k for k, _ in pairs if k in seen or seen.add(k))  # type: ignore[func-returns-value]
+    return obj
+
+
+def _kind(value: object) -> str:
+    """What a JSON value is, in words: 对象 / an object, 列表 / a list, …"""
+    names = {dict: "object", _JsonObject: "object", list: "list", str: "text", bool: "bool", type(None): "null"}
+    return t(f"match_kind_{names.get(type(value), 'number')}")
+
+
+def _show(value: object) -> str:
+    text = json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= 60 else text[:57] + "…"
+
+
+def read_match_file(path: Path | str, method: str = "da") -> MatchInput:
+    """Read and check ``path`` (UTF-8, UTF-8-BOM or GB18030 JSON) for ``method``; every problem is an InvalidInput."""
+    if method not in METHODS:
+        raise InvalidInput(t("match_unknown_method", method=method))
+    path = Path(path)
+    data = _load(path)
+    students, positions = _sections(data, path)
+    student_ids, position_ids = list(students), list(positions)
+    position_index = {p: i for i, p in enumerate(position_ids)}
+    student_index = {s: i for i, s in enumerate(student_ids)}
+    capacities = np.array([_capacity(p, positions[p], method) for p in position_ids], dtype=np.int64)
+    if method == "da":
+        choice_lists = [_student_list(s, v) for s, v in students.items()]
+        student_scores = None
+    else:
+        choice_lists, student_scores = _student_scores(students)
+    pref_lists, position_scores = _position_lists(positions, method)
+    student_ptr, choices = _to_indices(student_ids, choice_lists, position_index, "student")
+    position_ptr, prefs = _to_indices(position_ids, pref_lists, student_index, "position")
+    return MatchInput(student_ids, position_ids, student_ptr, choices, position_ptr, prefs, capacities,
+                      student_scores, position_scores)
+
+
+def _load(path: Path) -> Any:
+    if not path.is_file():
+        raise InvalidInput(t("file_missing", path=path))
+    raw = path.read_bytes()
+    if not raw.strip():
+        raise InvalidInput(t("file_empty", path=path))
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        try:
+            text = raw.decode("gb18030")
+        except UnicodeDecodeError:
+            raise InvalidInput(t("file_bad_encoding", path=path)) from None
+    del raw
+    try:
+        return json.loads(text, object_pairs_hook=_object)
+    except json.JSONDecodeError as exc:
+        raise InvalidInput(t("match_not_json", path=path.name, line=exc.lineno, column=exc.colno, detail=exc.msg)) from None
+
+
+def _sections(data: Any, path: Path) -> tuple[_JsonObject, _JsonObject]:
+    def refuse(problem: str) -> NoReturn:
+        raise InvalidInput(t("match_top_level", path=path.name, problem=problem))
+
+    if not isinstance(data, dict):
+        refuse(t("match_not_object", key="/", kind=_kind(data)))
+    extra = [k for k in data if k not in (STUDENTS, POSITIONS)]
+    if extra:
+        refuse(t("match_unknown_keys", keys=", ".join(extra), allowed=f"{STUDENTS}, {POSITIONS}"))
+    if getattr(data, "repeated", None):
+        raise InvalidInput(t("match_repeated_id", section="/", id=data.repeated))  # type: ignore[attr-defined]
+    for key in (STUDENTS, POSITIONS):
+        if key not in data:
+            refuse(t("match_missing_key", key=key))
+        if not isinstance(data[key], dict):
+            refuse(t("match_not_object", key=key, kind=_kind(data[key])))
+        if data[key].repeated is not None:
+            raise InvalidInput(t("match_repeated_id", section=key, id=data[key].repeated))
+    return data[STUDENTS], data[POSITIONS]
+
+
+def _student_list(student: str, value: Any) -> list[Any]:
+    if type(value) is not list:
+        hint = t("match_hint_weights") if isinstance(value, dict) else ""
+        raise InvalidInput(t("match_student_not_list", student=student, kind=_kind(value), hint=hint))
+    return value
+
+
+def _student_scores(students: _JsonObject) -> tuple[list[list[str]], npt.NDArray[np.float64]]:
+    lists, scores = [], []
+    for student, value in students.items():
+        if not isinstance(value, dict):
+            hint = t("match_hint_da") if isinstance(value, list) else ""
+            raise InvalidInput(t("match_student_not_scores", student=student, kind=_kind(value), hint=hint))
+        if value.repeated is not None:
+            raise InvalidInput(t("match_repeated_id", section=f"{STUDENTS}.{student}", id=value.repeated))
+        for position, score in value.items():
+            if not _is_number(score) or score <= 0:
+                raise InvalidInput(t("match_student_score", student=student, position=position, value=_show(score)))
+        ranked = sorted(value.items(), key=lambda item: -item[1])  # best first (ties: file order)
+        lists.append([position for position, _ in ranked])
+        scores.extend(score for _, score in ranked)
+    return lists, np.asarray(scores, dtype=np.float64)
+
+
+def _is_number(value: object) -> bool:
+    return type(value) in (int, float) and math.isfinite(value)  # type: ignore[arg-type]
+
+
+def _capacity(position: str, value: Any, method: str) -> int:
+    key, example = (PREFERENCES, '["s3", "s1"]') if method == "da" else (SCORES, '{"s3": 8, "s1": 6}')
+    if not isinstance(value, dict):
+        raise InvalidInput(t("match_position_not_object", position=position, key=key, example=example, kind=_kind(value)))
+    if value.repeated is not None:
+        raise InvalidInput(t("match_repeated_id", section=f"{POSITIONS}.{position}", id=value.repeated))
+    allowed = (CAPACITY, PREFERENCES) if method == "da" else (CAPACITY, PREFERENCES, SCORES)
+    extra = [k for k in value if k not in allowed]
+    missing = [k for k in (CAPACITY, PREFERENCES) if k not in value] if method == "da" else \
+        [CAPACITY] * (CAPACITY not in value)
+    if extra or missing:
+        problem = t("match_unknown_keys", keys=", ".join(extra), allowed=", ".join(allowed)) if extra else \
+            t("match_missing_key", key=missing[0])
+        raise InvalidInput(t("match_position_keys", position=position, problem=problem))
+    if method == "weights" and (PREFERENCES in value) == (SCORES in value):
+        raise InvalidInput(t("match_position_keys", position=position, problem=t("match_position_one_of")))
+    capacity = value[CAPACITY]
+    if type(capacity) is not int or capacity < 0:
+        raise InvalidInput(t("match_capacity", position=position, value=_show(capacity)))
+    return capacity
+
+
+def _position_lists(positions: _JsonObject, method: str) -> tuple[list[list[Any]], npt.NDArray[np.float64] | None]:
+    lists: list[list[Any]] = []
+    scores: list[float] = []
+    with_scores = method == "weights"
+    for position, value in positions.items():
+        if SCORES in value:
+            lists.append(_ranked_by_score(position, value[SCORES], scores))
+            continue
+        if type(value[PREFERENCES]) is not list:
+            raise InvalidInput(t("match_position_not_list", position=position, kind=_kind(value[PREFERENCES])))
+        lists.append(value[PREFERENCES])
+        scores.extend([0.0] * len(value[PREFERENCES]) if with_scores else ())
+    return lists, np.asarray(scores, dtype=np.float64) if with_scores else None
+
+
+def _ranked_by_score(position: str, given: Any, scores: list[float]) -> list[str]:
+    """The students of a ``scores`` object from the highest score down (ties: file order); extends ``scores``."""
+    if not isinstance(given, dict):
+        raise InvalidInput(t("match_position_keys", position=position, problem=t("match_not_object", key=SCORES,
+                                                                                     kind=_kind(given))))
+    if given.repeated is not None:
+        raise InvalidInput(t("match_repeated_id", section=f"{POSITIONS}.{position}.{SCORES}", id=given.repeated))
+    for student, score in given.items():
+        if not _is_number(score) or score < 0:
+            raise InvalidInput(t("match_position_score", position=position, student=student, value=_show(score)))
+    ranked = sorted(given.items(), key=lambda item: -item[1])
+    scores.extend(float(score) for _, score in ranked)
+    return [student for student, _ in ranked]
+
+
+def _to_indices(owners: list[str], lists: list[list[Any]], index: dict[str, int], side: str) -> tuple[IntArray, IntArray]:
+    """CSR pointers and the other side's indices; unknown ids, non-strings and repeats name the owner."""
+    lengths = np.fromiter(map(len, lists), dtype=np.int64, count=len(lists))
+    ptr = np.concatenate(([0], np.cumsum(lengths))).astype(np.int64)
+    try:
+        flat = np.fromiter(map(index.__getitem__, chain.from_iterable(lists)), dtype=np.int64, count=int(ptr[-1]))
+    except (KeyError, TypeError):
+        _refuse_entry(owners, lists, index, side)
+    span = max(len(index), 1)
+    keys = np.sort(np.repeat(np.arange(len(owners), dtype=np.int64), lengths) * span + flat)
+    repeats = keys[1:][keys[1:] == keys[:-1]]
+    if repeats.size:
+        first_owner = int(repeats.min() // span)
+        _refuse_repeat(owners[first_owner], lists[first_owner], side)
+    return ptr, flat
+
+
+def _refuse_entry(owners: list[str], lists: list[list[Any]], index: dict[str, int], side: str) -> NoReturn:
+    other = "position" if side == "student" else "student"
+    for owner, entries in zip(owners, lists, strict=True):
+        for number, entry in enumerate(entries, start=1):
+            if type(entry) is not str:
+                raise InvalidInput(t(f"match_{side}_not_text", **{side: owner}, index=number, value=_show(entry)))
+            if entry not in index:
+                raise InvalidInput(t(f"match_{side}_unknown", **{side: owner, other: entry}))
+    raise AssertionError("no bad entry found")  # pragma: no cover
+
+
+def _refuse_repeat(owner: str, entries: list[str], side: str) -> NoReturn:
+    other = "position" if side == "student" else "student"
+    first: dict[str, int] = {}
+    for number, entry in enumerate(entries, start=1):
+        if entry in first:
+            raise InvalidInput(t(f"match_{side}_repeat", **{side: owner, other: entry}, first=first[entry], second=number))
+        first[entry] = number
+    raise AssertionError("no repeat found")  # pragma: no cover
+
+
+def solve(data: MatchInput, method: str = "da") -> IntArray:
+    """The position index of every student (``-1`` = unmatched) by ``method``."""
+    if method == "da":
+        return deferred_acceptance(data.student_ptr, data.student_choices, data.position_ptr, data.position_prefs,
+                                   data.capacities)
+    if method == "weights":
+        return max_weight_assignment(data.student_ptr, data.student_choices, data.student_scores, data.position_ptr,
+                                     data.position_prefs, data.capacities, position_scores=data.position_scores)
+    raise InvalidInput(t("match_unknown_method", method=method))
+
+
+def matching_result(data: MatchInput, assigned: IntArray) -> dict[str, Any]:
+    """The file contract: positions in input order with students in the position's order; unmatched in input order."""
+    owner = np.repeat(np.arange(len(data.positions)), np.diff(data.position_ptr))
+    seated = np.flatnonzero(assigned[data.position_prefs] == owner)
+    bounds = np.searchsorted(owner[seated], np.arange(len(data.positions) + 1))
+    names = [data.students[i] for i in data.position_prefs[seated].tolist()]
+    matching = {p: names[bounds[i]:bounds[i + 1]] for i, p in enumerate(data.positions)}
+    unmatched = [data.students[i] for i in np.flatnonzero(assigned < 0).tolist()]
+    return {"matching": matching, "unmatched": unmatched}
+
+
+def match_from_file(path: Path | str, method: str = "da") -> MatchOutcome:
+    """Read, check and solve ``path``; the result in the file contract and counts for a summary."""
+    data = read_match_file(path, method)
+    assigned = solve(data, method)
+    has_choice = np.flatnonzero(np.diff(data.student_ptr) > 0)
+    top_choice = data.student_choices[data.student_ptr[has_choice]]
+    return MatchOutcome(result=matching_result(data, assigned), method=method, n_students=len(data.students),
+                        n_matched=int(np.count_nonzero(assigned >= 0)),
+                        n_first_choice=int(np.count_nonzero(assigned[has_choice] == top_choice)),
+                        seats=int(data.capacities.sum()))
+
+
+def dump_match_json(result: dict[str, Any]) -> str:
+    """The result as JSON text: one line per position (fast for a million students, easy to read and diff)."""
+    dumps = json.dumps
+    lines = [f"  {dumps(p, ensure_ascii=False)}: {dumps(s, ensure_ascii=False)}" for p, s in result["matching"].items()]
+    body = ",\n".join(lines)
+    matching = "{\n" + body + "\n }" if lines else "{}"
+    return f'{{\n "matching": {matching},\n "unmatched": {dumps(result["unmatched"], ensure_ascii=False)}\n}}\n'
+
+
+def write_match_file(result: dict[str, Any], path: Path | str) -> Path:
+    """Write the result to ``path`` (UTF-8) through a temporary file, so a failed run leaves no half file."""
+    path = Path(path)
+    partial = path.with_name(path.name + ".partial")
+    try:
+        partial.write_text(dump_match_json(result), encoding="utf-8")
+        os.replace(partial, path)
+    except OSError as exc:
+        partial.unlink(missing_ok=True)
+        raise InvalidInput(t("match_cannot_write", path=path, detail=exc.strerror or exc)) from None
+    return path
