@@ -34,10 +34,13 @@ TARGET_SECONDS = 60.0
 MEMORY_LIMIT_GIB = 4.0
 
 
-def generate(n_students: int, n_positions: int, k: int, seed: int = 2024) -> dict[str, np.ndarray]:
-    """A market as CSR arrays: student_ptr, student_choices, position_ptr, position_prefs, capacities."""
+def generate(n_students: int, n_positions: int, k: int, seed: int = 2024, sigma: float = 1.0) -> dict[str, np.ndarray]:
+    """A market as CSR arrays: student_ptr, student_choices, position_ptr, position_prefs, capacities.
+
+    ``sigma``: spread of the log-normal popularity of positions (larger: a few positions wanted by many).
+    """
     rng = np.random.default_rng(seed)
-    popularity = rng.lognormal(0.0, 1.0, n_positions)
+    popularity = rng.lognormal(0.0, sigma, n_positions)
     cdf = np.cumsum(popularity / popularity.sum())
     choices = np.minimum(np.searchsorted(cdf, rng.random((n_students, k))), n_positions - 1)
     while True:  # redraw repeats within a student's list (uniformly, so this ends quickly)
@@ -82,24 +85,24 @@ def _peak_gib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 / 1024
 
 
-def _child_core(n: int, p: int, k: int) -> dict[str, Any]:
+def _child_core(n: int, p: int, k: int, sigma: float) -> dict[str, Any]:
     from silian.analytics.matching import deferred_acceptance
-    market = generate(n, p, k)
+    market = generate(n, p, k, sigma=sigma)
     before = _peak_gib()
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     assigned = deferred_acceptance(**market)
-    seconds = time.perf_counter() - started
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
     peak = _peak_gib()
     blocking, over = count_blocking_pairs(market, assigned)
     first = assigned == market["student_choices"][market["student_ptr"][:-1]]
-    return {"seconds": seconds, "peak_gib": peak, "input_gib": before, "matched": int((assigned >= 0).sum()),
+    return {"seconds": seconds, "cpu_seconds": cpu, "peak_gib": peak, "input_gib": before, "matched": int((assigned >= 0).sum()),
             "first_choice": int(first.sum()), "seats": int(market["capacities"].sum()), "blocking_pairs": blocking,
             "over_capacity": over}
 
 
-def write_json_file(n: int, p: int, k: int, path: Path) -> None:
+def write_json_file(n: int, p: int, k: int, sigma: float, path: Path) -> None:
     """The generated market as a `silian match` file (ids s0000001…, p00001…)."""
-    market = generate(n, p, k)
+    market = generate(n, p, k, sigma=sigma)
     students = [f"s{i:07d}" for i in range(n)]
     positions = [f"p{j:05d}" for j in range(p)]
     sptr, pptr = market["student_ptr"].tolist(), market["position_ptr"].tolist()
@@ -116,7 +119,7 @@ def write_json_file(n: int, p: int, k: int, path: Path) -> None:
 def _child_file(path: Path) -> dict[str, Any]:
     from silian.services.match_file import matching_result, read_match_file, solve, write_match_file
     seconds = {}
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     data = read_match_file(path, "da")
     seconds["read_and_check"] = time.perf_counter() - started
     mark = time.perf_counter()
@@ -126,7 +129,7 @@ def _child_file(path: Path) -> dict[str, Any]:
     out = path.with_name(path.stem + "_result.json")
     write_match_file(matching_result(data, assigned), out)
     seconds["write"] = time.perf_counter() - mark
-    return {"seconds": time.perf_counter() - started, "stages": {k: round(v, 2) for k, v in seconds.items()},
+    return {"seconds": time.perf_counter() - started, "cpu_seconds": time.process_time() - cpu, "stages": {k: round(v, 2) for k, v in seconds.items()},
             "peak_gib": _peak_gib(), "file_mb": path.stat().st_size / 1e6, "matched": int((assigned >= 0).sum())}
 
 
@@ -191,6 +194,7 @@ def main() -> None:
     parser.add_argument("--students", type=int, default=1_000_000)
     parser.add_argument("--positions", type=int, default=50_000)
     parser.add_argument("--choices", type=int, default=10)
+    parser.add_argument("--sigma", type=float, default=1.0, help="log-normal spread of positions' popularity")
     parser.add_argument("--reference-students", type=int, default=10_000)
     parser.add_argument("--reference-positions", type=int, default=500)
     parser.add_argument("--stages", default="core,file,reference")
@@ -198,27 +202,33 @@ def main() -> None:
     args = parser.parse_args()
     if args.child:
         stage, *rest = args.child
-        result = _child_file(Path(rest[0])) if stage == "file" else \
-            (_child_core if stage == "core" else _child_reference)(*map(int, rest))
+        if stage == "file":
+            result = _child_file(Path(rest[0]))
+        elif stage == "core":
+            result = _child_core(*map(int, rest[:3]), float(rest[3]))
+        else:
+            result = _child_reference(*map(int, rest))
         sys.stdout.write("RESULT " + json.dumps(result) + "\n")
         return
     n, p, k = args.students, args.positions, args.choices
-    size = f"{n:,} students × {p:,} positions × {k} choices"
+    size = f"{n:,} students × {p:,} positions × {k} choices (σ {args.sigma})"
     stages = args.stages.split(",")
     if "core" in stages:
-        r = _run_child("core", str(n), str(p), str(k))
-        sys.stdout.write(f"core : {size}: {r['seconds']:.1f} s = {n / r['seconds']:,.0f} students/s; peak memory "
+        r = _run_child("core", str(n), str(p), str(k), str(args.sigma))
+        sys.stdout.write(f"core : {size}: {r['seconds']:.1f} s (CPU {r['cpu_seconds']:.1f} s) = "
+                         f"{n / r['seconds']:,.0f} students/s; peak memory "
                          f"{r['peak_gib']:.2f} GiB (input arrays {r['input_gib']:.2f} GiB) — {_verdict(r['seconds'], r['peak_gib'])}; "
                          f"matched {r['matched']:,} of {r['seats']:,} seats, {r['first_choice']:,} first choices; "
                          f"blocking pairs {r['blocking_pairs']}, seats over capacity {r['over_capacity']}\n")
     if "file" in stages:
-        path = OUT / f"match_{n}_{p}_{k}.json"
+        path = OUT / f"match_{n}_{p}_{k}_{args.sigma}.json"
         if not path.exists():
             mark = time.perf_counter()
-            write_json_file(n, p, k, path)
+            write_json_file(n, p, k, args.sigma, path)
             sys.stdout.write(f"generated {path} ({path.stat().st_size / 1e6:,.0f} MB) in {time.perf_counter() - mark:.0f} s\n")
         r = _run_child("file", str(path))
-        sys.stdout.write(f"file : {size}: {r['seconds']:.1f} s end to end {r['stages']} = {n / r['seconds']:,.0f} "
+        sys.stdout.write(f"file : {size}: {r['seconds']:.1f} s (CPU {r['cpu_seconds']:.1f} s) end to end {r['stages']} = "
+                         f"{n / r['seconds']:,.0f} "
                          f"students/s; peak memory {r['peak_gib']:.2f} GiB — {_verdict(r['seconds'], r['peak_gib'])}; "
                          f"{r['file_mb']:,.0f} MB in\n")
     if "reference" in stages:

@@ -34,8 +34,8 @@ def _csr(lists: Lists) -> tuple[np.ndarray, np.ndarray]:
     return ptr, np.array([v for x in lists for v in x], dtype=np.int64)
 
 
-def _da(students: Lists, positions: Lists, caps: list[int]) -> list[int]:
-    return deferred_acceptance(*_csr(students), *_csr(positions), caps).tolist()
+def _da(students: Lists, positions: Lists, caps: list[int], sequential_below: int | None = None) -> list[int]:
+    return deferred_acceptance(*_csr(students), *_csr(positions), caps, sequential_below=sequential_below).tolist()
 
 
 def _random_market(rng: random.Random, n: int, p: int, max_cap: int = 3) -> tuple[Lists, Lists, list[int]]:
@@ -163,6 +163,18 @@ def test_stable_and_equal_to_matching_package(seed: int) -> None:
     _check_valid(students, positions, caps, assigned)
     assert _blocking_pairs(students, positions, caps, assigned) == []
     assert assigned == _reference(students, positions, caps)
+    # all in parallel rounds, all one proposal at a time, and switching half-way: the same matching
+    for below in (0, n + 1, max(n // 4, 1)):
+        assert _da(students, positions, caps, sequential_below=below) == assigned
+
+
+def test_long_chain_of_rejections() -> None:
+    """x takes p0 from s0, s0 takes p1 from s1, …: one link per round in parallel; finished one by one."""
+    m = 30_000
+    students = [[i, i + 1] for i in range(m)] + [[0]]  # s_i lists p_i then p_{i+1}; x (= s_m) lists p0
+    positions = [[m, 0]] + [[i - 1, i] for i in range(1, m)] + [[m - 1]]  # p_i prefers s_{i-1} to s_i
+    assigned = _da(students, positions, [1] * (m + 1))
+    assert assigned == [*range(1, m + 1), 0]
 
 
 def test_checks_can_fail() -> None:

@@ -82,10 +82,6 @@ EXCLUDED = {
     # revokes the very token the fuzzer sends, so every later request would be a (correct) 401 that tests nothing;
     # revocation is tested in test_permissions.py::test_unknown_and_revoked_tokens_are_401
     "DELETE /api/v1/auth/token": "revokes the fuzzer's own token",
-    # KNOWN BUG (web/api/auth.py, not this module): a body that is not UTF-8 gets FastAPI's 400 "There was an error
-    # parsing the body", which this operation does not declare (the records API declares 400; see
-    # test_token_request_with_a_body_that_is_not_utf8_gets_a_declared_status). Remove once 400 is declared.
-    "POST /api/v1/auth/token": "known bug: undeclared 400 for a body that is not UTF-8",
 }
 BIG = 2**63  # SQLite's INTEGER range (PostgreSQL's INTEGER ends at 2**31: the fuzzer runs on SQLite)
 MAX_PAGE_SIZE = 500
@@ -138,9 +134,6 @@ def raw_client(db: Database, tmp_path: Path) -> Iterator[tuple[TestClient, dict[
     yield TestClient(world.client.app, raise_server_exceptions=False), world.headers("city_admin")
 
 
-@pytest.mark.xfail(strict=True, reason="BUG in web/api/records.py and web/api/posts.py (not this module's): ids and "
-                   "pages are unbounded ints; beyond the database's INTEGER (2**63 on SQLite, already 2**31 on "
-                   "PostgreSQL) the query raises OverflowError/DataError: 500 instead of 404 or 422")
 @pytest.mark.parametrize("url", ["/api/v1/regions/9223372036854775808", "/api/v1/institutions?page=184467440737095518",
                                  "/api/v1/posts/9223372036854775808"])
 def test_integers_beyond_64_bits_are_refused_not_500(raw_client: tuple[TestClient, dict[str, str]], url: str) -> None:
@@ -148,8 +141,6 @@ def test_integers_beyond_64_bits_are_refused_not_500(raw_client: tuple[TestClien
     assert client.get(url, headers=headers).status_code in (400, 404, 422)
 
 
-@pytest.mark.xfail(strict=True, reason="BUG in web/api/auth.py (not this module's): FastAPI answers a body that is not "
-                   "UTF-8 with 400, which POST /api/v1/auth/token does not declare")
 def test_token_request_with_a_body_that_is_not_utf8_gets_a_declared_status(
         raw_client: tuple[TestClient, dict[str, str]]) -> None:
     client, _ = raw_client

@@ -378,9 +378,6 @@ def test_writes_inside_the_scope_succeed(world: World, role: str) -> None:
         assert world.get(role, f"/api/v1/{table}/{new_id}").status_code == 404
 
 
-@pytest.mark.xfail(strict=True, reason="BUG in services/records.py (not this module's): an imported row stores an empty "
-                   "optional key column as '' (upsert_frame), and update_record re-validates '' as a code, so every PATCH of "
-                   "such a demand or cooperation row is rejected with 422 ('代码不在职业分类大典中', value '')")
 def test_imported_rows_with_an_empty_key_column_can_be_updated(world: World) -> None:
     statistics = world.ids("demand")["410100"]  # imported without an enterprise (statistics rows have none)
     response = world.client.patch(f"/api/v1/demand/{statistics}", json={"count": 121},
@@ -388,8 +385,6 @@ def test_imported_rows_with_an_empty_key_column_can_be_updated(world: World) -> 
     assert response.status_code == 200, response.text
 
 
-@pytest.mark.xfail(strict=True, reason="BUG in services/records.py (not this module's): create_record inserts None into "
-                   "an optional key column, which the schema declares NOT NULL: IntegrityError, 500")
 def test_a_record_without_its_optional_key_columns_can_be_created(world: World) -> None:
     record = {"kind": "订单班", "institution_code": A, "enterprise_credit_code": E1, "name": "无专业订单班",
               "start_year": 2024}  # no major_code: optional, but part of the natural key

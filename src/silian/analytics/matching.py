@@ -17,6 +17,7 @@ list are ignored.
 
 from __future__ import annotations
 
+import heapq
 from dataclasses import dataclass
 
 import numpy as np
@@ -150,7 +151,8 @@ def _capacities(capacities: npt.ArrayLike, n_positions: int) -> IntArray:
 
 
 def deferred_acceptance(student_ptr: npt.ArrayLike, student_choices: npt.ArrayLike, position_ptr: npt.ArrayLike,
-                        position_prefs: npt.ArrayLike, capacities: npt.ArrayLike) -> IntArray:
+                        position_prefs: npt.ArrayLike, capacities: npt.ArrayLike, *,
+                        sequential_below: int | None = None) -> IntArray:
     """Student-proposing deferred acceptance with capacities: the student-optimal stable matching.
 
     Parameters
@@ -161,6 +163,9 @@ def deferred_acceptance(student_ptr: npt.ArrayLike, student_choices: npt.ArrayLi
         Positions' preference lists in CSR form, best first (student indices).
     capacities : array_like of int
         Seats of every position (0 allowed).
+    sequential_below : int, optional
+        Finish one proposal at a time once fewer students than this are free (default ``n_students // 256``,
+        at least 1). The result does not depend on it; only the running time does.
 
     Returns
     -------
@@ -173,15 +178,20 @@ def deferred_acceptance(student_ptr: npt.ArrayLike, student_choices: npt.ArrayLi
     -----
     Rounds run in parallel (as in the original paper): every free student proposes to the next position on
     their list; each position that received proposals keeps its best ``capacity`` among those it holds and the
-    new proposers, and rejects the rest. Each round is a few vectorised passes, so the whole run is
-    O(rounds · n_students + L log L) for L list entries.
+    new proposers, and rejects the rest. Each round is a few vectorised passes over the students, so random
+    markets (a few dozen rounds) take O(rounds · n_students + L log L) for L list entries. A long chain of
+    rejections would need one round per link; so once few students are free the rest runs one proposal at a
+    time (McVitie & Wilson 1971) with a heap of holders per position, O(log capacity) per proposal. The order
+    of proposals does not change the outcome of deferred acceptance, so both phases give the same matching.
     """
     pairs = mutual_pairs(student_ptr, student_choices, position_ptr, position_prefs)
     caps = _capacities(capacities, np.asarray(position_ptr).size - 1)
-    return _propose_until_stable(pairs, caps)
+    n_students = pairs.ptr.size - 1
+    below = max(n_students // 256, 1) if sequential_below is None else sequential_below
+    return _propose_until_stable(pairs, caps, below)
 
 
-def _propose_until_stable(pairs: MutualPairs, caps: IntArray) -> IntArray:
+def _propose_until_stable(pairs: MutualPairs, caps: IntArray, sequential_below: int) -> IntArray:
     n_students = pairs.ptr.size - 1
     cursor = pairs.ptr[:-1].copy()  # the pair each student is holding or proposing with
     end = pairs.ptr[1:]
@@ -189,7 +199,7 @@ def _propose_until_stable(pairs: MutualPairs, caps: IntArray) -> IntArray:
     touched = np.zeros(caps.size, dtype=bool)
     span = int(pairs.rank.max()) + 1 if pairs.rank.size else 1
     proposers = np.flatnonzero(cursor < end)
-    while proposers.size:
+    while proposers.size >= max(sequential_below, 1):
         offered = pairs.position[cursor[proposers]]
         touched[offered] = True
         holders = np.flatnonzero(held >= 0)
@@ -208,10 +218,44 @@ def _propose_until_stable(pairs: MutualPairs, caps: IntArray) -> IntArray:
         held[rejected] = UNMATCHED
         cursor[rejected] += 1
         proposers = rejected[cursor[rejected] < end[rejected]]
+    if proposers.size:
+        _propose_one_by_one(pairs, caps, cursor, held, proposers.tolist())
     assigned = np.full(n_students, UNMATCHED, dtype=np.int64)
     matched = held >= 0
     assigned[matched] = pairs.position[held[matched]]
     return assigned
+
+
+def _propose_one_by_one(pairs: MutualPairs, caps: IntArray, cursor: IntArray, held: IntArray,
+                        free: list[int]) -> None:
+    """Deferred acceptance one proposal at a time from the current state; updates ``cursor`` and ``held``."""
+    holders = np.flatnonzero(held >= 0)
+    where = pairs.position[held[holders]]
+    order = np.argsort(where, kind="stable")
+    holders, bounds = holders[order], np.searchsorted(where[order], np.arange(caps.size + 1))
+    heaps: dict[int, list[tuple[int, int]]] = {}  # position → (−rank, student) of its holders, worst on top
+    position, rank, end = pairs.position, pairs.rank, pairs.ptr[1:]
+    while free:
+        student = free.pop()
+        at, stop = int(cursor[student]), int(end[student])
+        while at < stop:
+            p, r = int(position[at]), int(rank[at])
+            heap = heaps.get(p)
+            if heap is None:
+                heap = heaps[p] = [(-int(rank[held[h]]), int(h)) for h in holders[bounds[p]:bounds[p + 1]]]
+                heapq.heapify(heap)
+            if len(heap) < caps[p]:
+                heapq.heappush(heap, (-r, student))
+                break
+            if heap and -heap[0][0] > r:
+                _, loser = heapq.heapreplace(heap, (-r, student))
+                held[loser] = UNMATCHED
+                cursor[loser] += 1
+                free.append(loser)
+                break
+            at += 1
+        cursor[student] = at
+        held[student] = at if at < stop else UNMATCHED
 
 
 def max_weight_assignment(student_ptr: npt.ArrayLike, student_choices: npt.ArrayLike, student_scores: npt.ArrayLike,

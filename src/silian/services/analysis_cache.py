@@ -4,6 +4,7 @@ new import or audited change), so dashboards and the API answer fast without ser
 from __future__ import annotations
 
 import threading
+import time
 from collections import OrderedDict
 
 import sqlalchemy as sa
@@ -29,16 +30,30 @@ def hub_fingerprint(db: Database) -> tuple[int, ...]:
 
 
 class AnalysisCache:
-    """At most ``size`` bundles; a bundle is reused while the hub's fingerprint is unchanged."""
+    """At most ``size`` bundles; a bundle is reused while the hub's fingerprint is unchanged. The fingerprint is
+    read at most once per ``check_seconds`` (so a change shows within that time; tests pass 0)."""
 
-    def __init__(self, db: Database, settings: Settings, size: int = 8):
-        self.db, self.settings, self.size = db, settings, size
+    def __init__(self, db: Database, settings: Settings, size: int = 8, check_seconds: float = 1.0):
+        self.db, self.settings, self.size, self.check_seconds = db, settings, size, check_seconds
         self._bundles: OrderedDict[tuple[str, int, str], tuple[tuple[int, ...], AnalysisBundle]] = OrderedDict()
         self._lock = threading.Lock()
+        self._fingerprint: tuple[float, tuple[int, ...]] = (0.0, ())
+
+    def fingerprint(self) -> tuple[int, ...]:
+        checked, value = self._fingerprint
+        now = time.monotonic()
+        if not value or now - checked >= self.check_seconds:
+            value = hub_fingerprint(self.db)
+            self._fingerprint = (now, value)
+        return value
+
+    def invalidate(self) -> None:
+        """Forget the last fingerprint (the next request re-reads it): call after a write in this process."""
+        self._fingerprint = (0.0, ())
 
     def get(self, region: str | None = None, year: int | None = None, lang: str = "zh") -> AnalysisBundle:
         key = (region or "", year or 0, lang)
-        fingerprint = hub_fingerprint(self.db)
+        fingerprint = self.fingerprint()
         with self._lock:
             hit = self._bundles.get(key)
             if hit and hit[0] == fingerprint:

@@ -18,9 +18,12 @@ unmatched students in input order. Every problem raises :class:`InvalidInput` na
 
 from __future__ import annotations
 
+import gc
 import json
 import math
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import chain
 from pathlib import Path
@@ -28,6 +31,7 @@ from typing import Any, NoReturn
 
 import numpy as np
 import numpy.typing as npt
+import polars as pl
 
 from silian.analytics.matching import deferred_acceptance, max_weight_assignment
 from silian.domain.errors import InvalidInput
@@ -179,12 +183,26 @@ def read_match_file(path: Path | str, method: str = "da") -> MatchInput:
     """Read and check ``path`` (UTF-8, UTF-8-BOM or GB18030 JSON) for ``method``; every problem is an InvalidInput."""
     if method not in METHODS:
         raise InvalidInput(t("match_unknown_method", method=method))
-    path = Path(path)
+    with _gc_paused():
+        return _read(Path(path), method)
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """The cyclic collector off while millions of lists are built: it would rescan them again and again (2× time)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _read(path: Path, method: str) -> MatchInput:
     data = _load(path)
     students, positions = _sections(data, path)
     student_ids, position_ids = list(students), list(positions)
-    position_index = {p: i for i, p in enumerate(position_ids)}
-    student_index = {s: i for i, s in enumerate(student_ids)}
     capacities = np.array([_capacity(p, positions[p], method) for p in position_ids], dtype=np.int64)
     if method == "da":
         choice_lists = [_student_list(s, v) for s, v in students.items()]
@@ -192,8 +210,8 @@ def read_match_file(path: Path | str, method: str = "da") -> MatchInput:
     else:
         choice_lists, student_scores = _student_scores(students)
     pref_lists, position_scores = _position_lists(positions, method)
-    student_ptr, choices = _to_indices(student_ids, choice_lists, position_index, "student")
-    position_ptr, prefs = _to_indices(position_ids, pref_lists, student_index, "position")
+    student_ptr, choices = _to_indices(student_ids, choice_lists, position_ids, "student")
+    position_ptr, prefs = _to_indices(position_ids, pref_lists, student_ids, "position")
     return MatchInput(student_ids, position_ids, student_ptr, choices, position_ptr, prefs, capacities,
                       student_scores, position_scores)
 
@@ -202,7 +220,7 @@ def _load(path: Path) -> Any:
     if not path.is_file():
         raise InvalidInput(t("file_missing", path=path))
     raw = path.read_bytes()
-    if not raw.strip():
+    if not raw or raw.isspace():
         raise InvalidInput(t("file_empty", path=path))
     try:
         text = raw.decode("utf-8-sig")
@@ -319,32 +337,44 @@ def _ranked_by_score(position: str, given: Any, scores: list[float]) -> list[str
     return [student for student, _ in ranked]
 
 
-def _to_indices(owners: list[str], lists: list[list[Any]], index: dict[str, int], side: str) -> tuple[IntArray, IntArray]:
-    """CSR pointers and the other side's indices; unknown ids, non-strings and repeats name the owner."""
+def _to_indices(owners: list[str], lists: list[list[Any]], ids: list[str], side: str) -> tuple[IntArray, IntArray]:
+    """CSR pointers and the other side's indices; non-strings, unknown ids and repeats name the owner.
+
+    Ids are looked up with a polars hash join over contiguous strings: a Python dict lookup per entry costs
+    about 1 µs at a million students (cache misses over the parsed objects), this about 0.15 µs.
+    """
     lengths = np.fromiter(map(len, lists), dtype=np.int64, count=len(lists))
     ptr = np.concatenate(([0], np.cumsum(lengths))).astype(np.int64)
+    flat = list(chain.from_iterable(lists))
     try:
-        flat = np.fromiter(map(index.__getitem__, chain.from_iterable(lists)), dtype=np.int64, count=int(ptr[-1]))
-    except (KeyError, TypeError):
-        _refuse_entry(owners, lists, index, side)
-    span = max(len(index), 1)
-    keys = np.sort(np.repeat(np.arange(len(owners), dtype=np.int64), lengths) * span + flat)
+        entries = pl.Series(flat, dtype=pl.String)
+    except TypeError:
+        entries = None
+    if entries is None or entries.null_count():
+        _refuse_entry(owners, lists, ptr, next(i for i, e in enumerate(flat) if type(e) is not str), side)
+    codes = entries.replace_strict(pl.Series(ids, dtype=pl.String), pl.Series(np.arange(len(ids))), default=None,
+                                   return_dtype=pl.Int64)
+    if codes.null_count():
+        _refuse_entry(owners, lists, ptr, int(codes.is_null().arg_max()), side)  # type: ignore[arg-type]
+    indices = codes.to_numpy()
+    span = max(len(ids), 1)
+    keys = np.sort(np.repeat(np.arange(len(owners), dtype=np.int64), lengths) * span + indices)
     repeats = keys[1:][keys[1:] == keys[:-1]]
     if repeats.size:
         first_owner = int(repeats.min() // span)
         _refuse_repeat(owners[first_owner], lists[first_owner], side)
-    return ptr, flat
+    return ptr, indices
 
 
-def _refuse_entry(owners: list[str], lists: list[list[Any]], index: dict[str, int], side: str) -> NoReturn:
+def _refuse_entry(owners: list[str], lists: list[list[Any]], ptr: IntArray, at: int, side: str) -> NoReturn:
+    """The entry at flat index ``at`` is not a string or not a known id."""
     other = "position" if side == "student" else "student"
-    for owner, entries in zip(owners, lists, strict=True):
-        for number, entry in enumerate(entries, start=1):
-            if type(entry) is not str:
-                raise InvalidInput(t(f"match_{side}_not_text", **{side: owner}, index=number, value=_show(entry)))
-            if entry not in index:
-                raise InvalidInput(t(f"match_{side}_unknown", **{side: owner, other: entry}))
-    raise AssertionError("no bad entry found")  # pragma: no cover
+    owner = int(np.searchsorted(ptr, at, side="right")) - 1
+    entry = lists[owner][at - int(ptr[owner])]
+    if type(entry) is not str:
+        raise InvalidInput(t(f"match_{side}_not_text", **{side: owners[owner]}, index=at - int(ptr[owner]) + 1,
+                             value=_show(entry)))
+    raise InvalidInput(t(f"match_{side}_unknown", **{side: owners[owner], other: entry}))
 
 
 def _refuse_repeat(owner: str, entries: list[str], side: str) -> NoReturn:

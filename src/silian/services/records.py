@@ -109,7 +109,11 @@ def _validated(conn: sa.Connection, name: str, values: dict[str, Any]) -> dict[s
     cells = {f.name: (None if values.get(f.name) is None else _as_text(values[f.name])) for f in spec.fields}
     frame = pl.DataFrame({ROW: [1], **{k: [v] for k, v in cells.items()}}, schema={ROW: pl.Int64, **{k: pl.String for k in cells}})
     result = validate_table(RawTable(frame, "api"), spec, build_references(conn), file="request", max_errors=100)
-    return {k: v for k, v in result.frame.drop(ROW).row(0, named=True).items()}
+    row = dict(result.frame.drop(ROW).row(0, named=True))
+    for key in spec.key:  # optional parts of the natural key are stored as '' (see storage/schema.py)
+        if row.get(key) is None:
+            row[key] = ""
+    return row
 
 
 def _as_text(value: Any) -> str:
@@ -151,7 +155,8 @@ def update_record(db: Database, principal: Principal, name: str, record_id: int,
     before = get_record(db, principal, name, record_id)
     with db.begin() as conn:
         _check_write(conn, principal, name, before)
-        merged = {**{k: v for k, v in before.items() if k not in ("id", "is_generated")}, **changes}
+        stored = {k: (None if v == "" else v) for k, v in before.items() if k not in ("id", "is_generated")}
+        merged = {**stored, **changes}
         row = _validated(conn, name, merged)
         _check_write(conn, principal, name, row)
         key = sa.and_(*[table.c[k] == row[k] for k in HUB_TABLES[name].key], table.c.id != record_id)

@@ -38,6 +38,13 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     app.state.session_serializer = URLSafeTimedSerializer(resolved_secret_key(settings), salt="silian-session")
     app.state.analysis = AnalysisCache(db, settings)
     install_error_handlers(app)
+
+    @app.middleware("http")
+    async def _fresh_analyses(request, call_next):  # type: ignore[no-untyped-def]
+        response = await call_next(request)
+        if request.method in ("POST", "PUT", "PATCH", "DELETE") and response.status_code < 400:
+            app.state.analysis.invalidate()  # a write here: the next analysis re-reads the hub's fingerprint
+        return response
     _include_routers(app)
     app.mount("/static", StaticFiles(packages=[("silian", "static")]), name="static")
     app.add_middleware(LanguageMiddleware)
@@ -48,7 +55,8 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
 def _include_routers(app: FastAPI) -> None:
     from silian.web.api import analysis, auth, posts, records
     from silian.web.pages import routers as page_routers
-    common = responses(401, 403)  # any API call: a bad bearer token (401), a cookie call without its CSRF token (403)
+    # any API call: a body that cannot be read (400), a bad bearer token (401), a cookie call without its CSRF token (403)
+    common = responses(400, 401, 403)
     app.include_router(auth.router, responses=common)
     for router in records.all_routers():
         app.include_router(router, responses=common)

@@ -1,132 +1,163 @@
-"""Text features for short Chinese job-posting titles: normalisation, tokens and a fast TF-IDF.
+"""Text features for short Chinese job-posting titles, vectorised over a whole batch.
 
-Two token sets are used:
+Each title (lower-cased) is described by
 
-* :func:`title_tokens` — character 1-, 2- and 3-grams of the lower-cased title, plus the first and last
-  1–4 characters of its *head* (the longest fragment once bracketed notes, salaries, perks and separators
-  are removed), marked ``P:`` and ``S:``. The head's suffix names the kind of work (…工程师, …客服, …普工),
-  its prefix the field (电商…, 抖音…, 汽车…).
-* :func:`name_tokens` — character 1- and 2-grams, used to compare a title with the classification's own
-  occupation names and aliases.
+* its character n-grams (sizes 1–3 for the classifier, 1–2 for matching occupation names), and
+* optionally the first and last 1–4 characters of its *head*: the longest fragment left once bracketed
+  notes, salaries, perks and hiring words are removed and the rest is split at separators. The head's
+  suffix names the kind of work (…工程师, …客服, …普工), its prefix the field (电商…, 抖音…, 汽车…).
 
-:class:`TokenTfidf` turns token lists into l2-normalised sublinear TF-IDF rows (CSR, float32). It is a
-small re-implementation of scikit-learn's ``TfidfVectorizer(sublinear_tf=True, norm="l2",
-smooth_idf=True)`` that accepts pre-computed tokens, so one tokenisation pass serves several spaces.
+:class:`NgramTfidf` turns titles into l2-normalised sublinear TF-IDF rows (CSR, float32), the same values
+as scikit-learn's ``TfidfVectorizer(sublinear_tf=True, smooth_idf=True)`` on these tokens. N-grams are
+encoded as integers from the characters' code points (21 bits each), so extracting and looking them up
+runs in numpy over the batch; only the head needs a regular expression, applied to the joined batch.
+Head affixes are hashed to integers the same way (see :func:`affix_keys`).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Sequence
 
 import numpy as np
 import scipy.sparse as sp
 
-# bracketed notes (（郓城）, 【急招】, (J12355)), salaries and counts (8k, 6000+, 1w), perks and hiring noise
+# bracketed notes (（郓城）, 【急招】, (J12355)), salaries and counts (8k, 6000+, 1w), perks and hiring words
 _NOISE = re.compile(
-    r"[（(【\[<《].*?[）)】\]>》]"
-    r"|[0-9０-９.]+\s*[kKwW千万元+＋]*"
+    r"[（(【\[<《][^\n]*?[）)】\]>》]"
+    r"|[0-9０-９.]+[ \t]*[kKwW千万元+＋]*"
     r"|急招|急聘|诚聘|高薪|双休|单休|包吃住|包住|包吃|五险一金|六险一金|五险|社保|不加班|底薪|提成|月薪|年薪"
     r"|日结|周结|周末|朝九晚六|实习生?|兼职|全职|长期|直招|招聘|[~～!！?？*#]"
 )
 _SEPARATORS = re.compile(r"[\s/\\、，,+＋|｜\-—–_:：;；.。·&＆]+")
 AFFIX_LENGTHS = (1, 2, 3, 4)
+_BITS = 21  # every Unicode code point fits in 21 bits
+_PRIME = np.uint64(1099511628211)  # the 64-bit FNV prime
+_TOP_BIT = np.uint64(1 << 63)
 
 
-def title_fragments(title: str) -> list[str]:
-    """The title's fragments once noise (brackets, salaries, perks) and separators are removed."""
-    cleaned = _NOISE.sub(" ", title.lower())
-    return [part for part in _SEPARATORS.split(cleaned) if part]
+def clean_titles(titles: Sequence[str]) -> list[str]:
+    """Titles lower-cased and stripped, line breaks replaced by spaces."""
+    return [str(t).replace("\n", " ").replace("\r", " ").lower().strip() for t in titles]
 
 
-def title_head(title: str) -> str:
-    """The longest fragment of the title (the whole lower-cased title when nothing is left)."""
-    parts = title_fragments(title)
-    return max(parts, key=len) if parts else title.lower().strip()
+def title_heads(cleaned: Sequence[str]) -> list[str]:
+    """The head of each (cleaned) title: its longest fragment once noise is removed, else the title."""
+    if not cleaned:
+        return []
+    lines = _NOISE.sub(" ", "\n".join(cleaned)).split("\n")
+    heads = []
+    for line, title in zip(lines, cleaned, strict=True):
+        parts = _SEPARATORS.split(line)
+        head = max(parts, key=len)
+        heads.append(head if head else title)
+    return heads
 
 
-def _char_ngrams(text: str, sizes: Iterable[int]) -> list[str]:
-    out: list[str] = []
+def _codes(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Code points of the concatenated texts (uint64) and each text's length."""
+    lengths = np.fromiter((len(t) for t in texts), dtype=np.int64, count=len(texts))
+    return np.frombuffer("".join(texts).encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(np.uint64), lengths
+
+
+def ngram_keys(cleaned: Sequence[str], sizes: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
+    """Integer keys of every character n-gram of every title, and the title each key came from.
+
+    A size-n key packs n code points into n·21 bits (below 2**63), so keys of different sizes never
+    collide.
+    """
+    codes, lengths = _codes(cleaned)
+    owner = np.repeat(np.arange(len(cleaned)), lengths)
+    keys, rows = [np.zeros(0, dtype=np.uint64)], [np.zeros(0, dtype=np.int64)]
     for n in sizes:
-        out.extend(text[i:i + n] for i in range(len(text) - n + 1))
-    return out
+        count = len(codes) - n + 1
+        if count <= 0:
+            continue
+        same = owner[:count] == owner[n - 1:]
+        key = codes[:count].copy()
+        for j in range(1, n):
+            key |= codes[j:j + count] << np.uint64(_BITS * j)
+        keys.append(key[same])
+        rows.append(owner[:count][same])
+    return np.concatenate(keys), np.concatenate(rows)
 
 
-def title_tokens(title: str) -> list[str]:
-    """Character 1–3-grams of the lower-cased title plus ``P:``/``S:`` affixes of its head."""
-    text = title.lower().strip()
-    tokens = _char_ngrams(text, (1, 2, 3))
-    head = title_head(title)
-    for k in AFFIX_LENGTHS:
-        if len(head) >= k:
-            tokens.append("P:" + head[:k])
-            tokens.append("S:" + head[-k:])
-    return tokens
+def affix_keys(heads: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Integer keys of each head's first and last 1–4 characters, and the head each key came from.
+
+    Keys are a multiplicative hash of the characters, the length and the side, with the top bit set so
+    that they never equal an n-gram key; a collision between two affixes has odds near 2**-60.
+    """
+    codes, lengths = _codes(heads)
+    starts = np.cumsum(lengths) - lengths
+    keys, rows = [np.zeros(0, dtype=np.uint64)], [np.zeros(0, dtype=np.int64)]
+    with np.errstate(over="ignore"):
+        for k in AFFIX_LENGTHS:
+            has = np.flatnonzero(lengths >= k)
+            for side, first in ((1, starts[has]), (2, starts[has] + lengths[has] - k)):
+                h = np.full(len(has), np.uint64(side * 16 + k))
+                for j in range(k):
+                    h = h * _PRIME + codes[first + j]
+                keys.append(h | _TOP_BIT)
+                rows.append(has)
+    return np.concatenate(keys), np.concatenate(rows)
 
 
-import os  # noqa: E402
-_NAME_SIZES = tuple(int(c) for c in os.environ.get("NAME_NGRAMS", "12"))
-
-
-def name_tokens(text: str) -> list[str]:
-    """Character 1- and 2-grams of the lower-cased text (for matching against occupation names)."""
-    return _char_ngrams(text.lower().strip(), _NAME_SIZES)
-
-
-class TokenTfidf:
-    """Sublinear TF-IDF over token lists, l2-normalised rows, float32 CSR output.
+class NgramTfidf:
+    """Sublinear TF-IDF of character n-grams (and head affixes), l2-normalised rows, float32 CSR.
 
     Parameters
     ----------
-    tokenizer : callable
-        Maps one text to its list of tokens.
+    sizes : tuple of int
+        N-gram sizes (at most 3, so that keys fit in 63 bits).
+    affixes : bool
+        Add the first and last 1–4 characters of the title's head.
 
     Attributes
     ----------
-    vocabulary_ : dict[str, int]
-        Token → column.
+    keys_ : numpy.ndarray
+        Sorted token keys of the vocabulary; column ``i`` is ``keys_[i]``.
     idf_ : numpy.ndarray
-        Smoothed inverse document frequency per column, ``ln((1 + n) / (1 + df)) + 1``.
+        ``ln((1 + n) / (1 + df)) + 1`` per column.
     """
 
-    def __init__(self, tokenizer: Callable[[str], list[str]]):
-        self.tokenizer = tokenizer
+    def __init__(self, sizes: tuple[int, ...] = (1, 2, 3), affixes: bool = True):
+        self.sizes = sizes
+        self.affixes = affixes
 
-    def fit(self, texts: Sequence[str]) -> TokenTfidf:
-        """Learn the vocabulary and IDF from ``texts``."""
-        vocabulary: dict[str, int] = {}
-        df: list[int] = []
-        for text in texts:
-            for token in set(self.tokenizer(text)):
-                col = vocabulary.setdefault(token, len(vocabulary))
-                if col == len(df):
-                    df.append(0)
-                df[col] += 1
-        self.vocabulary_ = vocabulary
-        self.idf_ = (np.log((1 + len(texts)) / (1 + np.asarray(df, dtype=np.float64))) + 1).astype(np.float32)
+    def _keys(self, titles: Sequence[str]) -> tuple[np.ndarray, np.ndarray, int]:
+        cleaned = clean_titles(titles)
+        keys, rows = ngram_keys(cleaned, self.sizes)
+        if self.affixes:
+            more_keys, more_rows = affix_keys(title_heads(cleaned))
+            keys, rows = np.concatenate([keys, more_keys]), np.concatenate([rows, more_rows])
+        return keys, rows, len(cleaned)
+
+    def fit(self, titles: Sequence[str]) -> NgramTfidf:
+        """Learn the vocabulary and IDF from ``titles``."""
+        keys, rows, n = self._keys(titles)
+        self.keys_ = np.unique(keys)
+        pairs = np.unique(np.searchsorted(self.keys_, keys).astype(np.int64) * max(n, 1) + rows)
+        df = np.bincount(pairs // max(n, 1), minlength=len(self.keys_)).astype(np.float64)
+        self.idf_ = (np.log((1 + n) / (1 + df)) + 1).astype(np.float32)
         return self
 
-    def transform(self, texts: Sequence[str]) -> sp.csr_matrix:
-        """TF-IDF rows for ``texts``; tokens outside the vocabulary are ignored."""
-        return self.transform_tokens([self.tokenizer(text) for text in texts])
+    @property
+    def n_features(self) -> int:
+        return len(self.idf_)
 
-    def transform_tokens(self, token_lists: Sequence[list[str]]) -> sp.csr_matrix:
-        """TF-IDF rows for already tokenised texts."""
-        get = self.vocabulary_.get
-        indices: list[int] = []
-        indptr = [0]
-        for tokens in token_lists:
-            indices.extend(c for c in map(get, tokens) if c is not None)
-            indptr.append(len(indices))
-        cols = np.asarray(indices, dtype=np.int32)
-        data = np.ones(len(cols), dtype=np.float32)
-        matrix = sp.csr_matrix((data, cols, np.asarray(indptr, dtype=np.int64)),
-                               shape=(len(token_lists), len(self.vocabulary_)))
-        matrix.sum_duplicates()
-        np.log(matrix.data, out=matrix.data)
-        matrix.data += 1
-        matrix.data *= self.idf_[matrix.indices]
-        return l2_normalize_rows(matrix)
+    def transform(self, titles: Sequence[str]) -> sp.csr_matrix:
+        """TF-IDF rows for ``titles``; tokens outside the vocabulary are ignored."""
+        keys, rows, n = self._keys(titles)
+        cols = np.minimum(np.searchsorted(self.keys_, keys), len(self.keys_) - 1)
+        known = self.keys_[cols] == keys
+        width = self.n_features
+        pair, counts = np.unique(rows[known] * width + cols[known], return_counts=True)
+        rows, cols = pair // width, pair % width
+        data = ((1 + np.log(counts.astype(np.float32))) * self.idf_[cols]).astype(np.float32)
+        indptr = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum(np.bincount(rows, minlength=n), out=indptr[1:])
+        return l2_normalize_rows(sp.csr_matrix((data, cols.astype(np.int32), indptr), shape=(n, width)))
 
 
 def l2_normalize_rows(matrix: sp.csr_matrix) -> sp.csr_matrix:

@@ -25,7 +25,7 @@ import scipy.linalg as sla
 import scipy.sparse as sp
 from sklearn.ensemble import HistGradientBoostingClassifier
 
-from silian.analytics.classify.features import TokenTfidf, name_tokens, title_tokens
+from silian.analytics.classify.features import NgramTfidf, l2_normalize_rows
 from silian.analytics.classify.reference import LABEL_PATTERN, OccupationReference, label_depth
 from silian.analytics.classify.rerank import Evidence, candidate_features, propose
 
@@ -47,10 +47,8 @@ class OccupationClassifier:
     ----------
     alpha : float
         Ridge penalty of the dual ridge regression.
-    n_neighbors : int
-        Labelled titles consulted per title.
     n_candidates : int
-        Candidates proposed by each of the three sources.
+        Candidates proposed by each of the two sources.
     n_trees, learning_rate, max_leaf_nodes : int, float, int
         Size of the gradient-boosted re-ranker.
     random_state : int
@@ -68,10 +66,10 @@ class OccupationClassifier:
         The candidate scorer.
     """
 
-    def __init__(self, alpha: float = 0.3, n_neighbors: int = 10, n_candidates: int = 4, n_trees: int = 60,
-                 learning_rate: float = 0.15, max_leaf_nodes: int = 15, random_state: int = 0):
+    def __init__(self, alpha: float = 0.3, coef_density: float = 0.03, n_candidates: int = 4, n_trees: int = 40,
+                 learning_rate: float = 0.2, max_leaf_nodes: int = 15, random_state: int = 0):
         self.alpha = alpha
-        self.n_neighbors = n_neighbors
+        self.coef_density = coef_density
         self.n_candidates = n_candidates
         self.n_trees = n_trees
         self.learning_rate = learning_rate
@@ -90,20 +88,16 @@ class OccupationClassifier:
         self.reference_ = reference
         index = reference.index()
         self._fit_label_tables(labels, index)
-        self.title_tfidf_ = TokenTfidf(title_tokens).fit(titles)
+        self.title_tfidf_ = NgramTfidf((1, 2, 3), affixes=True).fit(titles)
         train = self.title_tfidf_.transform(titles)
         gram = (train @ train.T).toarray().astype(np.float64)
-        rescale = _held_out_rescale(train)
-        loo_ridge = self._fit_ridge(train, gram) * rescale[:, None]
+        loo_ridge = self._fit_ridge(train, gram) * _held_out_rescale(train)[:, None]
+        del gram
         alone = self.label_counts_[self.train_label_] == 1  # left out, the title's label is unknown
         loo_ridge[alone, self._class_of_title[alone]] = -np.inf
         self._fit_names()
-        self.train_matrix_ = train.T.tocsr()
-        np.fill_diagonal(gram, -np.inf)  # a title is not its own neighbour
-        nb_labels, nb_sims = self._neighbors(gram * rescale[:, None])
         own = self.train_label_.astype(np.int64)
-        evidence = Evidence(loo_ridge.astype(np.float32), self._name_scores(titles), nb_labels, nb_sims,
-                            _lengths(titles), own)
+        evidence = Evidence(loo_ridge.astype(np.float32), self._name_scores(titles), _lengths(titles), own)
         feats, slots = self._features(evidence, self.n_candidates)
         valid = slots >= 0
         target = (slots == own[:, None])[valid]
@@ -136,46 +130,26 @@ class OccupationClassifier:
         if info != 0:  # pragma: no cover - the system is positive definite for alpha > 0
             raise np.linalg.LinAlgError("ridge system is singular")
         hat_diag = (inverse_lower ** 2).sum(axis=0)  # diag of the inverse system
-        self.coef_ = np.asarray(train.T @ dual, dtype=np.float32)
+        self.coef_ = _prune(np.asarray(train.T @ dual, dtype=np.float32), self.coef_density)
         return onehot - dual / hat_diag[:, None]
 
     def _fit_names(self) -> None:
+        """One l2-normalised vector per label: the sum of its names' and aliases' TF-IDF rows."""
         texts = list(self.reference_.texts)
-        self.name_tfidf_ = TokenTfidf(name_tokens).fit(texts)
-        self.name_matrix_ = self.name_tfidf_.transform(texts).T.tocsr()
-        text_label = self.reference_.text_label
-        self.name_starts_ = np.flatnonzero(np.r_[True, text_label[1:] != text_label[:-1]])
-        self.name_labels_ = text_label[self.name_starts_]
+        self.name_tfidf_ = NgramTfidf((1, 2), affixes=False).fit(texts)
+        owner = sp.csr_matrix((np.ones(len(texts), dtype=np.float32), (self.reference_.text_label,
+                                                                       np.arange(len(texts)))),
+                              shape=(len(self.reference_.labels), len(texts)))
+        self.name_matrix_ = l2_normalize_rows((owner @ self.name_tfidf_.transform(texts)).tocsr()).T.tocsr()
 
     # ------------------------------------------------------------------ evidence
     def _name_scores(self, titles: Sequence[str]) -> np.ndarray:
-        """n × labels: best cosine of each title with one of the label's names (0 for unnamed labels)."""
-        sims = (self.name_tfidf_.transform(titles) @ self.name_matrix_).toarray()
-        best = np.maximum.reduceat(sims, self.name_starts_, axis=1) if sims.shape[1] else sims
-        out = np.zeros((len(titles), len(self.reference_.labels)), dtype=np.float32)
-        out[:, self.name_labels_] = best
-        return out
-
-    def _neighbors(self, sims: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        if self.n_neighbors == 0:
-            return np.zeros((sims.shape[0], 1), dtype=np.int64), np.zeros((sims.shape[0], 1), dtype=np.float32)
-        k = min(self.n_neighbors, sims.shape[1] - 1)
-        part = np.argpartition(-sims, k - 1, axis=1)[:, :k]
-        vals = np.take_along_axis(sims, part, axis=1)
-        order = np.lexsort((part, -vals), axis=1)
-        part = np.take_along_axis(part, order, axis=1)
-        vals = np.maximum(np.take_along_axis(vals, order, axis=1), 0)
-        return self.train_label_[part].astype(np.int64), vals.astype(np.float32)
+        """n × labels: cosine of each title with each label's names (0 for labels without names)."""
+        return (self.name_tfidf_.transform(titles) @ self.name_matrix_).toarray()
 
     def _evidence(self, titles: Sequence[str]) -> Evidence:
-        rows = self.title_tfidf_.transform(titles)
-        ridge = np.asarray(rows @ self.coef_)
-        if self.n_neighbors:
-            nb_labels, nb_sims = self._neighbors((rows @ self.train_matrix_).toarray())
-        else:
-            nb_labels, nb_sims = self._neighbors(np.zeros((len(titles), 0)))
-        return Evidence(ridge, self._name_scores(titles), nb_labels, nb_sims, _lengths(titles),
-                        np.full(len(titles), -1, dtype=np.int64))
+        ridge = (self.title_tfidf_.transform(titles) @ self.coef_).toarray()
+        return Evidence(ridge, self._name_scores(titles), _lengths(titles), np.full(len(titles), -1, dtype=np.int64))
 
     def _features(self, evidence: Evidence, m: int) -> tuple[np.ndarray, np.ndarray]:
         proposals = propose(evidence, self.class_label_, m)
@@ -198,7 +172,7 @@ class OccupationClassifier:
             slots_out.append(slots)
             conf_out.append(proba)
         if not slots_out:
-            return np.zeros((0, 3 * m), dtype=np.int64), np.zeros((0, 3 * m))
+            return np.zeros((0, 2 * m), dtype=np.int64), np.zeros((0, 2 * m))
         return np.vstack(slots_out), np.vstack(conf_out)
 
     def predict_top_k(self, titles: Sequence[str], k: int = 1) -> TopK:
@@ -231,6 +205,15 @@ def _held_out_rescale(train: sp.csr_matrix) -> np.ndarray:
     rows = np.repeat(np.arange(train.shape[0]), np.diff(train.indptr))
     norms = np.sqrt(np.bincount(rows, weights=shared ** 2, minlength=train.shape[0]))
     return np.where(norms > 0, 1 / np.maximum(norms, 1e-12), 0.0)
+
+
+def _prune(weights: np.ndarray, density: float) -> sp.csr_matrix:
+    """Keep the largest ``density`` share of the weights by magnitude (ties at the cut are kept)."""
+    if density >= 1:
+        return sp.csr_matrix(weights)
+    magnitude = np.abs(weights)
+    cut = np.partition(magnitude.ravel(), int((1 - density) * magnitude.size))[int((1 - density) * magnitude.size)]
+    return sp.csr_matrix(np.where(magnitude >= cut, weights, 0))
 
 
 def _lengths(titles: Sequence[str]) -> np.ndarray:

@@ -6,9 +6,10 @@ shown (404 when it is not visible, 403 when it is visible but not yours to chang
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
+from fastapi import Path as PathParam
 from pydantic import BaseModel, ConfigDict, Field
 
 from silian.services import posts as svc
@@ -16,6 +17,7 @@ from silian.services import recommend
 from silian.web.errors import responses
 from silian.web.security import User, client_of, database
 
+IdPath = Annotated[int, PathParam(ge=1, le=2**31 - 1)]
 router = APIRouter(tags=["需求共享平台 / demand-sharing platform"])
 
 Kind = Literal["talent_demand", "tech_need", "order_class", "apprenticeship", "school_supply", "school_offer"]
@@ -186,7 +188,7 @@ def list_posts(request: Request, p: User, kind: Kind | None = None, status: Lite
                q: str | None = Query(None, max_length=100, description="标题或说明中的文字"),
                mine: bool = Query(False, description="只看本单位发布的"),
                sort: str | None = Query(None, description="created_at, updated_at, count, period, title, id; 前加 - 为降序（默认 -created_at）"),
-               page: int = Query(1, ge=1), page_size: int = Query(20, ge=1, le=svc.MAX_PAGE_SIZE)) -> Any:
+               page: int = Query(1, ge=1, le=1_000_000), page_size: int = Query(20, ge=1, le=svc.MAX_PAGE_SIZE)) -> Any:
     """Open posts and your own (county officers: their county's; city admin: all)."""
     filters = svc.PostFilters(kind=kind, status=status, occupation_code=occupation_code, major_code=major_code,
                               county=county, skill_level=skill_level, q=q, mine=mine)
@@ -201,50 +203,50 @@ def create_post(request: Request, body: PostCreate, p: User) -> Any:
 
 
 @router.get("/api/v1/posts/{post_id}", response_model=PostPublic, responses=responses(401, 404), summary="Read a post")
-def read_post(request: Request, post_id: int, p: User) -> Any:
+def read_post(request: Request, post_id: IdPath, p: User) -> Any:
     return svc.get_post(database(request), p, post_id)
 
 
 @router.patch("/api/v1/posts/{post_id}", response_model=PostPublic, responses=responses(400, 401, 403, 404, 422),
               summary="Change an open post (owner)")
-def update_post(request: Request, post_id: int, body: PostUpdate, p: User) -> Any:
+def update_post(request: Request, post_id: IdPath, body: PostUpdate, p: User) -> Any:
     return svc.update_post(database(request), p, post_id, body.model_dump(exclude_unset=True), client_of(request))
 
 
 @router.post("/api/v1/posts/{post_id}/close", response_model=PostPublic, responses=responses(401, 403, 404),
              summary="Close a post (owner)")
-def close_post(request: Request, post_id: int, p: User) -> Any:
+def close_post(request: Request, post_id: IdPath, p: User) -> Any:
     return svc.close_post(database(request), p, post_id, client_of(request))
 
 
 @router.get("/api/v1/posts/{post_id}/responses", response_model=ResponseList, responses=responses(401, 403, 404),
             summary="Responses to a post (owner and admin: all; a school: its own)")
-def list_responses(request: Request, post_id: int, p: User) -> Any:
+def list_responses(request: Request, post_id: IdPath, p: User) -> Any:
     found = svc.list_responses(database(request), p, post_id)
     return {"data": found, "count": len(found)}
 
 
 @router.post("/api/v1/posts/{post_id}/responses", response_model=ResponsePublic, status_code=201,
              responses=responses(400, 401, 403, 404, 422), summary="Respond to an enterprise post (school)")
-def respond(request: Request, post_id: int, body: ResponseCreate, p: User) -> Any:
+def respond(request: Request, post_id: IdPath, body: ResponseCreate, p: User) -> Any:
     return svc.respond(database(request), p, post_id, body.model_dump(), client_of(request))
 
 
 @router.post("/api/v1/posts/{post_id}/responses/{response_id}/accept", response_model=ResponsePublic,
              responses=responses(400, 401, 403, 404, 422), summary="Accept a response (owner); may create a cooperation record")
-def accept(request: Request, post_id: int, response_id: int, p: User) -> Any:
+def accept(request: Request, post_id: IdPath, response_id: IdPath, p: User) -> Any:
     return svc.decide(database(request), p, post_id, response_id, accept=True, client=client_of(request))
 
 
 @router.post("/api/v1/posts/{post_id}/responses/{response_id}/decline", response_model=ResponsePublic,
              responses=responses(400, 401, 403, 404), summary="Decline a response (owner)")
-def decline(request: Request, post_id: int, response_id: int, p: User) -> Any:
+def decline(request: Request, post_id: IdPath, response_id: IdPath, p: User) -> Any:
     return svc.decide(database(request), p, post_id, response_id, accept=False, client=client_of(request))
 
 
 @router.get("/api/v1/posts/{post_id}/recommendations", response_model=RecommendationList,
             responses=responses(401, 403, 404), summary="Partners for a post, scored with reasons (owner)")
-def post_recommendations(request: Request, post_id: int, p: User, limit: int = Query(10, ge=1, le=recommend.MAX_LIMIT)) -> Any:
+def post_recommendations(request: Request, post_id: IdPath, p: User, limit: int = Query(10, ge=1, le=recommend.MAX_LIMIT)) -> Any:
     """Schools and majors for an enterprise post; enterprises for a school post (formula in docs/platform.md)."""
     return _recommendations(recommend.recommend_for_post(database(request), p, post_id, limit=limit))
 

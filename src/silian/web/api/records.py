@@ -3,9 +3,9 @@
 ``XPublic``) so the OpenAPI document says exactly what every field is."""
 
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Path, Query, Request
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from silian.domain.tables import HUB_TABLES, TableSpec
@@ -14,6 +14,7 @@ from silian.services import records
 from silian.web.errors import responses
 from silian.web.security import CurrentPrincipal, User, client_of, database
 
+RecordId = Annotated[int, Path(ge=1, le=2**31 - 1, description="record id")]
 PY_TYPES: dict[str, Any] = {"int": int, "float": float, "bool": bool, "str": str, "period": str}
 
 
@@ -61,7 +62,7 @@ def router_for(name: str) -> APIRouter:
 
     @router.get("", response_model=page_m, responses=responses(400, 401), summary=f"List {spec.en}",
                 description=f"{spec.zh}：按角色可见的记录，支持筛选（{filter_help}）、排序（sort=字段 或 -字段）与分页。")
-    def list_(request: Request, p: CurrentPrincipal, sort: str | None = None, page: int = Query(1, ge=1),
+    def list_(request: Request, p: CurrentPrincipal, sort: str | None = None, page: int = Query(1, ge=1, le=1_000_000),
               page_size: int = Query(50, ge=1, le=records.MAX_PAGE_SIZE)) -> Any:
         reserved = {"sort", "page", "page_size", "lang"}
         filters = {k: v for k, v in request.query_params.items() if k not in reserved}
@@ -73,16 +74,16 @@ def router_for(name: str) -> APIRouter:
         return records.create_record(database(request), p, name, body.model_dump(), client_of(request))  # type: ignore[attr-defined]
 
     @router.get("/{record_id}", response_model=public_m, responses=responses(401, 404), summary=f"Read {spec.en}")
-    def read(request: Request, record_id: int, p: CurrentPrincipal) -> Any:
+    def read(request: Request, record_id: RecordId, p: CurrentPrincipal) -> Any:
         return records.get_record(database(request), p, name, record_id)
 
     @router.patch("/{record_id}", response_model=public_m, responses=responses(400, 401, 403, 404, 422), summary=f"Update {spec.en}")
-    def update(request: Request, record_id: int, body: update_m, p: User) -> Any:  # type: ignore[valid-type]
+    def update(request: Request, record_id: RecordId, body: update_m, p: User) -> Any:  # type: ignore[valid-type]
         changes = body.model_dump(exclude_unset=True)  # type: ignore[attr-defined]
         return records.update_record(database(request), p, name, record_id, changes, client_of(request))
 
     @router.delete("/{record_id}", status_code=204, responses=responses(400, 401, 403, 404), summary=f"Delete {spec.en}")
-    def delete(request: Request, record_id: int, p: User) -> None:
+    def delete(request: Request, record_id: RecordId, p: User) -> None:
         records.delete_record(database(request), p, name, record_id, client_of(request))
 
     return router
