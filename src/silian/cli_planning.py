@@ -20,8 +20,8 @@ SHOWN_POSITIONS = 30
 
 register_messages({
     "match_summary": (
-        "匹配完成（{method}）：{n_students:,} 名学生中 {n_matched:,} 名获得岗位（{n_first:,} 名是第一志愿），"
-        "{n_unmatched:,} 名未匹配；岗位共 {seats:,} 个名额",
+        ("匹配完成（{method}）：{n_students:,} 名学生中 {n_matched:,} 名获得岗位（{n_first:,} 名是第一志愿），"
+         "{n_unmatched:,} 名未匹配；岗位共 {seats:,} 个名额"),
         ("Matched ({method}): {n_matched:,} of {n_students:,} students got a seat ({n_first:,} their first "
          "choice), {n_unmatched:,} unmatched; {seats:,} seats in all"),
     ),

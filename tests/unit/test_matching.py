@@ -151,6 +151,8 @@ def test_analytics_refuses_repeats_and_bad_arrays() -> None:
         _da([[0]], [[0]], [-1])
     with pytest.raises(ValueError, match="student_choices"):
         _da([[3]], [[0]], [1])
+    with pytest.raises(ValueError, match="capacities must be integers"):
+        _da([[0]], [[0]], [1.5])
 
 
 # ---------------------------------------------------------------- random instances
@@ -296,6 +298,13 @@ def test_file_result_order_and_empty_positions(tmp_path: Path) -> None:
     assert list(json.loads(dump_match_json(outcome.result))["matching"]) == ["p1", "p2", "p3"]
     assert json.loads(dump_match_json(outcome.result)) == outcome.result
     assert json.loads(dump_match_json({"matching": {}, "unmatched": []})) == {"matching": {}, "unmatched": []}
+
+
+def test_empty_markets(tmp_path: Path) -> None:
+    empty = _file(tmp_path, {"students": {}, "positions": {}})
+    assert match_from_file(empty).result == match_from_file(empty, "weights").result == {"matching": {}, "unmatched": []}
+    idle = _file(tmp_path, {"students": {"a": []}, "positions": {"p": {"capacity": 0, "preferences": ["a"]}}})
+    assert match_from_file(idle).result == {"matching": {"p": []}, "unmatched": ["a"]}
 
 
 def test_weights_file_format(tmp_path: Path) -> None:

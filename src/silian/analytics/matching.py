@@ -70,14 +70,21 @@ class MutualPairs:
 
 
 def _owners(ptr: npt.ArrayLike, name: str) -> IntArray:
-    ptr = np.asarray(ptr, dtype=np.int64)
+    ptr = _integers(ptr, name)
     if ptr.ndim != 1 or ptr.size == 0 or ptr[0] != 0 or np.any(np.diff(ptr) < 0):
         raise ValueError(f"{name} must start at 0 and never decrease")
     return np.repeat(np.arange(ptr.size - 1, dtype=np.int64), np.diff(ptr))
 
 
+def _integers(values: npt.ArrayLike, name: str) -> IntArray:
+    given = np.asarray(values)
+    if given.size and not np.issubdtype(given.dtype, np.integer):
+        raise ValueError(f"{name} must be integers, not {given.dtype}")
+    return given.astype(np.int64, copy=False)
+
+
 def _indices(values: npt.ArrayLike, size: int, upper: int, name: str) -> IntArray:
-    values = np.asarray(values, dtype=np.int64)
+    values = _integers(values, name)
     if values.shape != (size,):
         raise ValueError(f"{name} must have {size} entries (the last pointer), not {values.shape}")
     if values.size and (values.min() < 0 or values.max() >= upper):
@@ -144,7 +151,7 @@ def _refuse_repeats(sorted_keys: IntArray, what: str) -> None:
 
 
 def _capacities(capacities: npt.ArrayLike, n_positions: int) -> IntArray:
-    caps = np.asarray(capacities, dtype=np.int64)
+    caps = _integers(capacities, "capacities")
     if caps.shape != (n_positions,) or (caps.size and caps.min() < 0):
         raise ValueError(f"capacities must be {n_positions} non-negative integers")
     return caps

@@ -93,3 +93,27 @@ def calibration_table(correct: np.ndarray, confidence: np.ndarray, bins: int = 1
              "confidence": float(confidence[which == b].mean()) if (which == b).any() else float("nan"),
              "accuracy": float(correct[which == b].mean()) if (which == b).any() else float("nan")}
             for b in range(bins)]
+
+
+class CharTfidfBaseline:
+    """The plain baseline: character 1–3-gram TF-IDF of the title and a linear SVM (C = 0.5).
+
+    Ignores the classification's names; predicts only labels seen in training.
+    """
+
+    def __init__(self, C: float = 0.5):
+        self.C = C
+
+    def fit(self, titles: Sequence[str], labels: Sequence[str], *,
+            reference: OccupationReference | None = None) -> CharTfidfBaseline:
+        """Learn from labelled titles (``reference`` is accepted and ignored)."""
+        from sklearn.feature_extraction.text import TfidfVectorizer
+        from sklearn.svm import LinearSVC
+
+        self.vectorizer_ = TfidfVectorizer(analyzer="char", ngram_range=(1, 3), sublinear_tf=True)
+        self.svm_ = LinearSVC(C=self.C).fit(self.vectorizer_.fit_transform(titles), list(labels))
+        return self
+
+    def predict(self, titles: Sequence[str]) -> np.ndarray:
+        """The predicted label per title."""
+        return self.svm_.predict(self.vectorizer_.transform(list(titles)))

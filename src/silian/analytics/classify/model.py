@@ -24,6 +24,7 @@ import numpy as np
 import scipy.linalg as sla
 import scipy.sparse as sp
 from sklearn.ensemble import HistGradientBoostingClassifier
+from threadpoolctl import threadpool_limits
 
 from silian.analytics.classify.features import NgramTfidf, l2_normalize_rows
 from silian.analytics.classify.reference import LABEL_PATTERN, OccupationReference, label_depth
@@ -79,7 +80,14 @@ class OccupationClassifier:
     # ------------------------------------------------------------------ fit
     def fit(self, titles: Sequence[str], labels: Sequence[str], *,
             reference: OccupationReference) -> OccupationClassifier:
-        """Learn from labelled ``titles``; ``reference`` supplies every label's names and aliases."""
+        """Learn from labelled ``titles``; ``reference`` supplies every label's names and aliases.
+
+        Runs on one thread (BLAS and OpenMP), so that the fitted model is the same on every machine and run.
+        """
+        with threadpool_limits(limits=1):
+            return self._fit(titles, labels, reference)
+
+    def _fit(self, titles: Sequence[str], labels: Sequence[str], reference: OccupationReference) -> OccupationClassifier:
         titles, labels = _check_training(titles, labels)
         missing = sorted(set(labels) - set(reference.labels))
         if missing:
@@ -90,14 +98,12 @@ class OccupationClassifier:
         self._fit_label_tables(labels, index)
         self.title_tfidf_ = NgramTfidf((1, 2, 3), affixes=True).fit(titles)
         train = self.title_tfidf_.transform(titles)
-        gram = (train @ train.T).toarray().astype(np.float64)
-        loo_ridge = self._fit_ridge(train, gram) * _held_out_rescale(train)[:, None]
-        del gram
+        loo_ridge = self._fit_ridge(train) * _held_out_rescale(train)[:, None]
         alone = self.label_counts_[self.train_label_] == 1  # left out, the title's label is unknown
         loo_ridge[alone, self._class_of_title[alone]] = -np.inf
         self._fit_names()
         own = self.train_label_.astype(np.int64)
-        evidence = Evidence(loo_ridge.astype(np.float32), self._name_scores(titles), _lengths(titles), own)
+        evidence = Evidence(loo_ridge.astype(np.float32), self._name_scores(titles), own)
         feats, slots = self._features(evidence, self.n_candidates)
         valid = slots >= 0
         target = (slots == own[:, None])[valid]
@@ -118,18 +124,22 @@ class OccupationClassifier:
         self.label_depth_ = np.asarray([label_depth(label) for label in self.reference_.labels], dtype=np.float32)
         self._class_of_title = class_of_title
 
-    def _fit_ridge(self, train: sp.csr_matrix, gram: np.ndarray) -> np.ndarray:
-        """Solve the dual ridge; return the exact leave-one-out scores of the training titles."""
-        n = gram.shape[0]
+    def _fit_ridge(self, train: sp.csr_matrix) -> np.ndarray:
+        """Solve the dual ridge (K + αI) A = Y; return the exact leave-one-out scores of the training titles,
+        Y − A / diag((K + αI)⁻¹)."""
+        n = train.shape[0]
+        wide = train.astype(np.float64)
+        system = (wide @ wide.T).toarray().T  # symmetric: the transpose is the Fortran-ordered view
+        system.flat[::n + 1] += self.alpha
         onehot = np.zeros((n, len(self.classes_)))
         onehot[np.arange(n), self._class_of_title] = 1
-        system = gram + self.alpha * np.eye(n)
-        factor = sla.cho_factor(system, lower=True, overwrite_a=True, check_finite=False)
-        dual = sla.cho_solve(factor, onehot, check_finite=False)
-        inverse_lower, info = sla.lapack.dtrtri(np.tril(factor[0]), lower=1)
-        if info != 0:  # pragma: no cover - the system is positive definite for alpha > 0
-            raise np.linalg.LinAlgError("ridge system is singular")
-        hat_diag = (inverse_lower ** 2).sum(axis=0)  # diag of the inverse system
+        lower, info = sla.lapack.dpotrf(system, lower=1, clean=1, overwrite_a=1)
+        if info != 0:  # pragma: no cover - positive definite for alpha > 0
+            raise np.linalg.LinAlgError(f"ridge system is not positive definite (info {info})")
+        dual, _ = sla.lapack.dpotrs(lower, onehot, lower=1)
+        inverse_lower, _ = sla.lapack.dtrtri(lower, lower=1, overwrite_c=1)
+        hat_diag = np.einsum("ij,ij->j", inverse_lower, inverse_lower)  # diag of (K + αI)⁻¹
+        del lower, inverse_lower, system
         self.coef_ = _prune(np.asarray(train.T @ dual, dtype=np.float32), self.coef_density)
         return onehot - dual / hat_diag[:, None]
 
@@ -149,7 +159,7 @@ class OccupationClassifier:
 
     def _evidence(self, titles: Sequence[str]) -> Evidence:
         ridge = (self.title_tfidf_.transform(titles) @ self.coef_).toarray()
-        return Evidence(ridge, self._name_scores(titles), _lengths(titles), np.full(len(titles), -1, dtype=np.int64))
+        return Evidence(ridge, self._name_scores(titles), np.full(len(titles), -1, dtype=np.int64))
 
     def _features(self, evidence: Evidence, m: int) -> tuple[np.ndarray, np.ndarray]:
         proposals = propose(evidence, self.class_label_, m)
@@ -180,8 +190,7 @@ class OccupationClassifier:
         if k < 1:
             raise ValueError(f"k must be at least 1, got {k}")
         slots, conf = self.candidate_scores(_check_titles(titles), max(self.n_candidates, k))
-        conf = np.where(slots >= 0, conf, -1.0)
-        order = np.lexsort((slots, -conf), axis=1)[:, :k]
+        order = rank_candidates(slots, conf)[:, :k]
         top = np.take_along_axis(slots, order, axis=1)
         top_conf = np.take_along_axis(conf, order, axis=1)
         labels = np.asarray(self.reference_.labels, dtype=object)
@@ -191,6 +200,13 @@ class OccupationClassifier:
     def predict(self, titles: Sequence[str]) -> np.ndarray:
         """The most likely label per title."""
         return self.predict_top_k(titles, 1).labels[:, 0]
+
+
+def rank_candidates(slots: np.ndarray, conf: np.ndarray) -> np.ndarray:
+    """Per row, the slot order by confidence, best first; ties keep the proposal order (ridge list first),
+    empty slots last."""
+    position = np.broadcast_to(np.arange(slots.shape[1]), slots.shape)
+    return np.lexsort((position, -np.where(slots >= 0, conf, -1.0)), axis=1)
 
 
 def _held_out_rescale(train: sp.csr_matrix) -> np.ndarray:
@@ -214,10 +230,6 @@ def _prune(weights: np.ndarray, density: float) -> sp.csr_matrix:
     magnitude = np.abs(weights)
     cut = np.partition(magnitude.ravel(), int((1 - density) * magnitude.size))[int((1 - density) * magnitude.size)]
     return sp.csr_matrix(np.where(magnitude >= cut, weights, 0))
-
-
-def _lengths(titles: Sequence[str]) -> np.ndarray:
-    return np.fromiter((len(t) for t in titles), dtype=np.float32, count=len(titles))
 
 
 def _check_titles(titles: Sequence[str]) -> list[str]:

@@ -20,7 +20,6 @@ FEATURE_NAMES = (
     "name_margin",      # that similarity minus the title's best name similarity
     "name_position",    # position in the name list
     "depth",            # 1 大类 … 4: how specific the label is
-    "title_length",     # characters in the title
 )
 
 
@@ -34,7 +33,6 @@ class Evidence:
 
     ridge: np.ndarray
     names: np.ndarray
-    title_length: np.ndarray
     own_label: np.ndarray
 
 
@@ -82,7 +80,7 @@ def candidate_features(evidence: Evidence, proposals: Proposals, label_class: np
                        counts: np.ndarray, depth: np.ndarray) -> np.ndarray:
     """n × slots × len(FEATURE_NAMES) features (slots equal to -1 get arbitrary values)."""
     slots = proposals.slots
-    n, s = slots.shape
+    n = slots.shape[0]
     safe = np.maximum(slots, 0)
     rows = np.arange(n)[:, None]
     cls = label_class[safe]
@@ -95,6 +93,6 @@ def candidate_features(evidence: Evidence, proposals: Proposals, label_class: np
         ridge, ridge - best_two[:, :1],
         _positions(slots, proposals.ridge),
         names, names - name_best, _positions(slots, proposals.names),
-        depth[safe], np.broadcast_to(evidence.title_length[:, None], (n, s)),
+        depth[safe],
     ]
     return np.stack([np.asarray(c, dtype=np.float32) for c in columns], axis=2)
