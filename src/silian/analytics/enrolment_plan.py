@@ -77,6 +77,7 @@ class EnrolmentProblem:
     max_change: float | None = 0.2
     change_floor: float = 0.0
     max_change_abs: float | None = None
+    grow_limit: FloatArray | None = None
     in_total: BoolArray | None = None
     total_min: float | None = None
     total_max: float | None = None
@@ -94,7 +95,9 @@ class EnrolmentProblem:
         return np.minimum(delta, np.inf if self.max_change_abs is None else self.max_change_abs)
 
     def upper(self) -> FloatArray:
-        return self.current + self.allowance()
+        """c_p + Δ_p, within ``grow_limit``."""
+        up = self.current + self.allowance()
+        return up if self.grow_limit is None else np.minimum(up, self.grow_limit)
 
     def lower_change(self) -> FloatArray:
         return np.maximum(self.current - self.allowance(), 0.0)
@@ -113,11 +116,15 @@ class EnrolmentProblem:
                  "capacity": n_s, "target": n_m, "weight": n_m}
         if self.in_total is not None:
             sizes["in_total"] = n_s
+        if self.grow_limit is not None:
+            sizes["grow_limit"] = n_p
         for name, n in sizes.items():
             got = len(getattr(self, name))
             if got != n:
                 raise InvalidInput(t("plan_shape", name=name, n=n, got=got))
-        for name in ("current", "capacity", "target", "weight", "min_cohort"):
+        for name in ("current", "capacity", "target", "weight", "min_cohort", "grow_limit"):
+            if getattr(self, name) is None:
+                continue
             values = np.asarray(getattr(self, name), float)
             if np.isnan(values).any() or (values < 0).any():
                 raise InvalidInput(t("plan_negative", name=name))
