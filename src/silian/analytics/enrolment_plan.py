@@ -39,6 +39,7 @@ IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
 FAMILIES = ("capacity", "change_up", "change_down", "min_cohort", "keep", "close", "total_min", "total_max")
 TOLERANCE = 1e-6
+KEEP_MINIMUM = 1.0  # students: a pair that must stay open enrols at least this many
 _DISP = False
 
 register_messages({
@@ -78,11 +79,20 @@ class EnrolmentProblem:
     change_floor: float = 0.0
     max_change_abs: float | None = None
     grow_limit: FloatArray | None = None
+    new_cohort_max: float | None = None
     in_total: BoolArray | None = None
     total_min: float | None = None
     total_max: float | None = None
     change_penalty: float = 1e-3
     integral: bool = True
+
+    def __post_init__(self) -> None:
+        kinds = {"pair_school": np.int64, "pair_major": np.int64, "current": float, "capacity": float, "target": float,
+                 "weight": float, "min_cohort": float, "may_close": bool, "force_close": bool, "grow_limit": float,
+                 "in_total": bool}
+        for name, kind in kinds.items():
+            if getattr(self, name) is not None:
+                object.__setattr__(self, name, np.asarray(getattr(self, name), dtype=kind))
 
     @property
     def n_pairs(self) -> int:
@@ -97,6 +107,8 @@ class EnrolmentProblem:
     def upper(self) -> FloatArray:
         """c_p + Δ_p, within ``grow_limit``."""
         up = self.current + self.allowance()
+        if self.new_cohort_max is not None:
+            up = np.where(self.current > 0, up, self.new_cohort_max)
         return up if self.grow_limit is None else np.minimum(up, self.grow_limit)
 
     def lower_change(self) -> FloatArray:
@@ -267,7 +279,8 @@ def _build(problem: EnrolmentProblem, active: frozenset[str], *, elastic: bool) 
     plain = ~with_y & ~closed
     for name, sel, lo, hi in (("change_up", np.flatnonzero(plain & np.isfinite(up)), -np.inf, up),
                               ("change_down", np.flatnonzero(plain & kept & (down > 0)), down, np.inf),
-                              ("min_cohort", np.flatnonzero(plain & kept & (cohort > 0)), cohort, np.inf)):
+                              ("min_cohort", np.flatnonzero(plain & kept & (cohort > 0)), cohort, np.inf),
+                              ("keep", np.flatnonzero(plain & kept & (lower < KEEP_MINIMUM)), KEEP_MINIMUM, np.inf)):
         lo_s = lo if np.isscalar(lo) else lo[sel]  # type: ignore[index]
         hi_s = hi if np.isscalar(hi) else hi[sel]  # type: ignore[index]
         model.add_rows(name, sel, [(np.arange(len(sel)), x[sel], 1.0)], lo_s, hi_s)
@@ -359,7 +372,7 @@ def pair_bounds(p: EnrolmentProblem) -> tuple[FloatArray, FloatArray, BoolArray]
     closable = p.may_close & ~p.force_close
     shut = p.force_close | (closable & (lo > up))
     semi = closable & ~shut & (lo > 0)
-    lower = np.where(p.may_close | shut, 0.0, lo)
+    lower = np.where(p.may_close | shut, 0.0, np.maximum(lo, KEEP_MINIMUM))  # a kept pair enrols someone
     lower[semi] = lo[semi]
     return lower, np.where(shut, 0.0, up), semi
 

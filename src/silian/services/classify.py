@@ -116,8 +116,9 @@ def _candidates(model: OccupationClassifier, titles: list[str], descriptions: Se
                 top_k: int) -> tuple[np.ndarray, np.ndarray]:
     """Per title, candidate label positions and confidences, best first (-1 / 0 pad)."""
     m = max(model.n_candidates, top_k)
-    unique, inverse = np.unique(np.asarray(titles, dtype=object), return_inverse=True)
-    slots, conf = model.candidate_scores(list(unique), m)
+    first: dict[str, int] = {}
+    inverse = np.fromiter((first.setdefault(x, len(first)) for x in titles), dtype=np.int64, count=len(titles))
+    slots, conf = model.candidate_scores(list(first), m)
     slots, conf = slots[inverse], conf[inverse]
     if descriptions is not None:
         slots, conf = _mix_descriptions(model, slots, conf, descriptions, m)
@@ -158,48 +159,77 @@ def _mix_descriptions(model: OccupationClassifier, slots: np.ndarray, conf: np.n
     return out_slots, out_conf
 
 
+@dataclass(frozen=True)
+class _LabelTables:
+    """Per reference label: code, name, level name and the positions of its ancestors at levels 1–4."""
+
+    codes: np.ndarray
+    names: np.ndarray
+    levels: np.ndarray
+    depth: np.ndarray
+    ancestors: np.ndarray
+
+
+@lru_cache(maxsize=4)
+def _label_tables(reference: OccupationReference) -> _LabelTables:
+    index = reference.index()
+    depth = np.asarray([label_depth(c) for c in reference.labels] + [0])
+    ancestors = np.asarray([[index.get(code_prefix(c, level), -1) if level <= label_depth(c) else i
+                             for level in range(1, 5)] for i, c in enumerate(reference.labels)] + [[-1] * 4])
+    return _LabelTables(np.asarray(reference.labels + (None,), dtype=object),
+                        np.asarray(reference.names + (None,), dtype=object),
+                        np.asarray((*LEVEL_NAMES, None), dtype=object)[depth - 1], depth, ancestors)
+
+
 def _result_frame(model: OccupationClassifier, titles: list[str], slots: np.ndarray, conf: np.ndarray,
                   top_k: int, threshold: float) -> pl.DataFrame:
-    labels = np.asarray(model.reference_.labels + (None,), dtype=object)
-    names = np.asarray(model.reference_.names + (None,), dtype=object)
-    best = np.where(slots[:, 0] >= 0, slots[:, 0], -1) if len(titles) else np.zeros(0, int)
-    codes = labels[best]
-    backoff = [_backoff(labels[row], c, threshold) for row, c in zip(slots, conf, strict=True)]
-    name_of = dict(zip(model.reference_.labels, model.reference_.names, strict=True))
-    alternatives = [[{"code": labels[s], "name": names[s], "confidence": float(c)}
-                     for s, c in zip(row[1:top_k], cs[1:top_k], strict=True) if s >= 0]
-                    for row, cs in zip(slots, conf, strict=True)]
+    tables = _label_tables(model.reference_)
+    best = slots[:, 0] if len(titles) else np.zeros(0, dtype=np.int64)
+    backoff, backoff_conf = _backoff(tables, slots, conf, threshold)
     confidence = conf[:, 0] if len(titles) else np.zeros(0)
-    return pl.DataFrame({
+    frame = pl.DataFrame({
         "title": titles,
-        "occupation_code": list(codes),
-        "occupation_name": list(names[best]),
-        "occupation_level": [LEVEL_NAMES[label_depth(c) - 1] if c else None for c in codes],
+        "occupation_code": tables.codes[best],
+        "occupation_name": tables.names[best],
+        "occupation_level": tables.levels[best],
         "confidence": confidence.astype(np.float64),
         "needs_review": (confidence < threshold) | (best < 0),
-        "backoff_code": [b[0] for b in backoff],
-        "backoff_name": [name_of.get(b[0]) if b[0] else None for b in backoff],
-        "backoff_level": [LEVEL_NAMES[b[1] - 1] if b[0] else None for b in backoff],
-        "backoff_confidence": [b[2] for b in backoff],
-        "alternatives": alternatives,
-    }, schema_overrides={"occupation_code": pl.String, "occupation_name": pl.String,
-                         "occupation_level": pl.String, "backoff_code": pl.String, "backoff_name": pl.String,
-                         "backoff_level": pl.String, "backoff_confidence": pl.Float64,
-                         "alternatives": pl.List(pl.Struct({"code": pl.String, "name": pl.String,
-                                                            "confidence": pl.Float64}))})
+        "backoff_code": tables.codes[backoff],
+        "backoff_name": tables.names[backoff],
+        "backoff_level": tables.levels[backoff],
+        "backoff_confidence": backoff_conf,
+    }, schema_overrides={c: pl.String for c in ("occupation_code", "occupation_name", "occupation_level",
+                                                "backoff_code", "backoff_name", "backoff_level")})
+    return frame.with_columns(_alternatives(tables, slots[:, 1:top_k], conf[:, 1:top_k]))
 
 
-def _backoff(codes: np.ndarray, conf: np.ndarray, threshold: float) -> tuple[str | None, int, float | None]:
-    """The most specific ancestor of the best code whose candidates' summed confidence reaches ``threshold``."""
-    if codes[0] is None:
-        return None, 0, None
-    for level in range(label_depth(codes[0]), 0, -1):
-        prefix = code_prefix(codes[0], level)
-        total = float(sum(c for code, c in zip(codes, conf, strict=True)
-                          if code is not None and code_prefix(code, level) == prefix))
-        if total >= threshold:
-            return prefix, level, min(total, 1.0)
-    return None, 0, None
+def _backoff(tables: _LabelTables, slots: np.ndarray, conf: np.ndarray,
+             threshold: float) -> tuple[np.ndarray, np.ndarray]:
+    """The most specific ancestor of each best code whose candidates' summed confidence reaches
+    ``threshold`` (position -1 and NaN when none)."""
+    n = len(slots)
+    ancestors = tables.ancestors[slots]  # n × slots × 4 (slot -1 reads the padding row)
+    same = (ancestors == ancestors[:, :1, :]) & (slots >= 0)[:, :, None]
+    totals = (same * conf[:, :, None]).sum(axis=1)  # n × 4: mass within the best code's ancestor per level
+    depth = tables.depth[slots[:, 0]] if n else np.zeros(0, dtype=np.int64)
+    reach = (totals >= threshold) & (np.arange(1, 5)[None, :] <= depth[:, None])
+    level = np.where(reach.any(axis=1), 3 - np.argmax(reach[:, ::-1], axis=1), -1)
+    rows = np.arange(n)
+    chosen = np.where(level >= 0, ancestors[rows, 0, np.maximum(level, 0)], -1)
+    return chosen, np.where(chosen >= 0, np.minimum(totals[rows, np.maximum(level, 0)], 1.0), np.nan)
+
+
+def _alternatives(tables: _LabelTables, slots: np.ndarray, conf: np.ndarray) -> pl.Series:
+    """List column of {code, name, confidence} for the runner-up candidates (empty slots left out)."""
+    n, k = slots.shape
+    if k == 0:  # one empty slot per row gives every row an empty list
+        slots, conf, k = np.full((n, 1), -1), np.zeros((n, 1)), 1
+    flat = pl.DataFrame({"code": tables.codes[slots.ravel()], "name": tables.names[slots.ravel()],
+                         "confidence": np.where(slots >= 0, conf, np.nan).ravel()},
+                        schema_overrides={"code": pl.String, "name": pl.String, "confidence": pl.Float64})
+    structs = flat.select(pl.when(pl.col("code").is_not_null()).then(pl.struct("code", "name", "confidence"))
+                          .alias("alternatives")).to_series()
+    return structs.reshape((n, k)).arr.to_list().list.drop_nulls().alias("alternatives")
 
 
 def _check_top_k(top_k: int) -> None:

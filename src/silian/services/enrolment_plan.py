@@ -124,17 +124,16 @@ def plan_enrolment(db: Database | None = None, *, hub: HubSnapshot | None = None
     inputs = _Inputs(hub, catalog, settings, code, name, year, options)
     problem = inputs.problem(set(keep), set(close))
     result = ep.solve_enrolment_plan(problem, time_limit=options.time_limit, mip_rel_gap=options.mip_rel_gap)
-    notes = list(inputs.notes)
     if not result.feasible:
         return EnrolmentPlan(code, name, year, year + 1, result.status, pl.DataFrame(), inputs.majors, pl.DataFrame(),
-                             {}, result, options, notes + [infeasible_text(result)])
+                             {}, result, options, [*inputs.notes, infeasible_text(result)])
     if result.status == "time_limit":
-        notes.append(t("plan_status_time_limit", gap=result.mip_gap))
+        inputs.notes.append(t("plan_status_time_limit", gap=result.mip_gap))
     plan = inputs.plan_frame(problem, result)
     majors = inputs.major_frame(plan)
     effect = inputs.effect(plan, majors)
     return EnrolmentPlan(code, name, year, year + 1, result.status, plan, majors, _binding(result, inputs), effect,
-                         result, options, notes)
+                         result, options, list(inputs.notes))
 
 
 def infeasible_text(result: ep.PlanResult) -> str:
@@ -268,7 +267,7 @@ class _Inputs:
         key = list(zip(pairs["institution_code"].to_list(), pairs["major_code"].to_list(), strict=True))
         surplus = majors["gap"].fill_null(0.0).to_numpy() < 0
         new_max = 2 * self.o.min_cohort if self.o.new_cohort_max is None else self.o.new_cohort_max
-        grow_limit = np.where(current == 0, new_max, np.where(surplus[pm] & ~self.o.grow_surplus, current, np.inf))
+        grow_limit = np.where(surplus[pm] & ~self.o.grow_surplus & (current > 0), current, np.inf)
         may_close = (current < self.o.min_cohort) | (gap_ratio[pm] <= -self.o.close_surplus) | (current == 0)
         may_close &= ~np.array([k in keep for k in key])
         secondary = schools["level"].is_in(list(SECONDARY_LEVELS)).to_numpy()
@@ -280,6 +279,7 @@ class _Inputs:
             min_cohort=np.full(len(ps), float(self.o.min_cohort)), may_close=may_close,
             force_close=np.array([k in close for k in key]), max_change=self.o.max_change,
             change_floor=float(self.o.min_cohort if self.o.change_floor is None else self.o.change_floor), grow_limit=grow_limit,
+            new_cohort_max=float(new_max),
             in_total=secondary, total_min=np.ceil(base * self.o.total_bounds[0]) if base else None,
             total_max=np.floor(base * self.o.total_bounds[1]) if base else None)
 

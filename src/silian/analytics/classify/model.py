@@ -30,7 +30,8 @@ from silian.analytics.classify.features import NgramTfidf, l2_normalize_rows
 from silian.analytics.classify.reference import LABEL_PATTERN, OccupationReference, label_depth
 from silian.analytics.classify.rerank import Evidence, candidate_features, propose
 
-BATCH = 2048
+BATCH = 1024
+DENSE_FEATURES = 8192  # ridge weights kept dense for the most frequent features (8192 × classes float32)
 
 
 @dataclass
@@ -141,7 +142,29 @@ class OccupationClassifier:
         hat_diag = np.einsum("ij,ij->j", inverse_lower, inverse_lower)  # diag of (K + αI)⁻¹
         del lower, inverse_lower, system
         self.coef_ = _prune(np.asarray(train.T @ dual, dtype=np.float32), self.coef_density)
+        self._split_coef(np.bincount(train.indices, minlength=train.shape[1]))
         return onehot - dual / hat_diag[:, None]
+
+    def _split_coef(self, df: np.ndarray) -> None:
+        """Keep the rows of the most frequent features dense (fast product), the rest sparse (small)."""
+        frequent = np.zeros(len(df), dtype=bool)
+        frequent[np.argsort(-df, kind="stable")[:DENSE_FEATURES]] = True
+        self.frequent_ = frequent
+        self.column_in_part_ = (np.cumsum(frequent) - 1) * frequent + (np.cumsum(~frequent) - 1) * ~frequent
+        self.dense_coef_ = self.coef_[np.flatnonzero(frequent)].toarray()
+        self.sparse_coef_ = self.coef_[np.flatnonzero(~frequent)].tocsr()
+
+    def _ridge_scores(self, rows: sp.csr_matrix) -> np.ndarray:
+        """``rows @ coef_``, split by feature frequency: dense product plus sparse product."""
+        parts = []
+        for keep, width in ((self.frequent_, self.dense_coef_.shape[0]), (~self.frequent_, self.sparse_coef_.shape[0])):
+            mask = keep[rows.indices]
+            counts = np.add.reduceat(mask, rows.indptr[:-1]) if rows.nnz else np.zeros(rows.shape[0], dtype=int)
+            counts = np.where(np.diff(rows.indptr) > 0, counts, 0)
+            indptr = np.concatenate([[0], np.cumsum(counts)])
+            parts.append(sp.csr_matrix((rows.data[mask], self.column_in_part_[rows.indices[mask]], indptr),
+                                       shape=(rows.shape[0], width)))
+        return np.asarray(parts[0] @ self.dense_coef_) + (parts[1] @ self.sparse_coef_).toarray()
 
     def _fit_names(self) -> None:
         """One l2-normalised vector per label: the sum of its names' and aliases' TF-IDF rows."""
@@ -158,7 +181,7 @@ class OccupationClassifier:
         return (self.name_tfidf_.transform(titles) @ self.name_matrix_).toarray()
 
     def _evidence(self, titles: Sequence[str]) -> Evidence:
-        ridge = (self.title_tfidf_.transform(titles) @ self.coef_).toarray()
+        ridge = self._ridge_scores(self.title_tfidf_.transform(titles))
         return Evidence(ridge, self._name_scores(titles), np.full(len(titles), -1, dtype=np.int64))
 
     def _features(self, evidence: Evidence, m: int) -> tuple[np.ndarray, np.ndarray]:

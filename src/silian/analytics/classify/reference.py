@@ -52,11 +52,11 @@ def split_aliases(aliases: str | None) -> list[str]:
     return [strip_marker(a) for a in _ALIAS_SEPARATORS.split(aliases) if a.strip()]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class OccupationReference:
     """The labels the classifier can predict, their names, and the texts that describe them.
 
-    ``texts[i]`` is a name or alias of ``labels[text_label[i]]``.
+    ``texts[i]`` is a name or alias of ``labels[text_label[i]]``. Compared and hashed by identity.
     """
 
     labels: tuple[str, ...]
