@@ -31,7 +31,7 @@ register_messages({
 })
 Classifier = Callable[[list[str]], pl.DataFrame]  # titles → title, occupation_code, occupation_name, confidence
 KEEP = ("posting_key", "title", "region_code", "period", "skill_level", "salary_mid", "posted")
-REVIEW_THRESHOLD = 0.35
+REVIEW_THRESHOLD = 0.5  # = silian.services.classify.REVIEW_THRESHOLD (see docs/methods/occupation_classifier.md)
 
 
 @dataclass
@@ -166,8 +166,9 @@ def load_posting_demand(db: Database, aggregates: pl.DataFrame, *, generated: bo
     if outside.height:
         examples = "、".join(outside["region_code"].unique().sort().head(5).to_list())
         notes.append(t("postings_outside_hub", count=outside.height, examples=examples))
-    frame = inside.select(pl.lit("posting").alias("source"), "region_code", "period", pl.lit("").alias("enterprise_credit_code"),
-                          "occupation_code", pl.lit("").alias("major_code"), "skill_level",
+    none = pl.lit(None, pl.String)
+    frame = inside.select(pl.lit("posting").alias("source"), "region_code", "period", none.alias("enterprise_credit_code"),
+                          "occupation_code", none.alias("major_code"), "skill_level",
                           pl.col("postings").cast(pl.Int64).alias("count"))
     if frame.height == 0:
         return 0, notes

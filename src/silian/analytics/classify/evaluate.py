@@ -42,9 +42,10 @@ def cross_validate(make_model: Callable[[], TitleClassifier], titles: Sequence[s
                    review_threshold: float | None = None) -> dict[str, Any]:
     """Out-of-fold predictions of ``make_model()`` and their accuracy at every level.
 
-    Returns the four accuracies keyed 大类/中类/小类/细类, plus ``n``, ``folds``, ``seed``, the mean fit time
-    and, when the model has ``predict_top_k`` and ``review_threshold`` is given, the share of titles sent
-    to review and the accuracy of those kept and of those sent.
+    Returns the four accuracies keyed 大类/中类/小类/细类, plus ``n``, ``folds``, ``seed``, ``fit_seconds``
+    (mean per fold), ``predicted`` and ``confidence`` (out-of-fold, per title) and, when the model has
+    ``predict_top_k`` and ``review_threshold`` is given, the share of titles sent to review and the
+    accuracy of those kept and of those sent.
     """
     titles, labels = list(titles), list(labels)
     predicted: list[str | None] = [None] * len(titles)

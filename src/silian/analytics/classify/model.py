@@ -2,17 +2,17 @@
 
 The estimator has two stages:
 
-1. **Evidence.** Each title becomes a TF-IDF row (:mod:`.features`). Three base scorers read it:
-   a ridge regression of the one-hot labels on the TF-IDF rows (solved in its dual form, so the exact
-   leave-one-out scores of the training titles come for free), the nearest labelled titles (cosine), and
-   the cosine of the title's character 1–2-grams with every name and alias in the classification.
-2. **Re-ranking.** The sources propose candidates (``n_candidates`` each); a gradient-boosted tree model
+1. **Evidence.** Each title becomes a TF-IDF row (:mod:`.features`). Two sources read it: a ridge
+   regression of the one-hot labels on the TF-IDF rows (solved in its dual form, so the exact
+   leave-one-out scores of the training titles come for free), and the cosine of the title's character
+   1–2-grams with every label's names and aliases in the classification.
+2. **Re-ranking.** Each source proposes ``n_candidates`` labels; a gradient-boosted tree model
    (scikit-learn ``HistGradientBoostingClassifier``) scores every candidate from the features in
    :data:`.rerank.FEATURE_NAMES`. It is trained on the training titles' leave-one-out evidence, so it
    learns how far to trust each source on titles it has not seen.
 
 A candidate's confidence is its re-ranker probability, divided by the sum over the title's candidates
-when that sum exceeds 1.
+when that sum exceeds 1. Method card: ``docs/methods/occupation_classifier.md``.
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ DENSE_FEATURES = 8192  # ridge weights kept dense for the most frequent features
 
 @dataclass
 class TopK:
-    """The ``k`` best labels per title (None pads), their confidences (NaN pads) and candidate counts."""
+    """The ``k`` best labels per title (None pads) and their confidences (NaN pads)."""
 
     labels: np.ndarray
     confidences: np.ndarray
@@ -49,6 +49,8 @@ class OccupationClassifier:
     ----------
     alpha : float
         Ridge penalty of the dual ridge regression.
+    coef_density : float
+        Share of the ridge weights kept (largest magnitudes).
     n_candidates : int
         Candidates proposed by each of the two sources.
     n_trees, learning_rate, max_leaf_nodes : int, float, int
@@ -63,7 +65,8 @@ class OccupationClassifier:
     classes_ : numpy.ndarray
         Labels seen in training (the ridge's columns).
     coef_ : scipy.sparse.csr_matrix
-        Ridge weights, features × classes.
+        Pruned ridge weights, features × classes (also kept as ``dense_coef_`` for the most frequent
+        features and ``sparse_coef_`` for the rest, which is what prediction uses).
     reranker_ : HistGradientBoostingClassifier
         The candidate scorer.
     """
@@ -157,11 +160,10 @@ class OccupationClassifier:
     def _ridge_scores(self, rows: sp.csr_matrix) -> np.ndarray:
         """``rows @ coef_``, split by feature frequency: dense product plus sparse product."""
         parts = []
+        row_of = np.repeat(np.arange(rows.shape[0]), np.diff(rows.indptr))
         for keep, width in ((self.frequent_, self.dense_coef_.shape[0]), (~self.frequent_, self.sparse_coef_.shape[0])):
             mask = keep[rows.indices]
-            counts = np.add.reduceat(mask, rows.indptr[:-1]) if rows.nnz else np.zeros(rows.shape[0], dtype=int)
-            counts = np.where(np.diff(rows.indptr) > 0, counts, 0)
-            indptr = np.concatenate([[0], np.cumsum(counts)])
+            indptr = np.concatenate([[0], np.cumsum(np.bincount(row_of[mask], minlength=rows.shape[0]))])
             parts.append(sp.csr_matrix((rows.data[mask], self.column_in_part_[rows.indices[mask]], indptr),
                                        shape=(rows.shape[0], width)))
         return np.asarray(parts[0] @ self.dense_coef_) + (parts[1] @ self.sparse_coef_).toarray()
@@ -193,6 +195,7 @@ class OccupationClassifier:
     def candidate_scores(self, titles: Sequence[str], m: int | None = None) -> tuple[np.ndarray, np.ndarray]:
         """Candidate label positions (n × slots, -1 empty) and their confidences (0 for empty slots)."""
         m = m or self.n_candidates
+        titles = _check_titles(titles)
         slots_out, conf_out = [], []
         for start in range(0, len(titles), BATCH):
             chunk = list(titles[start:start + BATCH])
@@ -212,7 +215,7 @@ class OccupationClassifier:
         """The ``k`` most likely labels per title, best first, with confidences."""
         if k < 1:
             raise ValueError(f"k must be at least 1, got {k}")
-        slots, conf = self.candidate_scores(_check_titles(titles), max(self.n_candidates, k))
+        slots, conf = self.candidate_scores(titles, max(self.n_candidates, k))
         order = rank_candidates(slots, conf)[:, :k]
         top = np.take_along_axis(slots, order, axis=1)
         top_conf = np.take_along_axis(conf, order, axis=1)
@@ -255,9 +258,8 @@ def _prune(weights: np.ndarray, density: float) -> sp.csr_matrix:
     return sp.csr_matrix(np.where(magnitude >= cut, weights, 0))
 
 
-def _check_titles(titles: Sequence[str]) -> list[str]:
-    out = ["" if t is None else str(t) for t in titles]
-    return out
+def _check_titles(titles: Sequence[str | None]) -> list[str]:
+    return ["" if t is None else str(t) for t in titles]
 
 
 def _check_training(titles: Sequence[str], labels: Sequence[str]) -> tuple[list[str], list[str]]:
