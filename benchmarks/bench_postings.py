@@ -104,7 +104,8 @@ def _child(engine: str, path: Path) -> None:
     summary = result.summary()
     summary["wall_seconds"] = time.perf_counter() - started
     python_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    workers_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    # Spark's Python workers are children of the JVM; RUSAGE_CHILDREN sees those already reaped (local: none)
+    workers_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss if engine == "spark" else 0
     summary["peak_rss_gib"] = (python_kib + jvm_kib + workers_kib) / 1024 / 1024
     summary["peak_detail"] = {"python_gib": python_kib / 1024 / 1024, "jvm_gib": jvm_kib / 1024 / 1024,
                               "largest_worker_gib": workers_kib / 1024 / 1024}
