@@ -355,14 +355,10 @@ _register_postings()
 
 def _register_optional(module_name: str) -> None:
     """Commands of a module that registers itself (planning, matching), when the module is installed."""
-    import importlib
-    try:
-        module = importlib.import_module(module_name)
-    except ModuleNotFoundError as exc:
-        if exc.name != module_name:
-            raise
-        return
-    module.register(app, console, err_console, _database, _settings, _print_json)
+    from silian.optional import import_optional
+    module = import_optional(module_name)
+    if module is not None:
+        module.register(app, console, err_console, _database, _settings, _print_json)
 
 
 _register_optional("silian.cli_planning")

@@ -14,7 +14,7 @@ ALLOWED = {
     "demo": {"domain", "catalog", "storage", "services", "settings"},
     "reports": {"domain", "services"},
     # web builds on services; it names storage only for the Database it is given (create_app, dependencies)
-    "web": {"domain", "services", "settings", "storage", "reports"},
+    "web": {"domain", "services", "settings", "storage", "reports", "optional"},
 }
 
 

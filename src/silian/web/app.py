@@ -69,11 +69,7 @@ def _include_routers(app: FastAPI) -> None:
 
 def _include_optional(app: FastAPI, module_name: str, common: dict) -> None:  # type: ignore[type-arg]
     """Include ``module_name.router`` when that module exists (features added module by module)."""
-    import importlib
-    try:
-        module = importlib.import_module(module_name)
-    except ModuleNotFoundError as exc:
-        if exc.name != module_name:
-            raise
-        return
-    app.include_router(module.router, responses=common)
+    from silian.optional import import_optional
+    module = import_optional(module_name)
+    if module is not None:
+        app.include_router(module.router, responses=common)
