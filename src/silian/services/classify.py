@@ -189,14 +189,14 @@ def _result_frame(model: OccupationClassifier, titles: list[str], slots: np.ndar
     confidence = conf[:, 0] if len(titles) else np.zeros(0)
     frame = pl.DataFrame({
         "title": titles,
-        "occupation_code": tables.codes[best],
-        "occupation_name": tables.names[best],
-        "occupation_level": tables.levels[best],
+        "occupation_code": tables.codes[best].tolist(),
+        "occupation_name": tables.names[best].tolist(),
+        "occupation_level": tables.levels[best].tolist(),
         "confidence": confidence.astype(np.float64),
         "needs_review": (confidence < threshold) | (best < 0),
-        "backoff_code": tables.codes[backoff],
-        "backoff_name": tables.names[backoff],
-        "backoff_level": tables.levels[backoff],
+        "backoff_code": tables.codes[backoff].tolist(),
+        "backoff_name": tables.names[backoff].tolist(),
+        "backoff_level": tables.levels[backoff].tolist(),
         "backoff_confidence": backoff_conf,
     }, schema_overrides={c: pl.String for c in ("occupation_code", "occupation_name", "occupation_level",
                                                 "backoff_code", "backoff_name", "backoff_level")})
@@ -224,7 +224,7 @@ def _alternatives(tables: _LabelTables, slots: np.ndarray, conf: np.ndarray) -> 
     n, k = slots.shape
     if k == 0:  # one empty slot per row gives every row an empty list
         slots, conf, k = np.full((n, 1), -1), np.zeros((n, 1)), 1
-    flat = pl.DataFrame({"code": tables.codes[slots.ravel()], "name": tables.names[slots.ravel()],
+    flat = pl.DataFrame({"code": tables.codes[slots.ravel()].tolist(), "name": tables.names[slots.ravel()].tolist(),
                          "confidence": np.where(slots >= 0, conf, np.nan).ravel()},
                         schema_overrides={"code": pl.String, "name": pl.String, "confidence": pl.Float64})
     structs = flat.select(pl.when(pl.col("code").is_not_null()).then(pl.struct("code", "name", "confidence"))
