@@ -305,3 +305,12 @@ def test_classify_csv_errors_are_clear(tmp_path: Path, default_model: Occupation
     with pytest.raises(InvalidInput, match="没有任何岗位名称"):
         service.classify_csv(blank, column="job_name", output=tmp_path / "o.csv")
     assert not (tmp_path / "o.csv").exists()
+
+
+def test_a_batch_starting_with_an_unclassifiable_title() -> None:
+    """Regression: result columns were built from numpy object arrays, which polars turns into Object columns
+    (and then fails) when the first value is None — as for an empty title at the head of a batch."""
+    from silian.services.classify import classify_titles
+    out = classify_titles(["", "数控车工"], top_k=2)
+    assert out.schema["occupation_code"] == pl.String and out["occupation_code"][0] is None
+    assert out["occupation_code"][1] is not None
