@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -65,20 +67,13 @@ def build_references(conn: Connection, catalog: Catalog | None = None) -> Refere
     )
 
 
-def import_file(db: Database, table: str, path: Path, settings: Settings, *, sheet: str | None = None,
-                dry_run: bool = False) -> ImportOutcome:
-    """Validate the whole file, then apply it in one transaction; on any problem nothing is written."""
-    spec = table_spec(table)
-    started = time.perf_counter()
-    raw = read_table_file(path, sheet=sheet, max_bytes=settings.import_max_bytes)
+@contextmanager
+def import_transaction(db: Database, *, dry_run: bool) -> Iterator[Connection]:
+    """One transaction for a whole file: committed, or rolled back on any error and always for a dry run."""
     with db.engine.connect() as conn:
         transaction = conn.begin()
         try:
-            refs = build_references(conn)
-            result = validate_table(raw, spec, refs, file=path.name, max_errors=settings.import_max_errors)
-            counts = repo.upsert_frame(conn, spec, result.frame)
-            if not dry_run:
-                repo.record_import(conn, table, str(path), _sha256(path), counts)
+            yield conn
         except BaseException:
             transaction.rollback()
             raise
@@ -86,6 +81,20 @@ def import_file(db: Database, table: str, path: Path, settings: Settings, *, she
             transaction.rollback()
         else:
             transaction.commit()
+
+
+def import_file(db: Database, table: str, path: Path, settings: Settings, *, sheet: str | None = None,
+                dry_run: bool = False) -> ImportOutcome:
+    """Validate the whole file, then apply it in one transaction; on any problem nothing is written."""
+    spec = table_spec(table)
+    started = time.perf_counter()
+    raw = read_table_file(path, sheet=sheet, max_bytes=settings.import_max_bytes)
+    with import_transaction(db, dry_run=dry_run) as conn:
+        refs = build_references(conn)
+        result = validate_table(raw, spec, refs, file=path.name, max_errors=settings.import_max_errors)
+        counts = repo.upsert_frame(conn, spec, result.frame)
+        if not dry_run:
+            repo.record_import(conn, table, str(path), _sha256(path), counts)
     return ImportOutcome(table, str(path), counts.rows, counts.inserted, counts.updated, counts.unchanged,
                          time.perf_counter() - started, raw.source, result.warnings)
 

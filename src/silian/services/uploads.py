@@ -23,7 +23,7 @@ from silian.ingest.headers import header_map
 from silian.ingest.readers import ROW, RawTable, read_table_file
 from silian.ingest.validate import validate_table
 from silian.services.accounts import write_audit
-from silian.services.imports import ImportOutcome, build_references, table_spec
+from silian.services.imports import ImportOutcome, build_references, import_transaction, table_spec
 from silian.settings import Settings
 from silian.storage import repository as repo
 from silian.storage.database import Database
@@ -100,31 +100,22 @@ def _apply(db: Database, settings: Settings, principal: Principal, spec: TableSp
            sha256: str, *, dry_run: bool, client: str) -> ImportOutcome:
     started = time.perf_counter()
     headers = _headers(spec, raw)
-    with db.engine.connect() as conn:
-        transaction = conn.begin()
+    with import_transaction(db, dry_run=dry_run) as conn:
         try:
-            try:
-                result = validate_table(raw, spec, build_references(conn), file=name,
-                                        max_errors=settings.import_max_errors)
-            except ImportRejected as exc:  # list rows outside the scope too, so one round of fixes suffices
-                extra = scope_problems(conn, principal, spec, _as_fields(raw, spec), headers, name, existing=False)
-                raise _merged(exc, extra, settings.import_max_errors) from None
-            problems = scope_problems(conn, principal, spec, result.frame, headers, name)
-            if problems:
-                raise OutOfScope(t("rejected", count=len(problems)), problems)
-            counts = repo.upsert_frame(conn, spec, result.frame)
-            if not dry_run:
-                repo.record_import(conn, spec.name, f"web:{principal.username}:{name}", sha256, counts)
-                write_audit(conn, principal, "import", spec.name, name, None,
-                            {"file": name, "sha256": sha256, "rows": counts.rows, "inserted": counts.inserted,
-                             "updated": counts.updated, "unchanged": counts.unchanged}, client)
-        except BaseException:
-            transaction.rollback()
-            raise
-        if dry_run:
-            transaction.rollback()
-        else:
-            transaction.commit()
+            result = validate_table(raw, spec, build_references(conn), file=name,
+                                    max_errors=settings.import_max_errors)
+        except ImportRejected as exc:  # list rows outside the scope too, so one round of fixes suffices
+            extra = scope_problems(conn, principal, spec, _as_fields(raw, spec), headers, name, existing=False)
+            raise _merged(exc, extra, settings.import_max_errors) from None
+        problems = scope_problems(conn, principal, spec, result.frame, headers, name)
+        if problems:
+            raise OutOfScope(t("rejected", count=len(problems)), problems)
+        counts = repo.upsert_frame(conn, spec, result.frame)
+        if not dry_run:
+            repo.record_import(conn, spec.name, f"web:{principal.username}:{name}", sha256, counts)
+            write_audit(conn, principal, "import", spec.name, name, None,
+                        {"file": name, "sha256": sha256, "rows": counts.rows, "inserted": counts.inserted,
+                         "updated": counts.updated, "unchanged": counts.unchanged}, client)
     return ImportOutcome(spec.name, name, counts.rows, counts.inserted, counts.updated, counts.unchanged,
                          time.perf_counter() - started, raw.source, result.warnings)
 
