@@ -123,6 +123,20 @@ def test_toy_model_classifies_new_titles(toy_model: OccupationClassifier) -> Non
     assert list(got) == ["2-02-10-03", "4-01-02-01", "4-04-05-03", "6-18-01-01"]
 
 
+def test_ranking_puts_the_heaviest_major_group_first() -> None:
+    from silian.analytics.classify.model import rank_candidates
+    major = np.array([2, 4, 4, 4, 6])  # labels 0..4 and their 大类
+    slots = np.array([[0, 1, 2, 3, -1],   # 大类 2: 0.40; 大类 4: 0.30 + 0.20 + 0.10 = 0.60 → 大类 4 first
+                      [0, 1, 4, -1, -1],  # the most confident candidate (0.42) is in the heaviest 大类 → plain order
+                      [0, 1, 2, -1, -1]])
+    conf = np.array([[0.40, 0.30, 0.20, 0.10, 0.0], [0.40, 0.42, 0.10, 0.0, 0.0], [0.0, 0.0, 0.0, 0.0, 0.0]])
+    order = rank_candidates(slots, conf, major)
+    assert order[0].tolist() == [1, 2, 3, 0, 4]
+    assert order[1].tolist() == [1, 0, 2, 3, 4]
+    assert order[2].tolist() == [0, 1, 2, 3, 4]  # no evidence: proposal order
+    assert rank_candidates(slots, conf)[0].tolist() == [0, 1, 2, 3, 4]
+
+
 def test_top_k_contract(toy_model: OccupationClassifier) -> None:
     top = toy_model.predict_top_k(["Java开发工程师", "车工", ""], k=3)
     assert top.labels.shape == (3, 3) and top.confidences.shape == (3, 3)

@@ -122,7 +122,7 @@ def _candidates(model: OccupationClassifier, titles: list[str], descriptions: Se
     slots, conf = slots[inverse], conf[inverse]
     if descriptions is not None:
         slots, conf = _mix_descriptions(model, slots, conf, descriptions, m)
-    order = rank_candidates(slots, conf)
+    order = rank_candidates(slots, conf, model.label_major_)
     slots, conf = np.take_along_axis(slots, order, axis=1), np.take_along_axis(conf, order, axis=1)
     conf = np.where(slots >= 0, conf, 0.0)
     empty = np.asarray([not x for x in titles]) if titles else np.zeros(0, bool)

@@ -31,6 +31,7 @@ from silian.analytics.classify.reference import LABEL_PATTERN, OccupationReferen
 from silian.analytics.classify.rerank import Evidence, candidate_features, propose
 
 BATCH = 1024
+GROUP_MARGIN = 0.05  # a 大类 must outweigh the best candidate's 大类 by this much to come first
 DENSE_FEATURES = 8192  # ridge weights kept dense for the most frequent features (8192 × classes float32)
 
 
@@ -126,6 +127,7 @@ class OccupationClassifier:
         self.train_label_ = self.class_label_[class_of_title].astype(np.int32)
         self.label_counts_ = np.bincount(self.train_label_, minlength=n_labels).astype(np.float32)
         self.label_depth_ = np.asarray([label_depth(label) for label in self.reference_.labels], dtype=np.float32)
+        self.label_major_ = np.asarray([int(label[0]) for label in self.reference_.labels], dtype=np.int64)
         self._class_of_title = class_of_title
 
     def _fit_ridge(self, train: sp.csr_matrix) -> np.ndarray:
@@ -216,7 +218,7 @@ class OccupationClassifier:
         if k < 1:
             raise ValueError(f"k must be at least 1, got {k}")
         slots, conf = self.candidate_scores(titles, max(self.n_candidates, k))
-        order = rank_candidates(slots, conf)[:, :k]
+        order = rank_candidates(slots, conf, self.label_major_)[:, :k]
         top = np.take_along_axis(slots, order, axis=1)
         top_conf = np.take_along_axis(conf, order, axis=1)
         labels = np.asarray(self.reference_.labels, dtype=object)
@@ -228,11 +230,40 @@ class OccupationClassifier:
         return self.predict_top_k(titles, 1).labels[:, 0]
 
 
-def rank_candidates(slots: np.ndarray, conf: np.ndarray) -> np.ndarray:
-    """Per row, the slot order by confidence, best first; ties keep the proposal order (ridge list first),
-    empty slots last."""
+def rank_candidates(slots: np.ndarray, conf: np.ndarray, major: np.ndarray | None = None) -> np.ndarray:
+    """Per row, the slot order, best first; empty slots last.
+
+    Without ``major``: by confidence. With ``major`` (each label's 大类, 1–9 or 0 for none), 大类 first: the
+    candidates of the 大类 with the largest summed confidence come first (when that sum beats the best
+    candidate's own 大类 by :data:`GROUP_MARGIN`), each group by confidence. Summing
+    over a 大类 pools the evidence of near-synonymous labels (营销员, 商品营业员 … all in 大类 4), which picks the
+    right 大类 more often than the single best label does (cross-validated: 大类 +1 point, 细类 unchanged;
+    method card). Ties keep the proposal order (ridge list first).
+    """
+    valid = slots >= 0
+    score = np.where(valid, conf, -1.0)
     position = np.broadcast_to(np.arange(slots.shape[1]), slots.shape)
-    return np.lexsort((position, -np.where(slots >= 0, conf, -1.0)), axis=1)
+    flat = np.lexsort((position, -score), axis=1)
+    if major is None or slots.shape[1] == 0:
+        return flat
+    n, width = slots.shape
+    rows = np.repeat(np.arange(n), width)
+    groups = np.where(valid, major[np.maximum(slots, 0)], 0)
+    mass = np.zeros((n, int(major.max(initial=0)) + 1))
+    np.add.at(mass, (rows, groups.ravel()), np.where(valid, conf, 0.0).ravel())
+    mass[:, 0] = -1.0  # the empty slots' group never wins
+    rank = np.empty_like(flat)
+    np.put_along_axis(rank, flat, np.arange(width)[None, :].repeat(n, axis=0), axis=1)
+    first_rank = np.full(mass.shape, width)
+    np.minimum.at(first_rank, (rows, groups.ravel()), rank.ravel())
+    # the heaviest 大类; on equal mass, the one holding the candidate ranked first by confidence
+    heaviest = np.isclose(mass, mass.max(axis=1, keepdims=True), rtol=0, atol=1e-12)
+    winner = np.where(heaviest, first_rank, width + 1).argmin(axis=1)
+    top_group = groups[np.arange(n), flat[:, 0]]
+    at = np.arange(n)
+    winner = np.where(mass[at, winner] >= mass[at, top_group] + GROUP_MARGIN, winner, top_group)
+    outside = (groups != winner[:, None]) | ~valid
+    return np.lexsort((position, -score, outside), axis=1)
 
 
 def _held_out_rescale(train: sp.csr_matrix) -> np.ndarray:
