@@ -135,6 +135,26 @@ def test_county_officer_cannot_take_over_another_countys_school(world: World, tm
     assert snapshot(world.db, tmp_path) == before
 
 
+def test_a_school_cannot_move_itself_to_another_county(world: World, tmp_path: Path) -> None:
+    """The county decides jurisdiction: a school user may edit its own school, not change its county (upload or API)."""
+    before = snapshot(world.db, tmp_path)
+    moved = f"学校代码,学校名称,办学层次,举办性质,所在县市区代码\n{A},甲中专,中职,公办,{COUNTY2}\n"
+    problems = problems_of(upload(world, "school_user", "institutions", moved.encode()))
+    assert [(p["row"], p["column"], p["value"]) for p in problems] == [(2, "所在县市区代码", COUNTY2)]
+    assert COUNTY1 in problems[0]["message"] and COUNTY1 in problems[0]["fix"]
+    school = world.ids("institutions")["A"]
+    h = world.headers("school_user")
+    assert_refused(world.client.patch(f"/api/v1/institutions/{school}", json={"county_code": COUNTY2}, headers=h), 403)
+    assert snapshot(world.db, tmp_path) == before
+    kept = f"学校代码,学校名称,办学层次,举办性质,所在县市区代码,地址\n{A},甲中专,中职,公办,{COUNTY1},文化路 2 号\n"
+    assert upload(world, "school_user", "institutions", kept.encode()).status_code == 200
+    assert world.client.patch(f"/api/v1/institutions/{school}", json={"address": "文化路 3 号"}, headers=h).status_code == 200
+    # the county officer (and the city admin) may move a school within their scope
+    admin = world.client.patch(f"/api/v1/institutions/{school}", json={"county_code": COUNTY2},
+                               headers=world.headers("city_admin"))
+    assert admin.status_code == 200, admin.text
+
+
 def test_enterprise_user_uploads_only_its_own_demand(world: World) -> None:
     from tests.web.test_permissions import CNC, E1, E2
     head = "来源,区划代码,时期,企业统一社会信用代码,职业代码,技能等级,需求人数\n"

@@ -2,13 +2,16 @@
 
 Roles (the issue's words): city admin (everything), county officer (own county's data and scores), school user
 (own school's data; aggregated region data), enterprise user (own enterprise, own demand and posts, responses to
-them), public (aggregated dashboards and open data only — no personal or commercial detail). Pure: no I/O.
+them), public (aggregated dashboards and open data only — no personal or commercial detail). A school or
+enterprise user may edit its own record but not move it to another county (:func:`locked_column`). Pure: no I/O.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Literal
+
+from silian.domain.messages import register_messages
 
 Role = Literal["city_admin", "county_officer", "school_user", "enterprise_user", "public"]
 ROLE_NAMES = {"city_admin": ("市级管理员", "city admin"), "county_officer": ("县级教育部门", "county officer"),
@@ -21,6 +24,13 @@ SCHOOL_COLUMN = {"institutions": "code", "institution_resources": "institution_c
 ENTERPRISE_COLUMN = {"enterprises": "credit_code", "demand": "enterprise_credit_code",
                      "cooperation": "enterprise_credit_code"}
 COUNTY_COLUMN = {"institutions": "county_code", "enterprises": "county_code", "demand": "region_code"}
+# the column that puts a school's or an enterprise's own record under a county: the jurisdiction is set by the
+# city or the county, so the school or enterprise itself may edit its record but not move it to another county
+JURISDICTION_COLUMN = {("school_user", "institutions"): "county_code", ("enterprise_user", "enterprises"): "county_code"}
+register_messages({
+    "locked_column": ("“{column}”决定记录归哪个县（市、区）管理，只能由市级管理员或县级教育部门修改（当前 {value}）",
+                      "'{column}' decides which county administers this record; only the city admin or the county officer may change it (now {value})"),
+})
 OPEN_DATA = frozenset({"regions", "regional_economy", "industry_stats"})  # aggregates, no personal or commercial detail
 
 
@@ -91,6 +101,11 @@ def _own_scope(p: Principal, table: str) -> Scope:
     if p.role == "enterprise_user" and p.enterprise_credit_code and table in ENTERPRISE_COLUMN:
         return Scope("column", ENTERPRISE_COLUMN[table], p.enterprise_credit_code)
     return NONE
+
+
+def locked_column(p: Principal, table: str) -> str | None:
+    """The column of ``table`` that ``p`` may not change on its own record (its county), if any."""
+    return JURISDICTION_COLUMN.get((p.role, table))
 
 
 def row_in_scope(scope: Scope, row: dict[str, object], school_county: dict[str, str] | None = None) -> bool:

@@ -13,9 +13,9 @@ from typing import Any
 import polars as pl
 import sqlalchemy as sa
 
-from silian.domain.access import Principal, Scope, read_scope, row_in_scope, write_scope
+from silian.domain.access import Principal, Scope, locked_column, read_scope, row_in_scope, write_scope
 from silian.domain.errors import InvalidInput, NotFound, PermissionDenied
-from silian.domain.messages import register_messages, t
+from silian.domain.messages import current_lang, register_messages, t
 from silian.domain.tables import HUB_TABLES
 from silian.ingest.readers import ROW, RawTable
 from silian.ingest.validate import validate_table
@@ -133,6 +133,14 @@ def _check_write(conn: sa.Connection, principal: Principal, name: str, row: dict
         raise PermissionDenied(t("rec_forbidden", table=name))
 
 
+def _check_locked(principal: Principal, name: str, stored: dict[str, Any], merged: dict[str, Any]) -> None:
+    column = locked_column(principal, name)
+    if column and str(merged.get(column) or "") != str(stored.get(column) or ""):
+        field = HUB_TABLES[name].field(column)
+        label = field.en if current_lang.get() == "en" else field.zh
+        raise PermissionDenied(t("locked_column", column=label, value=stored.get(column) or ""))
+
+
 def create_record(db: Database, principal: Principal, name: str, values: dict[str, Any], client: str = "") -> dict[str, Any]:
     """Validate and insert one record the principal may write; audit it."""
     table = hub_tables[table_spec(name).name]
@@ -157,6 +165,7 @@ def update_record(db: Database, principal: Principal, name: str, record_id: int,
         _check_write(conn, principal, name, before)
         stored = {k: (None if v == "" else v) for k, v in before.items() if k not in ("id", "is_generated")}
         merged = {**stored, **changes}
+        _check_locked(principal, name, stored, merged)
         row = _validated(conn, name, merged)
         _check_write(conn, principal, name, row)
         key = sa.and_(*[table.c[k] == row[k] for k in HUB_TABLES[name].key], table.c.id != record_id)

@@ -15,7 +15,7 @@ from typing import BinaryIO
 import polars as pl
 import sqlalchemy as sa
 
-from silian.domain.access import Principal, Scope, write_scope
+from silian.domain.access import Principal, Scope, locked_column, write_scope
 from silian.domain.errors import ImportRejected, InvalidInput, PermissionDenied, RowProblem
 from silian.domain.messages import current_lang, register_messages, t
 from silian.domain.tables import HUB_TABLES, TableSpec
@@ -34,6 +34,8 @@ register_messages({
     "up_not_your_school": ("不是本校的数据（本校代码 {code}）", "Not your school (yours is {code})"),
     "up_not_your_county": ("不是本县（市、区）的数据（本县代码 {code}）", "Not your county (yours is {code})"),
     "up_not_your_enterprise": ("不是本企业的数据（本企业代码 {code}）", "Not your enterprise (yours is {code})"),
+    "up_keep_county": ("保留原值 {value}；如需调整归属，请联系市级管理员或县级教育部门",
+                       "Keep {value}; ask the city admin or the county officer to change the county"),
     "up_not_yours_fix": ("删除这一行：其他单位的数据由该单位或市级管理员上传",
                          "Remove this row: other organisations' data are uploaded by them or by the city admin"),
     "up_existing_not_yours": ("这条记录已存在，属于其他{unit}（{owner}），不能改为本{unit}",
@@ -159,7 +161,27 @@ def scope_problems(conn: sa.Connection, principal: Principal, spec: TableSpec, f
                 for row in bad.select(ROW, "__value").iter_rows(named=True)]
     if existing:
         problems += _stored_elsewhere(conn, spec, scope, unit, frame.filter(owner == scope.value), headers, file)
+        problems += _moved_county(conn, principal, spec, frame, headers, file)
     return sorted(problems, key=lambda p: p.row or 0)
+
+
+def _moved_county(conn: sa.Connection, principal: Principal, spec: TableSpec, frame: pl.DataFrame,
+                  headers: dict[str, str], file: str) -> list[RowProblem]:
+    """Rows that would move the uploader's own school or enterprise to another county (see ``locked_column``)."""
+    column = locked_column(principal, spec.name)
+    if column is None or column not in frame.columns or frame.height == 0:
+        return []
+    table, first = hub_tables[spec.name], spec.key[0]
+    stored = dict(conn.execute(sa.select(table.c[first], table.c[column])
+                               .where(table.c[first].in_(frame[first].drop_nulls().unique().to_list()))).all())
+    problems = []
+    for row in frame.select(ROW, first, column).iter_rows(named=True):
+        before = stored.get(row[first])
+        if before is not None and str(row[column] or "") != str(before or ""):
+            problems.append(RowProblem(file, row[ROW], headers[column], str(row[column] or ""),
+                                       t("locked_column", column=headers[column], value=before or ""),
+                                       t("up_keep_county", value=before or "")))
+    return problems
 
 
 def _unit(principal: Principal) -> str:
