@@ -161,7 +161,7 @@ def _fit_text(basis: str, label: str) -> str:
 # ---------------------------------------------------------------- hub data
 
 @dataclass(frozen=True)
-class _Places:
+class Places:
     parent: dict[str, str | None]
     names: dict[str, str]
 
@@ -175,13 +175,13 @@ class _Places:
         return "farther", ""
 
 
-def _places(conn: sa.Connection) -> _Places:
+def region_places(conn: sa.Connection) -> Places:
     regions = hub_tables["regions"]
     rows = conn.execute(sa.select(regions.c.code, regions.c.name, regions.c.parent_code)).all()
-    return _Places({r.code: r.parent_code for r in rows}, {r.code: r.name for r in rows})
+    return Places({r.code: r.parent_code for r in rows}, {r.code: r.name for r in rows})
 
 
-def _supply(conn: sa.Connection, *, majors: list[str] | None = None, school: str | None = None) -> pl.DataFrame:
+def graduate_supply(conn: sa.Connection, *, majors: list[str] | None = None, school: str | None = None) -> pl.DataFrame:
     """Per school and major: ``available`` = average yearly graduates − continued over the last CAPACITY_YEARS years."""
     mp = hub_tables["major_points"]
     latest = conn.execute(sa.select(sa.func.max(mp.c.year))).scalar_one_or_none()
@@ -201,7 +201,7 @@ def _supply(conn: sa.Connection, *, majors: list[str] | None = None, school: str
         ((pl.col("graduates") - pl.col("continued").fill_null(0)).clip(0).sum() / years).alias("available"))
 
 
-def _cooperation(conn: sa.Connection, *, enterprise: str | None = None, school: str | None = None) -> dict[tuple[str, str], list[str]]:
+def cooperation_pairs(conn: sa.Connection, *, enterprise: str | None = None, school: str | None = None) -> dict[tuple[str, str], list[str]]:
     """(school, enterprise) → kinds of their cooperation records."""
     coop = hub_tables["cooperation"]
     query = sa.select(coop.c.institution_code, coop.c.enterprise_credit_code, coop.c.kind)
@@ -215,7 +215,7 @@ def _cooperation(conn: sa.Connection, *, enterprise: str | None = None, school: 
     return pairs
 
 
-def _schools(conn: sa.Connection) -> dict[str, tuple[str, str]]:
+def school_directory(conn: sa.Connection) -> dict[str, tuple[str, str]]:
     schools = hub_tables["institutions"]
     return {r.code: (r.name, r.county_code) for r in conn.execute(sa.select(schools.c.code, schools.c.name, schools.c.county_code))}
 
@@ -236,8 +236,8 @@ def _need_text(need: int) -> str:
 
 # ---------------------------------------------------------------- an enterprise post → schools
 
-def _score_schools(post: dict[str, Any], fits: pl.DataFrame, supply: pl.DataFrame, coop: dict[tuple[str, str], list[str]],
-                   schools: dict[str, tuple[str, str]], places: _Places) -> list[Recommendation]:
+def score_schools(post: dict[str, Any], fits: pl.DataFrame, supply: pl.DataFrame, coop: dict[tuple[str, str], list[str]],
+                   schools: dict[str, tuple[str, str]], places: Places) -> list[Recommendation]:
     rows = supply.join(fits, on="major_code", how="inner")
     need = int(post.get("count") or 0)
     scale = float(need) if need > 0 else float(rows["available"].max() or 0.0) if rows.height else 0.0
@@ -263,9 +263,9 @@ def schools_for_post(conn: sa.Connection, post: dict[str, Any]) -> list[Recommen
     fits = fitting_majors(post.get("major_code"), post.get("occupation_code"))
     if fits.height == 0:
         return []
-    supply = _supply(conn, majors=fits["major_code"].to_list())
-    coop = _cooperation(conn, enterprise=post.get("enterprise_credit_code") or "")
-    return _score_schools(post, fits, supply, coop, _schools(conn), _places(conn))
+    supply = graduate_supply(conn, majors=fits["major_code"].to_list())
+    coop = cooperation_pairs(conn, enterprise=post.get("enterprise_credit_code") or "")
+    return score_schools(post, fits, supply, coop, school_directory(conn), region_places(conn))
 
 
 # ---------------------------------------------------------------- a school post → enterprises
@@ -311,8 +311,8 @@ def enterprises_for_post(conn: sa.Connection, post: dict[str, Any]) -> list[Reco
     ent = hub_tables["enterprises"]
     info = {r.credit_code: (r.name, r.county_code) for r in conn.execute(sa.select(ent.c.credit_code, ent.c.name, ent.c.county_code)
                                                                           .where(ent.c.credit_code.in_(per["enterprise_credit_code"].to_list())))}
-    places, school = _places(conn), post.get("institution_code") or ""
-    coop = _cooperation(conn, school=school)
+    places, school = region_places(conn), post.get("institution_code") or ""
+    coop = cooperation_pairs(conn, school=school)
     label = cls["class_name"][0] if cls.height else major
     major_name = majors.filter(pl.col("major_code") == major)["major_name"].to_list()
     found = []
@@ -373,14 +373,14 @@ def recommend_posts_for_school(db: Database, p: Principal, *, institution_code: 
         raise PermissionDenied(t("rec_only_school"))
     limit = max(1, min(limit, MAX_LIMIT))
     with db.engine.connect() as conn:
-        schools = _schools(conn)
+        schools = school_directory(conn)
         if school not in schools:
             raise InvalidInput(t("acct_unknown_ref", what=t("ref_school"), code=school))
-        supply, coop, places = _supply(conn, school=school), _cooperation(conn, school=school), _places(conn)
+        supply, coop, places = graduate_supply(conn, school=school), cooperation_pairs(conn, school=school), region_places(conn)
     found = []
     for post in _open_demand_posts(db, p):
         post_id = int(post["id"])
-        scored = _score_schools(post, fitting_majors(post.get("major_code"), post.get("occupation_code")), supply, coop,
+        scored = score_schools(post, fitting_majors(post.get("major_code"), post.get("occupation_code")), supply, coop,
                                 schools, places)
         if scored:
             best = scored[0]

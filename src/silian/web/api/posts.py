@@ -1,6 +1,6 @@
 """The demand-sharing platform's API: ``/api/v1/posts`` (list, publish, read, change, close), responses to a post
 (list, respond, accept, decline), recommendations for a post, and ``/api/v1/recommendations`` (the open posts that
-fit a school). Every error has the one error shape; another school's or enterprise's post or response is never
+fit a school), ``/api/v1/recommendations/demand`` (partners for the hub's declared enterprise demand). Every error has the one error shape; another school's or enterprise's post or response is never
 shown (404 when it is not visible, 403 when it is visible but not yours to change)."""
 
 from __future__ import annotations
@@ -170,6 +170,27 @@ class RecommendationList(BaseModel):
     data: list[RecommendationPublic]
 
 
+class DemandNeedPublic(BaseModel):
+    enterprise_credit_code: str
+    enterprise_name: str | None
+    region_code: str
+    occupation_code: str | None
+    occupation_name: str | None
+    major_code: str | None
+    major_name: str | None
+    count: int
+    partners: list[RecommendationPublic]
+
+
+class DemandPartnersList(BaseModel):
+    year: int | None
+    weights: dict[str, float]
+    truncated: bool
+    generated: bool
+    note: str
+    data: list[DemandNeedPublic]
+
+
 def _recommendations(result: recommend.RecommendationResult) -> dict[str, Any]:
     return {"post_id": result.post_id, "target": result.target, "weights": result.weights, "note": result.note,
             "data": [item.as_dict() for item in result.items]}
@@ -258,3 +279,19 @@ def school_recommendations(request: Request, p: User, institution_code: str | No
     """For a school user (or the city admin naming a school): open posts ranked by the school's best fitting major."""
     return _recommendations(recommend.recommend_posts_for_school(database(request), p, institution_code=institution_code,
                                                                  limit=limit))
+
+
+@router.get("/api/v1/recommendations/demand", response_model=DemandPartnersList, responses=responses(400, 401, 403),
+            summary="Partner schools and majors for each enterprise's declared demand")
+def demand_recommendations(request: Request, p: User,
+                           enterprise: str | None = Query(None, max_length=18, description="企业统一社会信用代码"),
+                           year: int | None = Query(None, ge=1000, le=9999, description="需求年份（默认最近一年）"),
+                           top: int = Query(5, ge=1, le=recommend.MAX_LIMIT)) -> Any:
+    """The hub's declared enterprise demand of a year (summed by enterprise, county, occupation and major), each
+    need with the schools and majors best placed to supply it (same score and reasons as for posts). The city
+    admin sees every enterprise, a county officer its county's demand, an enterprise user its own; others 403."""
+    from silian.services.demand_partners import demand_partners
+
+    result = demand_partners(database(request), p, enterprise=enterprise, year=year, top=top)
+    return {"year": result.year, "weights": result.weights, "truncated": result.truncated,
+            "generated": result.generated, "note": result.note, "data": [n.as_dict() for n in result.needs]}
