@@ -363,6 +363,8 @@ def _register_optional(module_name: str) -> None:
 
 _register_optional("silian.cli_planning")
 _register_optional("silian.cli_plan")
+_register_optional("silian.cli_scenario")
+_register_optional("silian.cli_recommend")
 
 
 # ---------------------------------------------------------------- entry point

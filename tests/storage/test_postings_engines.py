@@ -43,6 +43,7 @@ def test_local_and_spark_give_identical_aggregates(tmp_path: Path, classifier) -
     a = local.aggregates
     b = remote.aggregates.select(a.columns).cast(dict(a.schema))
     assert a.height > 0 and a.equals(b)
+    assert local.salary_summary.height > 0 and local.salary_summary.equals(remote.salary_summary)
 
 
 def test_posting_demand_loads_into_the_hub(db, tmp_path: Path, classifier) -> None:  # type: ignore[no-untyped-def]

@@ -140,6 +140,14 @@ def test_language_switch_gives_english_labels(site: Site) -> None:
     assert "Four-chain coupling" in client.get("/").text
 
 
+def test_language_switch_keeps_the_query_string(site: Site) -> None:
+    html = site.clients["public"].get("/dashboard/gaps?year=2023").text
+    assert 'href="/lang/en?next=/dashboard/gaps%3Fyear%3D2023"' in html
+    client = TestClient(site.app)  # type: ignore[arg-type]
+    back = client.get("/lang/en?next=/dashboard/gaps%3Fyear%3D2023", follow_redirects=False)
+    assert back.status_code == 303 and back.headers["location"] == "/dashboard/gaps?year=2023"
+
+
 def test_navigation_links_depend_on_the_role(site: Site) -> None:
     public = site.clients["public"].get("/").text
     assert 'id="nav-dashboard"' in public and 'id="nav-api"' in public

@@ -200,8 +200,11 @@ def _gc_paused() -> Iterator[None]:
 
 
 def _read(path: Path, method: str) -> MatchInput:
-    data = _load(path)
-    students, positions = _sections(data, path)
+    return _checked(_load(path), path.name, method)
+
+
+def _checked(data: Any, name: str, method: str) -> MatchInput:
+    students, positions = _sections(data, name)
     student_ids, position_ids = list(students), list(positions)
     capacities = np.array([_capacity(p, positions[p], method) for p in position_ids], dtype=np.int64)
     if method == "da":
@@ -219,7 +222,14 @@ def _read(path: Path, method: str) -> MatchInput:
 def _load(path: Path) -> Any:
     if not path.is_file():
         raise InvalidInput(t("file_missing", path=path))
-    raw = path.read_bytes()
+    return _parse(path, path)
+
+
+def _parse(source: bytes | Path, path: Path | str) -> Any:
+    """JSON from a file or bytes in UTF-8, UTF-8-BOM or GB18030 (duplicate keys remembered); ``path`` names it.
+    (A file is read here, so that its bytes are freed before the JSON is parsed.)"""
+    raw = source.read_bytes() if isinstance(source, Path) else source
+    del source
     if not raw or raw.isspace():
         raise InvalidInput(t("file_empty", path=path))
     try:
@@ -233,12 +243,12 @@ def _load(path: Path) -> Any:
     try:
         return json.loads(text, object_pairs_hook=_object)
     except json.JSONDecodeError as exc:
-        raise InvalidInput(t("match_not_json", path=path.name, line=exc.lineno, column=exc.colno, detail=exc.msg)) from None
+        raise InvalidInput(t("match_not_json", path=Path(path).name, line=exc.lineno, column=exc.colno, detail=exc.msg)) from None
 
 
-def _sections(data: Any, path: Path) -> tuple[_JsonObject, _JsonObject]:
+def _sections(data: Any, name: str) -> tuple[_JsonObject, _JsonObject]:
     def refuse(problem: str) -> NoReturn:
-        raise InvalidInput(t("match_top_level", path=path.name, problem=problem))
+        raise InvalidInput(t("match_top_level", path=name, problem=problem))
 
     if not isinstance(data, dict):
         refuse(t("match_not_object", key="/", kind=_kind(data)))
@@ -411,7 +421,19 @@ def matching_result(data: MatchInput, assigned: IntArray) -> dict[str, Any]:
 
 def match_from_file(path: Path | str, method: str = "da") -> MatchOutcome:
     """Read, check and solve ``path``; the result in the file contract and counts for a summary."""
-    data = read_match_file(path, method)
+    return _outcome(read_match_file(path, method), method)
+
+
+def match_from_bytes(raw: bytes, method: str = "da", name: str = "request") -> MatchOutcome:
+    """As :func:`match_from_file` for the file's content (an upload, a request body); ``name`` names it in errors."""
+    if method not in METHODS:
+        raise InvalidInput(t("match_unknown_method", method=method))
+    with _gc_paused():
+        data = _checked(_parse(raw, name), name, method)
+    return _outcome(data, method)
+
+
+def _outcome(data: MatchInput, method: str) -> MatchOutcome:
     assigned = solve(data, method)
     has_choice = np.flatnonzero(np.diff(data.student_ptr) > 0)
     top_choice = data.student_choices[data.student_ptr[has_choice]]

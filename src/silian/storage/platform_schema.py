@@ -94,3 +94,19 @@ post_responses = sa.Table(
     sa.CheckConstraint("seats >= 0", name="ck_post_responses_seats"),
     comment="对需求的响应：学校响应企业需求，企业接受或拒绝",
 )
+
+SCENARIO_KINDS = ("plan", "plant", "merger")
+scenarios = sa.Table(
+    "scenarios", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("region_code", sa.String(12), nullable=False, comment="所属地区（市或县市区）"),
+    sa.Column("name", sa.String(100), nullable=False),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("spec", sa.Text, nullable=False, comment="JSON"),
+    sa.Column("created_by", sa.Integer, nullable=True),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+    sa.UniqueConstraint("region_code", "name", name="uq_scenarios_region_code_name"),
+    sa.CheckConstraint("kind IN ('plan', 'plant', 'merger')", name="ck_scenarios_kind"),
+    comment="情景：改变的招生计划、新建工厂、学校合并（只存方案，不改动中心库数据）",
+)

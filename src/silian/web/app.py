@@ -63,8 +63,11 @@ def _include_routers(app: FastAPI) -> None:
     app.include_router(analysis.router, responses=common)
     app.include_router(posts.router, responses=common)
     _include_optional(app, "silian.web.api.imports", common)
+    _include_optional(app, "silian.web.api.planning", common)
+    _include_optional(app, "silian.web.api.scenarios", common)
     for router in page_routers():
         app.include_router(router)
+    _include_optional(app, "silian.web.pages.planning", {})
 
 
 def _include_optional(app: FastAPI, module_name: str, common: dict) -> None:  # type: ignore[type-arg]

@@ -1,7 +1,7 @@
 """The local postings pipeline on the real liepin export and on small hand-made files: mapping, parsing,
 reposts, the review queue, aggregation and bad files. The classifier here is a small rule table so the counts
 can be checked by hand; the real classifier is tested in test_classifier.py and end to end in
-tests/storage/test_postings_hub.py."""
+tests/storage/test_postings_engines.py."""
 
 from __future__ import annotations
 
@@ -96,3 +96,34 @@ def _utf16(tmp_path: Path) -> Path:
     path = tmp_path / "utf16.csv"
     path.write_bytes("岗位名称\n数控车工\n".encode("utf-16"))
     return path
+
+
+def test_batches_do_not_change_the_result(places) -> None:  # type: ignore[no-untyped-def]
+    """Small batches: titles and parsed values are carried across batches (numbered once, classified once), and
+    the repost kept is still the earliest one of the whole file."""
+    calls: list[list[str]] = []
+
+    def counting(titles: list[str]) -> pl.DataFrame:
+        calls.append(titles)
+        return rule_classifier(titles)
+    whole = run_local(LIEPIN, classifier=rule_classifier, places=places)
+    small = run_local(LIEPIN, classifier=counting, places=places, batch_rows=300)
+    assert len(calls) > 1 and sum(len(c) for c in calls) == len({t for c in calls for t in c}) == small.distinct_titles
+    assert small.aggregates.equals(whole.aggregates)
+    assert small.summary() | {"seconds": {}} == whole.summary() | {"seconds": {}}
+    assert small.review_queue.equals(whole.review_queue)
+    assert small.problem_samples.height == whole.problem_samples.height == 33
+    assert small.problem_samples["raw"].str.contains("岗位名称").all()  # the raw record of each sample, as JSON
+
+
+def test_salary_summary_is_exact(tmp_path: Path, places) -> None:  # type: ignore[no-untyped-def]
+    r = run_local(LIEPIN, classifier=rule_classifier, places=places)
+    summary = r.salary_summary
+    overall = summary.filter(pl.col("dimension") == "all").row(0, named=True)
+    assert overall["postings"] == r.aggregates["postings"].sum()
+    beijing = summary.filter((pl.col("dimension") == "region") & (pl.col("key") == "110000")).row(0, named=True)
+    agg = r.aggregates.filter(pl.col("region_code") == "110000")
+    assert agg.height == 1 and beijing["salary_p50"] == agg["salary_p50"][0] and beijing["salary_n"] == agg["salary_n"][0]
+    only = run_local(LIEPIN, classifier=rule_classifier, places=places, salary_regions=frozenset({"110000"}))
+    assert set(only.salary_summary["key"].to_list()) == {"", "2-02-10-03", "110000"}
+    assert only.aggregates.equals(r.aggregates)  # the regions limit the salary summary only
