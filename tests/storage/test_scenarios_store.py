@@ -74,6 +74,17 @@ def test_a_bad_spec_is_rejected_whole_and_nothing_is_stored(demo_db: Database) -
     assert list_scenarios(demo_db) == []
     with pytest.raises(InvalidInput):
         save_scenario(demo_db, None, name=" ", kind="plant", spec=PLANT)
+    points = load_hub(demo_db)["major_points"]
+    latest = points.filter(pl.col("year") == points["year"].max()).filter(pl.col("enrolment") > 0).row(0, named=True)
+    school, major, current = latest["institution_code"], latest["major_code"], latest["enrolment"]
+    too_far = {"changes": [{"school": school, "major": major, "change": -(current + 1)}]}
+    with pytest.raises(ImportRejected) as caught:
+        save_scenario(demo_db, None, name="减过头", kind="plan", spec=too_far)
+    [problem] = caught.value.problems
+    assert (problem.column, problem.value) == ("changes[0].change", str(-(current + 1))) and str(-current) in problem.fix
+    closed = save_scenario(demo_db, None, name="停招", kind="plan",
+                           spec={"changes": [{"school": school, "major": major, "change": -current}]})
+    assert closed.spec["changes"][0]["change"] == -current
 
 
 def test_roles_and_county_scope(demo_db: Database) -> None:

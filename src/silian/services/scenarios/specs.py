@@ -31,6 +31,9 @@ SPEC_FILE = "spec"
 OPTIMISER_OPTIONS = ("max_change", "min_cohort", "key_chain_bonus", "open_new")
 
 register_messages({
+    "sc_change_below_zero": ("{school} × {major} 在 {year} 年招生 {current} 人，减少后会成为负数",
+                             "{school} × {major} enrolled {current} in {year}; this change would make it negative"),
+    "sc_change_below_zero_fix": ("变化量不能小于 {low}；要停招请写 \"enrolment\": 0", "The change cannot be below {low}; to close the offering write \"enrolment\": 0"),
     "sc_spec_rejected": ("情景方案有 {count} 个问题，未保存", "The scenario has {count} problem(s); nothing was saved"),
     "sc_kind_unknown": ("未知的情景类型：{kind}", "Unknown scenario kind: {kind}"),
     "sc_kind_fix": ("类型用 plan（招生计划）、plant（新建工厂）或 merger（学校合并）", "Use plan, plant or merger"),
@@ -125,6 +128,11 @@ class _Checker:
         self.majors = set(catalog.majors("current")["major_code"].to_list())
         occupations = catalog.occupations
         self.occupations = set(occupations.filter(pl.col("level") == 4)["code"].to_list())
+        points = hub["major_points"]
+        latest = points["year"].max() if points.height else None
+        self.enrolment_year = latest
+        self.enrolment = {(s, m): int(e or 0) for s, m, e in points.filter(pl.col("year") == latest)
+                          .select("institution_code", "major_code", "enrolment").iter_rows()} if latest is not None else {}
 
     def add(self, where: str, value: Any, message: str, fix: str = "") -> None:
         shown = None if value is None else str(value)[:200]
@@ -214,6 +222,11 @@ def _plan(check: _Checker, data: dict[str, Any]) -> PlanSpec | None:
             continue
         enrolment = check.whole(item["enrolment"], f"{where}.enrolment") if "enrolment" in item else None
         change = check.whole(item["change"], f"{where}.change", low=None) if "change" in item else None
+        current = check.enrolment.get((school, major), 0)
+        if change is not None and current + change < 0:
+            check.add(f"{where}.change", change, t("sc_change_below_zero", school=school, major=major, current=current,
+                                                   year=check.enrolment_year or "—"),
+                      t("sc_change_below_zero_fix", low=-current))
         if (school, major) in seen:
             check.add(where, f"{school} × {major}", t("sc_duplicate_pair", school=school, major=major), t("sc_duplicate_fix"))
         seen.add((school, major))
