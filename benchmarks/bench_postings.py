@@ -4,7 +4,10 @@ memory, under 4 GiB, at ≥ 100,000 postings per second end to end; the same inp
 Generated postings look like real exports: titles drawn from the labelled real titles and the occupation names
 of 职业分类大典 2022 with recruiting noise (招聘/急招/（双休）), salary texts in their real forms, cities of the
 whole country and 郑州's counties, dates over two years, about 8 % reposts. Each engine runs in its own process;
-peak memory is that process's maximum resident set (for Spark: the largest process, usually the JVM).
+peak memory is that process's maximum resident set plus the peaks of all its descendants, sampled every half second
+(local: the classifier process; Spark: the JVM, the PySpark daemon and its Python workers), an upper bound since the
+peaks need not coincide and forked workers share pages. The machine's
+load average is printed before and after each engine: on a shared machine the figures depend on it.
 
 Run: python benchmarks/bench_postings.py [--rows 10000000] [--engines local,spark]
 """
@@ -13,9 +16,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -25,6 +30,8 @@ import polars as pl
 OUT = Path(__file__).resolve().parent / "out"
 TARGET_ROWS_PER_S = 100_000
 MEMORY_LIMIT_GIB = 4.0
+# local Spark on 2 cores: one JVM holds the cached postings (spilling to disk beyond its storage memory)
+SPARK_CONF = {"spark.driver.memory": "4g", "spark.sql.shuffle.partitions": "8", "spark.local.dir": str(OUT / "spark-tmp")}
 SALARIES = ("6-8K", "8-12K·13薪", "1-1.5万", "1.5-2万", "面议", "4000-6000元/月", "200元/天", "25元/时", "10K以上", "年薪20-30万",
             "3000-4500元/月", "12-20K·14薪", "5-7千", "8千-1.2万")
 EDUCATION = ("不限", "中专及以上", "大专", "本科及以上", "硕士", "高中以上")
@@ -83,32 +90,76 @@ def generate(rows: int, path: Path, seed: int = 2024, chunk: int = 1_000_000) ->
 
 
 def _vm_hwm_kib(pid: int) -> int:
-    """Peak resident set of a live process (VmHWM), in KiB."""
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1])
+    """Peak resident set of a live process (VmHWM), in KiB (0 once it has ended)."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
     return 0
+
+
+class _WorkerPeaks:
+    """Samples, every half second, the peak resident set of every descendant of a process (Spark's Python
+    workers are children of a daemon started by the JVM, so RUSAGE_CHILDREN never sees them)."""
+
+    def __init__(self, root: int) -> None:
+        self.root = root
+        self.peaks: dict[int, int] = {}
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _descendants(self) -> list[int]:
+        parents: dict[int, int] = {}
+        for entry in Path("/proc").iterdir():
+            if entry.name.isdigit():
+                try:
+                    parents[int(entry.name)] = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+                except (OSError, IndexError, ValueError):
+                    continue
+        found, frontier = [], [self.root]
+        while frontier:
+            pid = frontier.pop()
+            children = [c for c, p in parents.items() if p == pid]
+            found.extend(children)
+            frontier.extend(children)
+        return found
+
+    def _run(self) -> None:
+        while not self.stop.wait(0.5):
+            for pid in self._descendants():
+                self.peaks[pid] = max(self.peaks.get(pid, 0), _vm_hwm_kib(pid))
+
+    def kib(self) -> tuple[int, int]:
+        """(sum of the peaks, largest peak) of the descendants seen."""
+        self.stop.set()
+        self.thread.join()
+        return sum(self.peaks.values()), max(self.peaks.values(), default=0)
 
 
 def _child(engine: str, path: Path) -> None:
     from silian.services.postings import run_local
     started = time.perf_counter()
-    jvm_kib = 0
+    peaks = _WorkerPeaks(os.getpid())  # local: the classifier process; Spark: the JVM and its Python workers
+    jvm = 0
     if engine == "spark":
         from silian.services.postings_spark import run_spark, spark_session
-        spark = spark_session("local[2]", **{"spark.driver.memory": "3g"})
+        spark = spark_session("local[2]", **SPARK_CONF)
+        jvm = spark.sparkContext._gateway.proc.pid
         result = run_spark(path, spark=spark)
-        jvm_kib = _vm_hwm_kib(spark.sparkContext._gateway.proc.pid)
     else:
         result = run_local(path)
+    jvm_kib = _vm_hwm_kib(jvm) if jvm else 0
+    children_kib, largest_kib = peaks.kib()
     summary = result.summary()
     summary["wall_seconds"] = time.perf_counter() - started
     python_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    # Spark's Python workers are children of the JVM; RUSAGE_CHILDREN sees those already reaped (local: none)
-    workers_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss if engine == "spark" else 0
-    summary["peak_rss_gib"] = (python_kib + jvm_kib + workers_kib) / 1024 / 1024
-    summary["peak_detail"] = {"python_gib": python_kib / 1024 / 1024, "jvm_gib": jvm_kib / 1024 / 1024,
-                              "largest_worker_gib": workers_kib / 1024 / 1024}
+    gib = 1024 * 1024
+    summary["peak_rss_gib"] = (python_kib + children_kib) / gib
+    summary["peak_detail"] = {"python_gib": round(python_kib / gib, 2), "jvm_gib": round(jvm_kib / gib, 2),
+                              "child_processes_gib": round(children_kib / gib, 2), "largest_child_gib": round(largest_kib / gib, 2)}
     sys.stdout.write("RESULT " + json.dumps(summary, ensure_ascii=False, default=str) + "\n")
 
 
@@ -137,7 +188,9 @@ def main() -> None:
         generate(args.rows, path)
         sys.stdout.write(f"generated {args.rows:,} postings → {path} ({path.stat().st_size / 1e9:.2f} GB) in "
                          f"{time.perf_counter() - t0:.0f} s\n")
+    sys.stdout.write(f"input {path} ({path.stat().st_size / 1e9:.2f} GB, {args.rows:,} rows); {os.cpu_count()} cores\n")
     for engine in args.engines.split(","):
+        before = _load()
         s = run_engine(engine, path)
         wall = float(s["wall_seconds"])  # type: ignore[arg-type]
         rate = args.rows / wall
@@ -145,7 +198,13 @@ def main() -> None:
             f"{engine:5s}: {args.rows:,} postings in {wall:.1f} s = {rate:,.0f} postings/s (target {TARGET_ROWS_PER_S:,}/s, "
             f"ratio {rate / TARGET_ROWS_PER_S:.2f}); peak memory {s['peak_rss_gib']:.2f} GiB (limit {MEMORY_LIMIT_GIB} GiB); "
             f"{s['postings']:,} after reposts, {s['distinct_titles']:,} distinct titles, {s['review_postings']:,} to review, "
-            f"{s['demand_records']:,} demand records; stages {s['seconds']}; memory {s['peak_detail']}\n")
+            f"{s['demand_records']:,} demand records; stages {s['seconds']}; memory {s['peak_detail']}; "
+            f"load average before {before}, after {_load()}\n")
+        sys.stdout.flush()
+
+
+def _load() -> str:
+    return "/".join(f"{x:.2f}" for x in os.getloadavg())
 
 
 if __name__ == "__main__":

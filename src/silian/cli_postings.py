@@ -75,28 +75,39 @@ def register(app: typer.Typer, console: Console, err_console: Console, database:
         as_json: Annotated[bool, typer.Option("--json")] = False,
     ) -> None:
         """招聘数据 → 解析、去重、分类、汇总为需求 / postings → parsed, deduplicated, classified, aggregated demand."""
-        from silian.services.postings import load_posting_demand, place_resolver, run_local
+        from silian.services.postings import (
+            hub_region_codes,
+            load_posting_demand,
+            place_resolver,
+            run_local,
+            save_salary_summary,
+        )
         db = database() if load else None
+        if db is not None:
+            from silian.services.imports import ensure_schema
+            ensure_schema(db)
         places = place_resolver(db)
+        regions = hub_region_codes(db) if db is not None else None  # salary quantiles of what is loaded
         if engine == "spark":
             from silian.services.postings_spark import run_spark, spark_session
             result = run_spark(file, spark=spark_session(master), preset=preset or None, title_column=column or None,
-                               places=places)
+                               places=places, salary_regions=regions)
         else:
             with err_console.status("处理招聘数据… / processing postings…", spinner="dots"):
-                result = run_local(file, preset=preset or None, title_column=column or None, places=places)
+                result = run_local(file, preset=preset or None, title_column=column or None, places=places,
+                                   salary_regions=regions)
         summary = result.summary()
         if out is not None:
             out.mkdir(parents=True, exist_ok=True)
             result.aggregates.write_csv(out / "posting_demand.csv", include_bom=True)
+            result.salary_summary.write_csv(out / "salary_summary.csv", include_bom=True)
             result.review_queue.write_csv(out / "review_queue.csv", include_bom=True)
             if result.problem_samples.height:
                 result.problem_samples.with_columns(result.problem_samples["problems"].list.join("; ")).write_csv(
                     out / "problem_rows.csv", include_bom=True)
         if load and db is not None:
-            from silian.services.imports import ensure_schema
-            ensure_schema(db)
             loaded, notes = load_posting_demand(db, result.aggregates)
+            save_salary_summary(settings().data_dir, result)
             summary["loaded"] = loaded
             summary["notes"] = notes
         if as_json:

@@ -93,6 +93,14 @@ register_messages({
     "dash_no_scope": ("当前角色只能看到学校汇总数据", "Your role sees the school summary only"),
     "dash_unknown_table": ("没有这个图表：{name}", "No such chart: {name}"),
     "dash_unknown_cell": ("没有这个热力图单元格：{cls} × {chain}", "No such heatmap cell: {cls} × {chain}"),
+    "dash_t_posting_occupations": ("招聘需求最多的职业（条，{periods}）", "Occupations with the most postings ({periods})"),
+    "dash_t_posting_classes": ("招聘需求折算到专业类（{year} 年，条）", "Postings carried to major classes ({year})"),
+    "dash_t_posting_counties": ("招聘需求的地区分布（条，{periods}）", "Postings by county ({periods})"),
+    "dash_t_posting_salaries": ("招聘月薪分位数（元/月，{periods}）", "Monthly salary quantiles in postings (yuan, {periods})"),
+    "dash_c_occupation": ("职业", "Occupation"), "dash_c_postings": ("招聘数（条）", "Postings"),
+    "dash_c_share": ("占比", "Share"), "dash_c_salary_n": ("有薪资的招聘", "Postings with salary"),
+    "dash_c_p25": ("P25 月薪", "P25 salary"), "dash_c_p50": ("中位月薪", "Median salary"), "dash_c_p75": ("P75 月薪", "P75 salary"),
+    "dash_all_postings": ("全部招聘", "All postings"),
 })
 
 # column kinds: how a value is shown (the downloads keep the raw value)
@@ -133,6 +141,28 @@ class DashboardExtras:
     destinations: dict[str, dict[str, int]]  # level_key → graduates, continued, employed
     region_names: dict[str, str]
     chain_weights: pl.DataFrame   # major_code, chain, weight
+    postings: PostingDemand | None = None  # posting-sourced demand in the hub (None: none imported)
+
+
+@dataclass(frozen=True)
+class PostingDemand:
+    """Posting-sourced demand in the hub (``demand`` rows with ``source = posting``, every period), the share of
+    production workers against statistics-based demand, and the salary quantiles saved by the last import."""
+
+    records: pl.DataFrame          # region_code, period, occupation_code, skill_level, count
+    bias: str | None               # posting_bias(): 大类 6 in postings vs statistics
+    salaries: pl.DataFrame | None  # posting_demand.salary_summary of the last `postings import --load`
+    salary_source: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def total(self) -> int:
+        return int(self.records["count"].sum())
+
+    @property
+    def periods(self) -> str:
+        periods = self.records["period"].drop_nulls()
+        first, last = (str(periods.min()), str(periods.max())) if len(periods) else ("", "")
+        return first if first == last else f"{first}–{last}"
 
 
 _EXTRAS: OrderedDict[int, tuple[AnalysisBundle, DashboardExtras]] = OrderedDict()
@@ -174,7 +204,30 @@ def read_extras(db: Database, year: int, settings: Settings | None = None) -> Da
                  .select("major_code", "institution_code", "school_name", "students").sort("major_code", "students",
                                                                                          descending=[False, True]))
     return DashboardExtras(offerings=offerings, destinations=destinations, region_names=names,
-                           chain_weights=_chain_weights(settings))
+                           chain_weights=_chain_weights(settings), postings=read_posting_demand(db, settings))
+
+
+def read_posting_demand(db: Database, settings: Settings | None = None) -> PostingDemand | None:
+    """Posting-sourced demand of the hub (None when no postings were imported), with the known bias and the
+    saved salary quantiles (from ``settings.data_dir``)."""
+    from silian.services.postings import posting_bias, read_salary_summary
+    d = hub_tables["demand"]
+    with db.engine.connect() as conn:
+        rows = conn.execute(sa.select(d.c.region_code, d.c.period, d.c.occupation_code, d.c.skill_level, d.c.count)
+                            .where(d.c.source == "posting")).all()
+        if not rows:
+            return None
+        stats = conn.execute(sa.select(d.c.occupation_code, sa.func.sum(d.c.count)).where(d.c.source == "statistics")
+                             .group_by(d.c.occupation_code)).all()
+    records = pl.DataFrame(rows, schema={"region_code": pl.String, "period": pl.String, "occupation_code": pl.String,
+                                         "skill_level": pl.String, "count": pl.Int64}, orient="row")
+    statistics = pl.DataFrame(stats, schema={"occupation_code": pl.String, "count": pl.Int64}, orient="row").with_columns(
+        pl.lit("statistics").alias("source"))
+    bias = posting_bias(records.group_by("occupation_code").agg(pl.col("count").sum().alias("postings")), statistics)
+    saved = read_salary_summary(settings.data_dir) if settings is not None else None
+    salaries, meta = saved if saved is not None else (None, {})
+    return PostingDemand(records, bias, salaries, meta)
+
 
 
 def _chain_weights(settings: Settings | None) -> pl.DataFrame:
@@ -507,6 +560,83 @@ def peer_score_table(b: AnalysisBundle) -> DataTable:
                      frozenset(n for n, i in enumerate(order) if i in full.marked))
 
 
+# ---------------------------------------------------------------- posting-sourced demand
+POSTING_TOP = 15
+
+
+def _occupation_names() -> dict[str, str]:
+    occupations = get_catalog().occupations
+    return dict(zip(occupations["code"].to_list(), occupations["name"].to_list(), strict=True))
+
+
+def _salary_lookup(e: DashboardExtras, dimension: str) -> dict[str, dict[str, Any]]:
+    salaries = e.postings.salaries if e.postings is not None else None
+    if salaries is None or salaries.height == 0:
+        return {}
+    return {r["key"]: r for r in salaries.filter(pl.col("dimension") == dimension).iter_rows(named=True)}
+
+
+def posting_occupations_table(e: DashboardExtras) -> DataTable:
+    """The occupations with the most postings (every period in the hub), with their share and median salary."""
+    pd = e.postings
+    columns = _cols(("code", "dash_c_code", TEXT), ("name", "dash_c_occupation", TEXT), ("postings", "dash_c_postings", INT),
+                    ("share", "dash_c_share", PCT), ("p50", "dash_c_p50", INT))
+    if pd is None:
+        return DataTable("posting-occupations", t("dash_t_posting_occupations", periods="—"), columns, [])
+    names, salary = _occupation_names(), _salary_lookup(e, "occupation")
+    top = (pd.records.group_by("occupation_code").agg(pl.col("count").sum()).sort(["count", "occupation_code"], descending=[True, False])
+           .head(POSTING_TOP))
+    rows = [(code, names.get(code or "", code or ""), n, n / max(pd.total, 1), salary.get(code or "", {}).get("salary_p50"))
+            for code, n in top.iter_rows()]
+    return DataTable("posting-occupations", t("dash_t_posting_occupations", periods=pd.periods), columns, rows)
+
+
+def posting_classes_table(b: AnalysisBundle, e: DashboardExtras) -> DataTable:
+    """Posting demand of the alignment year carried to 专业类 exactly as the alignment analysis carries it
+    (occupation → majors by the MOHRSS crosswalk): the ``demand_posting`` of its class table."""
+    sd = b.supply_demand
+    columns = _cols(("class_name", "dash_c_class", TEXT), ("level", "dash_c_major_level", TEXT),
+                    ("postings", "dash_c_postings", NUM3))
+    by_class = sd.by_class
+    rows: list[tuple[Any, ...]] = []
+    if e.postings is not None and "demand_posting" in by_class.columns:
+        top = (by_class.filter(pl.col("demand_posting") > 0).sort(["demand_posting", "class_code"], descending=[True, False])
+               .head(POSTING_TOP))
+        rows = [(r["class_name"], level_label(r["level_key"]), round(float(r["demand_posting"]), 1)) for r in top.iter_rows(named=True)]
+    return DataTable("posting-classes", t("dash_t_posting_classes", year=sd.year), columns, rows)
+
+
+def posting_counties_table(e: DashboardExtras) -> DataTable:
+    """Postings per county (or city, when the posting names no county), with share and median salary."""
+    pd = e.postings
+    columns = _cols(("region", "dash_c_county", TEXT), ("postings", "dash_c_postings", INT), ("share", "dash_c_share", PCT),
+                    ("p50", "dash_c_p50", INT))
+    if pd is None:
+        return DataTable("posting-counties", t("dash_t_posting_counties", periods="—"), columns, [])
+    salary = _salary_lookup(e, "region")
+    by_region = pd.records.group_by("region_code").agg(pl.col("count").sum()).sort(["count", "region_code"], descending=[True, False])
+    rows = [(e.region_names.get(code, code), n, n / max(pd.total, 1), salary.get(code, {}).get("salary_p50"))
+            for code, n in by_region.iter_rows()]
+    return DataTable("posting-counties", t("dash_t_posting_counties", periods=pd.periods), columns, rows)
+
+
+def posting_salaries_table(e: DashboardExtras) -> DataTable:
+    """Salary quantiles (P25, median, P75) of all postings and of the occupations with the most postings."""
+    columns = _cols(("name", "dash_c_occupation", TEXT), ("p25", "dash_c_p25", INT), ("p50", "dash_c_p50", INT),
+                    ("p75", "dash_c_p75", INT), ("salary_n", "dash_c_salary_n", INT))
+    pd = e.postings
+    overall, by_occupation = _salary_lookup(e, "all"), _salary_lookup(e, "occupation")
+    if pd is None or not by_occupation:
+        return DataTable("posting-salaries", t("dash_t_posting_salaries", periods=pd.periods if pd else "—"), columns, [])
+    names = _occupation_names()
+    rows = []
+    for key, label in [("", t("dash_all_postings"))] + [(r[0], r[1]) for r in posting_occupations_table(e).rows]:
+        r = overall.get("") if key == "" else by_occupation.get(key)
+        if r is not None and r["salary_n"]:
+            rows.append((label or names.get(key, key), r["salary_p25"], r["salary_p50"], r["salary_p75"], r["salary_n"]))
+    return DataTable("posting-salaries", t("dash_t_posting_salaries", periods=pd.periods), columns, rows)
+
+
 # ---------------------------------------------------------------- registry and exports
 Builder = Callable[[AnalysisBundle, DashboardExtras, Principal], DataTable]
 TABLES: dict[str, Builder] = {
@@ -520,6 +650,8 @@ TABLES: dict[str, Builder] = {
     "school-compliance": lambda b, e, p: compliance_table(b, p, e.region_names),
     "simulations": lambda b, e, p: simulations_table(b), "small-cohorts": lambda b, e, p: small_cohorts_table(b),
     "peers": lambda b, e, p: peers_table(b), "peer-score": lambda b, e, p: peer_score_table(b),
+    "posting-occupations": lambda b, e, p: posting_occupations_table(e), "posting-classes": lambda b, e, p: posting_classes_table(b, e),
+    "posting-counties": lambda b, e, p: posting_counties_table(e), "posting-salaries": lambda b, e, p: posting_salaries_table(e),
 }
 
 

@@ -5,20 +5,34 @@ titles → review queue → aggregate into demand records → (optionally) load 
 
 from __future__ import annotations
 
+import os
+import pickle
+import subprocess
+import sys
+import threading
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from queue import Empty, Queue
 
 import polars as pl
 import sqlalchemy as sa
 
-from silian.analytics.posting_demand import aggregate_postings, with_demand_keys
+from silian.analytics.posting_demand import (
+    aggregate_postings,
+    region_expr,
+    salary_mid_expr,
+    salary_summary,
+    skill_level_expr,
+)
 from silian.catalog import get_catalog
 from silian.domain.messages import register_messages, t
 from silian.ingest.postings.mapping import ColumnMapping, choose_mapping
-from silian.ingest.postings.normalise import deduplicate, normalise
+from silian.ingest.postings.normalise import ParseCache, deduplicate, normalise
 from silian.ingest.postings.places import PlaceResolver
 from silian.ingest.postings.reader import scan_postings
 from silian.storage.database import Database
@@ -32,6 +46,12 @@ register_messages({
 Classifier = Callable[[list[str]], pl.DataFrame]  # titles → title, occupation_code, occupation_name, confidence
 KEEP = ("posting_key", "title", "region_code", "period", "skill_level", "salary_mid", "posted")
 REVIEW_THRESHOLD = 0.5  # = silian.services.classify.REVIEW_THRESHOLD (see docs/methods/occupation_classifier.md)
+BATCH_ROWS = 250_000
+PROCESS_WORKER_BYTES = 32 << 20  # from this file size the default model runs in its own process (see _classifier_worker)
+LOCAL_KEEP = ("posting_key", "title_id", "region_code", "posted", "salary_mid")  # what the local engine keeps per posting
+LOCAL_SCHEMA = {"posting_key": pl.UInt64, "title_id": pl.UInt32, "region_code": pl.Categorical, "posted": pl.Date,
+                "salary_mid": pl.Float64}
+LABEL_SCHEMA = {"title": pl.String, "occupation_code": pl.String, "occupation_name": pl.String, "confidence": pl.Float64}
 
 
 @dataclass
@@ -41,6 +61,7 @@ class PipelineResult:
     engine: str
     source: str
     mapping: str
+    source_name: str = ""
     rows: int = 0
     rows_with_problems: int = 0
     problems_by_reason: dict[str, int] = field(default_factory=dict)
@@ -53,6 +74,7 @@ class PipelineResult:
     aggregates: pl.DataFrame = field(default_factory=pl.DataFrame)
     review_queue: pl.DataFrame = field(default_factory=pl.DataFrame)
     problem_samples: pl.DataFrame = field(default_factory=pl.DataFrame)
+    salary_summary: pl.DataFrame = field(default_factory=pl.DataFrame)  # see posting_demand.salary_summary
     seconds: dict[str, float] = field(default_factory=dict)
 
     def summary(self) -> dict[str, object]:
@@ -83,83 +105,262 @@ def default_classifier() -> Classifier:
     return run
 
 
-def normalised_batches(path: Path, *, preset: str | None = None, title_column: str | None = None,
-                       places: PlaceResolver, batch_rows: int = 250_000) -> tuple[ColumnMapping, str, object]:
-    """The mapping, the source description and a generator of canonical batches."""
+def raw_batches(path: Path, *, preset: str | None = None, title_column: str | None = None,
+                batch_rows: int = BATCH_ROWS) -> tuple[ColumnMapping, str, Iterator[pl.DataFrame]]:
+    """The mapping, the source description and an iterator of raw batches (every column text), read ahead by one
+    batch in a background thread so that reading overlaps with parsing."""
     lazy, source = scan_postings(path)
     mapping = choose_mapping(lazy.collect_schema().names(), preset, title_column)
+    return mapping, source, _read_ahead(lazy.collect_batches(chunk_size=batch_rows))
 
-    def batches():  # type: ignore[no-untyped-def]
-        for batch in lazy.collect_batches(chunk_size=batch_rows):
-            yield normalise(batch, mapping, places)
-    return mapping, source, batches()
+
+def _read_ahead(batches: Iterator[pl.DataFrame], depth: int = 1) -> Iterator[pl.DataFrame]:
+    queue: Queue[tuple[str, object]] = Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def produce() -> None:
+        try:
+            for batch in batches:
+                if stop.is_set():
+                    return
+                queue.put(("batch", batch))
+            queue.put(("end", None))
+        except BaseException as exc:  # noqa: BLE001 - handed to the consumer and raised there
+            queue.put(("error", exc))
+
+    worker = threading.Thread(target=produce, name="postings-reader", daemon=True)
+    worker.start()
+    try:
+        while True:
+            kind, item = queue.get()
+            if kind == "end":
+                return
+            if kind == "error":
+                raise item  # type: ignore[misc]
+            yield item  # type: ignore[misc]
+    finally:
+        stop.set()
+        while worker.is_alive():  # unblock a producer waiting on a full queue
+            try:
+                queue.get(timeout=0.05)
+            except Empty:
+                pass
+
+
+class _TitleBook:
+    """The distinct cleaned titles of the whole file, numbered as they first appear. Each batch's new titles go
+    to the classifier at once (in a background worker), so classification overlaps with reading and parsing, and
+    a title repeated in later batches (most are) is never classified again."""
+
+    def __init__(self, classify: Callable[[list[str]], Future[pl.DataFrame]]) -> None:
+        self.classify = classify
+        self.table = pl.DataFrame(schema={"title": pl.String, "title_id": pl.UInt32})
+        self.pending: list[Future[pl.DataFrame]] = []
+
+    def add(self, titles: pl.Series) -> pl.DataFrame:
+        """Number the titles not seen before, send them to the classifier; the whole title → id table."""
+        distinct = titles.unique()
+        new = distinct.filter(~distinct.is_in(self.table.get_column("title").implode())) if self.table.height else distinct
+        if new.len():
+            start = self.table.height
+            ids = pl.int_range(start, start + new.len(), dtype=pl.UInt32, eager=True)
+            self.table = pl.concat([self.table, pl.DataFrame({"title": new, "title_id": ids})])
+            self.pending.append(self.classify(new.to_list()))
+        return self.table
+
+    def labelled(self) -> pl.DataFrame:
+        """title_id, title, occupation_code, occupation_name, confidence, skill_level, one row per title in title_id
+        order (row i is title i); waits for the classifier."""
+        parts = [future.result() for future in self.pending]
+        labels = pl.concat(parts) if parts else pl.DataFrame(schema=LABEL_SCHEMA)
+        return (self.table.join(labels.unique("title", keep="first", maintain_order=True), on="title", how="left",
+                                maintain_order="left")
+                .with_columns(skill_level_expr()))
+
+
+def _labels(classifier: Classifier, titles: list[str]) -> pl.DataFrame:
+    return classifier(titles).select(*LABEL_SCHEMA).cast(LABEL_SCHEMA)  # type: ignore[arg-type]
+
+
+def _default_model_ready() -> bool:
+    """Whether this process already holds the trained default model (services.classify keeps it in an lru_cache)."""
+    from silian.services.classify import default_classifier as model
+    info = getattr(model, "cache_info", None)
+    return bool(info is not None and info().currsize > 0)
+
+
+class _ModelProcess:
+    """The default classifier in a child interpreter (``python -c``, so no script is re-imported): titles in,
+    labels out, as pickles over its stdin/stdout. It trains the model as soon as it starts."""
+
+    def __init__(self) -> None:
+        code = "from silian.services.postings import model_process_main; model_process_main()"
+        self.proc = subprocess.Popen([sys.executable, "-c", code], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+
+    def classify(self, titles: list[str]) -> pl.DataFrame:
+        assert self.proc.stdin is not None and self.proc.stdout is not None
+        pickle.dump(titles, self.proc.stdin, protocol=pickle.HIGHEST_PROTOCOL)
+        self.proc.stdin.flush()
+        try:
+            answer = pickle.load(self.proc.stdout)
+        except EOFError:
+            raise RuntimeError(f"the classifier process ended (exit code {self.proc.wait()})") from None
+        if isinstance(answer, BaseException):
+            raise answer
+        return answer  # type: ignore[no-any-return]
+
+    def close(self) -> None:
+        if self.proc.stdin is not None and not self.proc.stdin.closed:
+            try:
+                self.proc.stdin.close()  # end of input: the child exits
+            except BrokenPipeError:
+                pass
+        try:
+            self.proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+
+
+def model_process_main() -> None:
+    """The child side of :class:`_ModelProcess`."""
+    out = os.fdopen(os.dup(1), "wb")
+    os.dup2(2, 1)  # anything printed goes to stderr, never into the answers
+    inp = os.fdopen(0, "rb")
+    from silian.services.classify import default_classifier as model
+    model()
+    classifier = default_classifier()
+    while True:
+        try:
+            titles = pickle.load(inp)
+        except EOFError:
+            return
+        try:
+            answer: object = _labels(classifier, titles)
+        except Exception as exc:  # noqa: BLE001 - sent back and raised in the parent
+            answer = exc
+        pickle.dump(answer, out, protocol=pickle.HIGHEST_PROTOCOL)
+        out.flush()
+
+
+@contextmanager
+def _classifier_worker(classifier: Classifier | None, path: Path) -> Iterator[Callable[[list[str]], Future[pl.DataFrame]]]:
+    """Where titles are classified while the main thread parses: one background thread, which for the default
+    model on a large file (when the model is not trained in this process yet) hands the titles to a child process
+    that trains the model while the first batches are parsed and then classifies on the other core, free of the
+    GIL. A given classifier, a trained model or a small file: in the thread itself."""
+    own_process = classifier is None and path.stat().st_size >= PROCESS_WORKER_BYTES and not _default_model_ready()
+    child = _ModelProcess() if own_process else None
+    model = classifier or default_classifier()
+    try:
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="postings-classify") as threads:
+            if child is not None:
+                yield lambda titles: threads.submit(child.classify, titles)
+            else:
+                yield lambda titles: threads.submit(_labels, model, titles)
+    finally:
+        if child is not None:
+            child.close()
 
 
 def run_local(path: Path, *, classifier: Classifier | None = None, preset: str | None = None,
-              title_column: str | None = None, places: PlaceResolver | None = None, batch_rows: int = 250_000,
-              review_threshold: float = REVIEW_THRESHOLD, samples: int = 200) -> PipelineResult:
-    """The whole pipeline on the local engine, streaming ``batch_rows`` at a time (memory ~ the kept columns)."""
+              title_column: str | None = None, places: PlaceResolver | None = None, batch_rows: int = BATCH_ROWS,
+              review_threshold: float = REVIEW_THRESHOLD, samples: int = 200,
+              salary_regions: frozenset[str] | None = None) -> PipelineResult:
+    """The whole pipeline on the local engine, streaming ``batch_rows`` at a time. Memory holds, per posting, only
+    its key, title number, region, date and salary (≈ 30 bytes) plus one batch and the distinct titles; the
+    classifier sees each distinct title once, in the background while later batches are parsed (_classifier_worker)."""
     started = time.perf_counter()
     places = places or place_resolver()
-    mapping, source, batches = normalised_batches(path, preset=preset, title_column=title_column, places=places,
-                                                  batch_rows=batch_rows)
-    result = PipelineResult(engine="local", source=source, mapping=mapping.name)
+    mapping, source, batches = raw_batches(path, preset=preset, title_column=title_column, batch_rows=batch_rows)
+    result = PipelineResult(engine="local", source=source, mapping=mapping.name, source_name=str(path))
     kept: list[pl.DataFrame] = []
     reasons: Counter[str] = Counter()
     sample_parts: list[pl.DataFrame] = []
-    for canon in batches:  # type: ignore[attr-defined]
-        result.rows += canon.height
-        flagged = canon.filter(pl.col("problems").list.len() > 0)
-        result.rows_with_problems += flagged.height
-        reasons.update(flagged.explode("problems")["problems"].to_list())
-        if sum(p.height for p in sample_parts) < samples:
-            sample_parts.append(flagged.select("title", "problems", "raw").head(samples))
-        kept.append(with_demand_keys(canon).select(KEEP))
-    result.seconds["read_normalise"] = time.perf_counter() - started
-    result.problems_by_reason = dict(reasons.most_common())
-    result.problem_samples = pl.concat(sample_parts).head(samples) if sample_parts else pl.DataFrame()
-    everything = pl.concat(kept) if kept else pl.DataFrame(schema={k: pl.String for k in KEEP})
-    return finish(result, everything, classifier or default_classifier(), review_threshold, started)
+    n_samples = 0
+    cache = ParseCache()
+    with _classifier_worker(classifier, path) as classify:
+        book = _TitleBook(classify)
+        try:
+            with closing(batches):  # type: ignore[type-var]
+                for raw in batches:
+                    canon = normalise(raw, mapping, places, cache=cache, raw_json=False)
+                    result.rows += canon.height
+                    rows = canon.select(pl.arg_where(pl.col("problems").list.len() > 0)).to_series()
+                    result.rows_with_problems += rows.len()
+                    if rows.len():
+                        counts = canon.get_column("problems").gather(rows).explode().value_counts()
+                        reasons.update(dict(zip(counts[:, 0].to_list(), counts[:, 1].to_list(), strict=True)))
+                        if n_samples < samples:  # the raw record (JSON) only for the rows shown
+                            rows = rows.head(samples - n_samples)
+                            sample_parts.append(canon.select("title", "problems").gather(rows).with_columns(
+                                raw.gather(rows).select(pl.struct(raw.columns).struct.json_encode().alias("raw")).to_series()))
+                            n_samples += rows.len()
+                    table = book.add(canon.get_column("title"))
+                    kept.append(canon.select("posting_key", "title", region_expr().cast(pl.Categorical), "posted", salary_mid_expr())
+                                .join(table, on="title", how="left", maintain_order="left").select(LOCAL_KEEP))
+            result.seconds["read_normalise"] = time.perf_counter() - started
+            result.problems_by_reason = dict(reasons.most_common())
+            result.problem_samples = pl.concat(sample_parts) if sample_parts else pl.DataFrame()
+            return _finish(result, kept, book, review_threshold, started, salary_regions)
+        finally:
+            for future in book.pending:
+                future.cancel()
 
 
-def finish(result: PipelineResult, everything: pl.DataFrame, classifier: Classifier, review_threshold: float,
-           started: float) -> PipelineResult:
-    """Deduplicate, classify distinct titles, set the review queue aside, aggregate."""
+def _finish(result: PipelineResult, kept: list[pl.DataFrame], book: _TitleBook, review_threshold: float,
+            started: float, salary_regions: frozenset[str] | None) -> PipelineResult:
+    """Deduplicate, look the classified titles up by number, set the review queue aside, aggregate."""
     t0 = time.perf_counter()
+    everything = pl.concat(kept, rechunk=False) if kept else pl.DataFrame(schema=LOCAL_SCHEMA)
+    kept.clear()
     unique = deduplicate(everything)
-    result.duplicates_removed = everything.height - unique.height
+    del everything
+    result.duplicates_removed = result.rows - unique.height
     result.postings = unique.height
     result.seconds["deduplicate"] = time.perf_counter() - t0
     t0 = time.perf_counter()
-    titles = unique["title"].unique().drop_nulls().to_list()
-    result.distinct_titles = len(titles)
-    labels = classifier(titles) if titles else pl.DataFrame(
-        schema={"title": pl.String, "occupation_code": pl.String, "occupation_name": pl.String, "confidence": pl.Float64})
-    result.seconds["classify"] = time.perf_counter() - t0
-    labelled = unique.join(labels, on="title", how="left")
-    low = labelled["confidence"].fill_null(0.0) < review_threshold
-    review = labelled.filter(low)
-    result.review_postings = review.height
-    result.review_queue = (review.group_by("title").agg(pl.len().alias("postings"), pl.col("occupation_code").first(),
-                                                        pl.col("occupation_name").first(), pl.col("confidence").first())
-                           .sort("postings", descending=True))
-    counted = labelled.filter(~low)
+    titles = book.labelled()
+    result.distinct_titles = titles.height
+    result.seconds["classify_wait"] = time.perf_counter() - t0
+    # per title (row = title_id): whether it waits for review, its occupation and skill level
+    low_of_title = titles.get_column("confidence").fill_null(0.0) < review_threshold
+    low = low_of_title.gather(unique.get_column("title_id"))
+    review = unique.filter(low).group_by("title_id").agg(pl.len().alias("postings"))
+    result.review_postings = int(review.get_column("postings").sum())
+    result.review_queue = (review.join(titles, on="title_id", how="left")
+                           .select("title", "postings", "occupation_code", "occupation_name", "confidence")
+                           .sort(["postings", "title"], descending=[True, False]))
+    counted = unique.filter(~low)
+    del unique
     result.classified = counted.height
-    result.no_place_or_date = counted.filter(pl.col("region_code").is_null() | pl.col("period").is_null()).height
+    result.no_place_or_date = counted.select((pl.col("region_code").is_null() | pl.col("posted").is_null()).sum()).item()
     t0 = time.perf_counter()
-    result.aggregates = aggregate_postings(counted)
+    ids = counted.get_column("title_id")
+    demand = counted.select(
+        titles.get_column("occupation_code").cast(pl.Categorical).gather(ids).alias("occupation_code"), "region_code",
+        pl.col("posted").dt.month_start().alias("period"),
+        titles.get_column("skill_level").cast(pl.Categorical).gather(ids).alias("skill_level"), "reposts", "salary_mid")
+    del counted
+    result.aggregates = aggregate_postings(demand)
+    result.salary_summary = salary_summary(demand, salary_regions)
     result.seconds["aggregate"] = time.perf_counter() - t0
     result.seconds["total"] = time.perf_counter() - started
     return result
+
+
+def hub_region_codes(db: Database) -> frozenset[str]:
+    """Codes of every region the hub holds (demand records of other regions are not loaded)."""
+    regions = hub_tables["regions"]
+    with db.engine.connect() as conn:
+        return frozenset(conn.execute(sa.select(regions.c.code)).scalars())
 
 
 def load_posting_demand(db: Database, aggregates: pl.DataFrame, *, generated: bool = False) -> tuple[int, list[str]]:
     """Aggregates → hub ``demand`` rows (source ``posting``), validated like an import, for regions the hub holds;
     returns (rows loaded, notes)."""
     from silian.services.imports import load_frame
-    regions = hub_tables["regions"]
-    with db.engine.connect() as conn:
-        known = set(conn.execute(sa.select(regions.c.code)).scalars())
+    known = hub_region_codes(db)
     inside = aggregates.filter(pl.col("region_code").is_in(list(known)))
     outside = aggregates.filter(~pl.col("region_code").is_in(list(known)))
     notes = []
@@ -175,6 +376,36 @@ def load_posting_demand(db: Database, aggregates: pl.DataFrame, *, generated: bo
     with db.begin() as conn:
         outcome = load_frame(conn, "demand", frame, generated=generated, label="postings pipeline")
     return outcome.rows, notes
+
+
+SALARY_FILE = "salary_summary.parquet"
+
+
+def save_salary_summary(data_dir: Path, result: PipelineResult) -> Path:
+    """Keep the salary quantiles of the postings just loaded beside the hub (``<data_dir>/postings/``): the hub's
+    ``demand`` table holds counts only, and quantiles cannot be recombined from its rows. The dashboard reads
+    them with :func:`read_salary_summary`; the next ``--load`` replaces them, as it replaces the counts."""
+    folder = data_dir / "postings"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / SALARY_FILE
+    meta = {"source": Path(result.source_name).name, "engine": result.engine, "postings": str(result.postings),
+            "saved_at": time.strftime("%Y-%m-%d %H:%M")}
+    tmp = path.with_suffix(".tmp")
+    result.salary_summary.write_parquet(tmp, metadata=meta)
+    tmp.replace(path)
+    return path
+
+
+def read_salary_summary(data_dir: Path) -> tuple[pl.DataFrame, dict[str, str]] | None:
+    """The salary quantiles saved by the last ``silian postings import --load`` and where they came from, or
+    None when there are none."""
+    path = data_dir / "postings" / SALARY_FILE
+    if not path.is_file():
+        return None
+    try:
+        return pl.read_parquet(path), pl.read_parquet_metadata(path)
+    except (OSError, pl.exceptions.ComputeError):
+        return None
 
 
 def posting_bias(aggregates: pl.DataFrame, statistics_demand: pl.DataFrame) -> str | None:

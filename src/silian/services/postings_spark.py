@@ -14,9 +14,9 @@ from typing import Any
 import polars as pl
 import pyarrow as pa
 
-from silian.analytics.posting_demand import AGGREGATE_KEYS, with_demand_keys
+from silian.analytics.posting_demand import AGGREGATE_KEYS, SUMMARY_SCHEMA, with_demand_keys
 from silian.ingest.postings.mapping import choose_mapping
-from silian.ingest.postings.normalise import normalise
+from silian.ingest.postings.normalise import ParseCache, normalise
 from silian.ingest.postings.places import PlaceResolver
 from silian.ingest.postings.reader import JSONL_SUFFIXES, detect_encoding
 from silian.services.postings import (
@@ -38,6 +38,16 @@ LABEL_ARROW = pa.schema([("title", pa.string()), ("occupation_code", pa.string()
                          ("confidence", pa.float64())])
 
 
+# Arrow batches of 100,000 rows (Spark's default is 10,000): the per-batch cost of parsing (one lookup per column)
+# is paid ten times less often; a batch of raw postings is a few tens of MB in a Python worker.
+SESSION_DEFAULTS = {
+    "spark.sql.execution.arrow.pyspark.enabled": "true",
+    "spark.sql.execution.arrow.maxRecordsPerBatch": "100000",
+    "spark.sql.shuffle.partitions": "8",
+    "spark.ui.enabled": "false",
+}
+
+
 def spark_session(master: str = "local[2]", app_name: str = "silian-postings", **conf: str) -> Any:
     """A SparkSession (local mode by default) with Arrow enabled."""
     import os
@@ -45,11 +55,9 @@ def spark_session(master: str = "local[2]", app_name: str = "silian-postings", *
 
     from pyspark.sql import SparkSession
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)  # workers run this interpreter (with silian installed)
-    builder = (SparkSession.builder.master(master).appName(app_name)
-               .config("spark.sql.execution.arrow.pyspark.enabled", "true")
-               .config("spark.sql.shuffle.partitions", conf.pop("spark.sql.shuffle.partitions", "8"))
-               .config("spark.ui.enabled", "false"))
-    for key, value in conf.items():
+    settings = {**SESSION_DEFAULTS, **conf}
+    builder = SparkSession.builder.master(master).appName(app_name)
+    for key, value in settings.items():
         builder = builder.config(key, value)
     return builder.getOrCreate()
 
@@ -72,7 +80,7 @@ def _read(spark: Any, path: Path) -> tuple[Any, str]:
 
 def run_spark(path: Path, *, spark: Any = None, classifier: Classifier | None = None, preset: str | None = None,
               title_column: str | None = None, places: PlaceResolver | None = None,
-              review_threshold: float = REVIEW_THRESHOLD) -> PipelineResult:
+              review_threshold: float = REVIEW_THRESHOLD, salary_regions: frozenset[str] | None = None) -> PipelineResult:
     """The pipeline on Spark; returns the same PipelineResult as the local engine."""
     from pyspark.sql import functions as F
     from pyspark.sql.window import Window
@@ -85,19 +93,20 @@ def run_spark(path: Path, *, spark: Any = None, classifier: Classifier | None = 
     columns = raw.columns
 
     def normalise_batches(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        cache = ParseCache()  # values parsed in earlier batches of this task are not parsed again
         for batch in batches:
             frame = pl.from_arrow(batch).select([pl.col(c).cast(pl.String) for c in columns])  # type: ignore[union-attr]
-            canon = normalise(frame, mapping, places)
+            canon = normalise(frame, mapping, places, cache=cache, raw_json=False)
             out = with_demand_keys(canon).select(KEEP).with_columns(pl.col("posting_key").reinterpret(signed=True))
             problems = canon.select(pl.col("problems").list.len().cast(pl.Int32).alias("n_problems"), "problems")
             table = pl.concat([out, problems], how="horizontal").to_arrow()
             yield from table.cast(KEEP_ARROW).to_batches()
 
-    result = PipelineResult(engine="spark", source=source, mapping=mapping.name)
+    result = PipelineResult(engine="spark", source=source, mapping=mapping.name, source_name=str(path))
     keep = raw.mapInArrow(normalise_batches, KEEP_SCHEMA + ", n_problems int, problems array<string>").cache()
-    result.rows = keep.count()
+    counts = keep.agg(F.count("*").alias("rows"), F.sum((F.col("n_problems") > 0).cast("long")).alias("flagged")).first()
+    result.rows, result.rows_with_problems = int(counts["rows"]), int(counts["flagged"] or 0)
     flagged = keep.filter(F.col("n_problems") > 0)
-    result.rows_with_problems = flagged.count()
     result.problems_by_reason = {r["reason"]: int(r["n"]) for r in flagged.select(F.explode("problems").alias("reason"))
                                  .groupBy("reason").agg(F.count("*").alias("n")).orderBy(F.desc("n")).collect()}
     result.seconds["read_normalise"] = time.perf_counter() - started
@@ -124,24 +133,32 @@ def run_spark(path: Path, *, spark: Any = None, classifier: Classifier | None = 
     result.seconds["classify"] = time.perf_counter() - t0
     low = F.coalesce(F.col("confidence"), F.lit(0.0)) < review_threshold
     review = labelled.filter(low)
-    result.review_postings = review.count()
+    counts = labelled.agg(
+        F.sum(low.cast("long")).alias("review"), F.sum((~low).cast("long")).alias("classified"),
+        F.sum((~low & (F.col("region_code").isNull() | F.col("period").isNull())).cast("long")).alias("no_place")).first()
+    result.review_postings = int(counts["review"] or 0)
     result.review_queue = pl.from_arrow(review.groupBy("title").agg(
         F.count("*").alias("postings"), F.first("occupation_code").alias("occupation_code"),
         F.first("occupation_name").alias("occupation_name"), F.first("confidence").alias("confidence"))
         .orderBy(F.desc("postings")).toArrow()) if result.review_postings else pl.DataFrame()  # type: ignore[assignment]
     counted = labelled.filter(~low)
-    result.classified = counted.count()
-    result.no_place_or_date = counted.filter(F.col("region_code").isNull() | F.col("period").isNull()).count()
+    result.classified = int(counts["classified"] or 0)
+    result.no_place_or_date = int(counts["no_place"] or 0)
     t0 = time.perf_counter()
-    result.aggregates = _aggregate(counted)
+    usable = counted.dropna(subset=["occupation_code", "region_code", "period"]).select(
+        *AGGREGATE_KEYS, "reposts", "salary_mid").cache()  # read by the aggregates and the salary summary
+    result.aggregates = _aggregate(usable)
+    result.salary_summary = _salary_summary(usable, salary_regions)
+    for frame in (usable, labelled, unique, keep):  # a session may run further jobs: free the cached postings
+        frame.unpersist()
     result.seconds["aggregate"] = time.perf_counter() - t0
     result.seconds["total"] = time.perf_counter() - started
     return result
 
 
-def _aggregate(counted: Any) -> pl.DataFrame:
+def _aggregate(usable: Any) -> pl.DataFrame:
+    """Demand records from the counted postings that have an occupation, a region and a month."""
     from pyspark.sql import functions as F
-    usable = counted.dropna(subset=["occupation_code", "region_code", "period"])
     grouped = usable.groupBy(*AGGREGATE_KEYS).agg(
         F.count("*").alias("postings"), F.sum("reposts").alias("reposts"),
         F.percentile("salary_mid", 0.25).alias("salary_p25"), F.percentile("salary_mid", 0.5).alias("salary_p50"),
@@ -152,3 +169,21 @@ def _aggregate(counted: Any) -> pl.DataFrame:
         return frame
     return frame.with_columns(pl.col("postings", "salary_n").cast(pl.UInt32), pl.col("reposts").cast(pl.UInt32)).sort(*AGGREGATE_KEYS)
 
+
+def _salary_summary(usable: Any, regions: frozenset[str] | None) -> pl.DataFrame:
+    """posting_demand.salary_summary in Spark (exact ``percentile``, like the local engine's linear quantiles) over
+    the counted postings that have an occupation, a region and a month."""
+    from pyspark.sql import functions as F
+    if regions is not None:
+        usable = usable.filter(F.col("region_code").isin(sorted(regions)))
+    stats = (F.count("*").alias("postings"), F.count("salary_mid").alias("salary_n"),
+             F.percentile("salary_mid", 0.25).alias("salary_p25"), F.percentile("salary_mid", 0.5).alias("salary_p50"),
+             F.percentile("salary_mid", 0.75).alias("salary_p75"))
+    names = list(SUMMARY_SCHEMA)
+    parts = [usable.agg(*stats).select(F.lit("all").alias("dimension"), F.lit("").alias("key"), *names[2:])]
+    for dimension, column in (("occupation", "occupation_code"), ("region", "region_code")):
+        parts.append(usable.groupBy(column).agg(*stats).select(F.lit(dimension).alias("dimension"), F.col(column).alias("key"),
+                                                                 *names[2:]))
+    frames = [pl.from_arrow(part.toArrow()) for part in parts]
+    frame = pl.concat([f.select(names).cast(SUMMARY_SCHEMA) for f in frames if isinstance(f, pl.DataFrame)])  # type: ignore[arg-type]
+    return frame.filter(pl.col("postings") > 0).sort("dimension", "key")

@@ -2,7 +2,8 @@
 kept as JSON, problems listed per row, and reposts removed.
 
 Parsers run once per **distinct** value of a column and are joined back, so a batch of a million postings with a
-few thousand distinct salary texts costs a few thousand parser calls.
+few thousand distinct salary texts costs a few thousand parser calls; with a :class:`ParseCache` (the local engine
+keeps one for the whole file) a value seen in an earlier batch is not parsed again.
 """
 
 from __future__ import annotations
@@ -33,14 +34,41 @@ def clean_title(title: str) -> str:
     return re.sub(r"\s+", " ", _TITLE_NOISE.sub("", title or "")).strip()
 
 
-def _lookup(frame: pl.DataFrame, column: str, parse: Callable[[str], dict[str, Any]], schema: dict[str, pl.DataType]) -> pl.DataFrame:
-    values = frame.get_column(column).drop_nulls().unique().to_list()
+class ParseCache:
+    """Parsed values of earlier batches, per column (a lookup table keyed ``_key``); a column whose table grows
+    past ``max_values`` starts afresh, so memory stays bounded on any input. One cache serves one file (its
+    column mapping and place resolver)."""
+
+    def __init__(self, max_values: int = 1_000_000) -> None:
+        self.max_values = max_values
+        self.tables: dict[str, pl.DataFrame] = {}
+
+
+def _parse_table(values: list[str], parse: Callable[[str], dict[str, Any]], schema: dict[str, pl.DataType]) -> pl.DataFrame:
     rows = [{"_key": v, **parse(v)} for v in values]
     return pl.DataFrame(rows, schema={"_key": pl.String, **schema}) if rows else pl.DataFrame(schema={"_key": pl.String, **schema})
 
 
-def _join(frame: pl.DataFrame, column: str, table: pl.DataFrame) -> pl.DataFrame:
-    return frame.join(table, left_on=column, right_on="_key", how="left")
+def _lookup(frame: pl.DataFrame, column: str, parse: Callable[[str], dict[str, Any]], schema: dict[str, pl.DataType],
+            cache: ParseCache | None = None) -> pl.DataFrame:
+    values = frame.get_column(column).drop_nulls().unique()
+    if cache is None:
+        return _parse_table(values.to_list(), parse, schema)
+    known = cache.tables.get(column)
+    if known is None or known.height > cache.max_values:
+        known = _parse_table(values.to_list(), parse, schema)
+    else:
+        new = values.filter(~values.is_in(known.get_column("_key").implode()))
+        if new.len():
+            known = pl.concat([known, _parse_table(new.to_list(), parse, schema)])
+    cache.tables[column] = known
+    return known
+
+
+def _parsed(frame: pl.DataFrame, column: str, table: pl.DataFrame) -> pl.DataFrame:
+    """The parsed columns of ``column``, row by row (only the key column is joined, not the whole frame)."""
+    return (frame.select(column).join(table, left_on=column, right_on="_key", how="left", maintain_order="left")
+            .drop(column))
 
 
 def _salary_text(m: ColumnMapping) -> pl.Expr:
@@ -63,11 +91,16 @@ def _city_text(m: ColumnMapping) -> pl.Expr:
     return first
 
 
-def normalise(raw: pl.DataFrame, m: ColumnMapping, places: PlaceResolver) -> pl.DataFrame:
-    """Canonical postings (schema ``CANONICAL_SCHEMA``) from raw string columns, one row per input row."""
+def normalise(raw: pl.DataFrame, m: ColumnMapping, places: PlaceResolver, *, cache: ParseCache | None = None,
+              raw_json: bool = True) -> pl.DataFrame:
+    """Canonical postings (schema ``CANONICAL_SCHEMA``) from raw string columns, one row per input row, in the
+    input's order.
+
+    ``cache`` keeps parsed values across batches; ``raw_json=False`` leaves ``raw`` empty (the local engine needs
+    the raw record only for the sample of problem rows)."""
     col = lambda name: pl.col(name) if name else pl.lit(None, pl.String)
     base = raw.select(
-        pl.struct(raw.columns).struct.json_encode().alias("raw"),
+        (pl.struct(raw.columns).struct.json_encode() if raw_json else pl.lit(None, pl.String)).alias("raw"),
         col(m.title).fill_null("").alias("_title"),
         col(m.description).alias("description"), col(m.company).alias("company"), col(m.industry_text).alias("industry_text"),
         col(m.url).alias("url"), _salary_text(m).alias("_salary"), col(m.months).alias("_months"),
@@ -75,24 +108,23 @@ def normalise(raw: pl.DataFrame, m: ColumnMapping, places: PlaceResolver) -> pl.
         col(m.date).alias("_date"),
     )
     unit = m.salary_unit
-    titles = _lookup(base, "_title", lambda v: {"title": clean_title(v)}, {"title": pl.String})
+    titles = _lookup(base, "_title", lambda v: {"title": clean_title(v)}, {"title": pl.String}, cache)
     salary = _lookup(base, "_salary", lambda v: _salary_row(v, unit), {
         "salary_low": pl.Float64, "salary_high": pl.Float64, "_months_text": pl.Int64, "salary_negotiable": pl.Boolean,
-        "_salary_reason": pl.String})
+        "_salary_reason": pl.String}, cache)
     education = _lookup(base, "_education", lambda v: {"education": (e := parse_education(v)).level, "_education_reason": e.reason},
-                        {"education": pl.String, "_education_reason": pl.String})
+                        {"education": pl.String, "_education_reason": pl.String}, cache)
     experience = _lookup(base, "_experience", lambda v: {"experience_min": (e := parse_experience(v)).min_years,
                                                          "experience_max": e.max_years, "_experience_reason": e.reason},
-                         {"experience_min": pl.Float64, "experience_max": pl.Float64, "_experience_reason": pl.String})
+                         {"experience_min": pl.Float64, "experience_max": pl.Float64, "_experience_reason": pl.String}, cache)
     place = _lookup(base, "_place", lambda v: {"province_code": (p := places.resolve(v)).province_code, "city_code": p.city_code,
                                                "county_code": p.county_code, "_place_reason": p.reason},
-                    {"province_code": pl.String, "city_code": pl.String, "county_code": pl.String, "_place_reason": pl.String})
+                    {"province_code": pl.String, "city_code": pl.String, "county_code": pl.String, "_place_reason": pl.String}, cache)
     dates = _lookup(base, "_date", lambda v: {"posted": (d := parse_date(v))[0], "_date_reason": d[1]},
-                    {"posted": pl.Date, "_date_reason": pl.String})
-    out = base
-    for column, table in (("_title", titles), ("_salary", salary), ("_education", education), ("_experience", experience), ("_place", place),
-                          ("_date", dates)):
-        out = _join(out, column, table)
+                    {"posted": pl.Date, "_date_reason": pl.String}, cache)
+    out = pl.concat([base, *(_parsed(base, column, table) for column, table in (
+        ("_title", titles), ("_salary", salary), ("_education", education), ("_experience", experience), ("_place", place),
+        ("_date", dates)))], how="horizontal")
     months = pl.col("_months").cast(pl.Int64, strict=False)
     problems = pl.concat_list([
         pl.when(pl.col("title") == "").then(pl.lit("title: empty")),
@@ -117,6 +149,6 @@ def _salary_row(text: str, unit: str) -> dict[str, Any]:
 def deduplicate(postings: pl.DataFrame) -> pl.DataFrame:
     """One row per posting key (same cleaned title, company, city and salary): the earliest, with ``reposts``
     = how many times it appeared."""
-    return (postings.sort("posted", nulls_last=True)
+    return (postings.sort("posted", nulls_last=True, maintain_order=True)
             .group_by("posting_key", maintain_order=True)
             .agg(pl.all().first(), pl.len().alias("reposts")))

@@ -71,11 +71,34 @@ register_messages({
                         "The public and enterprise users see the school summary only; school, county and city accounts see each school."),
     "dash_no_rows": ("没有可显示的数据", "No data to show"),
     "dash_empty": ("暂无可分析的数据", "No data to analyse yet"),
+    "dash_tab_postings": ("招聘需求", "Postings"),
+    "dash_posting_bias_known": (("已知偏差：网络招聘信息明显少报制造业操作工（职业大典大类 6“生产制造及有关人员”），"
+                                "因此供需分析按设置的权重混合企业申报、招聘信息和统计推算三种需求来源，从不单独使用招聘数据。"),
+                                ("Known bias: online postings under-report manufacturing operators (大典 大类 6, production "
+                                "workers) by a wide margin, so the supply–demand analysis blends declared, posting and "
+                                "statistics-based demand with set weights and never uses postings alone.")),
+    "dash_posting_summary": (("数据库中共有 {total} 条来自招聘信息的需求（{periods}），涉及 {occupations} 个职业、{regions} 个地区；"
+                             "供需分析（{year} 年）中招聘信息的权重为 {weight}。"),
+                             ("The hub holds {total} posting-sourced openings ({periods}) in {occupations} occupations and "
+                             "{regions} regions; postings weigh {weight} in the {year} supply–demand blend.")),
+    "dash_postings_none": ("尚未导入招聘数据：数据库中没有来源为“招聘信息”（posting）的需求记录。",
+                           "No job postings have been imported: the hub has no demand records with source “posting”."),
+    "dash_postings_how": (("导入方法：在命令行运行下面的命令（支持 CSV、Excel、JSON Lines、Parquet；大文件可加 --engine spark），"
+                          "详见 docs/postings.md。"), ("To import, run the command below (CSV, Excel, JSON Lines or Parquet; "
+                          "--engine spark for very large files); see docs/postings.md.")),
+    "dash_salary_source": ("月薪分位数来自最近一次导入（{source}，{saved_at}），按每条招聘月薪中值计算。",
+                           "Salary quantiles come from the last import ({source}, {saved_at}), over each posting's monthly midpoint."),
+    "dash_salary_missing": ("没有找到最近一次导入保存的月薪分位数（由 silian postings import --load 保存在数据目录）。",
+                            "No saved salary quantiles were found (silian postings import --load saves them in the data folder)."),
+    "dash_classes_note": ("按供需分析的口径折算：每个职业的招聘数按人社部专业—职业对照分到相关专业（未加权混合前）。",
+                          ("Carried as the supply–demand analysis does: each occupation's postings are split over its "
+                          "majors by the MOHRSS crosswalk (before blending).")),
 })
 DOWNLOAD_TYPES = {"csv": "text/csv; charset=utf-8",
                   "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 TABS = (("overview", "/"), ("counties", "/dashboard/counties"), ("gaps", "/dashboard/gaps"), ("pathways", "/dashboard/pathways"),
-        ("schools", "/dashboard/schools"), ("peers", "/dashboard/peers"))
+        ("schools", "/dashboard/schools"), ("peers", "/dashboard/peers"), ("postings", "/dashboard/postings"))
+IMPORT_COMMAND = "silian postings import 招聘数据.csv --load"
 HIGHLIGHT = "#f59e0b"
 HEATMAP_ROWS = 25
 SANKEY_TARGETS = ("dash_node_sec_up", "dash_node_work", "dash_node_other", "dash_node_asc_up")  # top to bottom
@@ -330,6 +353,38 @@ def peers(request: Request, p: CurrentPrincipal, year: int | None = None) -> Res
     if score.rows and any(v is not None for v in score.values("industry_score")):
         panels.append(Panel(score, _bar(score, "name", "industry_score", ".3f"), height=_bar_height(score), wide=True))
     return page.render("dashboard/peers.html", "peers", panels=panels, notes=b.notes)
+
+
+@router.get("/dashboard/postings")
+def postings(request: Request, p: CurrentPrincipal, year: int | None = None) -> Response:
+    """Posting-sourced demand: top occupations and 专业类, counties, salary quantiles, and the known bias."""
+    page = _page(request, p, year)
+    b, e = page.bundle, page.extras
+    pd = e.postings
+    panels, summary, salary_note = [], "", ""
+    if pd is not None:
+        occupations, classes = dash.posting_occupations_table(e), dash.posting_classes_table(b, e)
+        counties, salaries = dash.posting_counties_table(e), dash.posting_salaries_table(e)
+        weight = b.supply_demand.blend.weights.get("posting", 0.0)
+        summary = t("dash_posting_summary", total=whole(pd.total), periods=pd.periods,
+                    occupations=whole(pd.records["occupation_code"].n_unique()), regions=whole(pd.records["region_code"].n_unique()),
+                    year=b.supply_demand.year, weight=pct(weight))
+        if pd.salaries is not None:
+            salary_note = t("dash_salary_source", source=pd.salary_source.get("source", "?"), saved_at=pd.salary_source.get("saved_at", "?"))
+        else:
+            salary_note = t("dash_salary_missing")
+        panels = [Panel(occupations, _bar(occupations, "name", "postings"), height=_bar_height(occupations)),
+                  Panel(classes, _bar(classes, "class_name", "postings", ".1f") if classes.rows else None,
+                        height=_bar_height(classes), notes=[t("dash_classes_note")]),
+                  Panel(counties, _bar(counties, "region", "postings"), height=_bar_height(counties))]
+        if salaries.rows:
+            series = {c.label: [round(v) for v in salaries.values(c.key)] for c in salaries.columns if c.key in ("p25", "p50", "p75")}
+            chart = Chart(salaries.id, "bar", salaries.title, salaries.values("name"), series, horizontal=True)
+            panels.append(Panel(salaries, chart.echarts_option(), height=_bar_height(salaries) + 40, notes=[salary_note]))
+        else:
+            panels.append(Panel(salaries, notes=[salary_note]))
+    return page.render("dashboard/postings.html", "postings", panels=panels, summary=summary, bias=pd.bias if pd else None,
+                       imported=pd is not None, command=IMPORT_COMMAND)
 
 
 @router.get("/dashboard/download/{filename}")
