@@ -70,11 +70,13 @@ def register(app: typer.Typer, console: Console, err_console: Console, database:
         column: Annotated[str, typer.Option("--column", help="岗位名称所在列（覆盖预设）")] = "",
         engine: Annotated[str, typer.Option(help="local（默认，DuckDB/Polars 分批流式）或 spark")] = "local",
         master: Annotated[str, typer.Option(help="Spark master（--engine spark）")] = "local[2]",
-        out: Annotated[Path | None, typer.Option("--out", help="输出目录：需求汇总、复核队列、问题行")] = None,
+        out: Annotated[Path | None, typer.Option("--out", help="输出目录：需求汇总、复核队列、问题行，以及每条招聘记录（records/）")] = None,
+        records: Annotated[bool, typer.Option("--records/--no-records", help="--out 时保存每条招聘记录（原始记录与解析结果，Parquet；仅 local 引擎）")] = True,
         load: Annotated[bool, typer.Option("--load/--no-load", help="把需求汇总载入数据库（来源 posting）")] = False,
         as_json: Annotated[bool, typer.Option("--json")] = False,
     ) -> None:
         """招聘数据 → 解析、去重、分类、汇总为需求 / postings → parsed, deduplicated, classified, aggregated demand."""
+        from silian.services.posting_records import RECORDS_DIR
         from silian.services.postings import (
             hub_region_codes,
             load_posting_demand,
@@ -93,9 +95,10 @@ def register(app: typer.Typer, console: Console, err_console: Console, database:
             result = run_spark(file, spark=spark_session(master), preset=preset or None, title_column=column or None,
                                places=places, salary_regions=regions)
         else:
+            keep = out / RECORDS_DIR if out is not None and records else None
             with err_console.status("处理招聘数据… / processing postings…", spinner="dots"):
                 result = run_local(file, preset=preset or None, title_column=column or None, places=places,
-                                   salary_regions=regions)
+                                   salary_regions=regions, records=keep)
         summary = result.summary()
         if out is not None:
             out.mkdir(parents=True, exist_ok=True)

@@ -30,3 +30,17 @@ def test_import_load_and_out(tmp_path: Path) -> None:
     demand = pl.read_csv(out / "posting_demand.csv", infer_schema=False)
     assert overall["postings"] == demand.filter(pl.col("region_code").str.starts_with("4101"))["postings"].cast(pl.Int64).sum()
     assert set(salaries.filter(pl.col("dimension") == "region")["key"]) <= {"410105", "410184", "410100", "410102"}
+    # every posting is kept, raw and parsed, and traces to its classified title
+    records = pl.read_parquet(out / "records" / "part-*.parquet").sort("row")
+    titles = pl.read_parquet(out / "records" / "titles.parquet")
+    assert records["row"].to_list() == [2, 3, 4, 5, 6] and records.height == summary["rows"]
+    assert json.loads(records["raw"][2]) == {"岗位名称": "焊工（包吃住）", "薪资": "5000-7000元/月", "城市": "郑州-新郑市",
+                                            "学历": "不限", "经验": "不限", "公司": "乙公司", "发布日期": "2024-03-05"}
+    assert records["salary_low"][0] == 6000 and records["county_code"][0] == "410105"
+    assert records["posting_key"][0] == records["posting_key"][1]  # the repost shares its key
+    joined = records.join(titles, on="title_id", how="left")
+    assert joined["occupation_code"].null_count() == 0 and titles.height == summary["distinct_titles"]
+    assert titles.filter(pl.col("needs_review")).height == titles.filter(pl.col("confidence") < 0.5).height
+    bare = tmp_path / "bare"
+    silian("postings", "import", str(source), "--out", str(bare), "--no-records", "--json", data_dir=data)
+    assert (bare / "posting_demand.csv").exists() and not (bare / "records").exists()

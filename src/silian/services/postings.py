@@ -35,6 +35,7 @@ from silian.ingest.postings.mapping import ColumnMapping, choose_mapping
 from silian.ingest.postings.normalise import ParseCache, deduplicate, normalise
 from silian.ingest.postings.places import PlaceResolver
 from silian.ingest.postings.reader import scan_postings
+from silian.services.posting_records import PostingRecords
 from silian.storage.database import Database
 from silian.storage.schema import hub_tables
 
@@ -266,10 +267,11 @@ def _classifier_worker(classifier: Classifier | None, path: Path) -> Iterator[Ca
 def run_local(path: Path, *, classifier: Classifier | None = None, preset: str | None = None,
               title_column: str | None = None, places: PlaceResolver | None = None, batch_rows: int = BATCH_ROWS,
               review_threshold: float = REVIEW_THRESHOLD, samples: int = 200,
-              salary_regions: frozenset[str] | None = None) -> PipelineResult:
+              salary_regions: frozenset[str] | None = None, records: Path | None = None) -> PipelineResult:
     """The whole pipeline on the local engine, streaming ``batch_rows`` at a time. Memory holds, per posting, only
     its key, title number, region, date and salary (≈ 30 bytes) plus one batch and the distinct titles; the
-    classifier sees each distinct title once, in the background while later batches are parsed (_classifier_worker)."""
+    classifier sees each distinct title once, in the background while later batches are parsed (_classifier_worker).
+    ``records``: a folder that receives every posting, raw and parsed (:mod:`silian.services.posting_records`)."""
     started = time.perf_counter()
     places = places or place_resolver()
     mapping, source, batches = raw_batches(path, preset=preset, title_column=title_column, batch_rows=batch_rows)
@@ -279,12 +281,14 @@ def run_local(path: Path, *, classifier: Classifier | None = None, preset: str |
     sample_parts: list[pl.DataFrame] = []
     n_samples = 0
     cache = ParseCache()
+    writer = PostingRecords(records) if records is not None else None
     with _classifier_worker(classifier, path) as classify:
         book = _TitleBook(classify)
         try:
             with closing(batches):  # type: ignore[type-var]
                 for raw in batches:
-                    canon = normalise(raw, mapping, places, cache=cache, raw_json=False)
+                    canon = normalise(raw, mapping, places, cache=cache, raw_json=writer is not None)
+                    first_row = result.rows + 2  # as a spreadsheet counts: the header is row 1
                     result.rows += canon.height
                     rows = canon.select(pl.arg_where(pl.col("problems").list.len() > 0)).to_series()
                     result.rows_with_problems += rows.len()
@@ -297,19 +301,21 @@ def run_local(path: Path, *, classifier: Classifier | None = None, preset: str |
                                 raw.gather(rows).select(pl.struct(raw.columns).struct.json_encode().alias("raw")).to_series()))
                             n_samples += rows.len()
                     table = book.add(canon.get_column("title"))
+                    if writer is not None:
+                        writer.write(canon, table, first_row)
                     kept.append(canon.select("posting_key", "title", region_expr().cast(pl.Categorical), "posted", salary_mid_expr())
                                 .join(table, on="title", how="left", maintain_order="left").select(LOCAL_KEEP))
             result.seconds["read_normalise"] = time.perf_counter() - started
             result.problems_by_reason = dict(reasons.most_common())
             result.problem_samples = pl.concat(sample_parts) if sample_parts else pl.DataFrame()
-            return _finish(result, kept, book, review_threshold, started, salary_regions)
+            return _finish(result, kept, book, review_threshold, started, salary_regions, writer)
         finally:
             for future in book.pending:
                 future.cancel()
 
 
 def _finish(result: PipelineResult, kept: list[pl.DataFrame], book: _TitleBook, review_threshold: float,
-            started: float, salary_regions: frozenset[str] | None) -> PipelineResult:
+            started: float, salary_regions: frozenset[str] | None, writer: PostingRecords | None = None) -> PipelineResult:
     """Deduplicate, look the classified titles up by number, set the review queue aside, aggregate."""
     t0 = time.perf_counter()
     everything = pl.concat(kept, rechunk=False) if kept else pl.DataFrame(schema=LOCAL_SCHEMA)
@@ -323,6 +329,8 @@ def _finish(result: PipelineResult, kept: list[pl.DataFrame], book: _TitleBook, 
     titles = book.labelled()
     result.distinct_titles = titles.height
     result.seconds["classify_wait"] = time.perf_counter() - t0
+    if writer is not None:
+        writer.finish(titles, review_threshold)
     # per title (row = title_id): whether it waits for review, its occupation and skill level
     low_of_title = titles.get_column("confidence").fill_null(0.0) < review_threshold
     low = low_of_title.gather(unique.get_column("title_id"))
