@@ -27,48 +27,33 @@ from silian.analytics.forecast_backtest import (
     score,
     statsmodels_paths,
 )
+from silian.analytics.forecast_history import (
+    KEY,
+    SHOWN,
+    Gaps,
+    HistoryPanel,
+    check_settings,
+    history_panel,
+    quoted_pairs,
+    setting_error,
+    validated_history,
+)
 from silian.domain.errors import InvalidInput
 from silian.domain.messages import register_messages, t
 
 Engine = Literal["fast", "statsmodels"]
-Gaps = Literal["interpolate", "raise"]
 
 DEFAULT_EXIT_RATE = 0.03
 """Default yearly exit rate for replacement demand: about 1 / (a 33-year working life). A setting."""
-KEY = ("series", "year")
 FORECAST_COLUMNS = ("series", "year", "forecast", "lower", "upper", "model", "backtest_mae", "backtest_mape",
                     "n_history", "warnings")
 OPENINGS_COLUMNS = ("series", "year", "employment", "growth_demand", "replacement_demand", "openings",
                     "exit_rate")
-SHOWN = 5  # offending values quoted in an error message
 
 register_messages({
-    "forecast_not_frame": ("预测输入须为 polars 数据表（DataFrame），收到 {kind}：可用 polars.from_pandas() 转换",
-                           "The forecast input must be a polars DataFrame, got {kind}: convert with polars.from_pandas()"),
-    "forecast_missing_columns": ("预测输入缺少列：{columns}（须有 series、year、value 三列）",
-                                 "The forecast input lacks columns: {columns} (series, year and value are required)"),
-    "forecast_no_rows": ("预测输入没有数据行：请至少提供一个序列的历史", "The forecast input has no rows: give some history"),
-    "forecast_not_numeric": ("列“{column}”须为数值，实际类型为 {dtype}：请去掉单位和文字后再试",
-                             "Column '{column}' must be numeric, but its type is {dtype}: remove units and text"),
-    "forecast_year_not_whole": ("year 列须为整数年份（如 2020），发现：{values}",
-                                "Column 'year' must hold whole years such as 2020; found: {values}"),
-    "forecast_null_key": ("列“{column}”有 {count} 个空值：每行都须有序列代码和年份",
-                          "Column '{column}' has {count} empty values: every row needs a series code and a year"),
-    "forecast_duplicates": ("同一序列同一年份出现多次：{pairs}。每个序列每年只能有一行，请合并或删除重复行",
-                            "A series has the same year more than once: {pairs}. Merge or delete the duplicates"),
-    "forecast_negative": ("value 不能为负数：{pairs}", "value must not be negative: {pairs}"),
     "forecast_empty_value": ("就业人数为空：{pairs}", "Employment is empty: {pairs}"),
-    "forecast_infinite": ("value 不能为无穷大：{pairs}", "value must be finite: {pairs}"),
-    "forecast_all_missing": ("以下序列没有任何数值：{series}。请补充数据或删除这些序列",
-                             "These series have no values at all: {series}. Add data or remove them"),
-    "forecast_gaps": ("以下序列缺少年份：{detail}。请补齐，或用 gaps='interpolate' 线性插值",
-                      "These series miss years: {detail}. Fill them in, or use gaps='interpolate'"),
-    "forecast_bad_setting": ("参数 {name} 无效：{value}（应为{expected}）", "Invalid {name}: {value} (expected {expected})"),
     "forecast_missing_exit_rate": ("以下序列没有退出率：{series}。请为每个序列给出退出率，或只给一个统一的值",
                                    "No exit rate for: {series}. Give one per series, or a single rate for all"),
-    "forecast_warn_dropped": ("value 为空的年份按缺失处理：{years}", "Years with an empty value treated as missing: {years}"),
-    "forecast_warn_interpolated": ("缺失年份已线性插值：{years}（不计入回测误差）",
-                                   "Missing years linearly interpolated: {years} (not scored in the backtest)"),
     "forecast_warn_short": ("历史只有 {n} 年（模型需多于 {need} 年），只比较朴素法与漂移法",
                             "Only {n} years of history (models need more than {need}): naive and drift only"),
     "forecast_warn_no_backtest": ("历史太短，无法回测，采用朴素法", "Too short to backtest: naive forecast used"),
@@ -81,10 +66,6 @@ register_messages({
     "forecast_warn_statsmodels": ("statsmodels 提示（已记录，未打印）：{items}",
                                   "statsmodels warnings (recorded, not printed): {items}"),
     "forecast_joiner": ("；", "; "),
-    "forecast_expected_horizon": ("1 到 50 的整数", "a whole number from 1 to 50"),
-    "forecast_expected_level": ("0 与 1 之间的小数，如 0.8", "a number between 0 and 1, e.g. 0.8"),
-    "forecast_expected_min_train": ("不小于 4 的整数", "a whole number of at least 4"),
-    "forecast_expected_choice": ("以下之一：{choices}", "one of: {choices}"),
     "forecast_expected_rate": ("0 到 1 之间的比例，如 0.03", "a share from 0 to 1, e.g. 0.03"),
     "forecast_expected_years": ("正数", "a positive number"),
 })
@@ -118,103 +99,8 @@ class ForecastResult:
     engine: str
 
 
-@dataclass(frozen=True)
-class _Panel:
-    keys: pl.Series
-    first_year: np.ndarray
-    n_years: np.ndarray
-    y: np.ndarray
-    observed: np.ndarray
-    notes: list[list[str]]
-    history: pl.DataFrame
-
-
 def _joined(items: list[str]) -> str:
     return t("forecast_joiner").join(items)
-
-
-def _pairs(frame: pl.DataFrame) -> str:
-    shown = [f"({s}, {y})" for s, y in frame.select(KEY).head(SHOWN).iter_rows()]
-    return ", ".join(shown) + (" …" if frame.height > SHOWN else "")
-
-
-def _setting(name: str, value: object, expected: str) -> InvalidInput:
-    return InvalidInput(t("forecast_bad_setting", name=name, value=repr(value), expected=expected))
-
-
-def _validated(history: object) -> pl.DataFrame:
-    """``series, year`` (Int64), ``value`` (Float64) or :class:`InvalidInput` naming the problem and the fix."""
-    if not isinstance(history, pl.DataFrame):
-        raise InvalidInput(t("forecast_not_frame", kind=f"{type(history).__module__.split('.')[0]}.{type(history).__name__}"))
-    missing = [c for c in ("series", "year", "value") if c not in history.columns]
-    if missing:
-        raise InvalidInput(t("forecast_missing_columns", columns=", ".join(missing)))
-    if history.height == 0:
-        raise InvalidInput(t("forecast_no_rows"))
-    for column in ("year", "value"):
-        if not history.schema[column].is_numeric():
-            raise InvalidInput(t("forecast_not_numeric", column=column, dtype=history.schema[column]))
-    for column in KEY:
-        if (count := history[column].null_count()) > 0:
-            raise InvalidInput(t("forecast_null_key", column=column, count=count))
-    year = history["year"].cast(pl.Float64)
-    fractional = history.filter(~year.is_finite() | (year != year.floor()))["year"]
-    if fractional.len():
-        raise InvalidInput(t("forecast_year_not_whole", values=", ".join(map(str, fractional.head(SHOWN)))))
-    frame = history.select("series", pl.col("year").cast(pl.Int64), pl.col("value").cast(pl.Float64))
-    duplicated = frame.filter(pl.struct(KEY).is_duplicated()).unique(KEY, maintain_order=True)
-    if duplicated.height:
-        raise InvalidInput(t("forecast_duplicates", pairs=_pairs(duplicated)))
-    if (negative := frame.filter(pl.col("value") < 0)).height:
-        raise InvalidInput(t("forecast_negative", pairs=_pairs(negative)))
-    if (infinite := frame.filter(pl.col("value").is_infinite())).height:
-        raise InvalidInput(t("forecast_infinite", pairs=_pairs(infinite)))
-    return frame.with_columns(pl.col("value").fill_nan(None)).sort(KEY)
-
-
-def _prepared(history: object, gaps: Gaps) -> _Panel:
-    """Validated, gap-filled history as a left-aligned ``(S, T)`` panel."""
-    frame = _validated(history)
-    clean = frame.drop_nulls("value")
-    empty = frame.group_by("series", maintain_order=True).agg(pl.col("value").is_not_null().any().alias("some"))
-    if (empty := empty.filter(~pl.col("some"))).height:
-        raise InvalidInput(t("forecast_all_missing", series=", ".join(map(str, empty["series"].head(SHOWN)))))
-    full = (clean.group_by("series").agg(pl.int_ranges(pl.col("year").min(), pl.col("year").max() + 1).first()
-                                         .alias("year")).explode("year").sort(KEY)
-            .join(clean, on=KEY, how="left", maintain_order="left")
-            .with_columns(pl.col("value").is_null().alias("interpolated")))
-    holes = full.filter("interpolated").group_by("series", maintain_order=True).agg("year")
-    if gaps == "raise" and holes.height:
-        detail = ", ".join(f"{s}: {list(y)}" for s, y in holes.head(SHOWN).iter_rows())
-        raise InvalidInput(t("forecast_gaps", detail=detail))
-    full = full.with_columns(pl.col("value").interpolate().over("series"))
-    spans = full.group_by("series", maintain_order=True).agg(pl.col("year").min().alias("first"), pl.len())
-    n_years = spans["len"].to_numpy().astype(int)
-    rows = np.repeat(np.arange(spans.height), n_years)
-    columns = (full["year"] - np.repeat(spans["first"].to_numpy(), n_years)).to_numpy()
-    y = np.full((spans.height, int(n_years.max())), np.nan)
-    observed = np.zeros_like(y, dtype=bool)
-    y[rows, columns] = full["value"].to_numpy()
-    observed[rows, columns] = ~full["interpolated"].to_numpy()
-    notes: dict[object, list[str]] = {s: [] for s in spans["series"]}
-    dropped = frame.filter(pl.col("value").is_null()).group_by("series", maintain_order=True).agg("year")
-    for s, years in dropped.iter_rows():
-        notes[s].append(t("forecast_warn_dropped", years=", ".join(map(str, years))))
-    for s, years in holes.iter_rows():
-        notes[s].append(t("forecast_warn_interpolated", years=", ".join(map(str, years))))
-    return _Panel(spans["series"], spans["first"].to_numpy(), n_years, y, observed, list(notes.values()), full)
-
-
-def _check_settings(horizon: int, interval_level: float, min_train: int, gaps: str, engine: str) -> None:
-    if isinstance(horizon, bool) or not isinstance(horizon, int) or not 1 <= horizon <= 50:
-        raise _setting("horizon", horizon, t("forecast_expected_horizon"))
-    if not isinstance(interval_level, (int, float)) or not 0 < interval_level < 1:
-        raise _setting("interval_level", interval_level, t("forecast_expected_level"))
-    if isinstance(min_train, bool) or not isinstance(min_train, int) or min_train < 4:
-        raise _setting("min_train", min_train, t("forecast_expected_min_train"))
-    for name, value, choices in (("gaps", gaps, ("interpolate", "raise")), ("engine", engine, ("fast", "statsmodels"))):
-        if value not in choices:
-            raise _setting(name, value, t("forecast_expected_choice", choices=", ".join(choices)))
 
 
 def forecast_openings(
@@ -258,8 +144,8 @@ def forecast_openings(
         Missing columns, non-numeric values, fractional years, duplicate ``(series, year)``, negative or
         infinite values, a series with no values, gaps with ``gaps="raise"``, or a bad setting.
     """
-    _check_settings(horizon, interval_level, min_train, gaps, engine)
-    panel = _prepared(history, gaps)
+    check_settings(horizon, interval_level, min_train, gaps, engine)
+    panel = history_panel(history, gaps)
     n_years = panel.n_years
     long = n_years > min_train
     train = np.where(long, min_train, 2)
@@ -308,7 +194,7 @@ def _bound(value: float) -> float | None:
     return None if np.isnan(value) else max(float(value), 0.0)
 
 
-def _run_notes(panel: _Panel, s: int, min_train: int, bt_horizon: int, horizon: int, scores: Scores) -> list[str]:
+def _run_notes(panel: HistoryPanel, s: int, min_train: int, bt_horizon: int, horizon: int, scores: Scores) -> list[str]:
     """Warnings about the series' length, backtest and shape."""
     n = int(panel.n_years[s])
     notes = []
@@ -327,7 +213,7 @@ def _run_notes(panel: _Panel, s: int, min_train: int, bt_horizon: int, horizon: 
     return notes
 
 
-def _backtest_frame(panel: _Panel, scores: Mapping[str, Scores], allowed: list[tuple[str, ...]],
+def _backtest_frame(panel: HistoryPanel, scores: Mapping[str, Scores], allowed: list[tuple[str, ...]],
                     chosen: list[str]) -> pl.DataFrame:
     pairs = [(s, m) for s, names in enumerate(allowed) for m in names]
     columns = {"model": [m for _, m in pairs]} | {
@@ -355,9 +241,9 @@ def exit_rate_from_age(share_leaving: float, years: float) -> float:
         ``share_leaving / years``, e.g. 0.25 of workers retiring within 10 years → 0.025 a year.
     """
     if not 0 <= share_leaving <= 1:
-        raise _setting("share_leaving", share_leaving, t("forecast_expected_rate"))
+        raise setting_error("share_leaving", share_leaving, t("forecast_expected_rate"))
     if not years > 0:
-        raise _setting("years", years, t("forecast_expected_years"))
+        raise setting_error("years", years, t("forecast_expected_years"))
     return share_leaving / years
 
 
@@ -391,9 +277,9 @@ def openings_from_employment(
         ahead = employment_forecast.forecasts.select("series", "year", pl.col("forecast").alias("value"))
         levels = pl.concat([last, ahead]).sort(KEY)
     else:
-        levels = _validated(employment_forecast)
+        levels = validated_history(employment_forecast)
         if (empty := levels.filter(pl.col("value").is_null())).height:
-            raise InvalidInput(t("forecast_empty_value", pairs=_pairs(empty)))
+            raise InvalidInput(t("forecast_empty_value", pairs=quoted_pairs(empty)))
         steps = levels.filter(pl.col("year").diff().over("series") != 1)
         if steps.height:
             detail = ", ".join(f"{s}: {y}" for s, y in steps.select(KEY).head(SHOWN).iter_rows())
@@ -419,6 +305,5 @@ def _exit_rates(series: pl.Series, exit_rate: float | Mapping[object, float]) ->
         values = [exit_rate] * series.len()
     for value in values:
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:
-            raise _setting("exit_rate", value, t("forecast_expected_rate"))
+            raise setting_error("exit_rate", value, t("forecast_expected_rate"))
     return pl.DataFrame({"series": series, "exit_rate": pl.Series(values, dtype=pl.Float64)})
-

@@ -1,0 +1,125 @@
+"""Figures of the analysis year the cached bundle does not keep, read once per bundle: who offers each major,
+graduates' destinations by level, region names, the crosswalk weight of each major per key chain and the
+posting-sourced demand."""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass, field
+
+import polars as pl
+import sqlalchemy as sa
+
+from silian.catalog import get_catalog
+from silian.services.analysis import AnalysisBundle
+from silian.services.config import indicator_system
+from silian.settings import Settings
+from silian.storage.database import Database
+from silian.storage.schema import hub_tables
+
+
+@dataclass(frozen=True)
+class DashboardExtras:
+    """Figures of the analysis year the bundle does not keep: every major point with students (who offers
+    what), graduates' destinations by level, region names, and each major's crosswalk weight per key chain."""
+
+    offerings: pl.DataFrame       # major_code, institution_code, school_name, students
+    destinations: dict[str, dict[str, int]]  # level_key → graduates, continued, employed
+    region_names: dict[str, str]
+    chain_weights: pl.DataFrame   # major_code, chain, weight
+    postings: PostingDemand | None = None  # posting-sourced demand in the hub (None: none imported)
+
+
+@dataclass(frozen=True)
+class PostingDemand:
+    """Posting-sourced demand in the hub (``demand`` rows with ``source = posting``, every period), the share of
+    production workers against statistics-based demand, and the salary quantiles saved by the last import."""
+
+    records: pl.DataFrame          # region_code, period, occupation_code, skill_level, count
+    bias: str | None               # posting_bias(): 大类 6 in postings vs statistics
+    salaries: pl.DataFrame | None  # posting_demand.salary_summary of the last `postings import --load`
+    salary_source: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def total(self) -> int:
+        return int(self.records["count"].sum())
+
+    @property
+    def periods(self) -> str:
+        periods = self.records["period"].drop_nulls()
+        first, last = (str(periods.min()), str(periods.max())) if len(periods) else ("", "")
+        return first if first == last else f"{first}–{last}"
+
+
+_EXTRAS: OrderedDict[int, tuple[AnalysisBundle, DashboardExtras]] = OrderedDict()
+_LOCK = threading.Lock()
+LEVEL_KEY = {"中职": "secondary", "技工学校": "secondary", "高职专科": "associate", "职业本科": "bachelor"}
+
+
+def extras_for(db: Database, bundle: AnalysisBundle, settings: Settings | None = None) -> DashboardExtras:
+    """The extras of ``bundle``, read once per bundle (a new bundle after a data change reads them again)."""
+    with _LOCK:
+        hit = _EXTRAS.get(id(bundle))
+        if hit is not None and hit[0] is bundle:
+            return hit[1]
+    extras = read_extras(db, bundle.year, settings)
+    with _LOCK:
+        _EXTRAS[id(bundle)] = (bundle, extras)
+        while len(_EXTRAS) > 8:
+            _EXTRAS.popitem(last=False)
+    return extras
+
+
+def read_extras(db: Database, year: int, settings: Settings | None = None) -> DashboardExtras:
+    """Read the extras of ``year`` (one query for the major points, one for the region names)."""
+    m, i, r = hub_tables["major_points"], hub_tables["institutions"], hub_tables["regions"]
+    query = (sa.select(m.c.major_code, m.c.institution_code, i.c.name, i.c.level, m.c.students, m.c.graduates,
+                       m.c.employed, m.c.continued)
+             .join(i, i.c.code == m.c.institution_code).where(m.c.year == year))
+    schema = {"major_code": pl.String, "institution_code": pl.String, "school_name": pl.String, "level": pl.String,
+              "students": pl.Int64, "graduates": pl.Int64, "employed": pl.Int64, "continued": pl.Int64}
+    with db.engine.connect() as conn:
+        points = pl.DataFrame(conn.execute(query).all(), schema=schema, orient="row")
+        names = {code: name for code, name in conn.execute(sa.select(r.c.code, r.c.name))}
+    points = points.with_columns(pl.col("level").replace_strict(LEVEL_KEY, default=None).alias("level_key"))
+    destinations = {}
+    for key in ("secondary", "associate", "bachelor"):
+        rows = points.filter(pl.col("level_key") == key)
+        destinations[key] = {c: int(rows[c].fill_null(0).sum()) for c in ("graduates", "continued", "employed")}
+    offerings = (points.filter(pl.col("students").fill_null(0) > 0)
+                 .select("major_code", "institution_code", "school_name", "students").sort("major_code", "students",
+                                                                                         descending=[False, True]))
+    return DashboardExtras(offerings=offerings, destinations=destinations, region_names=names,
+                           chain_weights=_chain_weights(settings), postings=read_posting_demand(db, settings))
+
+
+def read_posting_demand(db: Database, settings: Settings | None = None) -> PostingDemand | None:
+    """Posting-sourced demand of the hub (None when no postings were imported), with the known bias and the
+    saved salary quantiles (from ``settings.data_dir``)."""
+    from silian.services.postings import posting_bias, read_salary_summary
+    d = hub_tables["demand"]
+    with db.engine.connect() as conn:
+        rows = conn.execute(sa.select(d.c.region_code, d.c.period, d.c.occupation_code, d.c.skill_level, d.c.count)
+                            .where(d.c.source == "posting")).all()
+        if not rows:
+            return None
+        stats = conn.execute(sa.select(d.c.occupation_code, sa.func.sum(d.c.count)).where(d.c.source == "statistics")
+                             .group_by(d.c.occupation_code)).all()
+    records = pl.DataFrame(rows, schema={"region_code": pl.String, "period": pl.String, "occupation_code": pl.String,
+                                         "skill_level": pl.String, "count": pl.Int64}, orient="row")
+    statistics = pl.DataFrame(stats, schema={"occupation_code": pl.String, "count": pl.Int64}, orient="row").with_columns(
+        pl.lit("statistics").alias("source"))
+    bias = posting_bias(records.group_by("occupation_code").agg(pl.col("count").sum().alias("postings")), statistics)
+    saved = read_salary_summary(settings.data_dir) if settings is not None else None
+    salaries, meta = saved if saved is not None else (None, {})
+    return PostingDemand(records, bias, salaries, meta)
+
+
+def _chain_weights(settings: Settings | None) -> pl.DataFrame:
+    chains = indicator_system(settings).key_industries
+    rows = [{"chain": chain, "industry_code": code} for chain, codes in chains.items() for code in codes]
+    if not rows:
+        return pl.DataFrame(schema={"major_code": pl.String, "chain": pl.String, "weight": pl.Float64})
+    links = get_catalog().major_industries("major").select("major_code", "industry_code", "weight")
+    return links.join(pl.DataFrame(rows), on="industry_code").group_by("major_code", "chain").agg(pl.col("weight").sum())

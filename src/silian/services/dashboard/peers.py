@@ -1,0 +1,29 @@
+"""The peer cities tab: GDP and industry structure of the peer and provincial cities, and their
+industry-structure score."""
+
+from __future__ import annotations
+
+from silian.domain.messages import t
+from silian.services.analysis import AnalysisBundle
+from silian.services.dashboard.labels import titled
+from silian.services.dashboard.table import INT, NUM3, PCT, TEXT, DataTable, table_columns
+
+
+def peers_table(b: AnalysisBundle) -> DataTable:
+    p = b.peers
+    columns = table_columns(("name", "dash_c_region", TEXT), ("group", "dash_c_group", TEXT), ("gdp", "dash_c_gdp", INT),
+                            ("secondary_share", "dash_c_secondary", PCT), ("tertiary_share", "dash_c_tertiary", PCT),
+                            ("gdp_growth_5y", "dash_c_growth", PCT), ("industry_score", "dash_c_score", NUM3))
+    rows = [(r["name"], t("dash_peer") if r["is_peer"] else t("dash_province"), r["gdp"], r["secondary_share"],
+             r["tertiary_share"], r["gdp_growth_5y"], r.get("industry_score")) for r in p.iter_rows(named=True)]
+    marked = frozenset(i for i, focus in enumerate(p["is_focus"].to_list()) if focus) if p.height else frozenset()
+    year = int(p["stats_year"][0]) if p.height else b.year
+    return DataTable("peers", titled("dash_t_peers", year), columns, rows, marked)
+
+
+def peer_score_table(b: AnalysisBundle) -> DataTable:
+    full = peers_table(b)
+    order = sorted(range(len(full.rows)), key=lambda i: -(full.rows[i][6] or 0.0))
+    columns = (full.columns[0], full.columns[6])
+    return DataTable("peer-score", t("dash_t_peer_score"), columns, [(full.rows[i][0], full.rows[i][6]) for i in order],
+                     frozenset(n for n, i in enumerate(order) if i in full.marked))
