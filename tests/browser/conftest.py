@@ -3,6 +3,7 @@ Chromium (/usr/bin/chromium; no browser is ever downloaded). Screenshots go to t
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -40,9 +41,27 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
+@contextlib.contextmanager
+def serving(app: object) -> Iterator[str]:
+    """``app`` served by uvicorn in a thread on a free local port; yields its base URL, stops it afterwards."""
+    import uvicorn
+
+    port = _free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))  # type: ignore[arg-type]
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.time() + 30
+    while not server.started and time.time() < deadline:
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    import uvicorn
 
     from silian.web import create_app
     folder = tmp_path_factory.mktemp("browser")
@@ -59,16 +78,8 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     create_user(db, username="county", password=PASSWORD, role="county_officer", county_code=county)
     create_user(db, username="school", password=PASSWORD, role="school_user", institution_code=school)
     create_user(db, username="firm", password=PASSWORD, role="enterprise_user", enterprise_credit_code=enterprise)
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(settings, database=db), host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.time() + 30
-    while not server.started and time.time() < deadline:
-        time.sleep(0.05)
-    yield LiveServer(f"http://127.0.0.1:{port}", db, users, school, enterprise, county)
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serving(create_app(settings, database=db)) as url:
+        yield LiveServer(url, db, users, school, enterprise, county)
     db.dispose()
 
 

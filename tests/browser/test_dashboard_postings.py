@@ -4,8 +4,6 @@ charts draw as SVG, the known bias is visible at the top, the CSV downloads, and
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,7 +12,7 @@ import pytest
 from silian.demo.loader import load_demo
 from silian.settings import Settings
 from silian.storage.database import Database
-from tests.browser.conftest import LiveServer, _free_port
+from tests.browser.conftest import LiveServer, serving
 from tests.web.test_dashboard_postings import import_postings
 
 CHARTS = ("posting-occupations", "posting-classes", "posting-counties", "posting-salaries")
@@ -22,8 +20,6 @@ CHARTS = ("posting-occupations", "posting-classes", "posting-counties", "posting
 
 @pytest.fixture(scope="module")
 def posting_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    import uvicorn
-
     from silian.web import create_app
     folder = tmp_path_factory.mktemp("browser-postings")
     settings = Settings(database_url=f"sqlite:///{folder / 'hub.db'}", data_dir=folder, secret_key="browser-postings")
@@ -31,16 +27,8 @@ def posting_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     db.upgrade()
     load_demo(db, seed=2024)
     import_postings(db, folder)
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(settings, database=db), host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.time() + 30
-    while not server.started and time.time() < deadline:
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serving(create_app(settings, database=db)) as url:
+        yield url
     db.dispose()
 
 

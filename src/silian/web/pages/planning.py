@@ -285,16 +285,23 @@ def _comparison(request: Request, p: Principal, ids: list[int], year: int | None
     return svc.compare_saved(database(request), p, ids[:6], settings=request.app.state.settings, year=year)
 
 
-@router.get("/planning/scenarios/compare")
-async def scenarios_compare(request: Request, p: CurrentPrincipal, ids: Annotated[list[int] | None, Query()] = None,
-                            year: int | None = Query(None, ge=2000, le=2100)) -> Response:
+async def _compared(request: Request, p: Principal, ids: list[int] | None, year: int | None) -> svc.Comparison | Response:
+    """The comparison, or the page that refuses it (role, unknown scenario, bad input)."""
     refused = _guard(request, p, "scenarios")
     if refused:
         return refused
     try:
-        result = await run_in_threadpool(_comparison, request, p, ids or [], year)
+        return await run_in_threadpool(_comparison, request, p, ids or [], year)
     except SilianError as exc:
         return _refused(request, p, exc, "scenarios")
+
+
+@router.get("/planning/scenarios/compare")
+async def scenarios_compare(request: Request, p: CurrentPrincipal, ids: Annotated[list[int] | None, Query()] = None,
+                            year: int | None = Query(None, ge=2000, le=2100)) -> Response:
+    result = await _compared(request, p, ids, year)
+    if isinstance(result, Response):
+        return result
     query = urlencode([("ids", i) for i in ids or []] + ([("year", year)] if year else []))
     return _page(request, p, "planning/compare.html", "scenarios", result=result, query=query, banner=_banner(request))
 
@@ -303,13 +310,9 @@ async def scenarios_compare(request: Request, p: CurrentPrincipal, ids: Annotate
 async def scenarios_compare_csv(request: Request, p: CurrentPrincipal, ids: Annotated[list[int] | None, Query()] = None,
                                 year: int | None = Query(None, ge=2000, le=2100)) -> Response:
     """The comparison as CSV: indicator, baseline, then each scenario and its difference."""
-    refused = _guard(request, p, "scenarios")
-    if refused:
-        return refused
-    try:
-        result = await run_in_threadpool(_comparison, request, p, ids or [], year)
-    except SilianError as exc:
-        return _refused(request, p, exc, "scenarios")
+    result = await _compared(request, p, ids, year)
+    if isinstance(result, Response):
+        return result
     header = [t("pl_indicator"), result.columns[0]]
     for name in result.columns[1:]:
         header += [name, f"{name} {t('pl_diff')}"]
