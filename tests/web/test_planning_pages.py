@@ -85,6 +85,7 @@ def test_scenarios_are_saved_through_the_form_and_compared(site: World) -> None:
     assert bad.status_code == 422 and "未知的专业代码：999999" in bad.text
     listed = site.client.get("/planning/scenarios", headers=admin)
     ident = listed.text.split('name="ids" value="')[1].split('"')[0]
+    assert "中牟县 自 2024 年：多工序数控机床操作调整工（6-18-01-07）×400" in listed.text  # codes shown with their names
     page = site.client.get(f"/planning/scenarios/compare?ids={ident}", headers=admin)
     assert page.status_code == 200 and "页面工厂" in page.text and 'data-key="shortage"' in page.text
     rows = list(csv.reader(io.StringIO(site.client.get(f"/planning/scenarios/compare.csv?ids={ident}", headers=admin)

@@ -18,6 +18,7 @@ from silian.services.scenarios.specs import (
 )
 from silian.services.scenarios.store import (
     Scenario,
+    code_names,
     compare_saved,
     delete_scenario,
     get_scenario,
@@ -27,6 +28,6 @@ from silian.services.scenarios.store import (
 )
 
 __all__ = ["KINDS", "Applied", "Comparison", "EnrolmentChange", "IndicatorRow", "MergerSpec", "PlanSpec", "PlantNeed",
-           "PlantSpec", "Scenario", "Spec", "apply_scenario", "compare", "compare_saved", "delete_scenario",
+           "PlantSpec", "Scenario", "Spec", "apply_scenario", "code_names", "compare", "compare_saved", "delete_scenario",
            "get_scenario", "indicators", "list_scenarios", "parse_spec", "resolve_spec", "save_scenario",
            "spec_to_json"]

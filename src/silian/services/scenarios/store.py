@@ -29,6 +29,7 @@ from silian.services.scenarios.specs import MergerSpec, PlanSpec, Spec, parse_sp
 from silian.settings import Settings
 from silian.storage.database import Database
 from silian.storage.platform_schema import scenarios
+from silian.storage.schema import hub_tables
 
 PLANNERS = ("city_admin", "county_officer")
 NAME_MAX = 100
@@ -205,3 +206,14 @@ def _city_of(hub: HubSnapshot, code: str) -> str:
     if regions.height and regions["level"][0] != "市" and regions["parent_code"][0]:
         return str(regions["parent_code"][0])
     return code
+
+
+def code_names(db: Database) -> dict[str, str]:
+    """Names of the hub's regions and schools and of the 大典 occupations, by code (to show a spec in words)."""
+    regions, schools = hub_tables["regions"], hub_tables["institutions"]
+    with db.engine.connect() as conn:
+        names = {code: name for code, name in conn.execute(sa.select(regions.c.code, regions.c.name))}
+        names.update({code: name for code, name in conn.execute(sa.select(schools.c.code, schools.c.name))})
+    occupations = get_catalog().occupations
+    names.update(zip(occupations["code"].to_list(), occupations["name"].to_list(), strict=True))
+    return names

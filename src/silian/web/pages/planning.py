@@ -234,10 +234,12 @@ async def match_upload(request: Request, p: CurrentPrincipal) -> Response:
 
 # ---------------------------------------------------------------- scenarios
 def _scenarios_page(request: Request, p: Principal, status_code: int = 200, **context: Any) -> Response:
-    found = svc.list_scenarios(database(request), p)
+    db = database(request)
+    found = svc.list_scenarios(db, p)
+    names = svc.code_names(db) if found else {}
     base = {"form": {"kind": "plant"}, "problems": [], "error": "", "message": ""}
     return _page(request, p, "planning/scenarios.html", "scenarios", status_code=status_code, scenarios=found,
-                 spec_text=spec_text, banner=_banner(request), **{**base, **context})
+                 spec_text=lambda s: spec_text(s, names), banner=_banner(request), **{**base, **context})
 
 
 @router.get("/planning/scenarios")
@@ -367,12 +369,18 @@ def scenario_spec(form: dict[str, str]) -> tuple[str, dict[str, Any]]:
     raise InvalidInput(t("sc_kind_unknown", kind=kind))
 
 
-def spec_text(s: svc.Scenario) -> str:
-    """A scenario's content in one line."""
-    spec = s.spec
+def spec_text(s: svc.Scenario, names: dict[str, str] | None = None) -> str:
+    """A scenario's content in one line, codes named where ``names`` knows them (``中牟县``, ``数控车工（6-18-01-01）``)."""
+    spec, names = s.spec, names or {}
+
+    def named(code: Any) -> str:
+        return f"{names[code]}（{code}）" if code in names else str(code)
+
     if s.kind == "plan":
         return t("pl_what_plan", n=len(spec.get("changes", [])))
     if s.kind == "plant":
-        needs = t("list_joiner").join(f"{o['code']}×{o['workers']}" for o in spec.get("occupations", []))
-        return t("pl_what_plant", county=spec.get("county"), year=spec.get("from_year"), needs=needs)
-    return t("pl_what_merger", schools=" + ".join(spec.get("schools", [])), into=spec.get("into"))
+        needs = t("list_joiner").join(f"{named(o['code'])}×{o['workers']}" for o in spec.get("occupations", []))
+        return t("pl_what_plant", county=names.get(spec.get("county"), spec.get("county")), year=spec.get("from_year"),
+                 needs=needs)
+    return t("pl_what_merger", schools=" + ".join(names.get(c, c) for c in spec.get("schools", [])),
+             into=names.get(spec.get("into"), spec.get("into")))
