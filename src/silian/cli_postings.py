@@ -71,7 +71,7 @@ def register(app: typer.Typer, console: Console, err_console: Console, database:
         engine: Annotated[str, typer.Option(help="local（默认，DuckDB/Polars 分批流式）或 spark")] = "local",
         master: Annotated[str, typer.Option(help="Spark master（--engine spark）")] = "local[2]",
         out: Annotated[Path | None, typer.Option("--out", help="输出目录：需求汇总、复核队列、问题行，以及每条招聘记录（records/）")] = None,
-        records: Annotated[bool, typer.Option("--records/--no-records", help="--out 时保存每条招聘记录（原始记录与解析结果，Parquet；仅 local 引擎）")] = True,
+        records: Annotated[bool, typer.Option("--records/--no-records", help="--out 时保存每条招聘记录（原始记录与解析结果，Parquet）")] = True,
         load: Annotated[bool, typer.Option("--load/--no-load", help="把需求汇总载入数据库（来源 posting）")] = False,
         as_json: Annotated[bool, typer.Option("--json")] = False,
     ) -> None:
@@ -90,12 +90,12 @@ def register(app: typer.Typer, console: Console, err_console: Console, database:
             ensure_schema(db)
         places = place_resolver(db)
         regions = hub_region_codes(db) if db is not None else None  # salary quantiles of what is loaded
+        keep = out / RECORDS_DIR if out is not None and records else None
         if engine == "spark":
             from silian.services.postings_spark import run_spark, spark_session
             result = run_spark(file, spark=spark_session(master), preset=preset or None, title_column=column or None,
-                               places=places, salary_regions=regions)
+                               places=places, salary_regions=regions, records=keep)
         else:
-            keep = out / RECORDS_DIR if out is not None and records else None
             with err_console.status("处理招聘数据… / processing postings…", spinner="dots"):
                 result = run_local(file, preset=preset or None, title_column=column or None, places=places,
                                    salary_regions=regions, records=keep)

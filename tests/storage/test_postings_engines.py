@@ -31,10 +31,10 @@ def test_local_and_spark_give_identical_aggregates(tmp_path: Path, classifier) -
         pytest.skip("Java is not installed (CI installs openjdk-17-jre-headless)")
     from silian.services.postings_spark import run_spark, spark_session
     places = place_resolver()
-    local = run_local(LIEPIN, classifier=classifier, places=places)
+    local = run_local(LIEPIN, classifier=classifier, places=places, records=tmp_path / "local")
     spark = spark_session("local[2]")
     try:
-        remote = run_spark(LIEPIN, spark=spark, classifier=classifier, places=places)
+        remote = run_spark(LIEPIN, spark=spark, classifier=classifier, places=places, records=tmp_path / "spark")
     finally:
         spark.stop()
     for field in ("rows", "rows_with_problems", "problems_by_reason", "duplicates_removed", "postings", "distinct_titles",
@@ -44,6 +44,16 @@ def test_local_and_spark_give_identical_aggregates(tmp_path: Path, classifier) -
     b = remote.aggregates.select(a.columns).cast(dict(a.schema))
     assert a.height > 0 and a.equals(b)
     assert local.salary_summary.height > 0 and local.salary_summary.equals(remote.salary_summary)
+    # both keep every posting, raw and parsed, and the classified titles: the same records
+    mine = pl.read_parquet(tmp_path / "local" / "part-*.parquet").drop("row", "title_id")
+    theirs = pl.read_parquet(tmp_path / "spark" / "postings" / "*.parquet")
+    assert mine.height == theirs.height == local.rows
+    key = ["raw"]
+    theirs = theirs.with_columns(pl.col("posting_key").reinterpret(signed=False)).select(mine.columns).cast(dict(mine.schema))
+    assert mine.sort(key).equals(theirs.sort(key))
+    titles = pl.read_parquet(tmp_path / "local" / "titles.parquet").select("title", "occupation_code", "needs_review")
+    spark_titles = pl.read_parquet(tmp_path / "spark" / "titles" / "*.parquet").select(titles.columns)
+    assert titles.sort("title").equals(spark_titles.sort("title"))
 
 
 def test_posting_demand_loads_into_the_hub(db, tmp_path: Path, classifier) -> None:  # type: ignore[no-untyped-def]

@@ -1,5 +1,6 @@
 """Every posting of an imported file, kept: the raw record beside what was parsed from it, so that any demand
-figure can be traced back to the postings behind it (``silian postings import FILE --out DIR``, local engine).
+figure can be traced back to the postings behind it (``silian postings import FILE --out DIR``; the local engine's
+writer — the Spark engine writes the same columns itself, see ``postings_spark.run_spark``).
 
 ``DIR/records/part-00000.parquet …`` (one part per batch, written as the file is read): ``row`` (the posting's row
 as a spreadsheet counts it: the header is row 1, the first posting row 2), ``posting_key`` (reposts share it: cleaned title, company, city and salary range), ``title_id``, the

@@ -28,12 +28,23 @@ from silian.services.postings import (
     place_resolver,
 )
 
+RECORD_COLUMNS = ("posting_key", "title", "description", "company", "industry_text", "salary_low", "salary_high",
+                  "salary_months", "salary_negotiable", "education", "experience_min", "experience_max", "province_code",
+                  "city_code", "county_code", "posted", "period", "url", "problems", "raw")
 KEEP_SCHEMA = "posting_key long, title string, region_code string, period string, skill_level string, " \
               "salary_mid double, posted date"
 LABEL_SCHEMA = "title string, occupation_code string, occupation_name string, confidence double"
 KEEP_ARROW = pa.schema([("posting_key", pa.int64()), ("title", pa.string()), ("region_code", pa.string()),
                         ("period", pa.string()), ("skill_level", pa.string()), ("salary_mid", pa.float64()),
                         ("posted", pa.date32()), ("n_problems", pa.int32()), ("problems", pa.list_(pa.string()))])
+RECORD_SCHEMA = ("posting_key long, title string, description string, company string, industry_text string, "
+                 "salary_low double, salary_high double, salary_months long, salary_negotiable boolean, education string, "
+                 "experience_min double, experience_max double, province_code string, city_code string, county_code string, "
+                 "posted date, period string, url string, problems array<string>, raw string")
+_RECORD_TYPES = {"posting_key": pa.int64(), "salary_low": pa.float64(), "salary_high": pa.float64(),
+                 "salary_months": pa.int64(), "salary_negotiable": pa.bool_(), "experience_min": pa.float64(),
+                 "experience_max": pa.float64(), "posted": pa.date32(), "problems": pa.list_(pa.string())}
+RECORD_ARROW = pa.schema([(c, _RECORD_TYPES.get(c, pa.string())) for c in RECORD_COLUMNS])
 LABEL_ARROW = pa.schema([("title", pa.string()), ("occupation_code", pa.string()), ("occupation_name", pa.string()),
                          ("confidence", pa.float64())])
 
@@ -80,8 +91,14 @@ def _read(spark: Any, path: Path) -> tuple[Any, str]:
 
 def run_spark(path: Path, *, spark: Any = None, classifier: Classifier | None = None, preset: str | None = None,
               title_column: str | None = None, places: PlaceResolver | None = None,
-              review_threshold: float = REVIEW_THRESHOLD, salary_regions: frozenset[str] | None = None) -> PipelineResult:
-    """The pipeline on Spark; returns the same PipelineResult as the local engine."""
+              review_threshold: float = REVIEW_THRESHOLD, salary_regions: frozenset[str] | None = None,
+              records: str | Path | None = None) -> PipelineResult:
+    """The pipeline on Spark; returns the same PipelineResult as the local engine.
+
+    ``records`` (a path every executor can write: a local folder in local mode, HDFS or object storage on a cluster):
+    every posting, raw and parsed, in ``records/postings`` and the classified titles in ``records/titles``
+    (Parquet; like the local engine's records, keyed by title instead of title number and without row numbers,
+    which a distributed read does not have). It costs a second normalisation pass."""
     from pyspark.sql import functions as F
     from pyspark.sql.window import Window
     started = time.perf_counter()
@@ -101,6 +118,14 @@ def run_spark(path: Path, *, spark: Any = None, classifier: Classifier | None = 
             problems = canon.select(pl.col("problems").list.len().cast(pl.Int32).alias("n_problems"), "problems")
             table = pl.concat([out, problems], how="horizontal").to_arrow()
             yield from table.cast(KEEP_ARROW).to_batches()
+
+    def record_batches(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        cache = ParseCache()
+        for batch in batches:
+            frame = pl.from_arrow(batch).select([pl.col(c).cast(pl.String) for c in columns])  # type: ignore[union-attr]
+            canon = normalise(frame, mapping, places, cache=cache, raw_json=True)
+            table = canon.select(*RECORD_COLUMNS).with_columns(pl.col("posting_key").reinterpret(signed=True)).to_arrow()
+            yield from table.cast(RECORD_ARROW).to_batches()
 
     result = PipelineResult(engine="spark", source=source, mapping=mapping.name, source_name=str(path))
     keep = raw.mapInArrow(normalise_batches, KEEP_SCHEMA + ", n_problems int, problems array<string>").cache()
@@ -130,6 +155,11 @@ def run_spark(path: Path, *, spark: Any = None, classifier: Classifier | None = 
     result.distinct_titles = titles.count()
     labels = titles.mapInArrow(classify_batches, LABEL_SCHEMA)
     labelled = unique.join(labels, on="title", how="left").cache()
+    if records is not None:
+        base = str(records).rstrip("/")
+        raw.mapInArrow(record_batches, RECORD_SCHEMA).write.mode("overwrite").parquet(f"{base}/postings")
+        (labels.withColumn("needs_review", F.coalesce(F.col("confidence"), F.lit(0.0)) < review_threshold)
+         .write.mode("overwrite").parquet(f"{base}/titles"))
     result.seconds["classify"] = time.perf_counter() - t0
     low = F.coalesce(F.col("confidence"), F.lit(0.0)) < review_threshold
     review = labelled.filter(low)
