@@ -103,5 +103,5 @@ def _write_csv(result: DemandPartners, path: Path) -> int:
                          "score": partner.score if partner else None,
                          "reason": partner.reason if partner else None})
     frame = pl.DataFrame(rows, infer_schema_length=None)
-    path.write_bytes(b"\xef\xbb\xbf" + frame.write_csv().encode("utf-8"))
+    frame.write_csv(path, include_bom=True)
     return frame.height

@@ -41,6 +41,15 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def demo_site(folder: Path, secret_key: str) -> tuple[Settings, Database]:
+    """Settings and a migrated SQLite database in ``folder`` holding the demo region."""
+    settings = Settings(database_url=f"sqlite:///{folder / 'hub.db'}", data_dir=folder, secret_key=secret_key)
+    db = Database(settings.resolved_database_url())
+    db.upgrade()
+    load_demo(db, seed=2024)
+    return settings, db
+
+
 @contextlib.contextmanager
 def serving(app: object) -> Iterator[str]:
     """``app`` served by uvicorn in a thread on a free local port; yields its base URL, stops it afterwards."""
@@ -62,13 +71,8 @@ def serving(app: object) -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-
     from silian.web import create_app
-    folder = tmp_path_factory.mktemp("browser")
-    settings = Settings(database_url=f"sqlite:///{folder / 'hub.db'}", data_dir=folder, secret_key="browser-tests")
-    db = Database(settings.resolved_database_url())
-    db.upgrade()
-    load_demo(db, seed=2024)
+    settings, db = demo_site(tmp_path_factory.mktemp("browser"), "browser-tests")
     with db.engine.connect() as conn:
         import sqlalchemy as sa
         school, county = conn.execute(sa.text("SELECT code, county_code FROM institutions WHERE level = '高职专科' ORDER BY code")).first()

@@ -9,10 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from silian.demo.loader import load_demo
-from silian.settings import Settings
-from silian.storage.database import Database
-from tests.browser.conftest import LiveServer, serving
+from tests.browser.conftest import LiveServer, demo_site, serving
 from tests.web.test_dashboard_postings import import_postings
 
 CHARTS = ("posting-occupations", "posting-classes", "posting-counties", "posting-salaries")
@@ -22,10 +19,7 @@ CHARTS = ("posting-occupations", "posting-classes", "posting-counties", "posting
 def posting_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     from silian.web import create_app
     folder = tmp_path_factory.mktemp("browser-postings")
-    settings = Settings(database_url=f"sqlite:///{folder / 'hub.db'}", data_dir=folder, secret_key="browser-postings")
-    db = Database(settings.resolved_database_url())
-    db.upgrade()
-    load_demo(db, seed=2024)
+    settings, db = demo_site(folder, "browser-postings")
     import_postings(db, folder)
     with serving(create_app(settings, database=db)) as url:
         yield url

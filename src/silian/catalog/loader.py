@@ -93,6 +93,17 @@ class Catalog:
         )
 
     @cached_property
+    def major_names(self) -> dict[str, str]:
+        """Major code → name, in the current catalogue (2021 plus later additions)."""
+        majors = self.majors("current")
+        return dict(zip(majors["major_code"].to_list(), majors["major_name"].to_list(), strict=True))
+
+    @cached_property
+    def occupation_names(self) -> dict[str, str]:
+        """职业分类大典 2022 code (any level) → name."""
+        return dict(zip(self.occupations["code"].to_list(), self.occupations["name"].to_list(), strict=True))
+
+    @cached_property
     def occupations(self) -> pl.DataFrame:
         """职业分类大典 2022 as a tree in the official code shape (大类 ``2``, 中类 ``2-02``, 小类 ``2-02-32``,
         细类 ``2-02-32-01``): code, name (S/L suffix stripped), level (1–4), level_name, parent_code,

@@ -85,8 +85,7 @@ def generate(seed: int, catalog: Catalog | None = None) -> tuple[dict[str, pl.Da
     points = simulate(offerings, rng("points"))
     students = students_by_school(points)
     enterprises = build_enterprises(catalog, rng("enterprises"))
-    majors = catalog.majors("current")
-    names = dict(zip(majors["major_code"], majors["major_name"], strict=True))
+    names = catalog.major_names
     frames = {
         "regions": economy.regions,
         "regional_economy": economy.regional_economy,

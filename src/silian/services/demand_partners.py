@@ -116,7 +116,8 @@ def demand_partners(db: Database, p: Principal, *, enterprise: str | None = None
         schools, places = school_directory(conn), region_places(conn)
         enterprises = _enterprise_names(conn, sorted({r.enterprise_credit_code for r in needs}))
         generated = _any_generated(conn, [*where, year_of == str(year)])
-    occupations, majors = _catalog_names()
+    catalog = get_catalog()
+    occupations, majors = catalog.occupation_names, catalog.major_names
     fits_of: dict[tuple[str, str], pl.DataFrame] = {}
     out = []
     for r in needs:
@@ -147,11 +148,3 @@ def _enterprise_names(conn: sa.Connection, codes: list[str]) -> dict[str, str]:
             enterprises.c.credit_code.in_(codes[start:start + 1000]))
         names.update({code: name for code, name in conn.execute(query)})
     return names
-
-
-def _catalog_names() -> tuple[dict[str, str], dict[str, str]]:
-    catalog = get_catalog()
-    occupations = catalog.occupations
-    majors = catalog.majors("current")
-    return (dict(zip(occupations["code"], occupations["name"], strict=True)),
-            dict(zip(majors["major_code"], majors["major_name"], strict=True)))

@@ -64,16 +64,11 @@ class SkillsResult:
     findings: list[str] = field(default_factory=list)
 
 
-def _major_names(catalog: Catalog) -> dict[str, str]:
-    majors = catalog.majors("current")
-    return dict(zip(majors["major_code"], majors["major_name"], strict=False))
-
-
 def analyse_pathways(hub: HubSnapshot, catalog: Catalog, year: int) -> PathwaysResult:
     """断头路 in ``year``: the funnel over all years and the 中职 majors without local continuation."""
     points = pathways.with_school_level(hub["major_points"], hub["institutions"])
     funnel = pathways.funnel(points)
-    names = _major_names(catalog)
+    names = catalog.major_names
     seats = pathways.continuation_seats(points, catalog.continuations, year).with_columns(
         pl.col("major_code").replace_strict(names, default=None).alias("major_name"))
     findings = []

@@ -33,10 +33,9 @@ class PostingRecords:
         folder.mkdir(parents=True)
         self.parts = 0
 
-    def write(self, canon: pl.DataFrame, titles: pl.DataFrame, first_row: int) -> None:
-        """One batch: ``canon`` (normalised, with ``raw``), ``titles`` (title → title_id), rows from ``first_row``."""
-        part = (canon.with_row_index("row", offset=first_row)
-                .join(titles, on="title", how="left", maintain_order="left")
+    def write(self, canon: pl.DataFrame, title_ids: pl.Series, first_row: int) -> None:
+        """One batch: ``canon`` (normalised, with ``raw``), each row's ``title_ids``, rows from ``first_row``."""
+        part = (canon.with_row_index("row", offset=first_row).with_columns(title_ids.alias("title_id"))
                 .select("row", "posting_key", "title_id", pl.exclude("row", "posting_key", "title_id", "raw"), "raw"))
         part.write_parquet(self.folder / f"part-{self.parts:05d}.parquet", compression="zstd")
         self.parts += 1

@@ -301,10 +301,10 @@ def run_local(path: Path, *, classifier: Classifier | None = None, preset: str |
                                 raw.gather(rows).select(pl.struct(raw.columns).struct.json_encode().alias("raw")).to_series()))
                             n_samples += rows.len()
                     table = book.add(canon.get_column("title"))
-                    if writer is not None:
-                        writer.write(canon, table, first_row)
                     kept.append(canon.select("posting_key", "title", region_expr().cast(pl.Categorical), "posted", salary_mid_expr())
                                 .join(table, on="title", how="left", maintain_order="left").select(LOCAL_KEEP))
+                    if writer is not None:
+                        writer.write(canon, kept[-1].get_column("title_id"), first_row)
             result.seconds["read_normalise"] = time.perf_counter() - started
             result.problems_by_reason = dict(reasons.most_common())
             result.problem_samples = pl.concat(sample_parts) if sample_parts else pl.DataFrame()

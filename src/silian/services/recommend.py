@@ -17,7 +17,6 @@ records of the pair in the hub's ``cooperation`` table, 1 record 0.5, 2 or more 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from functools import lru_cache
 from typing import Any
 
 import polars as pl
@@ -147,12 +146,6 @@ def fitting_majors(major_code: str | None, occupation_code: str | None) -> pl.Da
     return pl.DataFrame(rows, schema={"major_code": pl.String, "fit": pl.Float64, "basis": pl.String, "label": pl.String})
 
 
-@lru_cache(maxsize=1)
-def _major_names() -> dict[str, str]:
-    majors = get_catalog().majors("current")
-    return dict(zip(majors["major_code"], majors["major_name"], strict=True))
-
-
 def _fit_text(basis: str, label: str) -> str:
     return t({"major": "rec_fit_major", "occupation": "rec_fit_occupation", "class": "rec_fit_class"}[basis],
              major=label, occupation=label, cls=label)
@@ -241,7 +234,7 @@ def score_schools(post: dict[str, Any], fits: pl.DataFrame, supply: pl.DataFrame
     rows = supply.join(fits, on="major_code", how="inner")
     need = int(post.get("count") or 0)
     scale = float(need) if need > 0 else float(rows["available"].max() or 0.0) if rows.height else 0.0
-    names = _major_names()
+    names = get_catalog().major_names
     found = []
     for r in rows.iter_rows(named=True):
         name, county = schools.get(r["institution_code"], (r["institution_code"], None))

@@ -252,15 +252,12 @@ def rank_candidates(slots: np.ndarray, conf: np.ndarray, major: np.ndarray | Non
     mass = np.zeros((n, int(major.max(initial=0)) + 1))
     np.add.at(mass, (rows, groups.ravel()), np.where(valid, conf, 0.0).ravel())
     mass[:, 0] = -1.0  # the empty slots' group never wins
-    rank = np.empty_like(flat)
-    np.put_along_axis(rank, flat, np.arange(width)[None, :].repeat(n, axis=0), axis=1)
-    first_rank = np.full(mass.shape, width)
-    np.minimum.at(first_rank, (rows, groups.ravel()), rank.ravel())
     # the heaviest 大类; on equal mass, the one holding the candidate ranked first by confidence
-    heaviest = np.isclose(mass, mass.max(axis=1, keepdims=True), rtol=0, atol=1e-12)
-    winner = np.where(heaviest, first_rank, width + 1).argmin(axis=1)
-    top_group = groups[np.arange(n), flat[:, 0]]
+    heaviest = valid & np.isclose(np.take_along_axis(mass, groups, axis=1), mass.max(axis=1, keepdims=True), rtol=0, atol=1e-12)
+    first = np.take_along_axis(flat, np.take_along_axis(heaviest, flat, axis=1).argmax(axis=1)[:, None], axis=1)
+    winner = np.take_along_axis(groups, first, axis=1)[:, 0]
     at = np.arange(n)
+    top_group = groups[at, flat[:, 0]]
     winner = np.where(mass[at, winner] >= mass[at, top_group] + GROUP_MARGIN, winner, top_group)
     outside = (groups != winner[:, None]) | ~valid
     return np.lexsort((position, -score, outside), axis=1)

@@ -17,11 +17,6 @@ from silian.services.dashboard.table import INT, NUM3, PCT, TEXT, DataTable, tab
 POSTING_TOP = 15
 
 
-def _occupation_names() -> dict[str, str]:
-    occupations = get_catalog().occupations
-    return dict(zip(occupations["code"].to_list(), occupations["name"].to_list(), strict=True))
-
-
 def _salary_lookup(e: DashboardExtras, dimension: str) -> dict[str, dict[str, Any]]:
     salaries = e.postings.salaries if e.postings is not None else None
     if salaries is None or salaries.height == 0:
@@ -36,7 +31,7 @@ def posting_occupations_table(e: DashboardExtras) -> DataTable:
                             ("share", "dash_c_share", PCT), ("p50", "dash_c_p50", INT))
     if pd is None:
         return DataTable("posting-occupations", t("dash_t_posting_occupations", periods="—"), columns, [])
-    names, salary = _occupation_names(), _salary_lookup(e, "occupation")
+    names, salary = get_catalog().occupation_names, _salary_lookup(e, "occupation")
     top = (pd.records.group_by("occupation_code").agg(pl.col("count").sum()).sort(["count", "occupation_code"], descending=[True, False])
            .head(POSTING_TOP))
     rows = [(code, names.get(code or "", code or ""), n, n / max(pd.total, 1), salary.get(code or "", {}).get("salary_p50"))
@@ -81,7 +76,7 @@ def posting_salaries_table(e: DashboardExtras) -> DataTable:
     overall, by_occupation = _salary_lookup(e, "all"), _salary_lookup(e, "occupation")
     if pd is None or not by_occupation:
         return DataTable("posting-salaries", t("dash_t_posting_salaries", periods=pd.periods if pd else "—"), columns, [])
-    names = _occupation_names()
+    names = get_catalog().occupation_names
     rows = []
     for key, label in [("", t("dash_all_postings"))] + [(r[0], r[1]) for r in posting_occupations_table(e).rows]:
         r = overall.get("") if key == "" else by_occupation.get(key)

@@ -6,11 +6,12 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from silian.catalog import get_catalog
 from silian.domain.access import Principal
 from silian.domain.errors import InvalidInput, PermissionDenied
 from silian.domain.messages import t
 from silian.services.accounts import write_audit
-from silian.services.posts.reading import catalog_names, fetch_post
+from silian.services.posts.reading import fetch_post
 from silian.services.posts.rules import (
     EDITABLE,
     ENTERPRISE_KINDS,
@@ -120,7 +121,7 @@ def school_majors(db: Database, institution_code: str) -> list[tuple[str, str]]:
     latest = sa.select(sa.func.max(mp.c.year)).where(mp.c.institution_code == institution_code).scalar_subquery()
     query = (sa.select(mp.c.major_code).where(mp.c.institution_code == institution_code, mp.c.year == latest)
              .distinct().order_by(mp.c.major_code))
-    majors, _ = catalog_names()
+    majors = get_catalog().major_names
     with db.engine.connect() as conn:
         return [(code, majors.get(code, code)) for code in conn.execute(query).scalars()]
 

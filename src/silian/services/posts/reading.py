@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
 import polars as pl
@@ -39,17 +38,9 @@ def _names_query() -> sa.Select[Any]:
                          .outerjoin(region, region.c.code == posts.c.region_code)))
 
 
-@lru_cache(maxsize=1)
-def catalog_names() -> tuple[dict[str, str], dict[str, str]]:
-    catalog = get_catalog()
-    majors = catalog.majors("current")
-    occupations = catalog.occupations
-    return (dict(zip(majors["major_code"], majors["major_name"], strict=True)),
-            dict(zip(occupations["code"], occupations["name"], strict=True)))
-
-
 def _post_dict(row: Any) -> dict[str, Any]:
-    majors, occupations = catalog_names()
+    catalog = get_catalog()
+    majors, occupations = catalog.major_names, catalog.occupation_names
     data = dict(row._mapping)
     data.update(kind_name=kind_name(data["kind"]), status_name=t(f"post_status_{data['status']}"),
                 major_name=majors.get(data["major_code"] or ""), occupation_name=occupations.get(data["occupation_code"] or ""),

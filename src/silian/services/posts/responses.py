@@ -6,12 +6,13 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from silian.catalog import get_catalog
 from silian.domain.access import Principal, row_in_scope, write_scope
 from silian.domain.errors import InvalidInput, NotFound, PermissionDenied
 from silian.domain.messages import t
 from silian.domain.tables import HUB_TABLES
 from silian.services.accounts import write_audit
-from silian.services.posts.reading import catalog_names, fetch_post
+from silian.services.posts.reading import fetch_post
 from silian.services.posts.rules import (
     COOPERATION_KIND,
     ENTERPRISE_KINDS,
@@ -33,7 +34,7 @@ def _response_query() -> sa.Select[Any]:
 
 
 def _response_dict(conn: sa.Connection, row: Any) -> dict[str, Any]:
-    majors, _ = catalog_names()
+    majors = get_catalog().major_names
     data = dict(row._mapping)
     data.update(major_name=majors.get(data["major_code"] or ""), status_name=t(f"resp_status_{data['status']}"),
                 cooperation=None)

@@ -16,6 +16,7 @@ and the fix, in the user's language.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import polars as pl
@@ -128,11 +129,18 @@ class _Checker:
         self.majors = set(catalog.majors("current")["major_code"].to_list())
         occupations = catalog.occupations
         self.occupations = set(occupations.filter(pl.col("level") == 4)["code"].to_list())
-        points = hub["major_points"]
-        latest = points["year"].max() if points.height else None
-        self.enrolment_year = latest
-        self.enrolment = {(s, m): int(e or 0) for s, m, e in points.filter(pl.col("year") == latest)
-                          .select("institution_code", "major_code", "enrolment").iter_rows()} if latest is not None else {}
+        self.points = hub["major_points"]
+
+    @cached_property
+    def enrolment_year(self) -> int | None:
+        """The latest year of the offerings (what a plan's changes apply to)."""
+        return self.points["year"].max() if self.points.height else None  # type: ignore[return-value]
+
+    @cached_property
+    def enrolment(self) -> dict[tuple[str, str], int]:
+        """Entrants of each school × major in :attr:`enrolment_year` (read only when a plan gives changes)."""
+        latest = self.points.filter(pl.col("year") == self.enrolment_year)
+        return {(s, m): int(e or 0) for s, m, e in latest.select("institution_code", "major_code", "enrolment").iter_rows()}
 
     def add(self, where: str, value: Any, message: str, fix: str = "") -> None:
         shown = None if value is None else str(value)[:200]

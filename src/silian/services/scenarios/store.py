@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -59,8 +59,7 @@ class Scenario:
     updated_at: datetime
 
     def public(self) -> dict[str, Any]:
-        return {"id": self.id, "region_code": self.region_code, "name": self.name, "kind": self.kind, "spec": self.spec,
-                "created_by": self.created_by, "created_at": self.created_at, "updated_at": self.updated_at}
+        return asdict(self)
 
 
 def _check_planner(p: Principal | None) -> None:
@@ -214,6 +213,5 @@ def code_names(db: Database) -> dict[str, str]:
     with db.engine.connect() as conn:
         names = {code: name for code, name in conn.execute(sa.select(regions.c.code, regions.c.name))}
         names.update({code: name for code, name in conn.execute(sa.select(schools.c.code, schools.c.name))})
-    occupations = get_catalog().occupations
-    names.update(zip(occupations["code"].to_list(), occupations["name"].to_list(), strict=True))
+    names.update(get_catalog().occupation_names)
     return names
