@@ -81,3 +81,20 @@ def test_tokens_expire_and_can_be_revoked(db: Database) -> None:
     assert accounts.principal_for_token(db, other.token) is None
     with pytest.raises(NotFound):
         accounts.revoke_token(db, who, other.token)
+
+
+def test_demo_accounts_can_be_made_again_with_new_passwords(db: Database) -> None:
+    """`silian demo` (and `make run`) a second time on the same database: the accounts get fresh passwords."""
+    from silian.demo.loader import load_demo
+    load_demo(db, seed=2024)
+    first = accounts.ensure_demo_users(db)
+    second = accounts.ensure_demo_users(db)
+    assert set(first) == set(second) == {"demo-admin", "demo-county", "demo-school", "demo-firm"}
+    assert all(first[name][1] != second[name][1] for name in first)
+    with db.engine.connect() as conn:
+        rows = {r.username: r for r in conn.execute(sa.select(users))}
+    assert len(rows) == 4 and rows["demo-county"].county_code and rows["demo-county"].institution_code is None
+    assert rows["demo-school"].institution_code and rows["demo-firm"].enterprise_credit_code
+    assert accounts.authenticate(db, SETTINGS, "demo-school", second["demo-school"][1]).role == "school_user"
+    with pytest.raises(accounts.LoginFailed):
+        accounts.authenticate(db, SETTINGS, "demo-school", first["demo-school"][1])

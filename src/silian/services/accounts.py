@@ -231,9 +231,10 @@ def ensure_demo_users(db: Database) -> dict[str, tuple[str, str]]:
         with db.begin() as conn:
             exists = conn.execute(sa.select(users.c.id).where(users.c.username == username)).first()
             if exists:
+                scope = {"county_code": None, "institution_code": None, "enterprise_credit_code": None, **refs.get(role, {})}
                 conn.execute(users.update().where(users.c.id == exists.id).values(
                     password_hash=_hasher.hash(password), role=role, failed_logins=0, locked_until=None, is_active=True,
-                    county_code=None, institution_code=None, enterprise_credit_code=None, **refs.get(role, {})))
+                    **scope))
         if not exists:
             create_user(db, username=username, password=password, role=role, display_name=f"{username}（演示账号）",
                         **refs.get(role, {}))
