@@ -56,3 +56,27 @@ def test_method_cards_are_indexed_and_name_real_code_and_tests() -> None:
         assert (ROOT / test).exists(), test
     for name in set(re.findall(r"\(([a-z_]+\.md)", index)):
         assert (methods / name).exists(), name
+
+
+def test_classifier_error_review_matches_the_data_and_the_card() -> None:
+    """The hand-reviewed errors are real training titles with their real labels, each a wrong prediction
+    with one of the card's verdicts, and the card's counts are the file's."""
+    import csv
+    import re
+    from collections import Counter
+
+    from silian.services.classify import occupation_reference, training_pairs
+
+    rows = list(csv.DictReader((ROOT / "docs" / "methods" / "classifier_error_review.csv").open(encoding="utf-8")))
+    pairs = set(zip(*training_pairs(), strict=True))
+    names = dict(zip(occupation_reference().labels, occupation_reference().names, strict=True))
+    for row in rows:
+        assert (row["title"], row["label"]) in pairs, row
+        assert row["predicted"] != row["label"], row
+        assert names[row["label"]] == row["label_name"] and names[row["predicted"]] == row["predicted_name"], row
+    counts = Counter(row["verdict"] for row in rows)
+    assert set(counts) == {"judgement_call", "model_wrong", "label_implausible"}
+    card = (ROOT / "docs" / "methods" / "occupation_classifier.md").read_text(encoding="utf-8")
+    for verdict, n in counts.items():
+        assert re.search(rf"\| `{verdict}` \| {n} \|", card), (verdict, n)
+    assert f"draws {len(rows)} of" in card
