@@ -38,15 +38,21 @@ def main(argv: list[str] | None = None) -> int:
         result = cross_validate(OccupationClassifier, titles, labels, reference, folds=5, seed=0)
     wrong = [i for i, (guess, label) in enumerate(zip(result["predicted"], labels, strict=True)) if guess != label]
     picked = sorted(random.Random(args.seed).sample(wrong, min(args.n, len(wrong))))
-    out = sys.stdout if args.output == "-" else open(args.output, "w", encoding="utf-8", newline="")
-    with out:
-        writer = csv.writer(out)
-        writer.writerow(COLUMNS)
-        for i in picked:
-            guess = result["predicted"][i]
-            writer.writerow([titles[i], labels[i], names[labels[i]], guess, names.get(guess, ""), ""])
+    rows = [[titles[i], labels[i], names[labels[i]], result["predicted"][i], names.get(result["predicted"][i], ""), ""]
+            for i in picked]
+    if args.output == "-":
+        _write(sys.stdout, rows)
+    else:
+        with open(args.output, "w", encoding="utf-8", newline="") as out:
+            _write(out, rows)
     print(f"{len(wrong)} of {len(titles)} titles wrong at 细类; wrote {len(picked)}", file=sys.stderr)
     return 0
+
+
+def _write(out, rows: list[list[str]]) -> None:  # type: ignore[no-untyped-def]
+    writer = csv.writer(out)
+    writer.writerow(COLUMNS)
+    writer.writerows(rows)
 
 
 if __name__ == "__main__":
