@@ -1,4 +1,5 @@
-"""CLI commands for job postings: `silian classify`, `silian classify evaluate`, `silian postings import`."""
+"""CLI commands for job postings: `silian classify`, `silian classify evaluate`, `silian postings import`,
+`silian postings confirm` and `silian postings confirmed`."""
 
 from __future__ import annotations
 
@@ -22,6 +23,12 @@ register_messages({
                             "{n:,} postings have low-confidence titles and wait for review (not counted): {path}"),
     "cli_postings_loaded": ("已载入数据库需求表（来源 posting）：{n:,} 行", "Loaded into the hub's demand table (source posting): {n:,} rows"),
     "cli_classified": ("已分类 {n:,} 个岗位名称 → {path}", "Classified {n:,} titles → {path}"),
+    "cli_confirmed_used": ("已应用 {n:,} 个人工确认的岗位名称（{path}）", "Applied {n:,} titles confirmed by a reviewer ({path})"),
+    "cli_review_hint": ("在 confirmed_code 列填写能确定的职业代码，然后运行：silian postings confirm {path}",
+                        "Fill in confirmed_code for the titles you can decide, then run: silian postings confirm {path}"),
+    "cli_confirm_done": ("已确认岗位名称：新增 {added:,}，改动 {changed:,}，不变 {unchanged:,}，未填写 {undecided:,}；共 {total:,} 个（{path}）",
+                         "Confirmed titles: {added:,} added, {changed:,} changed, {unchanged:,} unchanged, {undecided:,} left empty; {total:,} in all ({path})"),
+    "cli_confirm_dry": ("（试运行：未保存）", "(dry run: nothing saved)"),
 })
 
 
@@ -37,7 +44,9 @@ def register(app: typer.Typer, console: Console, err_console: Console, database:
                  output: Annotated[Path | None, typer.Option("-o", "--output", help="输出 CSV")] = None,
                  top_k: Annotated[int, typer.Option("--top-k", help="同时输出前 N 个候选")] = 1,
                  folds: Annotated[int, typer.Option(help="evaluate：交叉验证折数")] = 5,
-                 as_json: Annotated[bool, typer.Option("--json", help="evaluate：输出 JSON")] = False) -> None:
+                 as_json: Annotated[bool, typer.Option("--json", help="evaluate：输出 JSON")] = False,
+                 use_confirmed: Annotated[bool, typer.Option("--confirmed/--no-confirmed",
+                                                             help="采用人工确认的岗位名称（silian postings confirm）")] = True) -> None:
         """岗位名称 → 职业分类大典细类：`silian classify FILE.csv --column job_name -o OUT.csv [--top-k N]`；
         `silian classify evaluate` 打印交叉验证准确率 / job titles → occupations; `evaluate` prints CV accuracy."""
         if target == "evaluate":
@@ -46,8 +55,18 @@ def register(app: typer.Typer, console: Console, err_console: Console, database:
         from silian.services.classify import classify_csv
         if output is None:
             raise typer.BadParameter("-o OUT.csv is required")
-        n = classify_csv(Path(target), column=column, output=output, top_k=top_k)
+        confirmed = _confirmed(use_confirmed)
+        n = classify_csv(Path(target), column=column, output=output, top_k=top_k, confirmed=confirmed)
         err_console.print(t("cli_classified", n=n, path=output))
+
+    def _confirmed(use: bool) -> dict[str, str]:
+        from silian.services.confirmed_titles import confirmed_path, load_confirmed
+        if not use:
+            return {}
+        confirmed = load_confirmed(settings().data_dir)
+        if confirmed:
+            err_console.print(t("cli_confirmed_used", n=len(confirmed), path=confirmed_path(settings().data_dir)))
+        return confirmed
 
     def _evaluate(folds: int, as_json: bool) -> None:
         from silian.services.classify import evaluate_cv
@@ -73,9 +92,12 @@ def register(app: typer.Typer, console: Console, err_console: Console, database:
         out: Annotated[Path | None, typer.Option("--out", help="输出目录：需求汇总、复核队列、问题行，以及每条招聘记录（records/）")] = None,
         records: Annotated[bool, typer.Option("--records/--no-records", help="--out 时保存每条招聘记录（原始记录与解析结果，Parquet）")] = True,
         load: Annotated[bool, typer.Option("--load/--no-load", help="把需求汇总载入数据库（来源 posting）")] = False,
+        use_confirmed: Annotated[bool, typer.Option("--confirmed/--no-confirmed",
+                                                    help="采用人工确认的岗位名称（silian postings confirm）")] = True,
         as_json: Annotated[bool, typer.Option("--json")] = False,
     ) -> None:
         """招聘数据 → 解析、去重、分类、汇总为需求 / postings → parsed, deduplicated, classified, aggregated demand."""
+        from silian.services.confirmed_titles import review_sheet
         from silian.services.posting_records import RECORDS_DIR
         from silian.services.postings import (
             hub_region_codes,
@@ -91,20 +113,21 @@ def register(app: typer.Typer, console: Console, err_console: Console, database:
         places = place_resolver(db)
         regions = hub_region_codes(db) if db is not None else None  # salary quantiles of what is loaded
         keep = out / RECORDS_DIR if out is not None and records else None
+        confirmed = _confirmed(use_confirmed)
         if engine == "spark":
             from silian.services.postings_spark import run_spark, spark_session
             result = run_spark(file, spark=spark_session(master), preset=preset or None, title_column=column or None,
-                               places=places, salary_regions=regions, records=keep)
+                               places=places, salary_regions=regions, records=keep, confirmed=confirmed)
         else:
             with err_console.status("处理招聘数据… / processing postings…", spinner="dots"):
                 result = run_local(file, preset=preset or None, title_column=column or None, places=places,
-                                   salary_regions=regions, records=keep)
+                                   salary_regions=regions, records=keep, confirmed=confirmed)
         summary = result.summary()
         if out is not None:
             out.mkdir(parents=True, exist_ok=True)
             result.aggregates.write_csv(out / "posting_demand.csv", include_bom=True)
             result.salary_summary.write_csv(out / "salary_summary.csv", include_bom=True)
-            result.review_queue.write_csv(out / "review_queue.csv", include_bom=True)
+            review_sheet(result.review_queue).write_csv(out / "review_queue.csv", include_bom=True)
             if result.problem_samples.height:
                 result.problem_samples.with_columns(result.problem_samples["problems"].list.join("; ")).write_csv(
                     out / "problem_rows.csv", include_bom=True)
@@ -120,6 +143,8 @@ def register(app: typer.Typer, console: Console, err_console: Console, database:
                         seconds=result.seconds.get("total", 0.0), engine=result.engine))
         if result.review_postings:
             console.print(t("cli_postings_review", n=result.review_postings, path=(out / "review_queue.csv") if out else "--out"))
+            if out is not None:
+                console.print(t("cli_review_hint", path=out / "review_queue.csv"))
         if result.problems_by_reason:
             for reason, n in result.problems_by_reason.items():
                 console.print(f"  • {reason}: {n:,}")
@@ -127,3 +152,41 @@ def register(app: typer.Typer, console: Console, err_console: Console, database:
             console.print(t("cli_postings_loaded", n=summary["loaded"]))
             for note in summary.get("notes", []):  # type: ignore[union-attr]
                 console.print(f"  • {note}")
+
+    @postings_app.command("confirm")
+    def postings_confirm(
+        file: Annotated[Path, typer.Argument(help="填好 confirmed_code 列的复核队列（.csv / .xlsx）")],
+        dry_run: Annotated[bool, typer.Option("--dry-run", help="只检查，不保存")] = False,
+        as_json: Annotated[bool, typer.Option("--json")] = False,
+    ) -> None:
+        """保存人工确认的岗位名称（复核队列的答案）/ store the titles a reviewer confirmed (the review queue's answers)."""
+        from silian.services.classify import code_names
+        from silian.services.confirmed_titles import confirmed_path, read_reviewed, save_confirmed
+        reviewed = read_reviewed(file, code_names())
+        counts = save_confirmed(settings().data_dir, reviewed, source=file.name, dry_run=dry_run)
+        if as_json:
+            print_json({"ok": True, "dry_run": dry_run, "path": str(confirmed_path(settings().data_dir)), **counts.as_dict()})
+            return
+        console.print(t("cli_confirm_done", path=confirmed_path(settings().data_dir), **counts.as_dict())
+                      + (" " + t("cli_confirm_dry") if dry_run else ""))
+
+    @postings_app.command("confirmed")
+    def postings_confirmed(
+        output: Annotated[Path | None, typer.Option("-o", "--output", help="导出为 CSV")] = None,
+        as_json: Annotated[bool, typer.Option("--json")] = False,
+    ) -> None:
+        """列出人工确认的岗位名称 / list the titles a reviewer confirmed."""
+        from silian.services.classify import code_names
+        from silian.services.confirmed_titles import confirmed_table
+        table = confirmed_table(settings().data_dir, code_names())
+        if output is not None:
+            table.write_csv(output, include_bom=True)
+        if as_json:
+            print_json(table.to_dicts())
+            return
+        listing = Table(title=f"人工确认的岗位名称 / confirmed titles: {table.height:,}")
+        for column in ("title", "occupation_code", "occupation_name", "confirmed_at", "source"):
+            listing.add_column(column)
+        for row in table.head(50).iter_rows(named=True):
+            listing.add_row(*(str(row[c] or "") for c in ("title", "occupation_code", "occupation_name", "confirmed_at", "source")))
+        console.print(listing)

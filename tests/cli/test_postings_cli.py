@@ -44,3 +44,40 @@ def test_import_load_and_out(tmp_path: Path) -> None:
     bare = tmp_path / "bare"
     silian("postings", "import", str(source), "--out", str(bare), "--no-records", "--json", data_dir=data)
     assert (bare / "posting_demand.csv").exists() and not (bare / "records").exists()
+
+
+def test_review_queue_round_trip(tmp_path: Path) -> None:
+    """The review loop as a user runs it: import → fill in confirmed_code → confirm → import again counts them;
+    a sheet with a bad code is rejected (exit 3) and the confirmed titles stay as they were."""
+    data = tmp_path / "data"
+    source = tmp_path / "postings.csv"
+    source.write_text("岗位名称,薪资,城市,学历,经验,公司,发布日期\n"
+                      "储备干部,4000-6000元/月,郑州-中原区,大专,不限,甲公司,2024-04-02\n"
+                      "储备干部,4000-6000元/月,郑州-金水区,大专,不限,乙公司,2024-04-03\n"
+                      "数控车工,6-8K·13薪,郑州-金水区,中专及以上,1-3年,丙公司,2024-03-02\n", encoding="utf-8")
+    first = json.loads(silian("postings", "import", str(source), "--out", str(tmp_path / "a"), "--json", data_dir=data).stdout)
+    queue = pl.read_csv(tmp_path / "a" / "review_queue.csv", infer_schema=False)
+    assert first["review_postings"] == 2 and queue["title"].to_list() == ["储备干部"]
+    assert queue.columns[-1] == "confirmed_code"
+    bad = tmp_path / "bad.csv"
+    queue.with_columns(pl.lit("1-06-01").alias("confirmed_code")).write_csv(bad)
+    bad.write_text(bad.read_text(encoding="utf-8").replace("1-06-01", "1-66-01"), encoding="gbk")
+    rejected = silian("postings", "confirm", str(bad), data_dir=data, check=False)
+    assert rejected.returncode == 3 and "1-66-01" in rejected.stderr + rejected.stdout
+    assert not (data / "classify" / "confirmed_titles.csv").exists()
+    filled = tmp_path / "filled.csv"
+    queue.with_columns(pl.lit("1-06-01-02").alias("confirmed_code")).write_csv(filled, include_bom=True)
+    done = json.loads(silian("postings", "confirm", str(filled), "--json", data_dir=data).stdout)
+    assert (done["added"], done["total"]) == (1, 1)
+    listed = json.loads(silian("postings", "confirmed", "--json", data_dir=data).stdout)
+    assert [(x["title"], x["occupation_code"], x["occupation_name"]) for x in listed] == [("储备干部", "1-06-01-02", "企业经理")]
+    second = json.loads(silian("postings", "import", str(source), "--out", str(tmp_path / "b"), "--json", data_dir=data).stdout)
+    assert second["review_postings"] == 0 and second["classified"] == first["classified"] + 2
+    demand = pl.read_csv(tmp_path / "b" / "posting_demand.csv", infer_schema=False)
+    assert demand.filter(pl.col("occupation_code") == "1-06-01-02")["postings"].cast(pl.Int64).sum() == 2
+    titles = tmp_path / "titles.csv"
+    titles.write_text("job_name\n储备干部\n", encoding="utf-8")
+    silian("classify", str(titles), "-o", str(tmp_path / "o.csv"), data_dir=data)
+    silian("classify", str(titles), "-o", str(tmp_path / "raw.csv"), "--no-confirmed", data_dir=data)
+    assert pl.read_csv(tmp_path / "o.csv", infer_schema=False).row(0) == ("储备干部", "1-06-01-02", "企业经理", "1.0", "false")
+    assert pl.read_csv(tmp_path / "raw.csv", infer_schema=False)["occupation_code"][0] != "1-06-01-02"

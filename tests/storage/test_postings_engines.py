@@ -31,10 +31,12 @@ def test_local_and_spark_give_identical_aggregates(tmp_path: Path, classifier) -
         pytest.skip("Java is not installed (CI installs openjdk-17-jre-headless)")
     from silian.services.postings_spark import run_spark, spark_session
     places = place_resolver()
-    local = run_local(LIEPIN, classifier=classifier, places=places, records=tmp_path / "local")
+    confirmed = {"数据分析": "4-07-02-05"}  # a reviewer's answer: both engines must apply it
+    local = run_local(LIEPIN, classifier=classifier, places=places, records=tmp_path / "local", confirmed=confirmed)
     spark = spark_session("local[2]")
     try:
-        remote = run_spark(LIEPIN, spark=spark, classifier=classifier, places=places, records=tmp_path / "spark")
+        remote = run_spark(LIEPIN, spark=spark, classifier=classifier, places=places, records=tmp_path / "spark",
+                           confirmed=confirmed)
     finally:
         spark.stop()
     for field in ("rows", "rows_with_problems", "problems_by_reason", "duplicates_removed", "postings", "distinct_titles",
@@ -54,6 +56,7 @@ def test_local_and_spark_give_identical_aggregates(tmp_path: Path, classifier) -
     titles = pl.read_parquet(tmp_path / "local" / "titles.parquet").select("title", "occupation_code", "needs_review")
     spark_titles = pl.read_parquet(tmp_path / "spark" / "titles" / "*.parquet").select(titles.columns)
     assert titles.sort("title").equals(spark_titles.sort("title"))
+    assert titles.filter(pl.col("title") == "数据分析").rows() == [("数据分析", "4-07-02-05", False)]
 
 
 def test_posting_demand_loads_into_the_hub(db, tmp_path: Path, classifier) -> None:  # type: ignore[no-untyped-def]

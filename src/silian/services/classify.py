@@ -11,7 +11,7 @@ before it is counted.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -83,6 +83,13 @@ def occupation_reference() -> OccupationReference:
 
 
 @lru_cache(maxsize=1)
+def code_names() -> dict[str, str]:
+    """Every code the classifier can give (all four levels, ``-00`` padded) → its name."""
+    reference = occupation_reference()
+    return dict(zip(reference.labels, reference.names, strict=True))
+
+
+@lru_cache(maxsize=1)
 def default_classifier() -> OccupationClassifier:
     """The default model, trained on first use and kept for the life of the process."""
     titles, labels = training_pairs()
@@ -92,7 +99,8 @@ def default_classifier() -> OccupationClassifier:
 # ---------------------------------------------------------------------------- classification
 def classify_titles(titles: Sequence[str | None], descriptions: Sequence[str | None] | None = None,
                     top_k: int = 1, *, classifier: OccupationClassifier | None = None,
-                    review_threshold: float = REVIEW_THRESHOLD) -> pl.DataFrame:
+                    review_threshold: float = REVIEW_THRESHOLD,
+                    confirmed: Mapping[str, str] | None = None) -> pl.DataFrame:
     """One row per title, in order: ``title``, ``occupation_code`` (``2-02-10-03``; coarser codes end in
     ``-00``), ``occupation_name``, ``occupation_level`` (细类 … 大类), ``confidence`` (0–1), ``needs_review``,
     ``backoff_code``/``backoff_name``/``backoff_level``/``backoff_confidence`` (the most specific level
@@ -101,7 +109,9 @@ def classify_titles(titles: Sequence[str | None], descriptions: Sequence[str | N
 
     ``descriptions``, when given, are pooled with the title's candidates (:func:`_mix_descriptions`; an
     unvalidated heuristic, see the method card).
-    Identical titles are classified once.
+    Identical titles are classified once. ``confirmed`` (title key → code, from
+    :func:`silian.services.confirmed_titles.load_confirmed`) overrides the model for titles a reviewer
+    confirmed: their code, confidence 1, not sent to review.
     """
     _check_top_k(top_k)
     model = classifier or default_classifier()
@@ -109,7 +119,11 @@ def classify_titles(titles: Sequence[str | None], descriptions: Sequence[str | N
     if descriptions is not None and len(descriptions) != len(cleaned):
         raise ValueError(f"{len(cleaned)} titles but {len(descriptions)} descriptions")
     slots, conf = _candidates(model, cleaned, descriptions, top_k)
-    return _result_frame(model, cleaned, slots, conf, top_k, review_threshold)
+    frame = _result_frame(model, cleaned, slots, conf, top_k, review_threshold)
+    if confirmed:
+        from silian.services.confirmed_titles import apply_to_labels
+        frame = apply_to_labels(frame, confirmed, dict(zip(model.reference_.labels, model.reference_.names, strict=True)))
+    return frame
 
 
 def _candidates(model: OccupationClassifier, titles: list[str], descriptions: Sequence[str | None] | None,
@@ -239,12 +253,13 @@ def _check_top_k(top_k: int) -> None:
 
 # ---------------------------------------------------------------------------- files
 def classify_csv(path: Path | str, *, column: str = "job_name", output: Path | str, top_k: int = 1,
-                 description_column: str | None = None, review_threshold: float = REVIEW_THRESHOLD) -> int:
+                 description_column: str | None = None, review_threshold: float = REVIEW_THRESHOLD,
+                 confirmed: Mapping[str, str] | None = None) -> int:
     """Classify one column of a CSV (UTF-8, UTF-8-BOM or GBK) or .xlsx file into ``output`` (CSV, UTF-8
     with BOM so that Excel shows the Chinese): the input columns, then occupation_code, occupation_name,
     confidence, needs_review and, for ``top_k`` > 1, occupation_code_2, occupation_name_2, confidence_2, …
     Returns the number of rows written. Raises InvalidInput for a missing column, an empty file or an
-    unreadable encoding."""
+    unreadable encoding. ``confirmed``: titles a reviewer confirmed (see :func:`classify_titles`)."""
     _check_top_k(top_k)
     path = Path(path)
     frame = read_table_file(path, max_bytes=MAX_BYTES).frame.drop(ROW)
@@ -255,7 +270,8 @@ def classify_csv(path: Path | str, *, column: str = "job_name", output: Path | s
     if frame[column].drop_nulls().len() == 0:
         raise InvalidInput(t("classify_no_titles", path=path, column=column))
     descriptions = frame[description_column].to_list() if description_column else None
-    result = classify_titles(frame[column].to_list(), descriptions, top_k, review_threshold=review_threshold)
+    result = classify_titles(frame[column].to_list(), descriptions, top_k, review_threshold=review_threshold,
+                             confirmed=confirmed)
     out = frame.drop([c for c in frame.columns if c in _output_columns(top_k)])
     out = out.with_columns([result[c] for c in RESULT_COLUMNS])
     for rank in range(2, top_k + 1):

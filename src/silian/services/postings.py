@@ -12,7 +12,7 @@ import sys
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
@@ -35,6 +35,7 @@ from silian.ingest.postings.mapping import ColumnMapping, choose_mapping
 from silian.ingest.postings.normalise import ParseCache, deduplicate, normalise
 from silian.ingest.postings.places import PlaceResolver
 from silian.ingest.postings.reader import scan_postings
+from silian.services.confirmed_titles import with_confirmed
 from silian.services.posting_records import PostingRecords
 from silian.storage.database import Database
 from silian.storage.schema import hub_tables
@@ -183,6 +184,14 @@ def _labels(classifier: Classifier, titles: list[str]) -> pl.DataFrame:
     return classifier(titles).select(*LABEL_SCHEMA).cast(LABEL_SCHEMA)  # type: ignore[arg-type]
 
 
+def _names(confirmed: Mapping[str, str] | None) -> dict[str, str]:
+    """Code → name, needed only when some titles are confirmed."""
+    if not confirmed:
+        return {}
+    from silian.services.classify import code_names
+    return code_names()
+
+
 def _default_model_ready() -> bool:
     """Whether this process already holds the trained default model (services.classify keeps it in an lru_cache)."""
     from silian.services.classify import default_classifier as model
@@ -245,18 +254,21 @@ def model_process_main() -> None:
 
 
 @contextmanager
-def _classifier_worker(classifier: Classifier | None, path: Path) -> Iterator[Callable[[list[str]], Future[pl.DataFrame]]]:
+def _classifier_worker(classifier: Classifier | None, path: Path,
+                       confirmed: Mapping[str, str] | None = None) -> Iterator[Callable[[list[str]], Future[pl.DataFrame]]]:
     """Where titles are classified while the main thread parses: one background thread, which for the default
     model on a large file (when the model is not trained in this process yet) hands the titles to a child process
     that trains the model while the first batches are parsed and then classifies on the other core, free of the
-    GIL. A given classifier, a trained model or a small file: in the thread itself."""
+    GIL. A given classifier, a trained model or a small file: in the thread itself. Titles in ``confirmed``
+    get their confirmed code either way (:mod:`silian.services.confirmed_titles`)."""
     own_process = classifier is None and path.stat().st_size >= PROCESS_WORKER_BYTES and not _default_model_ready()
     child = _ModelProcess() if own_process else None
-    model = classifier or default_classifier()
+    model = with_confirmed(classifier or default_classifier(), confirmed or {}, _names(confirmed))
     try:
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="postings-classify") as threads:
             if child is not None:
-                yield lambda titles: threads.submit(child.classify, titles)
+                answer = with_confirmed(child.classify, confirmed or {}, _names(confirmed))
+                yield lambda titles: threads.submit(answer, titles)
             else:
                 yield lambda titles: threads.submit(_labels, model, titles)
     finally:
@@ -267,11 +279,13 @@ def _classifier_worker(classifier: Classifier | None, path: Path) -> Iterator[Ca
 def run_local(path: Path, *, classifier: Classifier | None = None, preset: str | None = None,
               title_column: str | None = None, places: PlaceResolver | None = None, batch_rows: int = BATCH_ROWS,
               review_threshold: float = REVIEW_THRESHOLD, samples: int = 200,
-              salary_regions: frozenset[str] | None = None, records: Path | None = None) -> PipelineResult:
+              salary_regions: frozenset[str] | None = None, records: Path | None = None,
+              confirmed: Mapping[str, str] | None = None) -> PipelineResult:
     """The whole pipeline on the local engine, streaming ``batch_rows`` at a time. Memory holds, per posting, only
     its key, title number, region, date and salary (≈ 30 bytes) plus one batch and the distinct titles; the
     classifier sees each distinct title once, in the background while later batches are parsed (_classifier_worker).
-    ``records``: a folder that receives every posting, raw and parsed (:mod:`silian.services.posting_records`)."""
+    ``records``: a folder that receives every posting, raw and parsed (:mod:`silian.services.posting_records`).
+    ``confirmed``: titles a reviewer confirmed (title key → code), answered before the model."""
     started = time.perf_counter()
     places = places or place_resolver()
     mapping, source, batches = raw_batches(path, preset=preset, title_column=title_column, batch_rows=batch_rows)
@@ -282,7 +296,7 @@ def run_local(path: Path, *, classifier: Classifier | None = None, preset: str |
     n_samples = 0
     cache = ParseCache()
     writer = PostingRecords(records) if records is not None else None
-    with _classifier_worker(classifier, path) as classify:
+    with _classifier_worker(classifier, path, confirmed) as classify:
         book = _TitleBook(classify)
         try:
             with closing(batches):  # type: ignore[type-var]

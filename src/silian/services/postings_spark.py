@@ -7,7 +7,7 @@ cluster (``--master spark://host:7077`` or ``yarn``; the input on storage every 
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +19,8 @@ from silian.ingest.postings.mapping import choose_mapping
 from silian.ingest.postings.normalise import ParseCache, normalise
 from silian.ingest.postings.places import PlaceResolver
 from silian.ingest.postings.reader import JSONL_SUFFIXES, detect_encoding
+from silian.services.classify import code_names
+from silian.services.confirmed_titles import with_confirmed
 from silian.services.postings import (
     KEEP,
     REVIEW_THRESHOLD,
@@ -92,8 +94,9 @@ def _read(spark: Any, path: Path) -> tuple[Any, str]:
 def run_spark(path: Path, *, spark: Any = None, classifier: Classifier | None = None, preset: str | None = None,
               title_column: str | None = None, places: PlaceResolver | None = None,
               review_threshold: float = REVIEW_THRESHOLD, salary_regions: frozenset[str] | None = None,
-              records: str | Path | None = None) -> PipelineResult:
-    """The pipeline on Spark; returns the same PipelineResult as the local engine.
+              records: str | Path | None = None, confirmed: Mapping[str, str] | None = None) -> PipelineResult:
+    """The pipeline on Spark; returns the same PipelineResult as the local engine. ``confirmed``: titles a
+    reviewer confirmed (title key → code), answered before the model, as on the local engine.
 
     ``records`` (a path every executor can write: a local folder in local mode, HDFS or object storage on a cluster):
     every posting, raw and parsed, in ``records/postings`` and the classified titles in ``records/titles``
@@ -104,7 +107,7 @@ def run_spark(path: Path, *, spark: Any = None, classifier: Classifier | None = 
     started = time.perf_counter()
     spark = spark or spark_session()
     places = places or place_resolver()
-    classify = classifier or default_classifier()
+    classify = with_confirmed(classifier or default_classifier(), confirmed or {}, code_names() if confirmed else {})
     raw, source = _read(spark, path)
     mapping = choose_mapping(raw.columns, preset, title_column)
     columns = raw.columns

@@ -1,0 +1,99 @@
+"""Titles confirmed by a reviewer: the review sheet is checked as a whole (a bad row rejects the file and keeps
+what was stored), merged into the data folder, and applied before the model by `classify_titles` and the
+postings pipeline, so confirmed titles leave the review queue and are counted."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from silian.catalog import get_catalog
+from silian.domain.errors import ImportRejected, InvalidInput
+from silian.ingest.postings.places import PlaceResolver
+from silian.services.classify import code_names
+from silian.services.confirmed_titles import (
+    apply_to_labels,
+    confirmed_path,
+    confirmed_table,
+    load_confirmed,
+    read_reviewed,
+    review_sheet,
+    save_confirmed,
+)
+from silian.services.postings import run_local
+from tests.unit.postings.test_pipeline import SMALL, rule_classifier, write
+
+
+def sheet(tmp_path: Path, text: str, encoding: str = "utf-8", name: str = "review.csv") -> Path:
+    path = tmp_path / name
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+def test_a_filled_sheet_is_read_padded_and_merged(tmp_path: Path) -> None:
+    names = code_names()
+    first = read_reviewed(sheet(tmp_path, "岗位名称,确认职业代码\n前台,4-01-02\n储备干部,\nJava开发,2-02-10-03\n", "gbk"), names)
+    assert [(c.title, c.code) for c in first.confirmations] == [("前台", "4-01-02-00"), ("Java开发", "2-02-10-03")]
+    assert first.undecided == 1
+    counts = save_confirmed(tmp_path, first, source="review.csv")
+    assert (counts.added, counts.changed, counts.unchanged, counts.total) == (2, 0, 0, 2)
+    assert load_confirmed(tmp_path) == {"前台": "4-01-02-00", "java开发": "2-02-10-03"}
+    # the review queue's own layout; a title confirmed again takes the new code; matching ignores case and spaces
+    again = read_reviewed(sheet(tmp_path, "title,postings,occupation_code,confidence,confirmed_code\n"
+                                          " JAVA开发 ,3,2-02-10-03,0.4,2-02-10-03\n前台,5,x,0.3,3-01-01-00\n"), names)
+    counts = save_confirmed(tmp_path, again, source="review2.csv")
+    assert (counts.added, counts.changed, counts.unchanged, counts.total) == (0, 1, 1, 2)
+    assert load_confirmed(tmp_path) == {"前台": "3-01-01-00", "java开发": "2-02-10-03"}
+    table = confirmed_table(tmp_path, names)
+    assert dict(zip(table["title"], table["occupation_name"], strict=True)) == {
+        "前台": names["3-01-01-00"], "JAVA开发": "计算机软件工程技术人员"}
+
+
+def test_one_bad_row_rejects_the_sheet_and_keeps_what_was_stored(tmp_path: Path) -> None:
+    names = code_names()
+    save_confirmed(tmp_path, read_reviewed(sheet(tmp_path, "title,confirmed_code\n前台,4-01-02-00\n"), names), source="ok")
+    before = confirmed_path(tmp_path).read_bytes()
+    bad = sheet(tmp_path, "title,confirmed_code\n会计,9-99-99\n,2-02-10-03\n电工,6-31-01-03\n电工 ,6-31-01-04\n出纳,\n",
+                "gbk", "bad.csv")
+    with pytest.raises(ImportRejected) as caught:
+        read_reviewed(bad, names)
+    problems = [(p.file, p.row, p.column, p.value) for p in caught.value.problems]
+    assert problems == [("bad.csv", 2, "confirmed_code", "9-99-99"), ("bad.csv", 3, "title", ""),
+                        ("bad.csv", 5, "confirmed_code", "6-31-01-04")]
+    assert all(p.fix for p in caught.value.problems) and "6-31-01-03" in caught.value.problems[2].message
+    assert confirmed_path(tmp_path).read_bytes() == before
+    with pytest.raises(InvalidInput, match="confirmed_code"):
+        read_reviewed(sheet(tmp_path, "title,code\n前台,4-01-02-00\n", name="wrong.csv"), names)
+
+
+def test_dry_run_saves_nothing(tmp_path: Path) -> None:
+    reviewed = read_reviewed(sheet(tmp_path, "title,confirmed_code\n前台,4-01-02-00\n"), code_names())
+    counts = save_confirmed(tmp_path, reviewed, source="x", dry_run=True)
+    assert counts.added == 1 and not confirmed_path(tmp_path).exists() and load_confirmed(tmp_path) == {}
+
+
+def test_confirmed_titles_override_the_model_only_where_confirmed() -> None:
+    labels = pl.DataFrame({"title": ["前台", "会计", None], "occupation_code": ["4-03-01-01", "2-06-03-00", None],
+                           "occupation_name": ["a", "b", None], "confidence": pl.Series([0.3, 0.8, 0.0], dtype=pl.Float32),
+                           "needs_review": [True, False, True]})
+    out = apply_to_labels(labels, {"前台": "3-01-01-00"}, code_names())
+    assert out.schema == labels.schema
+    assert out.row(0) == ("前台", "3-01-01-00", code_names()["3-01-01-00"], 1.0, False)
+    assert out.slice(1).equals(labels.slice(1))
+
+
+def test_the_pipeline_counts_confirmed_titles(tmp_path: Path) -> None:
+    resolver = PlaceResolver(get_catalog().cities.rows(), [("410105", "金水区", "410100")])
+    path = write(tmp_path, SMALL)
+    before = run_local(path, classifier=rule_classifier, places=resolver)
+    assert before.review_queue["title"].to_list() == ["前台"] and before.review_postings == 1
+    after = run_local(path, classifier=rule_classifier, places=resolver, confirmed={"前台": "4-07-03-01"})
+    assert after.review_postings == 0 and after.classified == before.classified + 1
+    front = after.aggregates.filter(pl.col("occupation_code") == "4-07-03-01")
+    assert front["postings"].sum() == 1 and front["region_code"].to_list() == ["410100"]
+    sheet_frame = review_sheet(before.review_queue)
+    assert sheet_frame.columns[-1] == "confirmed_code" and sheet_frame["confirmed_code"].null_count() == 1
+    assert review_sheet(pl.DataFrame()).columns == ["title", "postings", "occupation_code", "occupation_name",
+                                                   "confidence", "confirmed_code"]
