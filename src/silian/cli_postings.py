@@ -60,10 +60,11 @@ def register(app: typer.Typer, console: Console, err_console: Console, database:
         err_console.print(t("cli_classified", n=n, path=output))
 
     def _confirmed(use: bool) -> dict[str, str]:
+        from silian.services.classify import code_names
         from silian.services.confirmed_titles import confirmed_path, load_confirmed
         if not use:
             return {}
-        confirmed = load_confirmed(settings().data_dir)
+        confirmed = load_confirmed(settings().data_dir, code_names())
         if confirmed:
             err_console.print(t("cli_confirmed_used", n=len(confirmed), path=confirmed_path(settings().data_dir)))
         return confirmed

@@ -36,6 +36,7 @@ from silian.catalog import get_catalog
 from silian.domain.errors import InvalidInput
 from silian.domain.messages import register_messages, t
 from silian.ingest.readers import ROW, read_table_file
+from silian.services.confirmed_titles import apply_to_labels, title_key
 
 REVIEW_THRESHOLD = 0.5
 DESCRIPTION_WEIGHT = 0.5
@@ -96,6 +97,34 @@ def default_classifier() -> OccupationClassifier:
     return OccupationClassifier().fit(titles, labels, reference=occupation_reference())
 
 
+_confirmed_models: dict[tuple[tuple[str, str], ...], OccupationClassifier] = {}
+
+
+def classifier_for(confirmed: Mapping[str, str] | None) -> OccupationClassifier:
+    """The default model, or — when a reviewer confirmed titles — the model trained on the packaged titles plus
+    the confirmed ones (a confirmed title replaces packaged rows of the same title), so that variants of a
+    confirmed title (储备干部（包吃住）, 储备干部/管培生) follow it too. Kept for the life of the process, one set of
+    confirmations at a time; training takes as long as the default model's."""
+    if not confirmed:
+        return default_classifier()
+    key = tuple(sorted(confirmed.items()))
+    if key not in _confirmed_models:
+        titles, labels = training_pairs()
+        kept = [(title, label) for title, label in zip(titles, labels, strict=True) if title_key(title) not in confirmed]
+        pairs = kept + list(key)
+        _confirmed_models.clear()
+        _confirmed_models[key] = OccupationClassifier().fit([p[0] for p in pairs], [p[1] for p in pairs],
+                                                            reference=occupation_reference())
+    return _confirmed_models[key]
+
+
+def model_is_trained(confirmed: Mapping[str, str] | None) -> bool:
+    """Whether this process already holds the model :func:`classifier_for` gives for ``confirmed``."""
+    if confirmed:
+        return tuple(sorted(confirmed.items())) in _confirmed_models
+    return default_classifier.cache_info().currsize > 0
+
+
 # ---------------------------------------------------------------------------- classification
 def classify_titles(titles: Sequence[str | None], descriptions: Sequence[str | None] | None = None,
                     top_k: int = 1, *, classifier: OccupationClassifier | None = None,
@@ -110,18 +139,18 @@ def classify_titles(titles: Sequence[str | None], descriptions: Sequence[str | N
     ``descriptions``, when given, are pooled with the title's candidates (:func:`_mix_descriptions`; an
     unvalidated heuristic, see the method card).
     Identical titles are classified once. ``confirmed`` (title key → code, from
-    :func:`silian.services.confirmed_titles.load_confirmed`) overrides the model for titles a reviewer
-    confirmed: their code, confidence 1, not sent to review.
+    :func:`silian.services.confirmed_titles.load_confirmed`): titles a reviewer confirmed get their code with
+    confidence 1 and are not sent to review, and (without ``classifier``) the model is the one trained with
+    them too (:func:`classifier_for`).
     """
     _check_top_k(top_k)
-    model = classifier or default_classifier()
+    model = classifier or classifier_for(confirmed)
     cleaned = ["" if x is None else str(x).strip() for x in titles]
     if descriptions is not None and len(descriptions) != len(cleaned):
         raise ValueError(f"{len(cleaned)} titles but {len(descriptions)} descriptions")
     slots, conf = _candidates(model, cleaned, descriptions, top_k)
     frame = _result_frame(model, cleaned, slots, conf, top_k, review_threshold)
     if confirmed:
-        from silian.services.confirmed_titles import apply_to_labels
         frame = apply_to_labels(frame, confirmed, dict(zip(model.reference_.labels, model.reference_.names, strict=True)))
     return frame
 

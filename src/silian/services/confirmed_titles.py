@@ -53,6 +53,10 @@ register_messages({
     ),
     "confirm_conflict": ("同一岗位名称在第 {first} 行已确认为 {code}", "the same title was confirmed as {code} in row {first}"),
     "confirm_conflict_fix": ("同一岗位名称只保留一个代码", "keep one code per title"),
+    "confirm_stored_bad": (("{path} 第 {row} 行的代码“{value}”不是职业分类大典（2022）的代码（文件被手工改过？）；改正或删除这一行，"
+                           "或删除该文件后用 silian postings confirm 重新确认"),
+                           ("{path} row {row}: '{value}' is not a 职业分类大典 (2022) code (was the file edited by hand?); fix or "
+                           "delete the row, or delete the file and confirm again with silian postings confirm")),
 })
 
 
@@ -136,13 +140,19 @@ def _column(frame: pl.DataFrame, wanted: tuple[str, ...], path: Path, what: str)
                          columns=t("list_joiner").join(columns)))
 
 
-def load_confirmed(data_dir: Path) -> dict[str, str]:
-    """``{title key: code}`` of every confirmed title (empty when nothing was confirmed yet)."""
+def load_confirmed(data_dir: Path, names: Mapping[str, str] | None = None) -> dict[str, str]:
+    """``{title key: code}`` of every confirmed title (empty when nothing was confirmed yet). With ``names``
+    (every valid code), a file edited by hand into an unknown code raises InvalidInput naming the row."""
     path = confirmed_path(data_dir)
     if not path.is_file():
         return {}
     frame = pl.read_csv(path, infer_schema=False, encoding="utf8-lossy")
-    return dict(zip(frame["title_key"].to_list(), frame["occupation_code"].to_list(), strict=True))
+    confirmed = dict(zip(frame["title_key"].to_list(), frame["occupation_code"].to_list(), strict=True))
+    if names is not None:
+        for row, (key, code) in enumerate(confirmed.items(), start=2):
+            if code not in names or not key:
+                raise InvalidInput(t("confirm_stored_bad", path=path, row=row, value=code))
+    return confirmed
 
 
 def save_confirmed(data_dir: Path, reviewed: ReviewedFile, *, source: str, dry_run: bool = False) -> ConfirmCounts:

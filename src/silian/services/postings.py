@@ -98,11 +98,13 @@ def place_resolver(db: Database | None = None) -> PlaceResolver:
     return PlaceResolver(get_catalog().cities.rows(), counties)
 
 
-def default_classifier() -> Classifier:
+def default_classifier(confirmed: Mapping[str, str] | None = None) -> Classifier:
+    """The default model as a postings classifier; with ``confirmed``, the model trained with those titles too."""
     from silian.services.classify import classify_titles
+    confirmed = dict(confirmed or {})
 
     def run(titles: list[str]) -> pl.DataFrame:
-        out = classify_titles(titles)
+        out = classify_titles(titles, confirmed=confirmed)
         return out.select("title", "occupation_code", "occupation_name", "confidence")
     return run
 
@@ -192,20 +194,22 @@ def _names(confirmed: Mapping[str, str] | None) -> dict[str, str]:
     return code_names()
 
 
-def _default_model_ready() -> bool:
-    """Whether this process already holds the trained default model (services.classify keeps it in an lru_cache)."""
-    from silian.services.classify import default_classifier as model
-    info = getattr(model, "cache_info", None)
-    return bool(info is not None and info().currsize > 0)
+def _default_model_ready(confirmed: Mapping[str, str] | None = None) -> bool:
+    """Whether this process already holds the trained default model (for these confirmed titles)."""
+    from silian.services.classify import model_is_trained
+    return model_is_trained(confirmed)
 
 
 class _ModelProcess:
     """The default classifier in a child interpreter (``python -c``, so no script is re-imported): titles in,
     labels out, as pickles over its stdin/stdout. It trains the model as soon as it starts."""
 
-    def __init__(self) -> None:
+    def __init__(self, confirmed: Mapping[str, str] | None = None) -> None:
         code = "from silian.services.postings import model_process_main; model_process_main()"
         self.proc = subprocess.Popen([sys.executable, "-c", code], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+        assert self.proc.stdin is not None
+        pickle.dump(dict(confirmed or {}), self.proc.stdin, protocol=pickle.HIGHEST_PROTOCOL)  # first: what to train
+        self.proc.stdin.flush()
 
     def classify(self, titles: list[str]) -> pl.DataFrame:
         assert self.proc.stdin is not None and self.proc.stdout is not None
@@ -237,9 +241,10 @@ def model_process_main() -> None:
     out = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)  # anything printed goes to stderr, never into the answers
     inp = os.fdopen(0, "rb")
-    from silian.services.classify import default_classifier as model
-    model()
-    classifier = default_classifier()
+    from silian.services.classify import classifier_for
+    confirmed = pickle.load(inp)
+    classifier_for(confirmed)  # train now, while the parent parses the first batches
+    classifier = default_classifier(confirmed)
     while True:
         try:
             titles = pickle.load(inp)
@@ -261,9 +266,9 @@ def _classifier_worker(classifier: Classifier | None, path: Path,
     that trains the model while the first batches are parsed and then classifies on the other core, free of the
     GIL. A given classifier, a trained model or a small file: in the thread itself. Titles in ``confirmed``
     get their confirmed code either way (:mod:`silian.services.confirmed_titles`)."""
-    own_process = classifier is None and path.stat().st_size >= PROCESS_WORKER_BYTES and not _default_model_ready()
-    child = _ModelProcess() if own_process else None
-    model = with_confirmed(classifier or default_classifier(), confirmed or {}, _names(confirmed))
+    own_process = classifier is None and path.stat().st_size >= PROCESS_WORKER_BYTES and not _default_model_ready(confirmed)
+    child = _ModelProcess(confirmed) if own_process else None
+    model = with_confirmed(classifier or default_classifier(confirmed), confirmed or {}, _names(confirmed))
     try:
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="postings-classify") as threads:
             if child is not None:

@@ -107,7 +107,7 @@ def run_spark(path: Path, *, spark: Any = None, classifier: Classifier | None = 
     started = time.perf_counter()
     spark = spark or spark_session()
     places = places or place_resolver()
-    classify = with_confirmed(classifier or default_classifier(), confirmed or {}, code_names() if confirmed else {})
+    classify = with_confirmed(classifier or default_classifier(confirmed), confirmed or {}, code_names() if confirmed else {})
     raw, source = _read(spark, path)
     mapping = choose_mapping(raw.columns, preset, title_column)
     columns = raw.columns

@@ -97,3 +97,49 @@ def test_the_pipeline_counts_confirmed_titles(tmp_path: Path) -> None:
     assert sheet_frame.columns[-1] == "confirmed_code" and sheet_frame["confirmed_code"].null_count() == 1
     assert review_sheet(pl.DataFrame()).columns == ["title", "postings", "occupation_code", "occupation_name",
                                                    "confidence", "confirmed_code"]
+
+
+def test_the_model_learns_from_confirmed_titles() -> None:
+    """A confirmed title also moves its variants: the model is retrained with the confirmations (the packaged
+    label of 直播助理 is 助产士, a string match; a reviewer's 互联网营销师 replaces it)."""
+    from silian.services.classify import classifier_for, classify_titles, default_classifier
+    variants = ["直播助理（包住）", "直播助理/场控"]
+    before = classify_titles(variants)["occupation_code"].to_list()
+    after = classify_titles(variants, confirmed={"直播助理": "4-01-06-02"})
+    assert before == ["2-05-08-06", "2-05-08-06"]
+    assert after["occupation_code"].to_list() == ["4-01-06-02", "4-01-06-02"] and (after["confidence"] < 1).all()
+    assert classifier_for({}) is default_classifier()
+    assert classifier_for({"直播助理": "4-01-06-02"}) is classifier_for({"直播助理": "4-01-06-02"})  # trained once
+
+
+def test_a_hand_edited_store_with_an_unknown_code_is_named(tmp_path: Path) -> None:
+    save_confirmed(tmp_path, read_reviewed(sheet(tmp_path, "title,confirmed_code\n前台,4-01-02-00\n"), code_names()), source="x")
+    path = confirmed_path(tmp_path)
+    path.write_text(path.read_text(encoding="utf-8-sig").replace("4-01-02-00", "4-01-02-99"), encoding="utf-8")
+    assert load_confirmed(tmp_path) == {"前台": "4-01-02-99"}
+    with pytest.raises(InvalidInput, match="4-01-02-99"):
+        load_confirmed(tmp_path, code_names())
+
+
+def test_the_model_process_of_large_files_gets_the_confirmations(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Large files are classified by the default model in a child process (services.postings._ModelProcess);
+    it is trained with the confirmed titles too."""
+    from silian.services import postings
+    started: list[dict[str, str]] = []
+
+    class Recorded(postings._ModelProcess):
+        def __init__(self, confirmed=None):  # type: ignore[no-untyped-def]
+            started.append(dict(confirmed or {}))
+            super().__init__(confirmed)
+
+    monkeypatch.setattr(postings, "PROCESS_WORKER_BYTES", 0)
+    monkeypatch.setattr(postings, "_ModelProcess", Recorded)
+    confirmed = {"前台": "4-07-03-01", "直播助理": "4-01-06-02"}
+    resolver = PlaceResolver(get_catalog().cities.rows(), [("410105", "金水区", "410100")])
+    path = write(tmp_path, SMALL + "直播助理（包住）,5000-7000元/月,郑州,不限,不限,戊公司,2024-04-03\n")
+    result = run_local(path, places=resolver, confirmed=confirmed, records=tmp_path / "records")
+    assert started == [confirmed]
+    titles = pl.read_parquet(tmp_path / "records" / "titles.parquet")
+    codes = dict(zip(titles["title"], titles["occupation_code"], strict=True))
+    assert codes["前台"] == "4-07-03-01" and codes["直播助理（包住）"] == "4-01-06-02"
+    assert "前台" not in (result.review_queue["title"].to_list() if result.review_queue.width else [])
