@@ -98,7 +98,7 @@ def register(app: typer.Typer, console: Console, err_console: Console, database:
         as_json: Annotated[bool, typer.Option("--json")] = False,
     ) -> None:
         """招聘数据 → 解析、去重、分类、汇总为需求 / postings → parsed, deduplicated, classified, aggregated demand."""
-        from silian.services.confirmed_titles import review_sheet
+        from silian.services.confirmed_titles import review_sheet, save_review_queue
         from silian.services.posting_records import RECORDS_DIR
         from silian.services.postings import (
             hub_region_codes,
@@ -135,6 +135,7 @@ def register(app: typer.Typer, console: Console, err_console: Console, database:
         if load and db is not None:
             loaded, notes = load_posting_demand(db, result.aggregates)
             save_salary_summary(settings().data_dir, result)
+            save_review_queue(settings().data_dir, result.review_queue, source=file.name)  # for the web review page
             summary["loaded"] = loaded
             summary["notes"] = notes
         if as_json:

@@ -24,6 +24,8 @@ def test_import_load_and_out(tmp_path: Path) -> None:
     assert {p.name for p in out.iterdir()} >= {"posting_demand.csv", "review_queue.csv", "salary_summary.csv"}
     saved = read_salary_summary(data)
     assert saved is not None
+    queue = pl.read_parquet(data / "postings" / "review_queue.parquet")  # for the web review page
+    assert queue["title"].to_list() == pl.read_csv(out / "review_queue.csv", infer_schema=False)["title"].to_list()
     salaries, meta = saved
     assert meta["source"] == "postings.csv" and meta["engine"] == "local"
     overall = salaries.filter(pl.col("dimension") == "all").row(0, named=True)

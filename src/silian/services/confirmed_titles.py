@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -101,26 +101,34 @@ def read_reviewed(path: Path, codes: Mapping[str, str]) -> ReviewedFile:
     frame = read_table_file(path, max_bytes=MAX_BYTES).frame
     title_column = _column(frame, TITLE_COLUMNS, path, "confirm_what_title")
     code_column = _column(frame, CODE_COLUMNS, path, "confirm_what_code")
+    return check_rows(frame.select(ROW, title_column, code_column).iter_rows(), codes, file=path.name,
+                      title_column=title_column, code_column=code_column)
+
+
+def check_rows(rows: Iterable[tuple[int, str | None, str | None]], codes: Mapping[str, str], *, file: str,
+               title_column: str = "title", code_column: str = "confirmed_code") -> ReviewedFile:
+    """Check ``(row number, title, code)`` answers (from a file or a web form): rows without a code are
+    undecided; an empty title, an unknown code or two codes for one title reject them all (ImportRejected)."""
     problems: list[RowProblem] = []
     first_row: dict[str, tuple[int, str]] = {}
     found: list[Confirmation] = []
     undecided = 0
-    for row, title, raw_code in frame.select(ROW, title_column, code_column).iter_rows():
+    for row, raw_title, raw_code in rows:
         code = (raw_code or "").strip().replace("－", "-").replace("—", "-")
         if not code:
             undecided += 1
             continue
-        title = (title or "").strip()
+        title = (raw_title or "").strip()
         if not title:
-            problems.append(RowProblem(path.name, row, title_column, title, t("confirm_empty_title"), t("confirm_empty_title_fix")))
+            problems.append(RowProblem(file, row, title_column, title, t("confirm_empty_title"), t("confirm_empty_title_fix")))
             continue
         padded = pad_code(code) if code.count("-") < 3 else code
         if padded not in codes:
-            problems.append(RowProblem(path.name, row, code_column, raw_code, t("confirm_bad_code"), t("confirm_bad_code_fix")))
+            problems.append(RowProblem(file, row, code_column, raw_code, t("confirm_bad_code"), t("confirm_bad_code_fix")))
             continue
         key = title_key(title)
         if key in first_row and first_row[key][1] != padded:
-            problems.append(RowProblem(path.name, row, code_column, raw_code,
+            problems.append(RowProblem(file, row, code_column, raw_code,
                                        t("confirm_conflict", first=first_row[key][0], code=first_row[key][1]),
                                        t("confirm_conflict_fix")))
             continue
@@ -248,3 +256,33 @@ def confirmed_table(data_dir: Path, names: Mapping[str, str]) -> pl.DataFrame:
     named = frame.with_columns(pl.col("occupation_code").replace_strict(dict(names), default=None,
                                                                         return_dtype=pl.String).alias("occupation_name"))
     return named.select(columns).sort(["confirmed_at", "title"], descending=[True, False])
+
+
+REVIEW_QUEUE_FILE = Path("postings") / "review_queue.parquet"
+
+
+def save_review_queue(data_dir: Path, queue: pl.DataFrame, *, source: str) -> Path:
+    """Keep the review queue of the postings just loaded (``silian postings import --load``) for the web review
+    page; the next load replaces it, as it replaces the demand."""
+    path = Path(data_dir) / REVIEW_QUEUE_FILE
+    path.parent.mkdir(parents=True, exist_ok=True)
+    frame = review_sheet(queue).drop("confirmed_code")
+    temporary = path.with_suffix(".tmp")
+    frame.write_parquet(temporary, metadata={"source": source, "saved_at": datetime.now(UTC).strftime("%Y-%m-%d %H:%M")})
+    temporary.replace(path)
+    return path
+
+
+def pending_review(data_dir: Path, confirmed: Mapping[str, str]) -> tuple[pl.DataFrame, dict[str, str]]:
+    """The saved review queue without the titles confirmed since (most postings first), and where it came from;
+    an empty queue when no postings were loaded."""
+    path = Path(data_dir) / REVIEW_QUEUE_FILE
+    empty = review_sheet(pl.DataFrame()).drop("confirmed_code")
+    if not path.is_file():
+        return empty, {}
+    try:
+        queue, meta = pl.read_parquet(path), pl.read_parquet_metadata(path)
+    except (OSError, pl.exceptions.ComputeError):
+        return empty, {}
+    keys = pl.Series(clean_titles([x or "" for x in queue["title"].to_list()]), dtype=pl.String)
+    return queue.filter(~keys.is_in(list(confirmed))), meta

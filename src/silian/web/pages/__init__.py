@@ -9,7 +9,7 @@ def routers() -> list[APIRouter]:
     """Every page router, in the order they are matched."""
     from silian.web.pages import account
     found = [account.router]
-    for name in ("dashboard", "platform", "uploads"):
+    for name in ("postings_review", "dashboard", "platform", "uploads"):
         try:
             module = __import__(f"silian.web.pages.{name}", fromlist=["router"])
         except ModuleNotFoundError:
