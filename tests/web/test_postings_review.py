@@ -7,14 +7,17 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
 import polars as pl
 import pytest
+import sqlalchemy as sa
 
 from silian.services.confirmed_titles import confirmed_path, load_confirmed, save_review_queue
 from silian.storage.database import Database
+from silian.storage.platform_schema import audit_log
 from tests.web.test_permissions import ROLES, World, make_world
 
 PATH = "/dashboard/postings/review"
@@ -67,6 +70,9 @@ def test_answers_are_stored_and_leave_the_queue(site: World) -> None:
                                             .content.decode("utf-8-sig"))))
     assert {(r[0], r[1]) for r in confirmed[1:]} == {("储备干部", "1-06-01-00"), ("前台", "4-07-03-01")}
     assert {r[4] for r in confirmed[1:]} == {"web:admin"}
+    with site.db.engine.connect() as conn:
+        audit = conn.execute(sa.select(audit_log.c.username, audit_log.c.after).where(audit_log.c.action == "confirm")).all()
+    assert [(a.username, json.loads(a.after)) for a in audit] == [("admin", {"储备干部": "1-06-01-00", "前台": "4-07-03-01"})]
 
 
 def test_a_bad_code_rejects_the_whole_form(site: World) -> None:

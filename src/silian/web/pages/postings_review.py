@@ -16,6 +16,7 @@ from fastapi.responses import RedirectResponse, Response
 from silian.domain.access import Principal
 from silian.domain.errors import ImportRejected
 from silian.domain.messages import register_messages, t
+from silian.services.accounts import write_audit
 from silian.services.classify import code_names
 from silian.services.confirmed_titles import (
     check_rows,
@@ -25,7 +26,7 @@ from silian.services.confirmed_titles import (
     review_sheet,
     save_confirmed,
 )
-from silian.web.security import CurrentPrincipal
+from silian.web.security import CurrentPrincipal, client_of, database
 from silian.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -102,6 +103,9 @@ async def review_submit(request: Request, p: CurrentPrincipal) -> Response:
     try:
         reviewed = check_rows(rows, code_names(), file=t("rv_form"))
         counts = await run_in_threadpool(save_confirmed, data_dir, reviewed, source=f"web:{p.username}")
+        with database(request).begin() as conn:  # who confirmed what, beside the platform's other changes
+            write_audit(conn, p, "confirm", "confirmed_titles", "", None,
+                        {c.title: c.code for c in reviewed.confirmations}, client_of(request))
     except ImportRejected as exc:
         answers = {n: form.get(f"code_{n}", "") for n in numbers}
         return _page(request, p, 422, error=exc.message, problems=exc.problems, answers=answers)
