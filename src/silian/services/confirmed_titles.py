@@ -16,12 +16,19 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Callable, Iterable, Mapping
+import threading
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 import polars as pl
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows: threads of one process only
+    fcntl = None  # type: ignore[assignment]
 
 from silian.analytics.classify.features import clean_titles
 from silian.analytics.classify.reference import label_depth, pad_code
@@ -167,6 +174,11 @@ def save_confirmed(data_dir: Path, reviewed: ReviewedFile, *, source: str, dry_r
     """Merge ``reviewed`` into the confirmed titles (a title confirmed again takes the new code) and write the
     file atomically (a temporary file renamed over the old one). ``dry_run``: count only."""
     path = confirmed_path(data_dir)
+    with _one_writer(path):
+        return _merge(path, reviewed, source=source, dry_run=dry_run)
+
+
+def _merge(path: Path, reviewed: ReviewedFile, *, source: str, dry_run: bool) -> ConfirmCounts:
     old = (pl.read_csv(path, infer_schema=False, encoding="utf8-lossy") if path.is_file()
            else pl.DataFrame(schema=dict.fromkeys(("title_key", "title", "occupation_code", "confirmed_at", "source"), pl.String)))
     stored = dict(zip(old["title_key"].to_list(), old["occupation_code"].to_list(), strict=True))
@@ -184,6 +196,25 @@ def save_confirmed(data_dir: Path, reviewed: ReviewedFile, *, source: str, dry_r
     if not dry_run:
         _write_atomically(merged, path)
     return ConfirmCounts(added, changed, unchanged, merged.height, reviewed.undecided)
+
+
+_WRITERS = threading.Lock()
+
+
+@contextmanager
+def _one_writer(path: Path) -> Iterator[None]:
+    """Serialise read-merge-write of the confirmed titles: across the threads of this process and, where the
+    platform has ``fcntl`` (Linux, macOS), across processes too (``silian serve --workers N``, a CLI run)."""
+    with _WRITERS:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path.parent / ".confirmed_titles.lock", "a") as handle:
+            if fcntl is not None:
+                fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                if fcntl is not None:
+                    fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def _write_atomically(frame: pl.DataFrame, path: Path) -> None:

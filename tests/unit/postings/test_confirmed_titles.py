@@ -143,3 +143,20 @@ def test_the_model_process_of_large_files_gets_the_confirmations(tmp_path: Path,
     codes = dict(zip(titles["title"], titles["occupation_code"], strict=True))
     assert codes["前台"] == "4-07-03-01" and codes["直播助理（包住）"] == "4-01-06-02"
     assert "前台" not in (result.review_queue["title"].to_list() if result.review_queue.width else [])
+
+
+def _confirm_one(folder: str, title: str) -> None:
+    from silian.services.confirmed_titles import Confirmation, ReviewedFile, save_confirmed
+    save_confirmed(Path(folder), ReviewedFile([Confirmation(title, "4-01-02-00")], 0), source=title)
+
+
+def test_simultaneous_confirmations_are_all_kept(tmp_path: Path) -> None:
+    """Two admins saving at once (threads of one server, or `silian serve --workers N` processes) lose nothing."""
+    import multiprocessing
+    from concurrent.futures import ThreadPoolExecutor
+    titles = [f"岗位{i}" for i in range(24)]
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(lambda x: _confirm_one(str(tmp_path), x), titles[:12]))
+    with multiprocessing.get_context("spawn").Pool(4) as pool:
+        pool.starmap(_confirm_one, [(str(tmp_path), x) for x in titles[12:]])
+    assert sorted(load_confirmed(tmp_path)) == sorted(titles)
