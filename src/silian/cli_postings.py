@@ -124,6 +124,9 @@ def register(app: typer.Typer, console: Console, err_console: Console, database:
                 result = run_local(file, preset=preset or None, title_column=column or None, places=places,
                                    salary_regions=regions, records=keep, confirmed=confirmed)
         summary = result.summary()
+        if result.review_queue.height and (out is not None or load):
+            from silian.services.classify import review_candidates
+            result.review_queue = review_candidates(result.review_queue, confirmed=confirmed)  # the next guesses too
         if out is not None:
             out.mkdir(parents=True, exist_ok=True)
             result.aggregates.write_csv(out / "posting_demand.csv", include_bom=True)

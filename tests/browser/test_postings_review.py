@@ -15,7 +15,9 @@ from silian.services.confirmed_titles import load_confirmed, save_review_queue
 from tests.browser.conftest import PASSWORD, demo_site, serving
 
 QUEUE = pl.DataFrame({"title": ["储备干部", "直播助理"], "postings": [5, 3], "occupation_code": ["5-04-01-02", "2-05-08-06"],
-                      "occupation_name": ["水生植物苗种培育工", "助产士"], "confidence": [0.30, 0.45]})
+                      "occupation_name": ["水生植物苗种培育工", "助产士"], "confidence": [0.30, 0.45],
+                      "occupation_code_2": [None, "4-01-06-02"], "occupation_name_2": [None, "互联网营销师"],
+                      "confidence_2": [None, 0.31]})
 
 
 @pytest.fixture(scope="module")
@@ -56,4 +58,11 @@ def test_the_admin_confirms_a_title_in_the_browser(page, review_server: tuple[st
     page.click("#review-submit")
     assert page.eval_on_selector("#code-1", "e => e.validity.valid") is False
     assert page.url == before and load_confirmed(folder) == {"储备干部": "1-06-01-02"}
+    assert "2-05-08-06 助产士" in page.inner_text("#cand-1-1")  # the model's guess and its next candidate
+    page.click("#cand-1-2")  # one click picks the candidate
+    assert page.input_value("#code-1") == "4-01-06-02"
+    page.click("#review-submit")
+    page.wait_for_load_state("networkidle")
+    assert page.is_visible("#review-none")
+    assert load_confirmed(folder) == {"储备干部": "1-06-01-02", "直播助理": "4-01-06-02"}
     assert errors == []

@@ -60,7 +60,8 @@ def test_review_queue_round_trip(tmp_path: Path) -> None:
     first = json.loads(silian("postings", "import", str(source), "--out", str(tmp_path / "a"), "--json", data_dir=data).stdout)
     queue = pl.read_csv(tmp_path / "a" / "review_queue.csv", infer_schema=False)
     assert first["review_postings"] == 2 and queue["title"].to_list() == ["储备干部"]
-    assert queue.columns[-1] == "confirmed_code"
+    assert queue.columns[-1] == "confirmed_code" and {"occupation_code_2", "occupation_name_3"} <= set(queue.columns)
+    assert queue["occupation_code_2"][0] not in (None, queue["occupation_code"][0])  # the model's next guess
     bad = tmp_path / "bad.csv"
     queue.with_columns(pl.lit("1-06-01").alias("confirmed_code")).write_csv(bad)
     bad.write_text(bad.read_text(encoding="utf-8").replace("1-06-01", "1-66-01"), encoding="gbk")

@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -23,7 +24,9 @@ from tests.web.test_permissions import ROLES, World, make_world
 PATH = "/dashboard/postings/review"
 QUEUE = pl.DataFrame({"title": ["储备干部", "直播助理", "前台"], "postings": [5, 3, 1],
                       "occupation_code": ["5-04-01-02", "2-05-08-06", "4-03-01-01"],
-                      "occupation_name": ["水生植物苗种培育工", "助产士", "前厅服务员"], "confidence": [0.30, 0.45, 0.41]})
+                      "occupation_name": ["水生植物苗种培育工", "助产士", "前厅服务员"], "confidence": [0.30, 0.45, 0.41],
+                      "occupation_code_2": ["1-06-01-02", "4-01-06-02", None], "occupation_name_2": ["企业经理", "互联网营销师", None],
+                      "confidence_2": [0.2, 0.31, None]})
 
 
 @pytest.fixture
@@ -58,6 +61,9 @@ def test_answers_are_stored_and_leave_the_queue(site: World) -> None:
     page = site.client.get(PATH, headers=admin)
     assert rows_of(page.text) == ["储备干部", "直播助理", "前台"]
     assert "待复核：3 个岗位名称，9 条招聘" in page.text and "来源：招聘.csv" in page.text
+    second = re.search(r'<button [^>]*id="cand-2-2"[^>]*>([^<]*)</button>', page.text)
+    assert second and second.group(1) == "4-01-06-02 互联网营销师" and 'data-code="4-01-06-02"' in second.group(0)
+    assert 'id="cand-3-2"' not in page.text  # no second candidate for 前台
     assert 'list="occupation-codes"' in page.text and '<option value="1-06-01-02">企业经理</option>' in page.text
     done = site.client.post(PATH, data={"title_1": "储备干部", "code_1": "1-06-01", "title_2": "直播助理", "code_2": "",
                                         "title_3": "前台", "code_3": "4-07-03-01"}, headers=admin)

@@ -302,14 +302,31 @@ def classify_csv(path: Path | str, *, column: str = "job_name", output: Path | s
     result = classify_titles(frame[column].to_list(), descriptions, top_k, review_threshold=review_threshold,
                              confirmed=confirmed)
     out = frame.drop([c for c in frame.columns if c in _output_columns(top_k)])
-    out = out.with_columns([result[c] for c in RESULT_COLUMNS])
-    for rank in range(2, top_k + 1):
-        alt = result["alternatives"].list.get(rank - 2, null_on_oob=True)
-        out = out.with_columns(alt.struct.field("code").alias(f"occupation_code_{rank}"),
-                               alt.struct.field("name").alias(f"occupation_name_{rank}"),
-                               alt.struct.field("confidence").alias(f"confidence_{rank}"))
+    out = out.with_columns([result[c] for c in RESULT_COLUMNS]).with_columns(alternative_columns(result, top_k))
     out.write_csv(Path(output), include_bom=True)
     return out.height
+
+
+def alternative_columns(result: pl.DataFrame, top_k: int) -> list[pl.Series]:
+    """``occupation_code_2``, ``occupation_name_2``, ``confidence_2``, … up to ``top_k`` from the ``alternatives``
+    of :func:`classify_titles` (null where there are fewer candidates)."""
+    columns = []
+    for rank in range(2, top_k + 1):
+        alt = result["alternatives"].list.get(rank - 2, null_on_oob=True)
+        columns += [alt.struct.field("code").alias(f"occupation_code_{rank}"),
+                    alt.struct.field("name").alias(f"occupation_name_{rank}"),
+                    alt.struct.field("confidence").alias(f"confidence_{rank}")]
+    return columns
+
+
+def review_candidates(queue: pl.DataFrame, *, top_k: int = 3, confirmed: Mapping[str, str] | None = None) -> pl.DataFrame:
+    """The review queue (``title`` and the model's guess) with the model's next candidates beside it
+    (``occupation_code_2``, … as :func:`alternative_columns`): the right code is among the best three for about
+    81 % of titles against 64 % for the best one (method card), so a reviewer mostly picks rather than searches."""
+    if queue.height == 0:
+        return queue
+    result = classify_titles(queue["title"].to_list(), top_k=top_k, confirmed=confirmed)
+    return queue.with_columns(alternative_columns(result, top_k))
 
 
 def _output_columns(top_k: int) -> set[str]:

@@ -49,7 +49,7 @@ register_messages({
     "rv_no_load": ("还没有载入招聘数据：运行 silian postings import 招聘数据.csv --load 后，这里列出需要复核的岗位名称。",
                    "No postings have been loaded yet: after silian postings import postings.csv --load the titles to review appear here."),
     "rv_col_title": ("岗位名称", "Job title"), "rv_col_postings": ("招聘条数", "Postings"),
-    "rv_col_guess": ("模型的猜测", "Model's guess"), "rv_col_confidence": ("置信度", "Confidence"),
+    "rv_col_guess": ("模型的候选（点击填入）", "Model's candidates (click to fill in)"), "rv_col_confidence": ("置信度", "Confidence"),
     "rv_col_code": ("确认代码", "Confirmed code"), "rv_submit": ("保存确认", "Save confirmations"),
     "rv_saved": ("已确认 {added:,} 个新岗位名称、改动 {changed:,} 个；下次导入招聘数据时计入需求。",
                  "Confirmed {added:,} new titles and changed {changed:,}; they count from the next postings import."),
@@ -75,10 +75,21 @@ def _page(request: Request, p: Principal, status_code: int = 200, **context: Any
     confirmed = load_confirmed(data_dir)
     pending, meta = pending_review(data_dir, confirmed)
     names = code_names()
-    return render(request, "dashboard/review.html", p, status_code=status_code, rows=pending.head(SHOWN).to_dicts(),
+    rows = [{**r, "candidates": _candidates(r)} for r in pending.head(SHOWN).to_dicts()]
+    return render(request, "dashboard/review.html", p, status_code=status_code, rows=rows,
                   waiting=t("rv_waiting", titles=pending.height, postings=int(pending["postings"].sum() or 0)),
                   more=pending.height > SHOWN, shown=SHOWN, meta=meta, confirmed=len(confirmed),
                   options=sorted(names.items()), **{"message": "", "error": "", "problems": [], "answers": {}, **context})
+
+
+def _candidates(row: dict[str, Any]) -> list[tuple[str, str, float]]:
+    """The model's guess and its next candidates (saved with the queue), best first."""
+    found = []
+    for suffix in ("", "_2", "_3"):
+        code = row.get(f"occupation_code{suffix}")
+        if code:
+            found.append((code, row.get(f"occupation_name{suffix}") or "", float(row.get(f"confidence{suffix}") or 0.0)))
+    return found
 
 
 @router.get(PATH)
