@@ -15,6 +15,7 @@ surrounding spaces and line breaks ignored).
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -41,6 +42,8 @@ TITLE_COLUMNS = ("title", "岗位名称", "job_name")
 CODE_COLUMNS = ("confirmed_code", "确认职业代码")
 MAX_BYTES = 64 * 1024 * 1024
 LEVEL_BY_DEPTH = {1: "大类", 2: "中类", 3: "小类", 4: "细类"}
+# what Excel makes of a three-part code typed into a General cell (4-01-02 → 2002/4/1, 2002-04-01 00:00:00, 4/1/2002)
+_EXCEL_DATE = re.compile(r"^(\d{4}[-/]\d{1,2}[-/]\d{1,2}([ T]\d{1,2}:\d{2}(:\d{2})?)?|\d{1,2}/\d{1,2}/\d{2,4})$")
 
 register_messages({
     "confirm_missing_column": (
@@ -58,6 +61,9 @@ register_messages({
         "填写如 2-02-10-03 的细类代码（或 4-01-02-00、4-01-02 这样的上级代码）；不能确定就留空",
         "write a 细类 code such as 2-02-10-03 (or a coarser one such as 4-01-02-00 or 4-01-02); leave it empty if unsure",
     ),
+    "confirm_date_code": ("这是一个日期：Excel 把输入的代码（如 4-01-02）当成了日期", "this is a date: Excel turned the code typed (such as 4-01-02) into a date"),
+    "confirm_date_code_fix": ("把这一列设为“文本”后重新输入，或写满四段（如 4-01-02-00，Excel 不会改动）",
+                              "set the column to Text and type the code again, or write all four parts (such as 4-01-02-00, which Excel leaves alone)"),
     "confirm_conflict": ("同一岗位名称在第 {first} 行已确认为 {code}", "the same title was confirmed as {code} in row {first}"),
     "confirm_conflict_fix": ("同一岗位名称只保留一个代码", "keep one code per title"),
     "confirm_stored_bad": (("{path} 第 {row} 行的代码“{value}”不是职业分类大典（2022）的代码（文件被手工改过？）；改正或删除这一行，"
@@ -131,7 +137,9 @@ def check_rows(rows: Iterable[tuple[int, str | None, str | None]], codes: Mappin
             continue
         padded = pad_code(code) if code.count("-") < 3 else code
         if padded not in codes:
-            problems.append(RowProblem(file, row, code_column, raw_code, t("confirm_bad_code"), t("confirm_bad_code_fix")))
+            date = _EXCEL_DATE.match(code)
+            problems.append(RowProblem(file, row, code_column, raw_code, t("confirm_date_code" if date else "confirm_bad_code"),
+                                       t("confirm_date_code_fix" if date else "confirm_bad_code_fix")))
             continue
         key = title_key(title)
         if key in first_row and first_row[key][1] != padded:

@@ -160,3 +160,31 @@ def test_simultaneous_confirmations_are_all_kept(tmp_path: Path) -> None:
     with multiprocessing.get_context("spawn").Pool(4) as pool:
         pool.starmap(_confirm_one, [(str(tmp_path), x) for x in titles[12:]])
     assert sorted(load_confirmed(tmp_path)) == sorted(titles)
+
+
+def test_a_sheet_saved_by_excel_is_read_and_a_code_turned_into_a_date_is_named(tmp_path: Path) -> None:
+    """Reviewers fill the queue in Excel: an .xlsx with any sheet name is read; a three-part code typed into a General
+    cell becomes a date (4-01-02 → 2002-04-01), and the message says so and how to avoid it."""
+    import datetime
+
+    import openpyxl
+    book = openpyxl.Workbook()
+    sheet_ = book.active
+    sheet_.title = "review_queue"
+    sheet_.append(["title", "postings", "confirmed_code"])
+    sheet_.append(["前台", 5, "4-07-03-01"])
+    sheet_.append(["储备干部", 3, None])
+    book.save(tmp_path / "ok.xlsx")
+    reviewed = read_reviewed(tmp_path / "ok.xlsx", code_names())
+    assert [(c.title, c.code) for c in reviewed.confirmations] == [("前台", "4-07-03-01")] and reviewed.undecided == 1
+    sheet_.append(["店长", 2, datetime.datetime(2002, 4, 1)])
+    book.save(tmp_path / "dated.xlsx")
+    with pytest.raises(ImportRejected) as caught:
+        read_reviewed(tmp_path / "dated.xlsx", code_names())
+    [problem] = caught.value.problems
+    assert problem.row == 4 and problem.column == "confirmed_code" and "日期" in problem.message
+    assert "4-01-02-00" in problem.fix
+    gbk = sheet(tmp_path, "title,confirmed_code\n店长,2002/4/1\n", "gbk", "dated.csv")
+    with pytest.raises(ImportRejected, match="1 个问题") as caught:
+        read_reviewed(gbk, code_names())
+    assert "日期" in caught.value.problems[0].message
