@@ -10,19 +10,14 @@ import polars as pl
 import pytest
 
 from silian.cli_plan import write_plan_xlsx
-from silian.demo.loader import load_demo
 from silian.services.enrolment_plan import EnrolmentPlan, PlanOptions, plan_enrolment, plan_summary
-from silian.services.hub import HubSnapshot, load_hub
-from silian.storage.database import Database
+from silian.services.hub import HubSnapshot
+from tests.storage.demo_snapshot import demo_snapshot
 
 
 @pytest.fixture(scope="module")
 def hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HubSnapshot]:
-    db = Database(f"sqlite:///{tmp_path_factory.mktemp('plan')}/hub.db")
-    db.upgrade()
-    load_demo(db, seed=2024)
-    yield load_hub(db)
-    db.dispose()
+    yield from demo_snapshot(tmp_path_factory.mktemp("plan"))
 
 
 @pytest.fixture(scope="module")

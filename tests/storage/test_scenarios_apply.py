@@ -11,26 +11,21 @@ import polars as pl
 import pytest
 
 from silian.catalog import get_catalog
-from silian.demo.loader import load_demo
 from silian.domain.errors import ImportRejected
 from silian.services.config import analysis_config, indicator_system
 from silian.services.diagnoses import analyse_schools
-from silian.services.hub import HubSnapshot, load_hub
+from silian.services.hub import HubSnapshot
 from silian.services.scenarios import apply_scenario, compare, parse_spec
 from silian.services.supply_demand import analyse_supply_demand
 from silian.settings import Settings
-from silian.storage.database import Database
+from tests.storage.demo_snapshot import demo_snapshot
 
 YEAR, CNC = 2024, "6-18-01-07"  # 多工序数控机床操作调整工
 
 
 @pytest.fixture(scope="module")
 def hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HubSnapshot]:
-    db = Database(f"sqlite:///{tmp_path_factory.mktemp('scenarios')}/hub.db")
-    db.upgrade()
-    load_demo(db, seed=2024)
-    yield load_hub(db)
-    db.dispose()
+    yield from demo_snapshot(tmp_path_factory.mktemp("scenarios"))
 
 
 def gaps(hub: HubSnapshot) -> dict[str, float]:

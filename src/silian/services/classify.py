@@ -107,7 +107,7 @@ def classifier_for(confirmed: Mapping[str, str] | None) -> OccupationClassifier:
     confirmations at a time; training takes as long as the default model's."""
     if not confirmed:
         return default_classifier()
-    key = tuple(sorted(confirmed.items()))
+    key = _confirmed_key(confirmed)
     if key not in _confirmed_models:
         titles, labels = training_pairs()
         kept = [(title, label) for title, label in zip(titles, labels, strict=True) if title_key(title) not in confirmed]
@@ -121,8 +121,12 @@ def classifier_for(confirmed: Mapping[str, str] | None) -> OccupationClassifier:
 def model_is_trained(confirmed: Mapping[str, str] | None) -> bool:
     """Whether this process already holds the model :func:`classifier_for` gives for ``confirmed``."""
     if confirmed:
-        return tuple(sorted(confirmed.items())) in _confirmed_models
+        return _confirmed_key(confirmed) in _confirmed_models
     return default_classifier.cache_info().currsize > 0
+
+
+def _confirmed_key(confirmed: Mapping[str, str]) -> tuple[tuple[str, str], ...]:
+    return tuple(sorted(confirmed.items()))
 
 
 # ---------------------------------------------------------------------------- classification

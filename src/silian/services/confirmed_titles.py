@@ -104,6 +104,11 @@ def title_key(title: str) -> str:
     return clean_titles([title])[0]
 
 
+def _keys(titles: pl.Series) -> pl.Series:
+    """:func:`title_key` of a column of titles (nulls as empty)."""
+    return pl.Series(clean_titles([x or "" for x in titles.to_list()]), dtype=pl.String)
+
+
 def confirmed_path(data_dir: Path) -> Path:
     return Path(data_dir) / CONFIRMED_FILE
 
@@ -202,7 +207,7 @@ def _merge(path: Path, reviewed: ReviewedFile, *, source: str, dry_run: bool) ->
     fresh = pl.DataFrame(list(new_rows.values()), schema=old.columns, orient="row")
     merged = pl.concat([kept, fresh]).sort("title_key")
     if not dry_run:
-        _write_atomically(merged, path)
+        _write_atomically(path, lambda temporary: merged.write_csv(temporary, include_bom=True))
     return ConfirmCounts(added, changed, unchanged, merged.height, reviewed.undecided)
 
 
@@ -225,12 +230,13 @@ def _one_writer(path: Path) -> Iterator[None]:
                     fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def _write_atomically(frame: pl.DataFrame, path: Path) -> None:
+def _write_atomically(path: Path, write: Callable[[str], object]) -> None:
+    """``write`` a temporary file beside ``path``, then rename it over ``path``: readers see the old file or the new."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".confirmed-", suffix=".csv")
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}-", suffix=path.suffix)
     os.close(handle)
     try:
-        frame.write_csv(temporary, include_bom=True)
+        write(temporary)
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
@@ -243,8 +249,7 @@ def apply_to_labels(labels: pl.DataFrame, confirmed: Mapping[str, str], names: M
     confidence 1 and is not sent to review."""
     if not confirmed or labels.height == 0:
         return labels
-    keys = pl.Series(clean_titles([x or "" for x in labels["title"].to_list()]))
-    code = keys.replace_strict(confirmed, default=None, return_dtype=pl.String)
+    code = _keys(labels["title"]).replace_strict(confirmed, default=None, return_dtype=pl.String)
     hit = code.is_not_null()
     if not hit.any():
         return labels
@@ -277,12 +282,18 @@ class _Confirmed:
         return apply_to_labels(self.classify(titles), self.confirmed, self.names)
 
 
+QUEUE_SCHEMA = {"title": pl.String, "postings": pl.Int64, "occupation_code": pl.String, "occupation_name": pl.String,
+                "confidence": pl.Float64}
+
+
+def _queue(queue: pl.DataFrame) -> pl.DataFrame:
+    """The queue as given, or — an engine's queue without any title has no columns — an empty one with them."""
+    return queue if queue.width else pl.DataFrame(schema=QUEUE_SCHEMA)
+
+
 def review_sheet(queue: pl.DataFrame) -> pl.DataFrame:
     """The review queue as a sheet to fill in: its columns plus an empty ``confirmed_code``."""
-    if queue.width == 0:
-        queue = pl.DataFrame(schema={"title": pl.String, "postings": pl.Int64, "occupation_code": pl.String,
-                                     "occupation_name": pl.String, "confidence": pl.Float64})
-    return queue.with_columns(pl.lit(None, dtype=pl.String).alias("confirmed_code"))
+    return _queue(queue).with_columns(pl.lit(None, dtype=pl.String).alias("confirmed_code"))
 
 
 def confirmed_table(data_dir: Path, names: Mapping[str, str]) -> pl.DataFrame:
@@ -304,11 +315,8 @@ def save_review_queue(data_dir: Path, queue: pl.DataFrame, *, source: str) -> Pa
     """Keep the review queue of the postings just loaded (``silian postings import --load``) for the web review
     page; the next load replaces it, as it replaces the demand."""
     path = Path(data_dir) / REVIEW_QUEUE_FILE
-    path.parent.mkdir(parents=True, exist_ok=True)
-    frame = review_sheet(queue).drop("confirmed_code")
-    temporary = path.with_suffix(".tmp")
-    frame.write_parquet(temporary, metadata={"source": source, "saved_at": datetime.now(UTC).strftime("%Y-%m-%d %H:%M")})
-    temporary.replace(path)
+    meta = {"source": source, "saved_at": datetime.now(UTC).strftime("%Y-%m-%d %H:%M")}
+    _write_atomically(path, lambda temporary: _queue(queue).write_parquet(temporary, metadata=meta))
     return path
 
 
@@ -316,12 +324,11 @@ def pending_review(data_dir: Path, confirmed: Mapping[str, str]) -> tuple[pl.Dat
     """The saved review queue without the titles confirmed since (most postings first), and where it came from;
     an empty queue when no postings were loaded."""
     path = Path(data_dir) / REVIEW_QUEUE_FILE
-    empty = review_sheet(pl.DataFrame()).drop("confirmed_code")
+    empty = _queue(pl.DataFrame())
     if not path.is_file():
         return empty, {}
     try:
         queue, meta = pl.read_parquet(path), pl.read_parquet_metadata(path)
     except (OSError, pl.exceptions.ComputeError):
         return empty, {}
-    keys = pl.Series(clean_titles([x or "" for x in queue["title"].to_list()]), dtype=pl.String)
-    return queue.filter(~keys.is_in(list(confirmed))), meta
+    return queue.filter(~_keys(queue["title"]).is_in(list(confirmed))), meta

@@ -186,18 +186,15 @@ def _labels(classifier: Classifier, titles: list[str]) -> pl.DataFrame:
     return classifier(titles).select(*LABEL_SCHEMA).cast(LABEL_SCHEMA)  # type: ignore[arg-type]
 
 
-def _names(confirmed: Mapping[str, str] | None) -> dict[str, str]:
-    """Code → name, needed only when some titles are confirmed."""
+def pipeline_classifier(classifier: Classifier | None, confirmed: Mapping[str, str] | None) -> Classifier:
+    """What classifies the titles: the default model (which answers confirmed titles itself and is trained with
+    them), or a given classifier whose answers for confirmed titles are replaced by the confirmed codes."""
+    if classifier is None:
+        return default_classifier(confirmed)
     if not confirmed:
-        return {}
+        return classifier
     from silian.services.classify import code_names
-    return code_names()
-
-
-def _default_model_ready(confirmed: Mapping[str, str] | None = None) -> bool:
-    """Whether this process already holds the trained default model (for these confirmed titles)."""
-    from silian.services.classify import model_is_trained
-    return model_is_trained(confirmed)
+    return with_confirmed(classifier, confirmed, code_names())
 
 
 class _ModelProcess:
@@ -265,15 +262,15 @@ def _classifier_worker(classifier: Classifier | None, path: Path,
     model on a large file (when the model is not trained in this process yet) hands the titles to a child process
     that trains the model while the first batches are parsed and then classifies on the other core, free of the
     GIL. A given classifier, a trained model or a small file: in the thread itself. Titles in ``confirmed``
-    get their confirmed code either way (:mod:`silian.services.confirmed_titles`)."""
-    own_process = classifier is None and path.stat().st_size >= PROCESS_WORKER_BYTES and not _default_model_ready(confirmed)
+    get their confirmed code either way (:func:`pipeline_classifier`; the child trains with them)."""
+    from silian.services.classify import model_is_trained
+    own_process = classifier is None and path.stat().st_size >= PROCESS_WORKER_BYTES and not model_is_trained(confirmed)
     child = _ModelProcess(confirmed) if own_process else None
-    model = with_confirmed(classifier or default_classifier(confirmed), confirmed or {}, _names(confirmed))
+    model = pipeline_classifier(classifier, confirmed)
     try:
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="postings-classify") as threads:
             if child is not None:
-                answer = with_confirmed(child.classify, confirmed or {}, _names(confirmed))
-                yield lambda titles: threads.submit(answer, titles)
+                yield lambda titles: threads.submit(child.classify, titles)
             else:
                 yield lambda titles: threads.submit(_labels, model, titles)
     finally:

@@ -19,14 +19,12 @@ from silian.ingest.postings.mapping import choose_mapping
 from silian.ingest.postings.normalise import ParseCache, normalise
 from silian.ingest.postings.places import PlaceResolver
 from silian.ingest.postings.reader import JSONL_SUFFIXES, detect_encoding
-from silian.services.classify import code_names
-from silian.services.confirmed_titles import with_confirmed
 from silian.services.postings import (
     KEEP,
     REVIEW_THRESHOLD,
     Classifier,
     PipelineResult,
-    default_classifier,
+    pipeline_classifier,
     place_resolver,
 )
 
@@ -107,7 +105,7 @@ def run_spark(path: Path, *, spark: Any = None, classifier: Classifier | None = 
     started = time.perf_counter()
     spark = spark or spark_session()
     places = places or place_resolver()
-    classify = with_confirmed(classifier or default_classifier(confirmed), confirmed or {}, code_names() if confirmed else {})
+    classify = pipeline_classifier(classifier, confirmed)
     raw, source = _read(spark, path)
     mapping = choose_mapping(raw.columns, preset, title_column)
     columns = raw.columns
