@@ -21,9 +21,9 @@ import numpy as np
 
 from silian.analytics.coupling import coupling_coordination
 from silian.analytics.entropy import entropy_weights
-from silian.demo.loader import load_demo
 from silian.reports.report import render_html
 from silian.services.analysis import run_analysis
+from silian.services.demo_region import load_demo
 from silian.services.hub import load_hub
 from silian.storage.database import Database
 

@@ -24,7 +24,7 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 
 from silian.analytics.classify import OccupationClassifier
-from silian.services.classify import (
+from silian.services.postings.classifier import (
     classify_titles,
     evaluate_cv,
     occupation_reference,

@@ -14,7 +14,7 @@ import time
 import numpy as np
 import polars as pl
 
-from silian.analytics.forecast import forecast_openings
+from silian.analytics.forecast.openings import forecast_openings
 
 
 def synthetic_history(n_series: int, n_years: int, seed: int = 7) -> pl.DataFrame:

@@ -117,7 +117,12 @@ def write_json_file(n: int, p: int, k: int, sigma: float, path: Path) -> None:
 
 
 def _child_file(path: Path) -> dict[str, Any]:
-    from silian.services.match_file import matching_result, read_match_file, solve, write_match_file
+    from silian.services.planning.seat_matching import (
+        matching_result,
+        read_match_file,
+        solve,
+        write_match_file,
+    )
     seconds = {}
     started, cpu = time.perf_counter(), time.process_time()
     data = read_match_file(path, "da")

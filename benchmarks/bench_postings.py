@@ -140,12 +140,12 @@ class _WorkerPeaks:
 
 
 def _child(engine: str, path: Path) -> None:
-    from silian.services.postings import run_local
+    from silian.services.postings.local import run_local
     started = time.perf_counter()
     peaks = _WorkerPeaks(os.getpid())  # local: the classifier process; Spark: the JVM and its Python workers
     jvm = 0
     if engine == "spark":
-        from silian.services.postings_spark import run_spark, spark_session
+        from silian.services.postings.spark import run_spark, spark_session
         spark = spark_session("local[2]", **SPARK_CONF)
         jvm = spark.sparkContext._gateway.proc.pid
         result = run_spark(path, spark=spark)

@@ -74,8 +74,8 @@ def serve(kind: str, port: int, folder: Path) -> None:
 
 def prepare(folder: Path) -> str:
     """The demo region in ``folder/hub.db`` and a city admin; returns the admin's bearer token."""
-    from silian.demo.loader import load_demo
     from silian.services.accounts import create_token, create_user, load_principal
+    from silian.services.demo_region import load_demo
     from silian.settings import Settings
     from silian.storage.database import Database
     settings = Settings(database_url=f"sqlite:///{folder / 'hub.db'}", data_dir=folder, secret_key="bench")

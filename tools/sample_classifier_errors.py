@@ -20,7 +20,7 @@ from threadpoolctl import threadpool_limits
 
 from silian.analytics.classify.evaluate import cross_validate
 from silian.analytics.classify.model import OccupationClassifier
-from silian.services.classify import occupation_reference, training_pairs
+from silian.services.postings.classifier import occupation_reference, training_pairs
 
 COLUMNS = ("title", "label", "label_name", "predicted", "predicted_name", "verdict")
 

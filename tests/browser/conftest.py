@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from silian.demo.loader import load_demo
 from silian.services.accounts import create_user
+from silian.services.demo_region import load_demo
 from silian.settings import Settings
 from silian.storage.database import Database
 

@@ -11,7 +11,7 @@ import polars as pl
 import pytest
 
 from silian.services.accounts import create_user
-from silian.services.confirmed_titles import load_confirmed, save_review_queue
+from silian.services.postings.confirmed_titles import load_confirmed, save_review_queue
 from tests.browser.conftest import PASSWORD, demo_site, serving
 
 QUEUE = pl.DataFrame({"title": ["储备干部", "直播助理"], "postings": [5, 3], "occupation_code": ["5-04-01-02", "2-05-08-06"],

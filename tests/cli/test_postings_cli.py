@@ -8,7 +8,7 @@ from pathlib import Path
 
 import polars as pl
 
-from silian.services.postings import read_salary_summary
+from silian.services.postings.local import read_salary_summary
 from tests.cli.run import silian
 from tests.storage.test_postings_engines import EXTRA
 

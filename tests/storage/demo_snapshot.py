@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-from silian.demo.loader import load_demo
+from silian.services.demo_region import load_demo
 from silian.services.hub import HubSnapshot, load_hub
 from silian.storage.database import Database
 

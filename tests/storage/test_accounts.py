@@ -85,7 +85,7 @@ def test_tokens_expire_and_can_be_revoked(db: Database) -> None:
 
 def test_demo_accounts_can_be_made_again_with_new_passwords(db: Database) -> None:
     """`silian demo` (and `make run`) a second time on the same database: the accounts get fresh passwords."""
-    from silian.demo.loader import load_demo
+    from silian.services.demo_region import load_demo
     load_demo(db, seed=2024)
     first = accounts.ensure_demo_users(db)
     second = accounts.ensure_demo_users(db)

@@ -9,8 +9,8 @@ from collections.abc import Iterator
 import polars as pl
 import pytest
 
-from silian.demo.loader import load_demo
 from silian.services.analysis import AnalysisBundle, run_analysis
+from silian.services.demo_region import load_demo
 from silian.storage.database import Database
 from tests.pg import PG_URL, postgres_schema_database
 

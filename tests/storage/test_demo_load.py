@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from silian.demo.loader import load_demo
+from silian.services.demo_region import load_demo
 from silian.storage.database import Database
 
 TOTALS_2024 = sa.text("""

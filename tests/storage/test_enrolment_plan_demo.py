@@ -9,9 +9,9 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from silian.cli_plan import write_plan_xlsx
-from silian.services.enrolment_plan import EnrolmentPlan, PlanOptions, plan_enrolment, plan_summary
+from silian.reports.plan_workbook import write_plan_xlsx
 from silian.services.hub import HubSnapshot
+from silian.services.planning.enrolment_plan import EnrolmentPlan, PlanOptions, plan_enrolment, plan_summary
 from tests.storage.demo_snapshot import demo_snapshot
 
 

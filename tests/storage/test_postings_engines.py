@@ -9,7 +9,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from silian.services.postings import default_classifier, load_posting_demand, place_resolver, run_local
+from silian.services.postings.local import default_classifier, load_posting_demand, place_resolver, run_local
 
 ROOT = Path(__file__).resolve().parents[2]
 LIEPIN = ROOT / "tests" / "data" / "postings" / "liepin_2019-12_data_analyst_postings.csv"
@@ -29,7 +29,7 @@ def classifier():  # type: ignore[no-untyped-def]
 def test_local_and_spark_give_identical_aggregates(tmp_path: Path, classifier) -> None:  # type: ignore[no-untyped-def]
     if shutil.which("java") is None:
         pytest.skip("Java is not installed (CI installs openjdk-17-jre-headless)")
-    from silian.services.postings_spark import run_spark, spark_session
+    from silian.services.postings.spark import run_spark, spark_session
     places = place_resolver()
     confirmed = {"数据分析": "4-07-02-05"}  # a reviewer's answer: both engines must apply it
     local = run_local(LIEPIN, classifier=classifier, places=places, records=tmp_path / "local", confirmed=confirmed)
@@ -60,7 +60,7 @@ def test_local_and_spark_give_identical_aggregates(tmp_path: Path, classifier) -
 
 
 def test_posting_demand_loads_into_the_hub(db, tmp_path: Path, classifier) -> None:  # type: ignore[no-untyped-def]
-    from silian.demo.loader import load_demo
+    from silian.services.demo_region import load_demo
     load_demo(db, seed=2024)
     path = tmp_path / "extra.csv"
     path.write_text(EXTRA, encoding="utf-8")

@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from silian.domain.access import PUBLIC, Principal
 from silian.domain.credit_code import make_credit_code
 from silian.domain.errors import ImportRejected, InvalidInput, NotFound, PermissionDenied
-from silian.services import posts as svc
+from silian.services import platform_posts as svc
 from silian.services import recommend
 from silian.services.imports import load_frame
 from silian.storage.database import Database

@@ -9,9 +9,9 @@ import polars as pl
 import pytest
 import sqlalchemy as sa
 
-from silian.demo.loader import load_demo
 from silian.domain.access import Principal
 from silian.domain.errors import ImportRejected, InvalidInput, NotFound, PermissionDenied
+from silian.services.demo_region import load_demo
 from silian.services.hub import load_hub
 from silian.services.scenarios import (
     compare_saved,

@@ -22,7 +22,7 @@ from silian.analytics.classify import (
 from silian.analytics.classify.features import NgramTfidf, clean_titles, title_heads
 from silian.domain.errors import InvalidInput
 from silian.domain.messages import current_lang
-from silian.services import classify as service
+from silian.services.postings import classifier as service
 
 # ---------------------------------------------------------------------------- toy data (hand-checkable)
 TOY_OCCUPATIONS = pl.DataFrame({
@@ -324,7 +324,7 @@ def test_classify_csv_errors_are_clear(tmp_path: Path, default_model: Occupation
 def test_a_batch_starting_with_an_unclassifiable_title() -> None:
     """Regression: result columns were built from numpy object arrays, which polars turns into Object columns
     (and then fails) when the first value is None — as for an empty title at the head of a batch."""
-    from silian.services.classify import classify_titles
+    from silian.services.postings.classifier import classify_titles
     out = classify_titles(["", "数控车工"], top_k=2)
     assert out.schema["occupation_code"] == pl.String and out["occupation_code"][0] is None
     assert out["occupation_code"][1] is not None

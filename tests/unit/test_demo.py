@@ -9,9 +9,9 @@ import pytest
 import sqlalchemy as sa
 
 from silian.catalog import get_catalog
-from silian.demo import DemoSummary, load_demo
 from silian.domain.credit_code import is_valid_credit_code
 from silian.domain.tables import HUB_TABLES
+from silian.services.demo_region import DemoSummary, load_demo
 from silian.storage import repository as repo
 from silian.storage.database import Database
 

@@ -65,7 +65,7 @@ def test_classifier_error_review_matches_the_data_and_the_card() -> None:
     import re
     from collections import Counter
 
-    from silian.services.classify import occupation_reference, training_pairs
+    from silian.services.postings.classifier import occupation_reference, training_pairs
 
     rows = list(csv.DictReader((ROOT / "docs" / "methods" / "classifier_error_review.csv").open(encoding="utf-8")))
     pairs = set(zip(*training_pairs(), strict=True))

@@ -11,7 +11,8 @@ import pandas as pd
 import polars as pl
 import pytest
 
-from silian.analytics.forecast import (
+from silian.analytics.forecast.backtest import _psi_variance, exponential_smoothing
+from silian.analytics.forecast.openings import (
     DEFAULT_EXIT_RATE,
     FORECAST_COLUMNS,
     OPENINGS_COLUMNS,
@@ -19,7 +20,6 @@ from silian.analytics.forecast import (
     forecast_openings,
     openings_from_employment,
 )
-from silian.analytics.forecast_backtest import _psi_variance, exponential_smoothing
 from silian.domain.errors import InvalidInput
 from silian.domain.messages import current_lang
 

@@ -18,7 +18,7 @@ from matching.games import HospitalResident
 from silian.analytics.matching import deferred_acceptance, max_weight_assignment, mutual_pairs
 from silian.domain.errors import InvalidInput
 from silian.domain.messages import current_lang
-from silian.services.match_file import (
+from silian.services.planning.seat_matching import (
     dump_match_json,
     match_from_file,
     matching_result,

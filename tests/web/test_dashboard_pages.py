@@ -19,9 +19,9 @@ import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
-from silian.demo.loader import load_demo
 from silian.services import dashboard as dash
 from silian.services.accounts import create_user
+from silian.services.demo_region import load_demo
 from silian.settings import Settings
 from silian.storage.database import Database
 from silian.web.app import create_app

@@ -17,8 +17,8 @@ import polars as pl
 import pytest
 from fastapi.testclient import TestClient
 
-from silian.demo.loader import load_demo
-from silian.services.postings import (
+from silian.services.demo_region import load_demo
+from silian.services.postings.local import (
     hub_region_codes,
     load_posting_demand,
     place_resolver,

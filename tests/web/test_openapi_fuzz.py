@@ -25,8 +25,8 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from silian.demo.loader import load_demo
 from silian.services.accounts import create_token, load_principal
+from silian.services.demo_region import load_demo
 from silian.settings import Settings
 from silian.storage.database import Database
 from silian.web.app import create_app

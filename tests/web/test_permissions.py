@@ -25,10 +25,10 @@ import sqlalchemy as sa
 from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 
-from silian.demo.loader import load_demo
 from silian.domain.credit_code import make_credit_code
 from silian.domain.tables import HUB_TABLES
 from silian.services.accounts import create_token, load_principal
+from silian.services.demo_region import load_demo
 from silian.services.imports import export_table, load_frame
 from silian.settings import Settings
 from silian.storage.database import Database

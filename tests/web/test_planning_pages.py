@@ -13,7 +13,7 @@ from urllib.parse import unquote
 import pytest
 import sqlalchemy as sa
 
-from silian.demo.loader import load_demo
+from silian.services.demo_region import load_demo
 from silian.storage.database import Database
 from silian.storage.platform_schema import users
 from tests.web.test_permissions import World, make_world

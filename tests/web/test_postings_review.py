@@ -16,7 +16,7 @@ import polars as pl
 import pytest
 import sqlalchemy as sa
 
-from silian.services.confirmed_titles import confirmed_path, load_confirmed, save_review_queue
+from silian.services.postings.confirmed_titles import confirmed_path, load_confirmed, save_review_queue
 from silian.storage.database import Database
 from silian.storage.platform_schema import audit_log
 from tests.web.test_permissions import ROLES, World, make_world
@@ -103,7 +103,7 @@ def test_english_and_the_link_from_the_postings_tab(site: World) -> None:
 
 
 def test_the_postings_tab_links_the_review_for_the_city_admin(tmp_path: Path) -> None:
-    from silian.demo.loader import load_demo
+    from silian.services.demo_region import load_demo
     db = Database(f"sqlite:///{tmp_path / 'hub.db'}")
     db.upgrade()
     load_demo(db, seed=2024)

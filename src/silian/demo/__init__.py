@@ -1,8 +1,5 @@
-"""The bundled 郑州 demo region (``silian demo``): real regions and GDP plus generated, calibrated data.
+"""The bundled 郑州 demo region's generators: real regions and GDP plus generated, calibrated data, as frames.
 
-See ``docs/demo.md``. Generated rows are marked ``is_generated`` in every table and in ``data_sources``.
+Loading them into the hub is a use-case: :mod:`silian.services.demo_region` (``silian demo``). See ``docs/demo.md``.
+Generated rows are marked ``is_generated`` in every table and in ``data_sources``.
 """
-
-from silian.demo.loader import DemoSummary, load_demo
-
-__all__ = ["DemoSummary", "load_demo"]

@@ -240,3 +240,12 @@ def ensure_demo_users(db: Database) -> dict[str, tuple[str, str]]:
                         **refs.get(role, {}))
         out[username] = (role, password)
     return out
+
+
+def list_users(db: Database) -> list[dict[str, Any]]:
+    """Every platform user (without password hashes), in the order they were created."""
+    columns = ("id", "username", "role", "display_name", "county_code", "institution_code", "enterprise_credit_code",
+               "is_active")
+    with db.engine.connect() as conn:
+        rows = conn.execute(sa.select(*(users.c[name] for name in columns)).order_by(users.c.id)).all()
+    return [dict(zip(columns, row, strict=True)) for row in rows]

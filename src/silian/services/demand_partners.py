@@ -148,3 +148,22 @@ def _enterprise_names(conn: sa.Connection, codes: list[str]) -> dict[str, str]:
             enterprises.c.credit_code.in_(codes[start:start + 1000]))
         names.update({code: name for code, name in conn.execute(query)})
     return names
+
+
+def partners_table(result: DemandPartners) -> pl.DataFrame:
+    """One row per need and partner (a need without partners gets one row with empty partner columns)."""
+    rows = []
+    for need in result.needs:
+        base = {"year": result.year, "enterprise_credit_code": need.enterprise_credit_code,
+                "enterprise_name": need.enterprise_name, "region_code": need.region_code,
+                "occupation_code": need.occupation_code, "occupation_name": need.occupation_name,
+                "major_code": need.major_code, "major_name": need.major_name, "count": need.count}
+        for rank, partner in enumerate(need.partners or [None], start=1):
+            rows.append({**base, "rank": rank if partner else None,
+                         "school_code": partner.code if partner else None,
+                         "school_name": partner.name if partner else None,
+                         "school_major_code": partner.major_code if partner else None,
+                         "school_major_name": partner.major_name if partner else None,
+                         "score": partner.score if partner else None,
+                         "reason": partner.reason if partner else None})
+    return pl.DataFrame(rows, infer_schema_length=None)

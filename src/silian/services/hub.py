@@ -33,11 +33,14 @@ class HubSnapshot:
 
 def load_hub(db: Database) -> HubSnapshot:
     """Read every hub table, and the open talent-demand posts of the demand-sharing platform (declared demand)."""
-    from silian.services import posts  # posts build on the hub snapshot; imported here to avoid a cycle
+    from silian.services import (
+        platform_posts,  # posts build on the hub snapshot; imported here to avoid a cycle
+    )
+
     tables: dict[str, pl.DataFrame] = {}
     with db.engine.connect() as conn:
         for name in HUB_TABLES:
             tables[name] = repo.read_table(conn, name)
-        tables[posts.POST_DEMAND_TABLE] = posts.read_post_demand(conn)
+        tables[platform_posts.POST_DEMAND_TABLE] = platform_posts.read_post_demand(conn)
     generated = {n: bool(f.height and f["is_generated"].any()) for n, f in tables.items()}
     return HubSnapshot(tables=tables, generated=generated, database=db.display_url)

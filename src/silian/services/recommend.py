@@ -26,7 +26,7 @@ from silian.catalog import get_catalog
 from silian.domain.access import Principal
 from silian.domain.errors import InvalidInput, PermissionDenied
 from silian.domain.messages import register_messages, t
-from silian.services.posts import (
+from silian.services.platform_posts import (
     DEMAND_KINDS,
     ENTERPRISE_KINDS,
     MAX_PAGE_SIZE,

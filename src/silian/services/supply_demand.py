@@ -9,13 +9,13 @@ import polars as pl
 
 from silian.analytics import alignment as al
 from silian.analytics.mismatch import dissimilarity_index, sahin_mismatch_index, structural_deviation
-from silian.analytics.warnings import grow_and_cut, warning_cards
+from silian.analytics.warning_cards import grow_and_cut, warning_cards
 from silian.catalog import Catalog
 from silian.domain.indicators import IndicatorSystem
 from silian.domain.messages import current_lang, register_messages, t
 from silian.services.config import AnalysisConfig
 from silian.services.hub import HubSnapshot
-from silian.services.posts import declared_post_demand
+from silian.services.platform_posts import declared_post_demand
 
 register_messages({
     "sd_finding_surplus": ("供给过剩最多的专业：{names}（毕业生供给超过需求 {amount:,.0f} 人）",

@@ -91,3 +91,8 @@ class Database:
         if self._engine is not None:
             self._engine.dispose()
             self._engine = None
+
+
+def is_unreachable(exc: BaseException) -> bool:
+    """Whether ``exc`` says the database server could not be reached or opened (the CLI's exit code 6)."""
+    return isinstance(exc, sa.exc.OperationalError)

@@ -53,26 +53,16 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
 
 
 def _include_routers(app: FastAPI) -> None:
-    from silian.web.api import analysis, auth, posts, records
+    """Every API and page router. All are part of the package: a missing dependency fails here, loudly."""
+    from silian.web.api import analysis, auth, imports, planning, platform_posts, records, scenarios
     from silian.web.pages import routers as page_routers
+
     # any API call: a body that cannot be read (400), a bad bearer token (401), a cookie call without its CSRF token (403)
     common = responses(400, 401, 403)
     app.include_router(auth.router, responses=common)
     for router in records.all_routers():
         app.include_router(router, responses=common)
-    app.include_router(analysis.router, responses=common)
-    app.include_router(posts.router, responses=common)
-    _include_optional(app, "silian.web.api.imports", common)
-    _include_optional(app, "silian.web.api.planning", common)
-    _include_optional(app, "silian.web.api.scenarios", common)
+    for module in (analysis, platform_posts, imports, planning, scenarios):
+        app.include_router(module.router, responses=common)
     for router in page_routers():
         app.include_router(router)
-    _include_optional(app, "silian.web.pages.planning", {})
-
-
-def _include_optional(app: FastAPI, module_name: str, common: dict) -> None:  # type: ignore[type-arg]
-    """Include ``module_name.router`` when that module exists (features added module by module)."""
-    from silian.optional import import_optional
-    module = import_optional(module_name)
-    if module is not None:
-        app.include_router(module.router, responses=common)

@@ -1,6 +1,12 @@
-"""ASGI entry point for servers that import an app object (`uvicorn silian.web.asgi:app`): settings from the
-environment (SILIAN_*)."""
+"""ASGI entry point for servers that build the app from a factory, with settings from the environment (SILIAN_*):
+``uvicorn --factory silian.web.asgi:app_from_environment`` (what ``silian serve --workers N`` runs). Nothing is
+built at import time."""
+
+from fastapi import FastAPI
 
 from silian.web.app import create_app
 
-app = create_app()
+
+def app_from_environment() -> FastAPI:
+    """The platform over the settings in the environment (a new app per worker process)."""
+    return create_app()

@@ -7,7 +7,7 @@ import polars as pl
 import pytest
 
 from silian.analytics import alignment as al
-from silian.analytics.warnings import grow_and_cut, warning_cards
+from silian.analytics.warning_cards import grow_and_cut, warning_cards
 
 MAJORS = pl.DataFrame({"major_code": ["A", "B", "C", "D"], "major_name": ["机电", "数控", "会计", "电商"],
                        "class_code": ["66", "66", "73", "73"], "class_name": ["装备制造类", "装备制造类", "财经类", "财经类"],

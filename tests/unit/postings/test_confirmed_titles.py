@@ -12,8 +12,8 @@ import pytest
 from silian.catalog import get_catalog
 from silian.domain.errors import ImportRejected, InvalidInput
 from silian.ingest.postings.places import PlaceResolver
-from silian.services.classify import code_names
-from silian.services.confirmed_titles import (
+from silian.services.postings.classifier import code_names
+from silian.services.postings.confirmed_titles import (
     apply_to_labels,
     confirmed_path,
     confirmed_table,
@@ -22,7 +22,7 @@ from silian.services.confirmed_titles import (
     review_sheet,
     save_confirmed,
 )
-from silian.services.postings import run_local
+from silian.services.postings.local import run_local
 from tests.unit.postings.test_pipeline import SMALL, rule_classifier, write
 
 
@@ -102,7 +102,7 @@ def test_the_pipeline_counts_confirmed_titles(tmp_path: Path) -> None:
 def test_the_model_learns_from_confirmed_titles() -> None:
     """A confirmed title also moves its variants: the model is retrained with the confirmations (the packaged
     label of 直播助理 is 助产士, a string match; a reviewer's 互联网营销师 replaces it)."""
-    from silian.services.classify import classifier_for, classify_titles, default_classifier
+    from silian.services.postings.classifier import classifier_for, classify_titles, default_classifier
     variants = ["直播助理（包住）", "直播助理/场控"]
     before = classify_titles(variants)["occupation_code"].to_list()
     after = classify_titles(variants, confirmed={"直播助理": "4-01-06-02"})
@@ -124,7 +124,7 @@ def test_a_hand_edited_store_with_an_unknown_code_is_named(tmp_path: Path) -> No
 def test_the_model_process_of_large_files_gets_the_confirmations(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Large files are classified by the default model in a child process (services.postings._ModelProcess);
     it is trained with the confirmed titles too."""
-    from silian.services import postings
+    from silian.services.postings import local as postings
     started: list[dict[str, str]] = []
 
     class Recorded(postings._ModelProcess):
@@ -146,7 +146,7 @@ def test_the_model_process_of_large_files_gets_the_confirmations(tmp_path: Path,
 
 
 def _confirm_one(folder: str, title: str) -> None:
-    from silian.services.confirmed_titles import Confirmation, ReviewedFile, save_confirmed
+    from silian.services.postings.confirmed_titles import Confirmation, ReviewedFile, save_confirmed
     save_confirmed(Path(folder), ReviewedFile([Confirmation(title, "4-01-02-00")], 0), source=title)
 
 

@@ -13,7 +13,7 @@ import pytest
 from silian.catalog import get_catalog
 from silian.domain.errors import InvalidInput
 from silian.ingest.postings.places import PlaceResolver
-from silian.services.postings import place_resolver, run_local
+from silian.services.postings.local import place_resolver, run_local
 
 ROOT = Path(__file__).resolve().parents[3]
 LIEPIN = ROOT / "tests" / "data" / "postings" / "liepin_2019-12_data_analyst_postings.csv"

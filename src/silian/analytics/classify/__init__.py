@@ -1,7 +1,7 @@
 """Occupation classification of job-posting titles (职业分类大典 2022): features, estimator, evaluation.
 
 Pure: takes titles, labels and the classification as a table; the packaged data and the default model
-live in ``silian.services.classify``. Method card: ``docs/methods/occupation_classifier.md``.
+live in ``silian.services.postings.classifier``. Method card: ``docs/methods/occupation_classifier.md``.
 """
 
 from silian.analytics.classify.evaluate import calibration_table, cross_validate, hierarchical_accuracy

@@ -97,7 +97,7 @@ def read_extras(db: Database, year: int, settings: Settings | None = None) -> Da
 def read_posting_demand(db: Database, settings: Settings | None = None) -> PostingDemand | None:
     """Posting-sourced demand of the hub (None when no postings were imported), with the known bias and the
     saved salary quantiles (from ``settings.data_dir``)."""
-    from silian.services.postings import posting_bias, read_salary_summary
+    from silian.services.postings.local import posting_bias, read_salary_summary
     d = hub_tables["demand"]
     with db.engine.connect() as conn:
         rows = conn.execute(sa.select(d.c.region_code, d.c.period, d.c.occupation_code, d.c.skill_level, d.c.count)

@@ -20,7 +20,7 @@ import polars as pl
 from silian.domain.errors import InvalidInput
 from silian.domain.messages import register_messages, t
 from silian.services.hub import HubSnapshot
-from silian.services.posts import POST_DEMAND_TABLE
+from silian.services.platform_posts import POST_DEMAND_TABLE
 from silian.services.scenarios.specs import MergerSpec, PlanSpec, PlantSpec, Spec
 from silian.services.supply_demand import demand_years
 

@@ -8,8 +8,8 @@ import polars as pl
 
 from silian.catalog import Catalog
 from silian.domain.errors import InvalidInput
-from silian.services.enrolment_plan import PlanOptions, infeasible_text, plan_enrolment
 from silian.services.hub import HubSnapshot
+from silian.services.planning.enrolment_plan import PlanOptions, infeasible_text, plan_enrolment
 from silian.services.scenarios.specs import EnrolmentChange
 from silian.settings import Settings
 

@@ -16,9 +16,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from silian.domain.access import Principal
 from silian.domain.errors import PermissionDenied
 from silian.domain.messages import register_messages, t
-from silian.services.enrolment_plan import PlanOptions, plan_enrolment, plan_summary
 from silian.services.hub import load_hub
-from silian.services.match_file import match_from_bytes
+from silian.services.planning.enrolment_plan import PlanOptions, plan_enrolment, plan_summary
+from silian.services.planning.seat_matching import match_from_bytes
 from silian.settings import Settings
 from silian.storage.database import Database
 from silian.web.errors import responses

@@ -7,12 +7,7 @@ from fastapi import APIRouter
 
 def routers() -> list[APIRouter]:
     """Every page router, in the order they are matched."""
-    from silian.web.pages import account
-    found = [account.router]
-    for name in ("postings_review", "dashboard", "platform", "uploads"):
-        try:
-            module = __import__(f"silian.web.pages.{name}", fromlist=["router"])
-        except ModuleNotFoundError:
-            continue
-        found.append(module.router)
-    return found
+    from silian.web.pages import account, dashboard, demand_platform, planning, postings_review, uploads
+
+    return [account.router, postings_review.router, dashboard.router, demand_platform.router, uploads.router,
+            planning.router]

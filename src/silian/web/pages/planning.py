@@ -23,8 +23,8 @@ from silian.domain.errors import ImportRejected, InvalidInput, NotFound, Permiss
 from silian.domain.messages import current_lang, register_messages, t
 from silian.reports.format import table_name
 from silian.services import scenarios as svc
-from silian.services.enrolment_plan import PlanOptions
-from silian.services.match_file import METHODS, dump_match_json, match_from_bytes
+from silian.services.planning.enrolment_plan import PlanOptions
+from silian.services.planning.seat_matching import METHODS, dump_match_json, match_from_bytes
 from silian.web.api.planning import PLANNERS, plan_for
 from silian.web.security import CurrentPrincipal, client_of, database
 from silian.web.templating import render
@@ -325,7 +325,7 @@ async def scenarios_compare_csv(request: Request, p: CurrentPrincipal, ids: Anno
 # ---------------------------------------------------------------- helpers
 def plan_rows(changes: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Changed offerings, largest cuts first: names, counts, reason and the binding constraints' names."""
-    from silian.services.enrolment_plan import FAMILY_NAMES
+    from silian.services.planning.enrolment_plan import FAMILY_NAMES
     lang = 1 if current_lang.get() == "en" else 0
     rows = sorted(changes, key=lambda r: (r["change"], r["institution_code"], r["major_code"]))
     return [{**r, "major_name": r.get("major_name") or r["major_code"],

@@ -17,8 +17,8 @@ from silian.domain.access import Principal
 from silian.domain.errors import ImportRejected
 from silian.domain.messages import register_messages, t
 from silian.services.accounts import write_audit
-from silian.services.classify import code_names
-from silian.services.confirmed_titles import (
+from silian.services.postings.classifier import code_names
+from silian.services.postings.confirmed_titles import (
     check_rows,
     confirmed_table,
     load_confirmed,

@@ -1,0 +1,5 @@
+"""`python -m silian.cli`."""
+
+from silian.cli import main
+
+main()

@@ -1,0 +1,166 @@
+"""Job postings from the command line: `silian classify [evaluate]`, `silian postings import | confirm | confirmed`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from silian.cli.context import context
+from silian.cli.root import app
+from silian.domain.messages import register_messages, t
+
+register_messages({
+    "cli_postings_done": ("{rows:,} 行 → 去重后 {postings:,} 条招聘 → {records:,} 条需求记录（{seconds:.1f} 秒，引擎 {engine}）",
+                          "{rows:,} rows → {postings:,} postings after removing reposts → {records:,} demand records ({seconds:.1f} s, {engine} engine)"),
+    "cli_postings_review": ("{n:,} 条招聘的岗位名称置信度低，进入人工复核队列（未计入需求）：{path}",
+                            "{n:,} postings have low-confidence titles and wait for review (not counted): {path}"),
+    "cli_postings_loaded": ("已载入数据库需求表（来源 posting）：{n:,} 行", "Loaded into the hub's demand table (source posting): {n:,} rows"),
+    "cli_classified": ("已分类 {n:,} 个岗位名称 → {path}", "Classified {n:,} titles → {path}"),
+    "cli_confirmed_used": ("已应用 {n:,} 个人工确认的岗位名称（{path}）", "Applied {n:,} titles confirmed by a reviewer ({path})"),
+    "cli_review_hint": ("在 confirmed_code 列填写能确定的职业代码，然后运行：silian postings confirm {path}",
+                        "Fill in confirmed_code for the titles you can decide, then run: silian postings confirm {path}"),
+    "cli_confirm_done": ("已确认岗位名称：新增 {added:,}，改动 {changed:,}，不变 {unchanged:,}，未填写 {undecided:,}；共 {total:,} 个（{path}）",
+                         "Confirmed titles: {added:,} added, {changed:,} changed, {unchanged:,} unchanged, {undecided:,} left empty; {total:,} in all ({path})"),
+    "cli_confirm_dry": ("（试运行：未保存）", "(dry run: nothing saved)"),
+})
+
+
+postings_app = typer.Typer(no_args_is_help=True, help="招聘数据 / job postings")
+app.add_typer(postings_app, name="postings")
+
+
+@app.command("classify")
+def classify(target: Annotated[str, typer.Argument(help="CSV 文件（UTF-8、UTF-8-BOM、GBK），或 evaluate（交叉验证）")],
+             column: Annotated[str, typer.Option("--column", help="岗位名称所在列")] = "job_name",
+             output: Annotated[Path | None, typer.Option("-o", "--output", help="输出 CSV")] = None,
+             top_k: Annotated[int, typer.Option("--top-k", help="同时输出前 N 个候选")] = 1,
+             folds: Annotated[int, typer.Option(help="evaluate：交叉验证折数")] = 5,
+             as_json: Annotated[bool, typer.Option("--json", help="evaluate：输出 JSON")] = False,
+             use_confirmed: Annotated[bool, typer.Option("--confirmed/--no-confirmed",
+                                                         help="采用人工确认的岗位名称（silian postings confirm）")] = True) -> None:
+    """岗位名称 → 职业分类大典细类：`silian classify FILE.csv --column job_name -o OUT.csv [--top-k N]`；
+    `silian classify evaluate` 打印交叉验证准确率 / job titles → occupations; `evaluate` prints CV accuracy."""
+    if target == "evaluate":
+        _evaluate(folds, as_json)
+        return
+    from silian.services.postings.classifier import classify_csv
+    if output is None:
+        raise typer.BadParameter("-o OUT.csv is required")
+    confirmed = _confirmed(use_confirmed)
+    n = classify_csv(Path(target), column=column, output=output, top_k=top_k, confirmed=confirmed)
+    context().err_console.print(t("cli_classified", n=n, path=output))
+
+
+def _confirmed(use: bool) -> dict[str, str]:
+    from silian.services.postings.classifier import code_names
+    from silian.services.postings.confirmed_titles import confirmed_path, load_confirmed
+    if not use:
+        return {}
+    confirmed = load_confirmed(context().settings.data_dir, code_names())
+    if confirmed:
+        context().err_console.print(t("cli_confirmed_used", n=len(confirmed), path=confirmed_path(context().settings.data_dir)))
+    return confirmed
+
+
+def _evaluate(folds: int, as_json: bool) -> None:
+    from silian.services.postings.classifier import evaluate_cv
+    with context().err_console.status("交叉验证中… / cross-validating…", spinner="dots"):
+        scores = evaluate_cv(folds=folds)
+    if as_json:
+        context().print_json(scores)
+        return
+    table = Table(title=f"{folds}-fold 交叉验证 / cross-validated accuracy")
+    table.add_column("层级 / level")
+    table.add_column("准确率 / accuracy")
+    for key, value in scores.items():
+        table.add_row(str(key), f"{value:.1%}" if isinstance(value, float) else json.dumps(value, ensure_ascii=False))
+    context().console.print(table)
+
+
+@postings_app.command("import")
+def postings_import(
+    file: Annotated[Path, typer.Argument(help=".csv / .xlsx / .jsonl / .parquet")],
+    preset: Annotated[str, typer.Option(help="列映射预设：liepin、zhaopin、generic_zh、generic_en（默认自动识别）")] = "",
+    column: Annotated[str, typer.Option("--column", help="岗位名称所在列（覆盖预设）")] = "",
+    engine: Annotated[str, typer.Option(help="local（默认，DuckDB/Polars 分批流式）或 spark")] = "local",
+    master: Annotated[str, typer.Option(help="Spark master（--engine spark）")] = "local[2]",
+    out: Annotated[Path | None, typer.Option("--out", help="输出目录：需求汇总、复核队列、问题行，以及每条招聘记录（records/）")] = None,
+    records: Annotated[bool, typer.Option("--records/--no-records", help="--out 时保存每条招聘记录（原始记录与解析结果，Parquet）")] = True,
+    load: Annotated[bool, typer.Option("--load/--no-load", help="把需求汇总载入数据库（来源 posting）")] = False,
+    use_confirmed: Annotated[bool, typer.Option("--confirmed/--no-confirmed",
+                                                help="采用人工确认的岗位名称（silian postings confirm）")] = True,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """招聘数据 → 解析、去重、分类、汇总为需求 / postings → parsed, deduplicated, classified, aggregated demand."""
+    from silian.services.postings.importing import PostingsImport, import_postings
+
+    ctx = context()
+    job = PostingsImport(file=file, preset=preset or None, title_column=column or None, engine=engine, master=master,
+                         out=out, keep_records=records, load=load, confirmed=_confirmed(use_confirmed))
+    database = ctx.database() if load else None
+    if engine == "spark":
+        result, summary = import_postings(job, settings=ctx.settings, database=database)
+    else:
+        with ctx.err_console.status("处理招聘数据… / processing postings…", spinner="dots"):
+            result, summary = import_postings(job, settings=ctx.settings, database=database)
+    if as_json:
+        ctx.context().print_json(summary)
+        return
+    console = ctx.console
+    console.print(t("cli_postings_done", rows=result.rows, postings=result.postings, records=result.aggregates.height,
+                    seconds=result.seconds.get("total", 0.0), engine=result.engine))
+    if result.review_postings:
+        console.print(t("cli_postings_review", n=result.review_postings,
+                        path=(out / "review_queue.csv") if out else "--out"))
+        if out is not None:
+            console.print(t("cli_review_hint", path=out / "review_queue.csv"))
+    for reason, n in result.problems_by_reason.items():
+        console.print(f"  • {reason}: {n:,}")
+    if "loaded" in summary:
+        console.print(t("cli_postings_loaded", n=summary["loaded"]))
+        for note in summary.get("notes", []):
+            console.print(f"  • {note}")
+
+
+@postings_app.command("confirm")
+def postings_confirm(
+    file: Annotated[Path, typer.Argument(help="填好 confirmed_code 列的复核队列（.csv / .xlsx）")],
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="只检查，不保存")] = False,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """保存人工确认的岗位名称（复核队列的答案）/ store the titles a reviewer confirmed (the review queue's answers)."""
+    from silian.services.postings.classifier import code_names
+    from silian.services.postings.confirmed_titles import confirmed_path, read_reviewed, save_confirmed
+    reviewed = read_reviewed(file, code_names())
+    counts = save_confirmed(context().settings.data_dir, reviewed, source=file.name, dry_run=dry_run)
+    if as_json:
+        context().print_json({"ok": True, "dry_run": dry_run, "path": str(confirmed_path(context().settings.data_dir)), **counts.as_dict()})
+        return
+    context().console.print(t("cli_confirm_done", path=confirmed_path(context().settings.data_dir), **counts.as_dict())
+                  + (" " + t("cli_confirm_dry") if dry_run else ""))
+
+
+@postings_app.command("confirmed")
+def postings_confirmed(
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="导出为 CSV")] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """列出人工确认的岗位名称 / list the titles a reviewer confirmed."""
+    from silian.services.postings.classifier import code_names
+    from silian.services.postings.confirmed_titles import confirmed_table
+    table = confirmed_table(context().settings.data_dir, code_names())
+    if output is not None:
+        table.write_csv(output, include_bom=True)
+    if as_json:
+        context().print_json(table.to_dicts())
+        return
+    listing = Table(title=f"人工确认的岗位名称 / confirmed titles: {table.height:,}")
+    for column in ("title", "occupation_code", "occupation_name", "confirmed_at", "source"):
+        listing.add_column(column)
+    for row in table.head(50).iter_rows(named=True):
+        listing.add_row(*(str(row[c] or "") for c in ("title", "occupation_code", "occupation_name", "confirmed_at", "source")))
+    context().console.print(listing)

@@ -1,0 +1,38 @@
+"""`silian serve`: the platform's pages and API."""
+
+from __future__ import annotations
+
+import os
+from typing import Annotated
+
+import typer
+
+from silian.cli.context import context
+from silian.cli.root import app
+from silian.domain.messages import register_messages, t
+
+register_messages({
+    "cli_serving": ("四链平台：http://{host}:{port}/  （API 文档 /api/docs；Ctrl+C 停止）",
+                    "Silian platform: http://{host}:{port}/ (API docs at /api/docs; Ctrl+C to stop)"),
+})
+
+
+@app.command("serve")
+def serve(host: Annotated[str, typer.Option(help="监听地址 / address to listen on")] = "127.0.0.1",
+          port: Annotated[int, typer.Option(help="端口 / port")] = 8000,
+          workers: Annotated[int, typer.Option(help="工作进程数 / worker processes")] = 1) -> None:
+    """运行平台（网页与 API）/ serve the platform (pages and API); `--db` chooses the database."""
+    import uvicorn
+
+    from silian.services.imports import ensure_schema
+    from silian.web import create_app
+
+    ctx = context()
+    ensure_schema(ctx.database())
+    ctx.console.print(t("cli_serving", host=host, port=port))
+    if workers > 1:
+        os.environ["SILIAN_DATABASE_URL"] = ctx.settings.resolved_database_url()
+        uvicorn.run("silian.web.asgi:app_from_environment", factory=True, host=host, port=port, workers=workers,
+                    log_level="warning")
+    else:
+        uvicorn.run(create_app(ctx.settings), host=host, port=port, log_level="warning")

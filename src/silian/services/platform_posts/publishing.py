@@ -1,0 +1,128 @@
+"""Publishing, changing and closing posts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+
+from silian.catalog import get_catalog
+from silian.domain.access import Principal
+from silian.domain.errors import InvalidInput, PermissionDenied
+from silian.domain.messages import t
+from silian.services.accounts import write_audit
+from silian.services.platform_posts.reading import fetch_post
+from silian.services.platform_posts.rules import (
+    EDITABLE,
+    ENTERPRISE_KINDS,
+    SCHOOL_KINDS,
+    check_occupation_level,
+    is_blank,
+    owns,
+    post_spec,
+    utc_now,
+    validate_row,
+)
+from silian.storage.database import Database
+from silian.storage.platform_schema import POST_KINDS, posts
+from silian.storage.schema import hub_tables
+
+# ---------------------------------------------------------------- publishing and changing posts
+
+def _with_owner_defaults(p: Principal, values: dict[str, Any]) -> dict[str, Any]:
+    values = dict(values)
+    kind = values.get("kind")
+    if kind in ENTERPRISE_KINDS and p.role == "enterprise_user" and is_blank(values.get("enterprise_credit_code")):
+        values["enterprise_credit_code"] = p.enterprise_credit_code
+    if kind in SCHOOL_KINDS and p.role == "school_user" and is_blank(values.get("institution_code")):
+        values["institution_code"] = p.institution_code
+    if kind in ENTERPRISE_KINDS:
+        values["institution_code"] = None
+    elif kind in SCHOOL_KINDS:
+        values["enterprise_credit_code"] = None
+    return values
+
+
+def _owner_county(conn: sa.Connection, row: dict[str, Any]) -> str | None:
+    if row["kind"] in ENTERPRISE_KINDS:
+        table, column, code = hub_tables["enterprises"], "credit_code", row["enterprise_credit_code"]
+    else:
+        table, column, code = hub_tables["institutions"], "code", row["institution_code"]
+    return conn.execute(sa.select(table.c.county_code).where(table.c[column] == code)).scalar_one_or_none()
+
+
+def _validated_post(conn: sa.Connection, p: Principal, values: dict[str, Any]) -> dict[str, Any]:
+    kind = values.get("kind")
+    if kind not in POST_KINDS:
+        validate_row(conn, post_spec("tech_need"), values)  # reports the bad kind (and anything else wrong)
+    if not owns(p, values):
+        raise PermissionDenied(t("post_forbidden_owner"))
+    row = validate_row(conn, post_spec(str(kind)), values)
+    check_occupation_level(row)
+    if row["kind"] in ENTERPRISE_KINDS and not row.get("skill_level"):
+        row["skill_level"] = "不限"
+    if row["kind"] in SCHOOL_KINDS:
+        row["skill_level"] = row.get("skill_level") or None
+    return row
+
+
+def create_post(db: Database, p: Principal, values: dict[str, Any], client: str = "") -> dict[str, Any]:
+    """Publish a post for the principal's own enterprise or school (any, for the city admin); audited."""
+    if p.is_public:
+        raise PermissionDenied(t("post_forbidden_owner"))
+    with db.begin() as conn:
+        row = _validated_post(conn, p, _with_owner_defaults(p, values))
+        now = utc_now()
+        full = {**row, "description": row.get("description") or "", "region_code": _owner_county(conn, row),
+                "status": "open", "created_by": p.user_id, "created_at": now, "updated_at": now}
+        new_id = int(conn.execute(posts.insert().values(**full)).inserted_primary_key[0])
+        write_audit(conn, p, "create", "posts", str(new_id), None, full, client)
+        return fetch_post(conn, p, new_id)
+
+
+def update_post(db: Database, p: Principal, post_id: int, changes: dict[str, Any], client: str = "") -> dict[str, Any]:
+    """Change the content of an open post (owner or city admin); the whole post is re-validated; audited."""
+    with db.begin() as conn:
+        before = fetch_post(conn, p, post_id)
+        if not owns(p, before):
+            raise PermissionDenied(t("post_only_owner"))
+        for field in changes:
+            if field not in EDITABLE:
+                raise InvalidInput(t("post_not_editable", field=field, fields=", ".join(EDITABLE)))
+        if before["status"] != "open":
+            raise InvalidInput(t("post_closed", id=post_id))
+        stored = {k: before[k] for k in ("kind", "enterprise_credit_code", "institution_code", *EDITABLE)}
+        row = _validated_post(conn, p, {**stored, **changes})
+        values = {k: row[k] for k in EDITABLE} | {"description": row.get("description") or "", "updated_at": utc_now()}
+        conn.execute(posts.update().where(posts.c.id == post_id).values(**values))
+        write_audit(conn, p, "update", "posts", str(post_id), _plain(before), values, client)
+        return fetch_post(conn, p, post_id)
+
+
+def close_post(db: Database, p: Principal, post_id: int, client: str = "") -> dict[str, Any]:
+    """Close a post (owner or city admin): it leaves the open lists and takes no more responses; audited."""
+    with db.begin() as conn:
+        before = fetch_post(conn, p, post_id)
+        if not owns(p, before):
+            raise PermissionDenied(t("post_only_owner"))
+        if before["status"] != "closed":
+            conn.execute(posts.update().where(posts.c.id == post_id).values(status="closed", updated_at=utc_now()))
+            write_audit(conn, p, "update", "posts", str(post_id), {"status": before["status"]}, {"status": "closed"}, client)
+        return fetch_post(conn, p, post_id)
+
+
+def _plain(post: dict[str, Any]) -> dict[str, Any]:
+    return {c.name: post[c.name] for c in posts.columns if c.name in post}
+
+
+def school_majors(db: Database, institution_code: str) -> list[tuple[str, str]]:
+    """(code, name) of the majors a school offers in its latest reported year (for the response form)."""
+    mp = hub_tables["major_points"]
+    latest = sa.select(sa.func.max(mp.c.year)).where(mp.c.institution_code == institution_code).scalar_subquery()
+    query = (sa.select(mp.c.major_code).where(mp.c.institution_code == institution_code, mp.c.year == latest)
+             .distinct().order_by(mp.c.major_code))
+    majors = get_catalog().major_names
+    with db.engine.connect() as conn:
+        return [(code, majors.get(code, code)) for code in conn.execute(query).scalars()]
+
+

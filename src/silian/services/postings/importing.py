@@ -1,0 +1,84 @@
+"""`silian postings import` as a use-case: run an engine over a postings file, then write the output folder
+and/or load the demand into the hub (with the salary quantiles and the review queue the web page answers)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from silian.services.postings.local import PipelineResult
+    from silian.settings import Settings
+    from silian.storage.database import Database
+
+
+@dataclass(frozen=True)
+class PostingsImport:
+    """What to run: the file, how to read it, which engine, and where the results go."""
+
+    file: Path
+    preset: str | None = None
+    title_column: str | None = None
+    engine: str = "local"
+    master: str = "local[2]"
+    out: Path | None = None
+    keep_records: bool = True
+    load: bool = False
+    confirmed: dict[str, str] = field(default_factory=dict)
+
+
+def import_postings(job: PostingsImport, *, settings: Settings, database: Database | None) -> tuple[PipelineResult, dict[str, Any]]:
+    """Run ``job``; the engine's result and its summary (with ``loaded`` and ``notes`` when loaded into the hub)."""
+    from silian.services.postings.local import hub_region_codes, place_resolver, run_local
+    from silian.services.postings.records import RECORDS_DIR
+
+    db = database if job.load else None
+    if db is not None:
+        from silian.services.imports import ensure_schema
+
+        ensure_schema(db)
+    places = place_resolver(db)
+    regions = hub_region_codes(db) if db is not None else None  # salary quantiles of what is loaded
+    keep = job.out / RECORDS_DIR if job.out is not None and job.keep_records else None
+    options = {"preset": job.preset, "title_column": job.title_column, "places": places, "salary_regions": regions,
+               "records": keep, "confirmed": job.confirmed}
+    if job.engine == "spark":
+        from silian.services.postings.spark import run_spark, spark_session
+
+        result = run_spark(job.file, spark=spark_session(job.master), **options)
+    else:
+        result = run_local(job.file, **options)
+    summary = result.summary()
+    if result.review_queue.height and (job.out is not None or job.load):
+        from silian.services.postings.classifier import review_candidates
+
+        result.review_queue = review_candidates(result.review_queue, confirmed=job.confirmed)  # the next guesses too
+    if job.out is not None:
+        write_output_folder(result, job.out)
+    if db is not None:
+        summary.update(_load(db, settings, result, source=job.file.name))
+    return result, summary
+
+
+def write_output_folder(result: PipelineResult, out: Path) -> None:
+    """posting_demand.csv, salary_summary.csv, review_queue.csv and problem_rows.csv (UTF-8 with BOM)."""
+    from silian.services.postings.confirmed_titles import review_sheet
+
+    out.mkdir(parents=True, exist_ok=True)
+    result.aggregates.write_csv(out / "posting_demand.csv", include_bom=True)
+    result.salary_summary.write_csv(out / "salary_summary.csv", include_bom=True)
+    review_sheet(result.review_queue).write_csv(out / "review_queue.csv", include_bom=True)
+    if result.problem_samples.height:
+        problems = result.problem_samples
+        problems.with_columns(problems["problems"].list.join("; ")).write_csv(out / "problem_rows.csv", include_bom=True)
+
+
+def _load(db: Database, settings: Settings, result: PipelineResult, *, source: str) -> dict[str, Any]:
+    from silian.services.postings.confirmed_titles import save_review_queue
+    from silian.services.postings.local import load_posting_demand, save_salary_summary
+
+    loaded, notes = load_posting_demand(db, result.aggregates)
+    save_salary_summary(settings.data_dir, result)
+    save_review_queue(settings.data_dir, result.review_queue, source=source)  # for the web review page
+    return {"loaded": loaded, "notes": notes}
