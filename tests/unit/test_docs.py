@@ -50,8 +50,9 @@ def test_method_cards_are_indexed_and_name_real_code_and_tests() -> None:
     assert cards, "no method cards"
     for card in cards:
         assert f"]({card})" in index, f"{card} is not listed in docs/methods/README.md"
-    for module in set(re.findall(r"`((?:analytics|services)\.[a-z_]+)", index)):
-        assert (ROOT / "src" / "silian" / (module.replace(".", "/") + ".py")).exists(), module
+    for module in set(re.findall(r"`((?:analytics|services|ingest)(?:\.[a-z_]+)+)", index)):
+        path = ROOT / "src" / "silian" / module.replace(".", "/")
+        assert path.with_suffix(".py").exists() or (path / "__init__.py").exists(), module
     for test in set(re.findall(r"`(tests/[\w/]+\.py)", index)):
         assert (ROOT / test).exists(), test
     for name in set(re.findall(r"\(([a-z_]+\.md)", index)):
