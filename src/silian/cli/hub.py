@@ -27,7 +27,8 @@ def list_tables(as_json: Annotated[bool, typer.Option("--json")] = False) -> Non
     """可导入导出的数据表 / the tables that can be imported and exported."""
     from silian.domain.tables import HUB_TABLES
 
-    rows = [{"table": s.name, "zh": s.zh, "en": s.en, "key": list(s.key)} for s in HUB_TABLES.values()]
+    rows: list[dict[str, Any]] = [{"table": s.name, "zh": s.zh, "en": s.en, "key": list(s.key)}
+                                  for s in HUB_TABLES.values()]
     if as_json:
         context().print_json(rows)
         return

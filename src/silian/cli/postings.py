@@ -62,7 +62,8 @@ def _confirmed(use: bool) -> dict[str, str]:
         return {}
     confirmed = load_confirmed(context().settings.data_dir, code_names())
     if confirmed:
-        context().err_console.print(t("cli_confirmed_used", n=len(confirmed), path=confirmed_path(context().settings.data_dir)))
+        path = confirmed_path(context().settings.data_dir)
+        context().err_console.print(t("cli_confirmed_used", n=len(confirmed), path=path))
     return confirmed
 
 
@@ -96,10 +97,14 @@ def postings_import(
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """招聘数据 → 解析、去重、分类、汇总为需求 / postings → parsed, deduplicated, classified, aggregated demand."""
+    from silian.domain.errors import InvalidInput
     from silian.services.postings.importing import PostingsImport, import_postings
 
     ctx = context()
-    job = PostingsImport(file=file, preset=preset or None, title_column=column or None, engine=engine, master=master,
+    if engine not in ("local", "spark"):
+        raise InvalidInput(f"--engine: local / spark ({engine})")
+    job = PostingsImport(file=file, preset=preset or None, title_column=column or None,
+                         engine="spark" if engine == "spark" else "local", master=master,
                          out=out, keep_records=records, load=load, confirmed=_confirmed(use_confirmed))
     database = ctx.database() if load else None
     if engine == "spark":
@@ -108,7 +113,7 @@ def postings_import(
         with ctx.err_console.status("处理招聘数据… / processing postings…", spinner="dots"):
             result, summary = import_postings(job, settings=ctx.settings, database=database)
     if as_json:
-        ctx.context().print_json(summary)
+        ctx.print_json(summary)
         return
     console = ctx.console
     console.print(t("cli_postings_done", rows=result.rows, postings=result.postings, records=result.aggregates.height,
@@ -138,10 +143,11 @@ def postings_confirm(
     reviewed = read_reviewed(file, code_names())
     counts = save_confirmed(context().settings.data_dir, reviewed, source=file.name, dry_run=dry_run)
     if as_json:
-        context().print_json({"ok": True, "dry_run": dry_run, "path": str(confirmed_path(context().settings.data_dir)), **counts.as_dict()})
+        context().print_json({"ok": True, "dry_run": dry_run, "path": str(confirmed_path(context().settings.data_dir)),
+                              **counts.as_dict()})
         return
-    context().console.print(t("cli_confirm_done", path=confirmed_path(context().settings.data_dir), **counts.as_dict())
-                  + (" " + t("cli_confirm_dry") if dry_run else ""))
+    done = t("cli_confirm_done", path=confirmed_path(context().settings.data_dir), **counts.as_dict())
+    context().console.print(done + (" " + t("cli_confirm_dry") if dry_run else ""))
 
 
 @postings_app.command("confirmed")

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from silian.services.postings.engines import Engine
     from silian.services.postings.local import PipelineResult
     from silian.settings import Settings
     from silian.storage.database import Database
@@ -20,7 +21,7 @@ class PostingsImport:
     file: Path
     preset: str | None = None
     title_column: str | None = None
-    engine: str = "local"
+    engine: Engine = "local"
     master: str = "local[2]"
     out: Path | None = None
     keep_records: bool = True
@@ -30,7 +31,8 @@ class PostingsImport:
 
 def import_postings(job: PostingsImport, *, settings: Settings, database: Database | None) -> tuple[PipelineResult, dict[str, Any]]:
     """Run ``job``; the engine's result and its summary (with ``loaded`` and ``notes`` when loaded into the hub)."""
-    from silian.services.postings.local import hub_region_codes, place_resolver, run_local
+    from silian.services.postings.engines import run_pipeline
+    from silian.services.postings.local import hub_region_codes, place_resolver
     from silian.services.postings.records import RECORDS_DIR
 
     db = database if job.load else None
@@ -41,14 +43,9 @@ def import_postings(job: PostingsImport, *, settings: Settings, database: Databa
     places = place_resolver(db)
     regions = hub_region_codes(db) if db is not None else None  # salary quantiles of what is loaded
     keep = job.out / RECORDS_DIR if job.out is not None and job.keep_records else None
-    options = {"preset": job.preset, "title_column": job.title_column, "places": places, "salary_regions": regions,
-               "records": keep, "confirmed": job.confirmed}
-    if job.engine == "spark":
-        from silian.services.postings.spark import run_spark, spark_session
-
-        result = run_spark(job.file, spark=spark_session(job.master), **options)
-    else:
-        result = run_local(job.file, **options)
+    result = run_pipeline(job.file, engine=job.engine, master=job.master, preset=job.preset,
+                          title_column=job.title_column, places=places, salary_regions=regions, records=keep,
+                          confirmed=job.confirmed)
     summary = result.summary()
     if result.review_queue.height and (job.out is not None or job.load):
         from silian.services.postings.classifier import review_candidates
