@@ -1,4 +1,5 @@
-"""The code base stays clean under the project's ruff configuration (pyproject.toml)."""
+"""The code base stays clean under the project's ruff configuration (pyproject.toml: rules and line length) and
+type-checks under mypy at the strictness configured there ([tool.mypy])."""
 
 import subprocess
 import sys
@@ -8,6 +9,12 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_ruff_is_clean() -> None:
-    result = subprocess.run([sys.executable, "-m", "ruff", "check", "src", "tests", "tools", "benchmarks"],
+    result = subprocess.run([sys.executable, "-m", "ruff", "check", "src", "tests", "tools", "benchmarks", "scripts"],
                             cwd=ROOT, capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_mypy_is_clean() -> None:
+    result = subprocess.run([sys.executable, "-m", "mypy", "--no-error-summary"], cwd=ROOT, capture_output=True,
+                            text=True, check=False)
     assert result.returncode == 0, result.stdout + result.stderr

@@ -145,7 +145,7 @@ def obstacle_degree(
     totals = weighted.sum(axis=1)
     degrees = 100.0 * weighted / np.where(totals == 0, 1.0, totals)[:, None]
     member = np.array([[g == s for s in subsystems] for g in groups], dtype=float)
-    warnings = [t("obstacle_none", row=row_labels[r] if row_labels is not None else t("obstacle_row", row=r + 1))
+    warnings = [t("obstacle_none", row=row_labels[r] if row_labels is not None else t("obstacle_row", row=r + 1))  # type: ignore[call-overload]
                 for r in np.flatnonzero(totals == 0)]
     return ObstacleResult(degrees_=degrees, subsystem_degrees_=degrees @ member, contribution_=contribution,
                           deviation_=deviation, names=labels, subsystem_of=groups, subsystems=subsystems,

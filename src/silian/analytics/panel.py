@@ -120,7 +120,7 @@ def evaluate(inputs: PanelInputs, indicators: tuple[IndicatorSpec, ...], regions
 def _compute(node: ast.expr, terms: dict[Aggregate, pl.DataFrame]) -> pl.DataFrame:
     """Evaluate the formula tree on frames keyed by region and year (outer join; missing stays missing)."""
     if isinstance(node, ast.Constant):
-        return pl.DataFrame({"region_code": [None], "year": [None], "value": [float(node.value)]},
+        return pl.DataFrame({"region_code": [None], "year": [None], "value": [float(node.value)]},  # type: ignore[arg-type]
                             schema={"region_code": pl.String, "year": pl.Int64, "value": pl.Float64})
     if isinstance(node, ast.UnaryOp):
         inner = _compute(node.operand, terms)

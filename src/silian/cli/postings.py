@@ -146,7 +146,7 @@ def postings_confirm(
         context().print_json({"ok": True, "dry_run": dry_run, "path": str(confirmed_path(context().settings.data_dir)),
                               **counts.as_dict()})
         return
-    done = t("cli_confirm_done", path=confirmed_path(context().settings.data_dir), **counts.as_dict())
+    done = t("cli_confirm_done", path=confirmed_path(context().settings.data_dir), **counts.as_dict())  # type: ignore[arg-type]
     context().console.print(done + (" " + t("cli_confirm_dry") if dry_run else ""))
 
 

@@ -40,9 +40,9 @@ def build_resources(schools: list[School], students: dict[tuple[str, int], int],
             books = round(profile["books"] * (1 + 0.02 * age))
             teachers = max(8, round(n / profile["ratio"]))  # ints below: floor and cap are whole teachers
             if not school.weak and school.secondary and miss != "teachers":
-                teachers = max(teachers, profile["floor"])
+                teachers = max(teachers, profile["floor"])  # type: ignore[assignment]
             if school.weak:
-                teachers = min(teachers, profile["cap"])
+                teachers = min(teachers, profile["cap"])  # type: ignore[assignment]
             major_teachers = round(teachers * profile["major_share"])
             dual = round(major_teachers * min(0.95, profile["dual_share"] + 0.015 * age))
             rows.append({

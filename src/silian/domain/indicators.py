@@ -160,7 +160,7 @@ def build_system(raw: dict[str, object], source: str = "") -> IndicatorSystem:
     """An IndicatorSystem from the parsed TOML document (``[[indicators]]`` and ``[key_industries]``)."""
     specs: list[IndicatorSpec] = []
     seen: set[str] = set()
-    for item in raw.get("indicators", []):  # type: ignore[union-attr]
+    for item in raw.get("indicators", []):  # type: ignore[attr-defined, union-attr]
         spec = _spec(item)
         if spec.key in seen:
             raise InvalidInput(t("indicator_duplicate", key=spec.key))
@@ -169,7 +169,7 @@ def build_system(raw: dict[str, object], source: str = "") -> IndicatorSystem:
     for chain in CHAINS:
         if not any(s.chain == chain for s in specs):
             raise InvalidInput(t("indicator_missing_chain", chain=CHAIN_NAMES[chain][0]))
-    key_industries = {str(k): tuple(str(c) for c in v) for k, v in dict(raw.get("key_industries", {})).items()}  # type: ignore[arg-type]
+    key_industries = {str(k): tuple(str(c) for c in v) for k, v in dict(raw.get("key_industries", {})).items()}  # type: ignore[arg-type, call-overload]
     return IndicatorSystem(indicators=tuple(specs), key_industries=key_industries, source=source)
 
 
@@ -186,6 +186,6 @@ def _spec(item: dict[str, object]) -> IndicatorSpec:
         key=key, chain=chain, name_zh=str(item.get("name", key)), name_en=str(item.get("name_en", key)),
         unit=str(item.get("unit", "")), direction=direction,  # type: ignore[arg-type]
         formula=parse_formula(key, str(item["formula"])),
-        levels=tuple(str(v) for v in levels),  # type: ignore[union-attr]
+        levels=tuple(str(v) for v in levels),  # type: ignore[attr-defined, union-attr]
         note=str(item.get("note", "")),
     )

@@ -223,7 +223,7 @@ class OccupationClassifier:
         top_conf = np.take_along_axis(conf, order, axis=1)
         labels = np.asarray(self.reference_.labels, dtype=object)
         out = np.where(top >= 0, labels[np.maximum(top, 0)], None)
-        return TopK(out, np.where(top >= 0, top_conf, np.nan))
+        return TopK(out, np.where(top >= 0, top_conf, np.nan))  # type: ignore[arg-type]
 
     def predict(self, titles: Sequence[str]) -> np.ndarray:
         """The most likely label per title."""

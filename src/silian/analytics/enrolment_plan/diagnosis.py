@@ -114,13 +114,13 @@ def _build(problem: EnrolmentProblem, active: frozenset[str], *, elastic: bool) 
     model.add_rows("keep", sel, [(np.arange(len(sel)), y[sel], 1.0)], 1.0, np.inf, penalty=np.maximum(lower[sel], 1.0))
     # pairs without a binary: plain bounds (change_down and min_cohort only bind pairs that must stay open)
     plain = ~with_y & ~closed
-    for name, sel, lo, hi in (("change_up", np.flatnonzero(plain & np.isfinite(up)), -np.inf, up),
+    for name, sel, lo, hi in (("change_up", np.flatnonzero(plain & np.isfinite(up)), -np.inf, up),  # type: ignore[assignment]
                               ("change_down", np.flatnonzero(plain & kept & (down > 0)), down, np.inf),
                               ("min_cohort", np.flatnonzero(plain & kept & (cohort > 0)), cohort, np.inf),
                               ("keep", np.flatnonzero(plain & kept & (lower < KEEP_MINIMUM)), KEEP_MINIMUM, np.inf)):
         lo_s = lo if np.isscalar(lo) else lo[sel]  # type: ignore[index]
         hi_s = hi if np.isscalar(hi) else hi[sel]  # type: ignore[index]
-        model.add_rows(name, sel, [(np.arange(len(sel)), x[sel], 1.0)], lo_s, hi_s)
+        model.add_rows(name, sel, [(np.arange(len(sel)), x[sel], 1.0)], lo_s, hi_s)  # type: ignore[arg-type]
     sel = np.flatnonzero(closed)
     model.add_rows("close", sel, [(np.arange(len(sel)), x[sel], 1.0)], -np.inf, 0.0)
     if "capacity" in active:
@@ -130,7 +130,7 @@ def _build(problem: EnrolmentProblem, active: frozenset[str], *, elastic: bool) 
         fin = np.flatnonzero(local[p.pair_school] >= 0)
         model.add_rows("capacity", schools, [(local[p.pair_school[fin]], x[fin], 1.0)], -np.inf, p.capacity[schools])
     counted = np.flatnonzero(p.counted())
-    for name, lo, hi in (("total_min", p.total_min, np.inf), ("total_max", -np.inf, p.total_max)):
+    for name, lo, hi in (("total_min", p.total_min, np.inf), ("total_max", -np.inf, p.total_max)):  # type: ignore[assignment]
         if name in active and lo is not None and hi is not None:
             model.add_rows(name, np.array([-1]), [(np.zeros(len(counted), np.int64), x[counted], 1.0)], lo, hi)
     return model
@@ -161,15 +161,15 @@ def diagnose_infeasibility(problem: EnrolmentProblem, *, time_limit: float | Non
     result, _ = model.solve(time_limit, 1e-6)
     values = np.asarray(getattr(result, "x", None) if getattr(result, "x", None) is not None else np.zeros(model.n_vars))
     violation = np.concatenate(model.row_violation)
-    family = np.concatenate(model.row_family)
+    family = np.concatenate(model.row_family)  # type: ignore[assignment]
     owner = np.concatenate(model.row_owner)
     hit = (violation >= 0) & (values[np.maximum(violation, 0)] > TOLERANCE)
     amounts = values[violation[hit]]
     keep = family[hit] == "keep"  # a broken keep is reported in students: the pair's lower bound when open
     lower = np.maximum(problem.lower_change(), problem.min_cohort)
     amounts = np.where(keep, lower[np.where(keep, owner[hit], 0)] * amounts, amounts)
-    rows = _owners(problem, family[hit], owner[hit])
-    violations = pl.DataFrame({"family": family[hit].tolist(), "school": rows[0], "major": rows[1],
+    rows = _owners(problem, family[hit], owner[hit])  # type: ignore[arg-type]
+    violations = pl.DataFrame({"family": family[hit].tolist(), "school": rows[0], "major": rows[1],  # type: ignore[attr-defined]
                                "amount": amounts.astype(float)},
                               schema={"family": pl.String, "school": pl.String, "major": pl.String, "amount": pl.Float64})
     order = {f: i for i, f in enumerate(FAMILIES)}

@@ -84,12 +84,12 @@ def constraint_slacks(problem: EnrolmentProblem, plan: FloatArray) -> pl.DataFra
         sel = pairs[mask]
         add(family, p.pair_school[sel], p.pair_major[sel], plan[sel], bound[sel], sense)
     schools = np.flatnonzero(np.isfinite(p.capacity))
-    add("capacity", schools, None, load[schools], p.capacity[schools], -1)
+    add("capacity", schools, None, load[schools], p.capacity[schools], -1)  # type: ignore[arg-type]
     total = float(plan[p.counted()].sum())
-    for family, bound, sense in (("total_min", p.total_min, 1), ("total_max", p.total_max, -1)):
+    for family, bound, sense in (("total_min", p.total_min, 1), ("total_max", p.total_max, -1)):  # type: ignore[assignment]
         if bound is not None:
             frames.append(pl.DataFrame({"family": [family], "school": [None], "major": [None], "value": [total],
                                         "bound": [float(bound)], "slack": [(total - bound) * sense],
-                                        "binding": [abs(total - bound) <= TOLERANCE * max(abs(bound), 1.0) + (1.0 - 1e-9 if p.integral else 0)]},
+                                        "binding": [abs(total - bound) <= TOLERANCE * max(abs(bound), 1.0) + (1.0 - 1e-9 if p.integral else 0)]},  # type: ignore[operator]
                                        schema=CONSTRAINT_SCHEMA))
     return pl.concat(frames) if frames else empty_constraints()

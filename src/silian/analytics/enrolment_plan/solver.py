@@ -174,7 +174,7 @@ class _Stage1:
         kinds = highspy.HighsVarType
         semi_kind, plain = (kinds.kSemiInteger, kinds.kInteger) if self.p.integral else (kinds.kSemiContinuous, kinds.kContinuous)
         integrality = [semi_kind if s else plain for s in self.semi.tolist()] + [kinds.kContinuous] * (2 * len(self.p.majors))
-        h = self._model(self.lower, self.upper, integrality)
+        h = self._model(self.lower, self.upper, integrality)  # type: ignore[arg-type]
         h.setOptionValue("mip_rel_gap", mip_rel_gap)
         if time_limit is not None:
             h.setOptionValue("time_limit", float(time_limit))
@@ -236,7 +236,7 @@ def _highs(cost: FloatArray, col_lo: FloatArray, col_hi: FloatArray, matrix: spa
     lp.a_matrix_.start_, lp.a_matrix_.index_, lp.a_matrix_.value_ = matrix.indptr, matrix.indices, matrix.data
     lp.a_matrix_.num_col_, lp.a_matrix_.num_row_ = matrix.shape[1], matrix.shape[0]
     if integrality is not None:
-        lp.integrality_ = integrality
+        lp.integrality_ = integrality  # type: ignore[assignment]
     h = highspy.Highs()
     h.setOptionValue("output_flag", False)
     h.passModel(lp)

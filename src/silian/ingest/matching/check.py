@@ -184,9 +184,10 @@ def _student_list(student: str, value: Any) -> list[Any]:
 
 
 def _student_scores(students: JsonObject) -> tuple[list[list[str]], npt.NDArray[np.float64]]:
-    lists, scores = [], []
+    lists: list[list[str]] = []
+    scores: list[float] = []
     for student, value in students.items():
-        if not isinstance(value, dict):
+        if not isinstance(value, JsonObject):
             hint = t("match_hint_da") if isinstance(value, list) else ""
             raise InvalidInput(t("match_student_not_scores", student=student, kind=kind_in_words(value), hint=hint))
         if value.repeated is not None:
@@ -206,7 +207,7 @@ def _is_number(value: object) -> bool:
 
 def _capacity(position: str, value: Any, method: str) -> int:
     key, example = (PREFERENCES, '["s3", "s1"]') if method == "da" else (SCORES, '{"s3": 8, "s1": 6}')
-    if not isinstance(value, dict):
+    if not isinstance(value, JsonObject):
         raise InvalidInput(t("match_position_not_object", position=position, key=key, example=example, kind=kind_in_words(value)))
     if value.repeated is not None:
         raise InvalidInput(t("match_repeated_id", section=f"{POSITIONS}.{position}", id=value.repeated))
@@ -243,7 +244,7 @@ def _position_lists(positions: JsonObject, method: str) -> tuple[list[list[Any]]
 
 def _ranked_by_score(position: str, given: Any, scores: list[float]) -> list[str]:
     """The students of a ``scores`` object from the highest score down (ties: file order); extends ``scores``."""
-    if not isinstance(given, dict):
+    if not isinstance(given, JsonObject):
         raise InvalidInput(t("match_position_keys", position=position, problem=t("match_not_object", key=SCORES,
                                                                                      kind=kind_in_words(given))))
     if given.repeated is not None:

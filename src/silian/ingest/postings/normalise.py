@@ -9,7 +9,7 @@ keeps one for the whole file) a value seen in an earlier batch is not parsed aga
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import polars as pl
@@ -44,12 +44,14 @@ class ParseCache:
         self.tables: dict[str, pl.DataFrame] = {}
 
 
-def _parse_table(values: list[str], parse: Callable[[str], dict[str, Any]], schema: dict[str, pl.DataType]) -> pl.DataFrame:
+def _parse_table(values: list[str], parse: Callable[[str], dict[str, Any]],
+                 schema: Mapping[str, type[pl.DataType] | pl.DataType]) -> pl.DataFrame:
     rows = [{"_key": v, **parse(v)} for v in values]
     return pl.DataFrame(rows, schema={"_key": pl.String, **schema}) if rows else pl.DataFrame(schema={"_key": pl.String, **schema})
 
 
-def _lookup(frame: pl.DataFrame, column: str, parse: Callable[[str], dict[str, Any]], schema: dict[str, pl.DataType],
+def _lookup(frame: pl.DataFrame, column: str, parse: Callable[[str], dict[str, Any]],
+            schema: Mapping[str, type[pl.DataType] | pl.DataType],
             cache: ParseCache | None = None) -> pl.DataFrame:
     values = frame.get_column(column).drop_nulls().unique()
     if cache is None:

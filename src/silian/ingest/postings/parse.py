@@ -67,6 +67,8 @@ def parse_salary(text: str | None, *, default_unit: str = "") -> Salary:
         cleaned = cleaned[: months_match.start()]
     period = _period(cleaned)
     match = _RANGE.search(cleaned)
+    low: float | None
+    high: float | None
     if match:
         a, ua, b, ub = match.groups()
         # "8千-1.2万": each side its unit; "6-8k": the right side's unit applies to both

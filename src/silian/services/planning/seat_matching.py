@@ -58,7 +58,7 @@ def solve(data: MatchInput, method: str = "da") -> IntArray:
         return deferred_acceptance(data.student_ptr, data.student_choices, data.position_ptr, data.position_prefs,
                                    data.capacities)
     if method == "weights":
-        return max_weight_assignment(data.student_ptr, data.student_choices, data.student_scores, data.position_ptr,
+        return max_weight_assignment(data.student_ptr, data.student_choices, data.student_scores, data.position_ptr,  # type: ignore[arg-type]
                                      data.position_prefs, data.capacities, position_scores=data.position_scores)
     raise InvalidInput(t("match_unknown_method", method=method))
 
