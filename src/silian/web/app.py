@@ -7,14 +7,13 @@ import logging
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
-from itsdangerous import URLSafeTimedSerializer
 
 from silian import __version__
 from silian.services.analysis_cache import AnalysisCache
-from silian.settings import Settings, resolved_secret_key
-from silian.storage.database import Database
+from silian.services.hub_database import Database, open_database
+from silian.settings import Settings
 from silian.web.errors import install_error_handlers, responses
-from silian.web.security import BodySizeLimit, LanguageMiddleware
+from silian.web.security import BodySizeLimit, LanguageMiddleware, session_cookies
 
 log = logging.getLogger("silian.web")
 
@@ -28,14 +27,16 @@ DESCRIPTION = """四链（Silian）区域职业教育中心平台 API。
 
 
 def create_app(settings: Settings | None = None, *, database: Database | None = None) -> FastAPI:
-    """The FastAPI application over ``settings`` (database URL, secret key, limits)."""
+    """The FastAPI application over ``settings`` (database URL, secret key, limits); without them, the settings of
+    the environment (``SILIAN_*``). Routes read what is put in ``app.state`` here only through
+    :mod:`silian.web.dependencies`."""
     settings = settings or Settings()
-    db = database or Database(settings.resolved_database_url())
+    db = database or open_database(settings)
     app = FastAPI(title="四链 Silian API", version=__version__, description=DESCRIPTION,
                   openapi_url="/api/v1/openapi.json", docs_url="/api/docs", redoc_url=None)
     app.state.settings = settings
     app.state.db = db
-    app.state.session_serializer = URLSafeTimedSerializer(resolved_secret_key(settings), salt="silian-session")
+    app.state.sessions = session_cookies(settings)
     app.state.analysis = AnalysisCache(db, settings)
     install_error_handlers(app)
 

@@ -1,13 +1,14 @@
 """Who is asking: bearer tokens for the API, signed session cookies (with a CSRF token) for pages; the request
-language; the request size limit."""
+language; the request size limit. Nothing here reads the app's state: routes get the database, the settings and the
+caller through :mod:`silian.web.dependencies`."""
 
 from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import Depends, Request
+from fastapi import Request
 from fastapi.responses import Response
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from starlette.exceptions import HTTPException
@@ -16,8 +17,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from silian.domain.access import PUBLIC, Principal
 from silian.domain.messages import current_lang, t
 from silian.services.accounts import load_principal, principal_for_token
-from silian.settings import Settings
-from silian.storage.database import Database
+from silian.services.hub_database import Database
+from silian.settings import Settings, resolved_secret_key
 
 SESSION_COOKIE = "silian_session"
 LANG_COOKIE = "silian_lang"
@@ -33,51 +34,53 @@ class Session:
     csrf: str
 
 
-def _serializer(request: Request) -> URLSafeTimedSerializer:
-    return request.app.state.session_serializer  # type: ignore[no-any-return]
+@dataclass(frozen=True)
+class SessionCookies:
+    """Reads and writes the signed session cookie (one per app, built from the settings by :func:`session_cookies`)."""
+
+    serializer: URLSafeTimedSerializer
+    max_age: int
+    secure: bool
+
+    def read(self, request: Request) -> Session | None:
+        raw = request.cookies.get(SESSION_COOKIE)
+        if not raw:
+            return None
+        try:
+            data = self.serializer.loads(raw, max_age=self.max_age)
+        except BadSignature:
+            return None
+        return Session(user_id=data.get("uid"), csrf=str(data.get("csrf", "")))
+
+    def write(self, response: Response, user_id: int | None, csrf: str | None = None) -> Session:
+        """Start (or end, with ``user_id=None``) a session: a new cookie and a new CSRF token (or the given one)."""
+        session = Session(user_id=user_id, csrf=csrf or secrets.token_urlsafe(24))
+        response.set_cookie(SESSION_COOKIE, self.serializer.dumps({"uid": user_id, "csrf": session.csrf}),
+                            max_age=self.max_age, httponly=True, samesite="lax", secure=self.secure)
+        return session
 
 
-def read_session(request: Request) -> Session | None:
-    raw = request.cookies.get(SESSION_COOKIE)
-    if not raw:
-        return None
-    settings: Settings = request.app.state.settings
-    try:
-        data = _serializer(request).loads(raw, max_age=settings.session_hours * 3600)
-    except BadSignature:
-        return None
-    return Session(user_id=data.get("uid"), csrf=str(data.get("csrf", "")))
+def session_cookies(settings: Settings) -> SessionCookies:
+    """The session cookies of an app over ``settings`` (secret key, session length, HTTPS only)."""
+    serializer = URLSafeTimedSerializer(resolved_secret_key(settings), salt="silian-session")
+    return SessionCookies(serializer, max_age=settings.session_hours * 3600, secure=settings.cookie_secure)
 
 
-def write_session(request: Request, response: Response, user_id: int | None, csrf: str | None = None) -> Session:
-    """Start (or end, with ``user_id=None``) a session: a new cookie and a new CSRF token (or the given one)."""
-    settings: Settings = request.app.state.settings
-    session = Session(user_id=user_id, csrf=csrf or secrets.token_urlsafe(24))
-    response.set_cookie(SESSION_COOKIE, _serializer(request).dumps({"uid": user_id, "csrf": session.csrf}),
-                        max_age=settings.session_hours * 3600, httponly=True, samesite="lax", secure=settings.cookie_secure)
-    return session
-
-
-def csrf_token(request: Request) -> str:
+def csrf_token(request: Request, cookies: SessionCookies) -> str:
     """The CSRF token of the current session (pages put it in forms and in htmx headers)."""
-    session = getattr(request.state, "session", None) or read_session(request)
+    session = getattr(request.state, "session", None) or cookies.read(request)
     return session.csrf if session else ""
 
 
-def database(request: Request) -> Database:
-    return request.app.state.db  # type: ignore[no-any-return]
-
-
-async def principal(request: Request) -> Principal:
+async def resolve_principal(request: Request, db: Database, cookies: SessionCookies) -> Principal:
     """The caller: a bearer token's user, a session's user (unsafe methods need the CSRF token), or the public."""
-    db: Database = request.app.state.db
     auth = request.headers.get("authorization", "")
     if auth.lower().startswith("bearer "):
         found = principal_for_token(db, auth[7:].strip())
         if found is None:
-            raise HTTPException(401, t("web_login_required"), headers={"WWW-Authenticate": "Bearer"})
+            raise login_required()
         return found
-    session = read_session(request)
+    session = cookies.read(request)
     request.state.session = session
     if session is None:
         return PUBLIC
@@ -86,6 +89,11 @@ async def principal(request: Request) -> Principal:
     if session.user_id is None:
         return PUBLIC
     return load_principal(db, session.user_id) or PUBLIC
+
+
+def login_required() -> HTTPException:
+    """The 401 of a caller who must log in (or whose bearer token is unknown)."""
+    return HTTPException(401, t("web_login_required"), headers={"WWW-Authenticate": "Bearer"})
 
 
 async def check_csrf(request: Request, session: Session | None) -> None:
@@ -102,32 +110,6 @@ async def _form_csrf(request: Request) -> str:
         value = form.get("csrf_token")
         return value if isinstance(value, str) else ""
     return ""
-
-
-CurrentPrincipal = Annotated[Principal, Depends(principal)]
-
-
-def require_user(p: CurrentPrincipal) -> Principal:
-    """Any logged-in user (401 for the public)."""
-    if p.is_public:
-        raise HTTPException(401, t("web_login_required"), headers={"WWW-Authenticate": "Bearer"})
-    return p
-
-
-def require_admin(p: CurrentPrincipal) -> Principal:
-    if p.is_public:
-        raise HTTPException(401, t("web_login_required"), headers={"WWW-Authenticate": "Bearer"})
-    if not p.is_admin:
-        raise HTTPException(403, t("web_forbidden"))
-    return p
-
-
-User = Annotated[Principal, Depends(require_user)]
-Admin = Annotated[Principal, Depends(require_admin)]
-
-
-def client_of(request: Request) -> str:
-    return request.client.host if request.client else ""
 
 
 class LanguageMiddleware:

@@ -10,21 +10,22 @@ from __future__ import annotations
 from typing import Any, Literal
 
 import polars as pl
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query
 
 from silian.domain.access import read_scope, row_in_scope
 from silian.domain.messages import current_lang
 from silian.services.analysis import AnalysisBundle, bundle_summary
+from silian.services.analysis_cache import AnalysisCache
+from silian.web.dependencies import AnalysesDep, PrincipalDep
 from silian.web.errors import responses
-from silian.web.security import CurrentPrincipal
 
 router = APIRouter(prefix="/api/v1/analysis", tags=["分析 / analysis"])
 Json = dict[str, Any]
 ERRORS = responses(400, 404)
 
 
-def bundle_of(request: Request, region: str | None, year: int | None) -> AnalysisBundle:
-    return request.app.state.analysis.get(region, year, current_lang.get())  # type: ignore[no-any-return]
+def bundle_of(analyses: AnalysisCache, region: str | None, year: int | None) -> AnalysisBundle:
+    return analyses.get(region, year, current_lang.get())
 
 
 def _rows(frame: pl.DataFrame) -> list[dict[str, Any]]:
@@ -37,14 +38,14 @@ def _meta(b: AnalysisBundle) -> Json:
 
 
 @router.get("/summary", response_model=Json, responses=ERRORS, summary="Everything (as `silian analyze --json`)")
-def summary(request: Request, p: CurrentPrincipal, region: str | None = None, year: int | None = None) -> Json:
-    return bundle_summary(bundle_of(request, region, year))
+def summary(analyses: AnalysesDep, p: PrincipalDep, region: str | None = None, year: int | None = None) -> Json:
+    return bundle_summary(bundle_of(analyses, region, year))
 
 
 @router.get("/coupling", response_model=Json, responses=ERRORS, summary="Four-chain coupling coordination")
-def coupling(request: Request, p: CurrentPrincipal, region: str | None = None, year: int | None = None,
+def coupling(analyses: AnalysesDep, p: PrincipalDep, region: str | None = None, year: int | None = None,
              level: Literal["city", "county"] = "city") -> Json:
-    b = bundle_of(request, region, year)
+    b = bundle_of(analyses, region, year)
     result = b.city if level == "city" else b.counties
     if result is None:
         return {**_meta(b), "level": level, "scores": [], "weights": [], "obstacles": [], "chain_obstacles": [], "notes": []}
@@ -54,9 +55,9 @@ def coupling(request: Request, p: CurrentPrincipal, region: str | None = None, y
 
 
 @router.get("/supply-demand", response_model=Json, responses=ERRORS, summary="Supply–demand gaps and warning cards")
-def supply_demand(request: Request, p: CurrentPrincipal, region: str | None = None, year: int | None = None,
+def supply_demand(analyses: AnalysesDep, p: PrincipalDep, region: str | None = None, year: int | None = None,
                   by: Literal["major", "class", "industry", "chain", "class_chain"] = "class") -> Json:
-    b = bundle_of(request, region, year)
+    b = bundle_of(analyses, region, year)
     sd = b.supply_demand
     frame = {"major": sd.by_major, "class": sd.by_class, "industry": sd.by_industry, "chain": sd.by_chain,
              "class_chain": sd.by_class_chain}[by]
@@ -67,14 +68,14 @@ def supply_demand(request: Request, p: CurrentPrincipal, region: str | None = No
 
 
 @router.get("/pathways", response_model=Json, responses=ERRORS, summary="断头路: funnel and dead-end majors")
-def pathways(request: Request, p: CurrentPrincipal, region: str | None = None, year: int | None = None) -> Json:
-    b = bundle_of(request, region, year)
+def pathways(analyses: AnalysesDep, p: PrincipalDep, region: str | None = None, year: int | None = None) -> Json:
+    b = bundle_of(analyses, region, year)
     return {**_meta(b), "funnel": _rows(b.pathways.funnel), "majors": _rows(b.pathways.seats), "findings": b.pathways.findings}
 
 
 @router.get("/schools", response_model=Json, responses=ERRORS, summary="散缺小: compliance summary, small cohorts, simulations")
-def schools(request: Request, p: CurrentPrincipal, region: str | None = None, year: int | None = None) -> Json:
-    b = bundle_of(request, region, year)
+def schools(analyses: AnalysesDep, p: PrincipalDep, region: str | None = None, year: int | None = None) -> Json:
+    b = bundle_of(analyses, region, year)
     s = b.schools
     return {**_meta(b), "summary": s.summary, "small_cohorts": _rows(s.small_cohorts), "simulations": s.simulations,
             "findings": s.findings}
@@ -82,9 +83,9 @@ def schools(request: Request, p: CurrentPrincipal, region: str | None = None, ye
 
 @router.get("/schools/compliance", response_model=Json, responses=ERRORS,
             summary="Compliance of each school the caller may see")
-def school_compliance(request: Request, p: CurrentPrincipal, region: str | None = None, year: int | None = None,
+def school_compliance(analyses: AnalysesDep, p: PrincipalDep, region: str | None = None, year: int | None = None,
                       compliant: bool | None = Query(None, description="only compliant (true) or non-compliant (false)")) -> Json:
-    b = bundle_of(request, region, year)
+    b = bundle_of(analyses, region, year)
     scope = read_scope(p, "institutions")
     frame = b.schools.compliance
     visible = [row_in_scope(scope, {"code": code, "county_code": county})
@@ -96,18 +97,18 @@ def school_compliance(request: Request, p: CurrentPrincipal, region: str | None 
 
 
 @router.get("/skills", response_model=Json, responses=ERRORS, summary="大工匠难育: skill levels")
-def skills(request: Request, p: CurrentPrincipal, region: str | None = None, year: int | None = None) -> Json:
-    b = bundle_of(request, region, year)
+def skills(analyses: AnalysesDep, p: PrincipalDep, region: str | None = None, year: int | None = None) -> Json:
+    b = bundle_of(analyses, region, year)
     return {**_meta(b), "balance": _rows(b.skills.balance), "trend": _rows(b.skills.trend), "findings": b.skills.findings}
 
 
 @router.get("/peers", response_model=Json, responses=ERRORS, summary="Peer cities (real economic data)")
-def peers(request: Request, p: CurrentPrincipal, region: str | None = None, year: int | None = None) -> Json:
-    b = bundle_of(request, region, year)
+def peers(analyses: AnalysesDep, p: PrincipalDep, region: str | None = None, year: int | None = None) -> Json:
+    b = bundle_of(analyses, region, year)
     return {**_meta(b), "rows": _rows(b.peers), "notes": b.notes}
 
 
 @router.get("/forecast", response_model=Json, responses=ERRORS, summary="Openings by industry with backtest errors")
-def forecast(request: Request, p: CurrentPrincipal, region: str | None = None, year: int | None = None) -> Json:
-    b = bundle_of(request, region, year)
+def forecast(analyses: AnalysesDep, p: PrincipalDep, region: str | None = None, year: int | None = None) -> Json:
+    b = bundle_of(analyses, region, year)
     return {**_meta(b), "rows": _rows(b.openings)}

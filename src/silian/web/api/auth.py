@@ -9,8 +9,8 @@ from pydantic import BaseModel, Field
 
 from silian.domain.access import ROLE_NAMES
 from silian.services import accounts
+from silian.web.dependencies import ClientDep, DbDep, PrincipalDep, SettingsDep, UserDep
 from silian.web.errors import responses
-from silian.web.security import CurrentPrincipal, User, client_of, database
 
 router = APIRouter(prefix="/api/v1/auth", tags=["认证 / auth"])
 
@@ -37,15 +37,14 @@ class Me(BaseModel):
 
 @router.post("/token", response_model=TokenResponse, status_code=201, responses=responses(401, 422, 429),
              summary="Create an API token")
-def create_token(request: Request, body: TokenRequest) -> TokenResponse:
-    settings = request.app.state.settings
-    principal = accounts.authenticate(database(request), settings, body.username, body.password, client_of(request))
-    new = accounts.create_token(database(request), settings, principal, body.name)
+def create_token(db: DbDep, settings: SettingsDep, client: ClientDep, body: TokenRequest) -> TokenResponse:
+    principal = accounts.authenticate(db, settings, body.username, body.password, client)
+    new = accounts.create_token(db, settings, principal, body.name)
     return TokenResponse(token=new.token, expires_at=new.expires_at)
 
 
 @router.get("/me", response_model=Me, summary="Who am I")
-def me(p: CurrentPrincipal) -> Me:
+def me(p: PrincipalDep) -> Me:
     from silian.domain.messages import current_lang
     names = ROLE_NAMES[p.role]
     return Me(role=p.role, role_name=names[1] if current_lang.get() == "en" else names[0], username=p.username,
@@ -53,6 +52,6 @@ def me(p: CurrentPrincipal) -> Me:
 
 
 @router.delete("/token", status_code=204, responses=responses(401, 404), summary="Revoke the token of this request")
-def revoke(request: Request, p: User) -> None:
+def revoke(request: Request, db: DbDep, p: UserDep) -> None:
     auth = request.headers.get("authorization", "")
-    accounts.revoke_token(database(request), p, auth[7:].strip() if auth.lower().startswith("bearer ") else "")
+    accounts.revoke_token(db, p, auth[7:].strip() if auth.lower().startswith("bearer ") else "")

@@ -6,13 +6,13 @@ from __future__ import annotations
 from enum import Enum
 from typing import Annotated
 
-from fastapi import APIRouter, File, Query, Request, UploadFile
+from fastapi import APIRouter, File, Query, UploadFile
 from pydantic import BaseModel, Field
 
 from silian.domain.tables import HUB_TABLES
 from silian.services import uploads
+from silian.web.dependencies import ClientDep, DbDep, SettingsDep, UserDep
 from silian.web.errors import responses
-from silian.web.security import User, client_of, database
 
 router = APIRouter(prefix="/api/v1/imports", tags=["导入 / imports"])
 TableName = Enum("TableName", {name: name for name in HUB_TABLES}, type=str)  # type: ignore[misc]
@@ -45,13 +45,13 @@ nothing changes. Otherwise it is applied in one transaction (upsert by natural k
 
 @router.post("/{table}", response_model=ImportResult, responses=responses(400, 401, 403, 413, 422),
              summary="Import a file into a table", description=DESCRIPTION)
-def import_table(request: Request, table: TableName, p: User,
+def import_table(db: DbDep, settings: SettingsDep, client: ClientDep, table: TableName, p: UserDep,
                  file: Annotated[UploadFile, File(description=".xlsx or .csv (UTF-8, UTF-8-BOM, GBK)")],
                  dry_run: Annotated[bool, Query(description="Validate only; write nothing")] = False,
                  sheet: Annotated[str | None, Query(max_length=100, description="Sheet of an .xlsx (default 数据)")] = None,
                  ) -> ImportResult:
-    outcome = uploads.import_upload(database(request), request.app.state.settings, p, table.value, file.file,
-                                    file.filename, sheet=sheet, dry_run=dry_run, client=client_of(request))
+    outcome = uploads.import_upload(db, settings, p, table.value, file.file, file.filename, sheet=sheet, dry_run=dry_run,
+                                    client=client)
     return ImportResult(table=outcome.table, file=outcome.file, rows=outcome.rows, inserted=outcome.inserted,
                         updated=outcome.updated, unchanged=outcome.unchanged, dry_run=dry_run,
                         seconds=round(outcome.seconds, 3), source=outcome.source, warnings=outcome.warnings)

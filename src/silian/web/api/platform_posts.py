@@ -8,14 +8,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query
 from fastapi import Path as PathParam
 from pydantic import BaseModel, ConfigDict, Field
 
 from silian.services import platform_posts as svc
 from silian.services import recommend
+from silian.web.dependencies import ClientDep, DbDep, UserDep
 from silian.web.errors import responses
-from silian.web.security import User, client_of, database
 
 IdPath = Annotated[int, PathParam(ge=1, le=2**31 - 1)]
 router = APIRouter(tags=["需求共享平台 / demand-sharing platform"])
@@ -197,13 +197,13 @@ def _recommendations(result: recommend.RecommendationResult) -> dict[str, Any]:
 
 
 @router.get("/api/v1/posts/summary", response_model=PostSummary, summary="Open posts by kind (public)")
-def summary(request: Request) -> Any:
+def summary(db: DbDep) -> Any:
     """Open to everyone, the public included: numbers of open posts and people or seats by kind, no detail."""
-    return {"data": svc.post_summary(database(request))}
+    return {"data": svc.post_summary(db)}
 
 
 @router.get("/api/v1/posts", response_model=PostPage, responses=responses(400, 401), summary="List and search posts")
-def list_posts(request: Request, p: User, kind: Kind | None = None, status: Literal["open", "closed"] | None = None,
+def list_posts(db: DbDep, p: UserDep, kind: Kind | None = None, status: Literal["open", "closed"] | None = None,
                occupation_code: str | None = None, major_code: str | None = None,
                county: str | None = Query(None, description="发布单位所在县市区代码"), skill_level: SkillLevel | None = None,
                q: str | None = Query(None, max_length=100, description="标题或说明中的文字"),
@@ -213,77 +213,77 @@ def list_posts(request: Request, p: User, kind: Kind | None = None, status: Lite
     """Open posts and your own (county officers: their county's; city admin: all)."""
     filters = svc.PostFilters(kind=kind, status=status, occupation_code=occupation_code, major_code=major_code,
                               county=county, skill_level=skill_level, q=q, mine=mine)
-    found = svc.list_posts(database(request), p, filters, sort=sort, page=page, page_size=page_size)
+    found = svc.list_posts(db, p, filters, sort=sort, page=page, page_size=page_size)
     return {"data": found.data, "count": found.count, "page": found.page, "page_size": found.page_size}
 
 
 @router.post("/api/v1/posts", response_model=PostPublic, status_code=201, responses=responses(400, 401, 403, 422),
              summary="Publish a post")
-def create_post(request: Request, body: PostCreate, p: User) -> Any:
-    return svc.create_post(database(request), p, body.model_dump(), client_of(request))
+def create_post(db: DbDep, client: ClientDep, body: PostCreate, p: UserDep) -> Any:
+    return svc.create_post(db, p, body.model_dump(), client)
 
 
 @router.get("/api/v1/posts/{post_id}", response_model=PostPublic, responses=responses(401, 404), summary="Read a post")
-def read_post(request: Request, post_id: IdPath, p: User) -> Any:
-    return svc.get_post(database(request), p, post_id)
+def read_post(db: DbDep, post_id: IdPath, p: UserDep) -> Any:
+    return svc.get_post(db, p, post_id)
 
 
 @router.patch("/api/v1/posts/{post_id}", response_model=PostPublic, responses=responses(400, 401, 403, 404, 422),
               summary="Change an open post (owner)")
-def update_post(request: Request, post_id: IdPath, body: PostUpdate, p: User) -> Any:
-    return svc.update_post(database(request), p, post_id, body.model_dump(exclude_unset=True), client_of(request))
+def update_post(db: DbDep, client: ClientDep, post_id: IdPath, body: PostUpdate, p: UserDep) -> Any:
+    return svc.update_post(db, p, post_id, body.model_dump(exclude_unset=True), client)
 
 
 @router.post("/api/v1/posts/{post_id}/close", response_model=PostPublic, responses=responses(401, 403, 404),
              summary="Close a post (owner)")
-def close_post(request: Request, post_id: IdPath, p: User) -> Any:
-    return svc.close_post(database(request), p, post_id, client_of(request))
+def close_post(db: DbDep, client: ClientDep, post_id: IdPath, p: UserDep) -> Any:
+    return svc.close_post(db, p, post_id, client)
 
 
 @router.get("/api/v1/posts/{post_id}/responses", response_model=ResponseList, responses=responses(401, 403, 404),
             summary="Responses to a post (owner and admin: all; a school: its own)")
-def list_responses(request: Request, post_id: IdPath, p: User) -> Any:
-    found = svc.list_responses(database(request), p, post_id)
+def list_responses(db: DbDep, post_id: IdPath, p: UserDep) -> Any:
+    found = svc.list_responses(db, p, post_id)
     return {"data": found, "count": len(found)}
 
 
 @router.post("/api/v1/posts/{post_id}/responses", response_model=ResponsePublic, status_code=201,
              responses=responses(400, 401, 403, 404, 422), summary="Respond to an enterprise post (school)")
-def respond(request: Request, post_id: IdPath, body: ResponseCreate, p: User) -> Any:
-    return svc.respond(database(request), p, post_id, body.model_dump(), client_of(request))
+def respond(db: DbDep, client: ClientDep, post_id: IdPath, body: ResponseCreate, p: UserDep) -> Any:
+    return svc.respond(db, p, post_id, body.model_dump(), client)
 
 
 @router.post("/api/v1/posts/{post_id}/responses/{response_id}/accept", response_model=ResponsePublic,
              responses=responses(400, 401, 403, 404, 422), summary="Accept a response (owner); may create a cooperation record")
-def accept(request: Request, post_id: IdPath, response_id: IdPath, p: User) -> Any:
-    return svc.decide(database(request), p, post_id, response_id, accept=True, client=client_of(request))
+def accept(db: DbDep, client: ClientDep, post_id: IdPath, response_id: IdPath, p: UserDep) -> Any:
+    return svc.decide(db, p, post_id, response_id, accept=True, client=client)
 
 
 @router.post("/api/v1/posts/{post_id}/responses/{response_id}/decline", response_model=ResponsePublic,
              responses=responses(400, 401, 403, 404), summary="Decline a response (owner)")
-def decline(request: Request, post_id: IdPath, response_id: IdPath, p: User) -> Any:
-    return svc.decide(database(request), p, post_id, response_id, accept=False, client=client_of(request))
+def decline(db: DbDep, client: ClientDep, post_id: IdPath, response_id: IdPath, p: UserDep) -> Any:
+    return svc.decide(db, p, post_id, response_id, accept=False, client=client)
 
 
 @router.get("/api/v1/posts/{post_id}/recommendations", response_model=RecommendationList,
             responses=responses(401, 403, 404), summary="Partners for a post, scored with reasons (owner)")
-def post_recommendations(request: Request, post_id: IdPath, p: User, limit: int = Query(10, ge=1, le=recommend.MAX_LIMIT)) -> Any:
+def post_recommendations(db: DbDep, post_id: IdPath, p: UserDep, limit: int = Query(10, ge=1, le=recommend.MAX_LIMIT)) -> Any:
     """Schools and majors for an enterprise post; enterprises for a school post (formula in docs/platform.md)."""
-    return _recommendations(recommend.recommend_for_post(database(request), p, post_id, limit=limit))
+    return _recommendations(recommend.recommend_for_post(db, p, post_id, limit=limit))
 
 
 @router.get("/api/v1/recommendations", response_model=RecommendationList, responses=responses(400, 401, 403),
             summary="Open enterprise posts that fit a school")
-def school_recommendations(request: Request, p: User, institution_code: str | None = Query(None, description="城市管理员指定学校"),
+def school_recommendations(db: DbDep, p: UserDep, institution_code: str | None = Query(None, description="城市管理员指定学校"),
                            limit: int = Query(10, ge=1, le=recommend.MAX_LIMIT)) -> Any:
     """For a school user (or the city admin naming a school): open posts ranked by the school's best fitting major."""
-    return _recommendations(recommend.recommend_posts_for_school(database(request), p, institution_code=institution_code,
+    return _recommendations(recommend.recommend_posts_for_school(db, p, institution_code=institution_code,
                                                                  limit=limit))
 
 
 @router.get("/api/v1/recommendations/demand", response_model=DemandPartnersList, responses=responses(400, 401, 403),
             summary="Partner schools and majors for each enterprise's declared demand")
-def demand_recommendations(request: Request, p: User,
+def demand_recommendations(db: DbDep, p: UserDep,
                            enterprise: str | None = Query(None, max_length=18, description="企业统一社会信用代码"),
                            year: int | None = Query(None, ge=1000, le=9999, description="需求年份（默认最近一年）"),
                            top: int = Query(5, ge=1, le=recommend.MAX_LIMIT)) -> Any:
@@ -292,6 +292,6 @@ def demand_recommendations(request: Request, p: User,
     admin sees every enterprise, a county officer its county's demand, an enterprise user its own; others 403."""
     from silian.services.demand_partners import demand_partners
 
-    result = demand_partners(database(request), p, enterprise=enterprise, year=year, top=top)
+    result = demand_partners(db, p, enterprise=enterprise, year=year, top=top)
     return {"year": result.year, "weights": result.weights, "truncated": result.truncated,
             "generated": result.generated, "note": result.note, "data": [n.as_dict() for n in result.needs]}

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Query, Response
 from fastapi import Path as PathParam
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict, Field
@@ -16,9 +16,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from silian.domain.errors import InvalidInput
 from silian.domain.messages import register_messages, t
 from silian.services import scenarios as svc
-from silian.web.api.planning import finite, require_planner
+from silian.services.planning.plan_request import finite, require_planner
+from silian.web.dependencies import ClientDep, DbDep, SettingsDep, UserDep
 from silian.web.errors import responses
-from silian.web.security import User, client_of, database
 
 router = APIRouter(prefix="/api/v1/scenarios", tags=["情景 / scenarios"])
 IdPath = Annotated[int, PathParam(ge=1, le=2**31 - 1)]
@@ -85,20 +85,19 @@ def _public(s: svc.Scenario) -> ScenarioPublic:
 
 
 @router.get("", response_model=ScenarioList, responses=ERRORS, summary="Scenarios the caller may see")
-def list_(request: Request, p: User) -> ScenarioList:
+def list_(db: DbDep, p: UserDep) -> ScenarioList:
     require_planner(p)
-    found = svc.list_scenarios(database(request), p)
+    found = svc.list_scenarios(db, p)
     return ScenarioList(data=[_public(s) for s in found], count=len(found))
 
 
 @router.post("", response_model=ScenarioPublic, status_code=201, responses=ERRORS, summary="Save a scenario",
              description="The spec is checked (unknown school, major, occupation or county codes and negative numbers are "
                          "each listed in `problems`, 422) and stored; the hub is never changed.")
-async def create(request: Request, p: User, body: ScenarioCreate) -> ScenarioPublic:
+async def create(db: DbDep, settings: SettingsDep, client: ClientDep, p: UserDep, body: ScenarioCreate) -> ScenarioPublic:
     require_planner(p)
-    saved = await run_in_threadpool(svc.save_scenario, database(request), p, name=body.name, kind=body.kind, spec=body.spec,
-                                    settings=request.app.state.settings, region=body.region, replace=body.replace,
-                                    client=client_of(request))
+    saved = await run_in_threadpool(svc.save_scenario, db, p, name=body.name, kind=body.kind, spec=body.spec,
+                                    settings=settings, region=body.region, replace=body.replace, client=client)
     return _public(saved)
 
 
@@ -106,7 +105,7 @@ async def create(request: Request, p: User, body: ScenarioCreate) -> ScenarioPub
             description="The baseline and each scenario side by side: coupling D, C, T, level and lagging chain; total "
                         "shortage and surplus; key-chain gaps; the Duncan mismatch index; red and yellow cards; school "
                         "compliance — and each scenario's difference from the baseline.")
-async def compare(request: Request, p: User,
+async def compare(db: DbDep, settings: SettingsDep, p: UserDep,
                   ids: Annotated[str, Query(max_length=100, description="情景编号，逗号分隔，如 1,2")],
                   year: Annotated[int | None, Query(ge=2000, le=2100, description="比较年份（默认最新）")] = None,
                   ) -> ComparisonPublic:
@@ -114,19 +113,18 @@ async def compare(request: Request, p: User,
     parts = [x.strip() for x in ids.split(",") if x.strip()]
     if not parts or len(parts) > MAX_COMPARED or not all(x.isdigit() and len(x) < 10 for x in parts):
         raise InvalidInput(t("api_sc_ids"))
-    result = await run_in_threadpool(svc.compare_saved, database(request), p, [int(x) for x in parts],
-                                     settings=request.app.state.settings, year=year)
+    result = await run_in_threadpool(svc.compare_saved, db, p, [int(x) for x in parts], settings=settings, year=year)
     return ComparisonPublic(**finite(result.as_dict()))
 
 
 @router.get("/{scenario_id}", response_model=ScenarioPublic, responses=ERRORS, summary="One scenario")
-def read(request: Request, p: User, scenario_id: IdPath) -> ScenarioPublic:
+def read(db: DbDep, p: UserDep, scenario_id: IdPath) -> ScenarioPublic:
     require_planner(p)
-    return _public(svc.get_scenario(database(request), p, scenario_id))
+    return _public(svc.get_scenario(db, p, scenario_id))
 
 
 @router.delete("/{scenario_id}", status_code=204, response_class=Response, responses=ERRORS, summary="Delete a scenario")
-def delete(request: Request, p: User, scenario_id: IdPath) -> Response:
+def delete(db: DbDep, client: ClientDep, p: UserDep, scenario_id: IdPath) -> Response:
     require_planner(p)
-    svc.delete_scenario(database(request), p, scenario_id, client=client_of(request))
+    svc.delete_scenario(db, p, scenario_id, client=client)
     return Response(status_code=204)

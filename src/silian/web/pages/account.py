@@ -10,15 +10,8 @@ from fastapi.responses import RedirectResponse, Response
 
 from silian.domain.messages import register_messages, t
 from silian.services import accounts
-from silian.web.security import (
-    LANG_COOKIE,
-    CurrentPrincipal,
-    Session,
-    client_of,
-    database,
-    read_session,
-    write_session,
-)
+from silian.web.dependencies import ClientDep, DbDep, PrincipalDep, SessionsDep, SettingsDep
+from silian.web.security import LANG_COOKIE, Session
 from silian.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -30,35 +23,36 @@ register_messages({
 
 
 @router.get("/login")
-def login_form(request: Request, p: CurrentPrincipal, next: str = "/") -> Response:
-    fresh = read_session(request) is None
+def login_form(request: Request, cookies: SessionsDep, p: PrincipalDep, next: str = "/") -> Response:
+    fresh = cookies.read(request) is None
     if fresh:  # an anonymous session, so the form has a CSRF token
         request.state.session = Session(user_id=None, csrf=secrets.token_urlsafe(24))
     response = render(request, "login.html", p, next=_safe_next(next), error="")
     if fresh:
-        write_session(request, response, None, csrf=request.state.session.csrf)
+        cookies.write(response, None, csrf=request.state.session.csrf)
     return response
 
 
 @router.post("/login")
-def login(request: Request, p: CurrentPrincipal, username: Annotated[str, Form()], password: Annotated[str, Form()],
+def login(request: Request, db: DbDep, settings: SettingsDep, cookies: SessionsDep, client: ClientDep, p: PrincipalDep,
+          username: Annotated[str, Form()], password: Annotated[str, Form()],
           next: Annotated[str, Form()] = "/") -> Response:
     if getattr(request.state, "session", None) is None:  # no session: the form was not ours
         raise HTTPException(403, t("web_csrf"))
     try:
-        user = accounts.authenticate(database(request), request.app.state.settings, username, password, client_of(request))
+        user = accounts.authenticate(db, settings, username, password, client)
     except accounts.LoginFailed as exc:
         status = 429 if exc.locked_until else 401
         return render(request, "login.html", p, status_code=status, next=_safe_next(next), error=exc.message)
     response = RedirectResponse(_safe_next(next), status_code=303)
-    write_session(request, response, user.user_id)
+    cookies.write(response, user.user_id)
     return response
 
 
 @router.post("/logout")
-def logout(request: Request, p: CurrentPrincipal) -> Response:
+def logout(cookies: SessionsDep, p: PrincipalDep) -> Response:
     response = RedirectResponse("/", status_code=303)
-    write_session(request, response, None)
+    cookies.write(response, None)
     return response
 
 

@@ -10,10 +10,10 @@ from __future__ import annotations
 import json
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 
 from silian.domain.access import Principal
@@ -23,8 +23,11 @@ from silian.reports.charts import Chart
 from silian.reports.format import num, pct, table_name, whole
 from silian.services import dashboard as dash
 from silian.services.analysis import AnalysisBundle
+from silian.services.analysis_cache import AnalysisCache
 from silian.services.four_chains import level_bands
-from silian.web.security import CurrentPrincipal
+from silian.services.hub_database import Database
+from silian.settings import Settings
+from silian.web.dependencies import AnalysesDep, DbDep, PrincipalDep, SettingsDep
 from silian.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -151,10 +154,26 @@ class Page:
         return t("dash_generated", tables=t("list_joiner").join(table_name(n, english) for n in tables)) if tables else ""
 
 
-def _page(request: Request, p: Principal, year: int | None) -> Page:
+@dataclass(frozen=True)
+class Sources:
+    """What the dashboard pages read: the cached analyses, and the hub and settings for their extras."""
+
+    analyses: AnalysisCache
+    db: Database
+    settings: Settings
+
+
+def sources(analyses: AnalysesDep, db: DbDep, settings: SettingsDep) -> Sources:
+    return Sources(analyses, db, settings)
+
+
+SourcesDep = Annotated[Sources, Depends(sources)]
+
+
+def _page(request: Request, src: Sources, p: Principal, year: int | None) -> Page:
     started = time.perf_counter()
-    bundle = request.app.state.analysis.get(None, year, current_lang.get())
-    extras = dash.extras_for(request.app.state.db, bundle, request.app.state.settings)
+    bundle = src.analyses.get(None, year, current_lang.get())
+    extras = dash.extras_for(src.db, bundle, src.settings)
     return Page(request, p, bundle, extras, year, started)
 
 
@@ -238,9 +257,9 @@ def gap_heatmap(table: dash.DataTable, top: int = HEATMAP_ROWS) -> tuple[dict[st
 
 # ---------------------------------------------------------------- pages
 @router.get("/")
-def overview(request: Request, p: CurrentPrincipal, year: int | None = None) -> Response:
+def overview(request: Request, src: SourcesDep, p: PrincipalDep, year: int | None = None) -> Response:
     try:
-        page = _page(request, p, year)
+        page = _page(request, src, p, year)
     except InvalidInput as exc:  # no data yet (or a year without data): say so on the landing page
         return render(request, "dashboard/empty.html", p, status_code=400 if year else 200, message=exc.message)
     b = page.bundle
@@ -261,8 +280,8 @@ def dashboard_root(year: int | None = None) -> Response:
 
 
 @router.get("/dashboard/counties")
-def counties(request: Request, p: CurrentPrincipal, year: int | None = None) -> Response:
-    page = _page(request, p, year)
+def counties(request: Request, src: SourcesDep, p: PrincipalDep, year: int | None = None) -> Response:
+    page = _page(request, src, p, year)
     b = page.bundle
     d, u, top = dash.counties_table(b, p), dash.county_u_table(b, p), dash.county_topsis_table(b, p)
     panels = []
@@ -279,9 +298,9 @@ def counties(request: Request, p: CurrentPrincipal, year: int | None = None) -> 
 
 
 @router.get("/dashboard/gaps")
-def gaps(request: Request, p: CurrentPrincipal, year: int | None = None, class_code: str | None = None,
+def gaps(request: Request, src: SourcesDep, p: PrincipalDep, year: int | None = None, class_code: str | None = None,
          chain: str | None = None) -> Response:
-    page = _page(request, p, year)
+    page = _page(request, src, p, year)
     b = page.bundle
     heat = dash.gap_cells_table(b)
     panels, cells = [], {"rows": [], "cols": []}
@@ -307,15 +326,15 @@ def _cell_context(page: Page, class_code: str, chain: str) -> dict[str, Any]:
 
 
 @router.get("/dashboard/gaps/cell")
-def gap_cell(request: Request, p: CurrentPrincipal, class_code: str, chain: str, year: int | None = None) -> Response:
+def gap_cell(request: Request, src: SourcesDep, p: PrincipalDep, class_code: str, chain: str, year: int | None = None) -> Response:
     """The drill-down fragment of one heatmap cell (htmx)."""
-    page = _page(request, p, year)
+    page = _page(request, src, p, year)
     return page.render("dashboard/_cell.html", "gaps", drill=_cell_context(page, class_code, chain))
 
 
 @router.get("/dashboard/pathways")
-def pathways(request: Request, p: CurrentPrincipal, year: int | None = None) -> Response:
-    page = _page(request, p, year)
+def pathways(request: Request, src: SourcesDep, p: PrincipalDep, year: int | None = None) -> Response:
+    page = _page(request, src, p, year)
     b = page.bundle
     flows, funnel = dash.pathway_flows(b, page.extras), dash.funnel_table(b)
     series = {c.label: funnel.values(c.key) for c in funnel.columns if c.key in
@@ -327,8 +346,8 @@ def pathways(request: Request, p: CurrentPrincipal, year: int | None = None) -> 
 
 
 @router.get("/dashboard/schools")
-def schools(request: Request, p: CurrentPrincipal, year: int | None = None) -> Response:
-    page = _page(request, p, year)
+def schools(request: Request, src: SourcesDep, p: PrincipalDep, year: int | None = None) -> Response:
+    page = _page(request, src, p, year)
     b = page.bundle
     fails = dash.school_fails_table(b)
     summary = b.schools.summary
@@ -345,8 +364,8 @@ def schools(request: Request, p: CurrentPrincipal, year: int | None = None) -> R
 
 
 @router.get("/dashboard/peers")
-def peers(request: Request, p: CurrentPrincipal, year: int | None = None) -> Response:
-    page = _page(request, p, year)
+def peers(request: Request, src: SourcesDep, p: PrincipalDep, year: int | None = None) -> Response:
+    page = _page(request, src, p, year)
     b = page.bundle
     gdp, score = dash.peers_table(b), dash.peer_score_table(b)
     panels = [Panel(gdp, _bar(gdp, "name", "gdp"), height=_bar_height(gdp), wide=True, open_table=True)] if gdp.rows else []
@@ -356,9 +375,9 @@ def peers(request: Request, p: CurrentPrincipal, year: int | None = None) -> Res
 
 
 @router.get("/dashboard/postings")
-def postings(request: Request, p: CurrentPrincipal, year: int | None = None) -> Response:
+def postings(request: Request, src: SourcesDep, p: PrincipalDep, year: int | None = None) -> Response:
     """Posting-sourced demand: top occupations and 专业类, counties, salary quantiles, and the known bias."""
-    page = _page(request, p, year)
+    page = _page(request, src, p, year)
     b, e = page.bundle, page.extras
     pd = e.postings
     panels, summary, salary_note = [], "", ""
@@ -388,12 +407,12 @@ def postings(request: Request, p: CurrentPrincipal, year: int | None = None) -> 
 
 
 @router.get("/dashboard/download/{filename}")
-def download(request: Request, p: CurrentPrincipal, filename: str, year: int | None = None) -> Response:
+def download(request: Request, src: SourcesDep, p: PrincipalDep, filename: str, year: int | None = None) -> Response:
     """The table behind a chart as CSV (UTF-8 with BOM) or Excel: ``/dashboard/download/<chart id>.csv|.xlsx``."""
     table_id, _, kind = filename.rpartition(".")
     if kind not in DOWNLOAD_TYPES or not table_id:
         raise NotFound(t("dash_unknown_table", name=filename))
-    page = _page(request, p, year)
+    page = _page(request, src, p, year)
     table = dash.build_table(table_id, page.bundle, page.extras, p)
     name = f"silian-{table_id}-{page.bundle.year}.{kind}"
     notes = [f"{page.bundle.region_name} · {page.bundle.year} · {table.title}", page.banner()]

@@ -20,8 +20,9 @@ from silian.domain.messages import register_messages, t
 from silian.domain.vocab import SKILL_LEVELS
 from silian.services import platform_posts as svc
 from silian.services import recommend
+from silian.services.hub_database import Database
 from silian.storage.platform_schema import POST_KINDS
-from silian.web.security import CurrentPrincipal, client_of, database
+from silian.web.dependencies import ClientDep, DbDep, PrincipalDep
 from silian.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -101,10 +102,10 @@ def _kinds_for(p: Principal) -> list[tuple[str, str]]:
 
 
 @router.get("/platform")
-def index(request: Request, p: CurrentPrincipal) -> Response:
+def index(request: Request, db: DbDep, p: PrincipalDep) -> Response:
     common = {"all_kinds": [(k, svc.kind_name(k)) for k in POST_KINDS], "skill_levels": SKILL_LEVELS, "sorts": SORTS}
     if p.is_public:
-        return render(request, "platform/index.html", p, summary=svc.post_summary(database(request)), found=None, **common)
+        return render(request, "platform/index.html", p, summary=svc.post_summary(db), found=None, **common)
     args = {k: request.query_params.get(k, "") for k in FILTER_FIELDS}
     raw_page = request.query_params.get("page", "1")
     page = int(raw_page) if raw_page.isdigit() and int(raw_page) > 0 else 1
@@ -112,13 +113,13 @@ def index(request: Request, p: CurrentPrincipal) -> Response:
                               occupation_code=args["occupation_code"] or None, county=args["county"] or None,
                               skill_level=args["skill_level"] or None, q=args["q"] or None, mine=bool(args["mine"]))
     try:
-        found = svc.list_posts(database(request), p, filters, sort=args["sort"] or None, page=page, page_size=20)
+        found = svc.list_posts(db, p, filters, sort=args["sort"] or None, page=page, page_size=20)
         error = ""
     except SilianError as exc:
         found, error = svc.PostPage([], 0, 1, 20), exc.message
     fitting = None
     if p.role == "school_user":
-        fitting = recommend.recommend_posts_for_school(database(request), p, limit=5)
+        fitting = recommend.recommend_posts_for_school(db, p, limit=5)
     pages = max(1, -(-found.count // found.page_size))
     query = {k: v for k, v in args.items() if v}
     links = {"prev": urlencode({**query, "page": page - 1}) if page > 1 else "",
@@ -134,7 +135,7 @@ def _form_values(form: Any) -> dict[str, Any]:
 
 
 @router.get("/platform/new")
-def new_form(request: Request, p: CurrentPrincipal) -> Response:
+def new_form(request: Request, p: PrincipalDep) -> Response:
     def show() -> Response:
         kinds = _kinds_for(p)
         if not kinds:
@@ -146,12 +147,12 @@ def new_form(request: Request, p: CurrentPrincipal) -> Response:
 
 
 @router.post("/platform/new")
-async def publish(request: Request, p: CurrentPrincipal) -> Response:
+async def publish(request: Request, db: DbDep, client: ClientDep, p: PrincipalDep) -> Response:
     if p.is_public:
         return _login_redirect(request)
     values = _form_values(await request.form())
     try:
-        post = svc.create_post(database(request), p, values, client_of(request))
+        post = svc.create_post(db, p, values, client)
     except (ImportRejected, PermissionDenied) as exc:
         problems = exc.problems if isinstance(exc, ImportRejected) else []
         return render(request, "platform/new.html", p, status_code=422 if problems else 403, kinds=_kinds_for(p),
@@ -162,9 +163,8 @@ async def publish(request: Request, p: CurrentPrincipal) -> Response:
     return RedirectResponse(f"/platform/posts/{post['id']}", status_code=303)
 
 
-def _post_page(request: Request, p: Principal, post_id: int, *, form_problems: list[Any] | None = None,
+def _post_page(request: Request, db: Database, p: Principal, post_id: int, *, form_problems: list[Any] | None = None,
                form_values: dict[str, Any] | None = None, status_code: int = 200) -> Response:
-    db = database(request)
     post = svc.get_post(db, p, post_id)
     owner = svc.owns(p, post)
     responses = svc.list_responses(db, p, post_id) if owner or p.role == "school_user" else []
@@ -178,21 +178,21 @@ def _post_page(request: Request, p: Principal, post_id: int, *, form_problems: l
 
 
 @router.get("/platform/posts/{post_id}")
-def show_post(request: Request, post_id: int, p: CurrentPrincipal) -> Response:
-    return _guarded(request, p, lambda: _post_page(request, p, post_id))
+def show_post(request: Request, db: DbDep, post_id: int, p: PrincipalDep) -> Response:
+    return _guarded(request, p, lambda: _post_page(request, db, p, post_id))
 
 
 @router.post("/platform/posts/{post_id}/respond")
-async def respond(request: Request, post_id: int, p: CurrentPrincipal) -> Response:
+async def respond(request: Request, db: DbDep, client: ClientDep, post_id: int, p: PrincipalDep) -> Response:
     if p.is_public:
         return _login_redirect(request)
     form = await request.form()
     values = {k: str(form.get(k) or "").strip() for k in ("major_code", "seats", "message")}
     try:
-        svc.respond(database(request), p, post_id, values, client_of(request))
+        svc.respond(db, p, post_id, values, client)
     except ImportRejected as exc:
         problems = exc.problems
-        return _guarded(request, p, lambda: _post_page(request, p, post_id, form_problems=problems,
+        return _guarded(request, p, lambda: _post_page(request, db, p, post_id, form_problems=problems,
                                                          form_values=values, status_code=422))
     except SilianError as exc:
         return _error_page(request, p, exc)
@@ -207,17 +207,15 @@ def _after(request: Request, p: Principal, post_id: int, action: Callable[[], An
 
 
 @router.post("/platform/posts/{post_id}/responses/{response_id}/accept")
-def accept(request: Request, post_id: int, response_id: int, p: CurrentPrincipal) -> Response:
-    return _after(request, p, post_id, lambda: svc.decide(database(request), p, post_id, response_id, accept=True,
-                                                          client=client_of(request)))
+def accept(request: Request, db: DbDep, client: ClientDep, post_id: int, response_id: int, p: PrincipalDep) -> Response:
+    return _after(request, p, post_id, lambda: svc.decide(db, p, post_id, response_id, accept=True, client=client))
 
 
 @router.post("/platform/posts/{post_id}/responses/{response_id}/decline")
-def decline(request: Request, post_id: int, response_id: int, p: CurrentPrincipal) -> Response:
-    return _after(request, p, post_id, lambda: svc.decide(database(request), p, post_id, response_id, accept=False,
-                                                          client=client_of(request)))
+def decline(request: Request, db: DbDep, client: ClientDep, post_id: int, response_id: int, p: PrincipalDep) -> Response:
+    return _after(request, p, post_id, lambda: svc.decide(db, p, post_id, response_id, accept=False, client=client))
 
 
 @router.post("/platform/posts/{post_id}/close")
-def close(request: Request, post_id: int, p: CurrentPrincipal) -> Response:
-    return _after(request, p, post_id, lambda: svc.close_post(database(request), p, post_id, client_of(request)))
+def close(request: Request, db: DbDep, client: ClientDep, post_id: int, p: PrincipalDep) -> Response:
+    return _after(request, p, post_id, lambda: svc.close_post(db, p, post_id, client))

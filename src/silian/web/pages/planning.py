@@ -23,10 +23,13 @@ from silian.domain.errors import ImportRejected, InvalidInput, NotFound, Permiss
 from silian.domain.messages import current_lang, register_messages, t
 from silian.reports.format import table_name
 from silian.services import scenarios as svc
+from silian.services.analysis_cache import AnalysisCache
+from silian.services.hub_database import Database
 from silian.services.planning.enrolment_plan import PlanOptions
+from silian.services.planning.plan_request import PLANNERS, plan_for
 from silian.services.planning.seat_matching import METHODS, dump_match_json, match_from_bytes
-from silian.web.api.planning import PLANNERS, plan_for
-from silian.web.security import CurrentPrincipal, client_of, database
+from silian.settings import Settings
+from silian.web.dependencies import AnalysesDep, ClientDep, DbDep, PrincipalDep, SettingsDep
 from silian.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -103,9 +106,9 @@ def _login(path: str) -> Response:
     return RedirectResponse("/login?" + urlencode({"next": path}), status_code=303)
 
 
-def _banner(request: Request) -> str:
+def _banner(analyses: AnalysisCache) -> str:
     try:
-        tables = request.app.state.analysis.get(None, None, current_lang.get()).generated_tables
+        tables = analyses.get(None, None, current_lang.get()).generated_tables
     except SilianError:
         return ""
     english = current_lang.get() == "en"
@@ -133,7 +136,7 @@ def _guard(request: Request, p: Principal, tab: str) -> Response | None:
 
 
 @router.get("/planning")
-def planning_root(p: CurrentPrincipal) -> Response:
+def planning_root(p: PrincipalDep) -> Response:
     return RedirectResponse("/planning/plan" if p.role in PLANNERS else "/planning/match", status_code=303)
 
 
@@ -145,12 +148,8 @@ def _plan_options(max_change: float, min_cohort: float, key_chain_bonus: float, 
                        time_limit=30.0)
 
 
-def _run_plan(request: Request, p: Principal, year: int | None, options: PlanOptions) -> dict[str, Any]:
-    return plan_for(database(request), request.app.state.settings, p, region=None, year=year, options=options)
-
-
 @router.get("/planning/plan")
-async def plan_page(request: Request, p: CurrentPrincipal, run: bool = False, year: int | None = Query(None, ge=2000, le=2100),
+async def plan_page(request: Request, db: DbDep, settings: SettingsDep, analyses: AnalysesDep, p: PrincipalDep, run: bool = False, year: int | None = Query(None, ge=2000, le=2100),
                     max_change: float = 0.2, min_cohort: float = 30, key_chain_bonus: float = 1.0,
                     open_new: bool = False) -> Response:
     refused = _guard(request, p, "plan")
@@ -162,17 +161,17 @@ async def plan_page(request: Request, p: CurrentPrincipal, run: bool = False, ye
     if run:
         try:
             options = _plan_options(max_change, min_cohort, key_chain_bonus, open_new)
-            summary = await run_in_threadpool(_run_plan, request, p, year, options)
+            summary = await run_in_threadpool(plan_for, db, settings, p, region=None, year=year, options=options)
         except SilianError as exc:
             return _refused(request, p, exc, "plan")
         query = urlencode({k: v for k, v in {**form, "run": 1}.items() if v not in ("", False)})
     return _page(request, p, "planning/plan.html", "plan", form=form, summary=summary, query=query,
                  rows=plan_rows(summary["changes"]) if summary and "changes" in summary else [],
-                 columns=PLAN_COLUMNS, banner=_banner(request))
+                 columns=PLAN_COLUMNS, banner=_banner(analyses))
 
 
 @router.get("/planning/plan.csv")
-async def plan_csv(request: Request, p: CurrentPrincipal, year: int | None = Query(None, ge=2000, le=2100),
+async def plan_csv(request: Request, db: DbDep, settings: SettingsDep, p: PrincipalDep, year: int | None = Query(None, ge=2000, le=2100),
                    max_change: float = 0.2, min_cohort: float = 30, key_chain_bonus: float = 1.0,
                    open_new: bool = False, run: bool = True) -> Response:
     """The plan's changes as CSV (UTF-8 with BOM), one row per changed offering with its reason."""
@@ -180,8 +179,8 @@ async def plan_csv(request: Request, p: CurrentPrincipal, year: int | None = Que
     if refused:
         return refused
     try:
-        summary = await run_in_threadpool(_run_plan, request, p, year,
-                                          _plan_options(max_change, min_cohort, key_chain_bonus, open_new))
+        options = _plan_options(max_change, min_cohort, key_chain_bonus, open_new)
+        summary = await run_in_threadpool(plan_for, db, settings, p, region=None, year=year, options=options)
     except SilianError as exc:
         return _refused(request, p, exc, "plan")
     rows = plan_rows(summary.get("changes", []))
@@ -204,14 +203,14 @@ def _download(body: bytes, name: str, media_type: str) -> Response:
 
 # ---------------------------------------------------------------- matching
 @router.get("/planning/match")
-def match_page(request: Request, p: CurrentPrincipal) -> Response:
+def match_page(request: Request, p: PrincipalDep) -> Response:
     if p.is_public:
         return _login(request.url.path)
     return _page(request, p, "planning/match.html", "match", methods=METHODS, method="da", outcome=None)
 
 
 @router.post("/planning/match")
-async def match_upload(request: Request, p: CurrentPrincipal) -> Response:
+async def match_upload(request: Request, p: PrincipalDep) -> Response:
     if p.is_public:
         return _login(request.url.path)
     form = await request.form()
@@ -233,86 +232,90 @@ async def match_upload(request: Request, p: CurrentPrincipal) -> Response:
 
 
 # ---------------------------------------------------------------- scenarios
-def _scenarios_page(request: Request, p: Principal, status_code: int = 200, **context: Any) -> Response:
-    db = database(request)
+def _scenarios_page(request: Request, db: Database, analyses: AnalysisCache, p: Principal, status_code: int = 200,
+                    **context: Any) -> Response:
     found = svc.list_scenarios(db, p)
     names = svc.code_names(db) if found else {}
     base = {"form": {"kind": "plant"}, "problems": [], "error": "", "message": ""}
     return _page(request, p, "planning/scenarios.html", "scenarios", status_code=status_code, scenarios=found,
-                 spec_text=lambda s: spec_text(s, names), banner=_banner(request), **{**base, **context})
+                 spec_text=lambda s: spec_text(s, names), banner=_banner(analyses), **{**base, **context})
 
 
 @router.get("/planning/scenarios")
-def scenarios_page(request: Request, p: CurrentPrincipal, saved: str | None = None, deleted: str | None = None) -> Response:
+def scenarios_page(request: Request, db: DbDep, analyses: AnalysesDep, p: PrincipalDep, saved: str | None = None, deleted: str | None = None) -> Response:
     refused = _guard(request, p, "scenarios")
     if refused:
         return refused
     message = t("pl_saved", name=saved) if saved else t("pl_deleted", name=deleted) if deleted else ""
-    return _scenarios_page(request, p, message=message)
+    return _scenarios_page(request, db, analyses, p, message=message)
 
 
 @router.post("/planning/scenarios")
-async def scenarios_create(request: Request, p: CurrentPrincipal) -> Response:
+async def scenarios_create(request: Request, db: DbDep, settings: SettingsDep, analyses: AnalysesDep, client: ClientDep,
+                           p: PrincipalDep) -> Response:
     refused = _guard(request, p, "scenarios")
     if refused:
         return refused
     form = {k: str(v) for k, v in (await request.form()).items() if isinstance(v, str)}
     try:
         kind, spec = scenario_spec(form)
-        saved = await run_in_threadpool(svc.save_scenario, database(request), p, name=form.get("name", ""), kind=kind,
-                                        spec=spec, settings=request.app.state.settings, client=client_of(request))
+        saved = await run_in_threadpool(svc.save_scenario, db, p, name=form.get("name", ""), kind=kind, spec=spec,
+                                        settings=settings, client=client)
     except ImportRejected as exc:
-        return _scenarios_page(request, p, 422, form=form, error=exc.message, problems=exc.problems)
+        return _scenarios_page(request, db, analyses, p, 422, form=form, error=exc.message, problems=exc.problems)
     except SilianError as exc:
         status = 403 if isinstance(exc, PermissionDenied) else 400
-        return _scenarios_page(request, p, status, form=form, error=exc.message)
+        return _scenarios_page(request, db, analyses, p, status, form=form, error=exc.message)
     return RedirectResponse("/planning/scenarios?" + urlencode({"saved": saved.name}), status_code=303)
 
 
 @router.post("/planning/scenarios/{scenario_id}/delete")
-def scenarios_delete(request: Request, p: CurrentPrincipal, scenario_id: int) -> Response:
+def scenarios_delete(request: Request, db: DbDep, client: ClientDep, p: PrincipalDep, scenario_id: int) -> Response:
     refused = _guard(request, p, "scenarios")
     if refused:
         return refused
     try:
-        gone = svc.delete_scenario(database(request), p, scenario_id, client=client_of(request))
+        gone = svc.delete_scenario(db, p, scenario_id, client=client)
     except SilianError as exc:
         return _refused(request, p, exc, "scenarios")
     return RedirectResponse("/planning/scenarios?" + urlencode({"deleted": gone.name}), status_code=303)
 
 
-def _comparison(request: Request, p: Principal, ids: list[int], year: int | None) -> svc.Comparison:
+def _comparison(db: Database, settings: Settings, p: Principal, ids: list[int], year: int | None) -> svc.Comparison:
     if not ids:
         raise InvalidInput(t("sc_none_given"))
-    return svc.compare_saved(database(request), p, ids[:6], settings=request.app.state.settings, year=year)
+    return svc.compare_saved(db, p, ids[:6], settings=settings, year=year)
 
 
-async def _compared(request: Request, p: Principal, ids: list[int] | None, year: int | None) -> svc.Comparison | Response:
+async def _compared(request: Request, db: Database, settings: Settings, p: Principal, ids: list[int] | None,
+                    year: int | None) -> svc.Comparison | Response:
     """The comparison, or the page that refuses it (role, unknown scenario, bad input)."""
     refused = _guard(request, p, "scenarios")
     if refused:
         return refused
     try:
-        return await run_in_threadpool(_comparison, request, p, ids or [], year)
+        return await run_in_threadpool(_comparison, db, settings, p, ids or [], year)
     except SilianError as exc:
         return _refused(request, p, exc, "scenarios")
 
 
 @router.get("/planning/scenarios/compare")
-async def scenarios_compare(request: Request, p: CurrentPrincipal, ids: Annotated[list[int] | None, Query()] = None,
+async def scenarios_compare(request: Request, db: DbDep, settings: SettingsDep, analyses: AnalysesDep, p: PrincipalDep,
+                            ids: Annotated[list[int] | None, Query()] = None,
                             year: int | None = Query(None, ge=2000, le=2100)) -> Response:
-    result = await _compared(request, p, ids, year)
+    result = await _compared(request, db, settings, p, ids, year)
     if isinstance(result, Response):
         return result
     query = urlencode([("ids", i) for i in ids or []] + ([("year", year)] if year else []))
-    return _page(request, p, "planning/compare.html", "scenarios", result=result, query=query, banner=_banner(request))
+    return _page(request, p, "planning/compare.html", "scenarios", result=result, query=query, banner=_banner(analyses))
 
 
 @router.get("/planning/scenarios/compare.csv")
-async def scenarios_compare_csv(request: Request, p: CurrentPrincipal, ids: Annotated[list[int] | None, Query()] = None,
+async def scenarios_compare_csv(request: Request, db: DbDep, settings: SettingsDep, p: PrincipalDep,
+                                ids: Annotated[list[int] | None, Query()] = None,
                                 year: int | None = Query(None, ge=2000, le=2100)) -> Response:
     """The comparison as CSV: indicator, baseline, then each scenario and its difference."""
-    result = await _compared(request, p, ids, year)
+    result = await _compared(request, db, settings, p, ids, year)
     if isinstance(result, Response):
         return result
     header = [t("pl_indicator"), result.columns[0]]

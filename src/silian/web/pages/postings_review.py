@@ -6,6 +6,7 @@ import counts those titles. Other roles are refused; the public is sent to the l
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
@@ -16,17 +17,15 @@ from fastapi.responses import RedirectResponse, Response
 from silian.domain.access import Principal
 from silian.domain.errors import ImportRejected
 from silian.domain.messages import register_messages, t
-from silian.services.accounts import write_audit
 from silian.services.postings.classifier import code_names
 from silian.services.postings.confirmed_titles import (
-    check_rows,
     confirmed_table,
     load_confirmed,
     pending_review,
     review_sheet,
-    save_confirmed,
 )
-from silian.web.security import CurrentPrincipal, client_of, database
+from silian.services.postings.title_review import confirm_reviewed
+from silian.web.dependencies import ClientDep, DbDep, PrincipalDep, SettingsDep
 from silian.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -70,8 +69,7 @@ def _refusal(request: Request, p: Principal) -> Response | None:
     return None
 
 
-def _page(request: Request, p: Principal, status_code: int = 200, **context: Any) -> Response:
-    data_dir = request.app.state.settings.data_dir
+def _page(request: Request, data_dir: Path, p: Principal, status_code: int = 200, **context: Any) -> Response:
     confirmed = load_confirmed(data_dir)
     pending, meta = pending_review(data_dir, confirmed)
     names = code_names()
@@ -93,16 +91,16 @@ def _candidates(row: dict[str, Any]) -> list[tuple[str, str, float]]:
 
 
 @router.get(PATH)
-def review_page(request: Request, p: CurrentPrincipal, added: int | None = None, changed: int | None = None) -> Response:
+def review_page(request: Request, settings: SettingsDep, p: PrincipalDep, added: int | None = None, changed: int | None = None) -> Response:
     refused = _refusal(request, p)
     if refused:
         return refused
     message = t("rv_saved", added=added, changed=changed or 0) if added is not None else ""
-    return _page(request, p, message=message)
+    return _page(request, settings.data_dir, p, message=message)
 
 
 @router.post(PATH)
-async def review_submit(request: Request, p: CurrentPrincipal) -> Response:
+async def review_submit(request: Request, db: DbDep, settings: SettingsDep, client: ClientDep, p: PrincipalDep) -> Response:
     """Answers come as ``title_N`` / ``code_N`` pairs (N = the table row); empty codes are left undecided."""
     refused = _refusal(request, p)
     if refused:
@@ -110,36 +108,30 @@ async def review_submit(request: Request, p: CurrentPrincipal) -> Response:
     form = {k: str(v) for k, v in (await request.form()).items() if isinstance(v, str)}
     numbers = sorted(int(k[5:]) for k in form if k.startswith("code_") and k[5:].isdigit())
     rows = [(n, form.get(f"title_{n}"), form.get(f"code_{n}")) for n in numbers]
-    data_dir = request.app.state.settings.data_dir
     try:
-        reviewed = check_rows(rows, code_names(), file=t("rv_form"))
-        counts = await run_in_threadpool(save_confirmed, data_dir, reviewed, source=f"web:{p.username}")
-        with database(request).begin() as conn:  # who confirmed what, beside the platform's other changes
-            write_audit(conn, p, "confirm", "confirmed_titles", "", None,
-                        {c.title: c.code for c in reviewed.confirmations}, client_of(request))
+        counts = await run_in_threadpool(confirm_reviewed, db, settings.data_dir, p, rows, file=t("rv_form"), client=client)
     except ImportRejected as exc:
         answers = {n: form.get(f"code_{n}", "") for n in numbers}
-        return _page(request, p, 422, error=exc.message, problems=exc.problems, answers=answers)
+        return _page(request, settings.data_dir, p, 422, error=exc.message, problems=exc.problems, answers=answers)
     return RedirectResponse(f"{PATH}?" + urlencode({"added": counts.added, "changed": counts.changed}), status_code=303)
 
 
 @router.get(PATH + ".csv")
-def review_csv(request: Request, p: CurrentPrincipal) -> Response:
+def review_csv(request: Request, settings: SettingsDep, p: PrincipalDep) -> Response:
     """The whole queue (still unconfirmed) as the sheet `silian postings confirm` reads."""
     refused = _refusal(request, p)
     if refused:
         return refused
-    data_dir = request.app.state.settings.data_dir
-    pending, _ = pending_review(data_dir, load_confirmed(data_dir))
+    pending, _ = pending_review(settings.data_dir, load_confirmed(settings.data_dir))
     return _csv(review_sheet(pending).write_csv(), "review_queue.csv")
 
 
 @router.get("/dashboard/postings/confirmed.csv")
-def confirmed_csv(request: Request, p: CurrentPrincipal) -> Response:
+def confirmed_csv(request: Request, settings: SettingsDep, p: PrincipalDep) -> Response:
     refused = _refusal(request, p)
     if refused:
         return refused
-    table = confirmed_table(request.app.state.settings.data_dir, code_names())
+    table = confirmed_table(settings.data_dir, code_names())
     return _csv(table.write_csv(), "confirmed_titles.csv")
 
 

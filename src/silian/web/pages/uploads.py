@@ -20,7 +20,7 @@ from silian.domain.messages import current_lang, register_messages, t
 from silian.domain.tables import HUB_TABLES
 from silian.services import uploads
 from silian.services.imports import ImportOutcome, template_for
-from silian.web.security import CurrentPrincipal, client_of, database
+from silian.web.dependencies import ClientDep, DbDep, PrincipalDep, SettingsDep
 from silian.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -78,14 +78,14 @@ def _page(request: Request, p: Principal, table: str | None, *, status_code: int
 
 
 @router.get("/data/upload")
-def upload_form(request: Request, p: CurrentPrincipal, table: str | None = None) -> Response:
+def upload_form(request: Request, p: PrincipalDep, table: str | None = None) -> Response:
     if p.is_public:
         return _login_redirect(request)
     return _page(request, p, table)
 
 
 @router.post("/data/upload")
-async def upload_file(request: Request, p: CurrentPrincipal) -> Response:
+async def upload_file(request: Request, db: DbDep, settings: SettingsDep, client: ClientDep, p: PrincipalDep) -> Response:
     if p.is_public:
         return _login_redirect(request)
     form = await request.form()
@@ -95,8 +95,8 @@ async def upload_file(request: Request, p: CurrentPrincipal) -> Response:
     try:
         if write_scope(p, table).kind == "none":
             raise PermissionDenied(t("up_table_forbidden", table=table))
-        outcome = await run_in_threadpool(uploads.import_upload, database(request), request.app.state.settings, p, table,
-                                          file.file, file.filename, dry_run=dry_run, client=client_of(request))
+        outcome = await run_in_threadpool(uploads.import_upload, db, settings, p, table, file.file, file.filename,
+                                          dry_run=dry_run, client=client)
     except ImportRejected as exc:
         return _page(request, p, table, status_code=422, error=t("up_problems", count=len(exc.problems)),
                      problems=exc.problems)
@@ -107,7 +107,7 @@ async def upload_file(request: Request, p: CurrentPrincipal) -> Response:
 
 
 @router.get("/data/template/{table}.xlsx")
-def template(request: Request, table: str, p: CurrentPrincipal) -> Response:
+def template(request: Request, table: str, p: PrincipalDep) -> Response:
     """The table's .xlsx template (headers in the page's language, a 说明 sheet describing every column)."""
     if p.is_public:
         return _login_redirect(request)
