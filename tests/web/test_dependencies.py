@@ -38,7 +38,7 @@ def _state_reaches(tree: ast.Module) -> list[int]:
     for node in ast.walk(tree):
         if isinstance(node, ast.Attribute) and node.attr == "state":
             owner = node.value
-            if (isinstance(owner, ast.Attribute) and owner.attr == "app") or (isinstance(owner, ast.Name) and owner.id == "app"):
+            if isinstance(owner, ast.Attribute) and owner.attr == "app" or isinstance(owner, ast.Name) and owner.id == "app":
                 found.append(node.lineno)
     return found
 

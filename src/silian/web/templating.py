@@ -29,6 +29,7 @@ def render(request: Request, template: str, principal: Principal, status_code: i
     role = ROLE_NAMES[principal.role]
     page = environment().get_template(template).render(
         request=request, lang=lang, html_lang="en" if lang == "en" else "zh-CN", user=principal,
-        role_name=role[1] if lang == "en" else role[0], csrf_token=csrf_token(request, session_cookies_of(request)), path=request.url.path,
+        role_name=role[1] if lang == "en" else role[0], csrf_token=csrf_token(request, session_cookies_of(request)),
+        path=request.url.path,
         here=request.url.path + (f"?{request.url.query}" if request.url.query else ""), **context)
     return HTMLResponse(page, status_code=status_code)

@@ -22,5 +22,6 @@ def confirm_reviewed(db: Database, data_dir: Path, p: Principal, rows: Iterable[
     reviewed = check_rows(rows, code_names(), file=file)
     counts = save_confirmed(data_dir, reviewed, source=f"web:{p.username}")
     with db.begin() as conn:  # who confirmed what, beside the platform's other changes
-        write_audit(conn, p, "confirm", "confirmed_titles", "", None, {c.title: c.code for c in reviewed.confirmations}, client)
+        write_audit(conn, p, "confirm", "confirmed_titles", "", None, {c.title: c.code for c in reviewed.confirmations},
+                    client)
     return counts

@@ -78,7 +78,8 @@ def router_for(name: str) -> APIRouter:
         return records.get_record(db, p, name, record_id)
 
     @router.patch("/{record_id}", response_model=public_m, responses=responses(400, 401, 403, 404, 422), summary=f"Update {spec.en}")
-    def update(db: DbDep, client: ClientDep, record_id: RecordId, body: update_m, p: UserDep) -> Any:  # type: ignore[valid-type]
+    def update(db: DbDep, client: ClientDep, record_id: RecordId, body: update_m,  # type: ignore[valid-type]
+               p: UserDep) -> Any:
         changes = body.model_dump(exclude_unset=True)  # type: ignore[attr-defined]
         return records.update_record(db, p, name, record_id, changes, client)
 

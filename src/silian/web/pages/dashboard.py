@@ -326,7 +326,8 @@ def _cell_context(page: Page, class_code: str, chain: str) -> dict[str, Any]:
 
 
 @router.get("/dashboard/gaps/cell")
-def gap_cell(request: Request, src: SourcesDep, p: PrincipalDep, class_code: str, chain: str, year: int | None = None) -> Response:
+def gap_cell(request: Request, src: SourcesDep, p: PrincipalDep, class_code: str, chain: str,
+             year: int | None = None) -> Response:
     """The drill-down fragment of one heatmap cell (htmx)."""
     page = _page(request, src, p, year)
     return page.render("dashboard/_cell.html", "gaps", drill=_cell_context(page, class_code, chain))

@@ -149,7 +149,8 @@ def _plan_options(max_change: float, min_cohort: float, key_chain_bonus: float, 
 
 
 @router.get("/planning/plan")
-async def plan_page(request: Request, db: DbDep, settings: SettingsDep, analyses: AnalysesDep, p: PrincipalDep, run: bool = False, year: int | None = Query(None, ge=2000, le=2100),
+async def plan_page(request: Request, db: DbDep, settings: SettingsDep, analyses: AnalysesDep, p: PrincipalDep,
+                    run: bool = False, year: int | None = Query(None, ge=2000, le=2100),
                     max_change: float = 0.2, min_cohort: float = 30, key_chain_bonus: float = 1.0,
                     open_new: bool = False) -> Response:
     refused = _guard(request, p, "plan")
@@ -171,7 +172,8 @@ async def plan_page(request: Request, db: DbDep, settings: SettingsDep, analyses
 
 
 @router.get("/planning/plan.csv")
-async def plan_csv(request: Request, db: DbDep, settings: SettingsDep, p: PrincipalDep, year: int | None = Query(None, ge=2000, le=2100),
+async def plan_csv(request: Request, db: DbDep, settings: SettingsDep, p: PrincipalDep,
+                   year: int | None = Query(None, ge=2000, le=2100),
                    max_change: float = 0.2, min_cohort: float = 30, key_chain_bonus: float = 1.0,
                    open_new: bool = False, run: bool = True) -> Response:
     """The plan's changes as CSV (UTF-8 with BOM), one row per changed offering with its reason."""
@@ -242,7 +244,8 @@ def _scenarios_page(request: Request, db: Database, analyses: AnalysisCache, p: 
 
 
 @router.get("/planning/scenarios")
-def scenarios_page(request: Request, db: DbDep, analyses: AnalysesDep, p: PrincipalDep, saved: str | None = None, deleted: str | None = None) -> Response:
+def scenarios_page(request: Request, db: DbDep, analyses: AnalysesDep, p: PrincipalDep, saved: str | None = None,
+                   deleted: str | None = None) -> Response:
     refused = _guard(request, p, "scenarios")
     if refused:
         return refused

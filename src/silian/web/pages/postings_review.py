@@ -91,7 +91,8 @@ def _candidates(row: dict[str, Any]) -> list[tuple[str, str, float]]:
 
 
 @router.get(PATH)
-def review_page(request: Request, settings: SettingsDep, p: PrincipalDep, added: int | None = None, changed: int | None = None) -> Response:
+def review_page(request: Request, settings: SettingsDep, p: PrincipalDep, added: int | None = None,
+                changed: int | None = None) -> Response:
     refused = _refusal(request, p)
     if refused:
         return refused
@@ -109,7 +110,8 @@ async def review_submit(request: Request, db: DbDep, settings: SettingsDep, clie
     numbers = sorted(int(k[5:]) for k in form if k.startswith("code_") and k[5:].isdigit())
     rows = [(n, form.get(f"title_{n}"), form.get(f"code_{n}")) for n in numbers]
     try:
-        counts = await run_in_threadpool(confirm_reviewed, db, settings.data_dir, p, rows, file=t("rv_form"), client=client)
+        counts = await run_in_threadpool(confirm_reviewed, db, settings.data_dir, p, rows, file=t("rv_form"),
+                                         client=client)
     except ImportRejected as exc:
         answers = {n: form.get(f"code_{n}", "") for n in numbers}
         return _page(request, settings.data_dir, p, 422, error=exc.message, problems=exc.problems, answers=answers)
