@@ -1,6 +1,6 @@
 """招聘岗位复核 (review of low-confidence job titles): the review queue of the postings last loaded, answered in the
 browser. The city admin writes the 大典 code of each title they can decide; the answers are checked and stored
-exactly as `silian postings confirm` stores a filled-in sheet (services.confirmed_titles), and the next postings
+exactly as `silian postings confirm` stores a filled-in sheet (services.confirmed_titles, in the hub database), and the next postings
 import counts those titles. Other roles are refused; the public is sent to the login page.
 """
 
@@ -71,9 +71,9 @@ def _refusal(request: Request, p: Principal) -> Response | None:
 
 
 def _page(request: Request, p: Principal, status_code: int = 200, **context: Any) -> Response:
-    data_dir = request.app.state.settings.data_dir
-    confirmed = load_confirmed(data_dir)
-    pending, meta = pending_review(data_dir, confirmed)
+    db = database(request)
+    confirmed = load_confirmed(db)
+    pending, meta = pending_review(db, confirmed)
     names = code_names()
     rows = [{**r, "candidates": _candidates(r)} for r in pending.head(SHOWN).to_dicts()]
     return render(request, "dashboard/review.html", p, status_code=status_code, rows=rows,
@@ -110,10 +110,9 @@ async def review_submit(request: Request, p: CurrentPrincipal) -> Response:
     form = {k: str(v) for k, v in (await request.form()).items() if isinstance(v, str)}
     numbers = sorted(int(k[5:]) for k in form if k.startswith("code_") and k[5:].isdigit())
     rows = [(n, form.get(f"title_{n}"), form.get(f"code_{n}")) for n in numbers]
-    data_dir = request.app.state.settings.data_dir
     try:
         reviewed = check_rows(rows, code_names(), file=t("rv_form"))
-        counts = await run_in_threadpool(save_confirmed, data_dir, reviewed, source=f"web:{p.username}")
+        counts = await run_in_threadpool(save_confirmed, database(request), reviewed, source=f"web:{p.username}")
         with database(request).begin() as conn:  # who confirmed what, beside the platform's other changes
             write_audit(conn, p, "confirm", "confirmed_titles", "", None,
                         {c.title: c.code for c in reviewed.confirmations}, client_of(request))
@@ -129,8 +128,8 @@ def review_csv(request: Request, p: CurrentPrincipal) -> Response:
     refused = _refusal(request, p)
     if refused:
         return refused
-    data_dir = request.app.state.settings.data_dir
-    pending, _ = pending_review(data_dir, load_confirmed(data_dir))
+    db = database(request)
+    pending, _ = pending_review(db, load_confirmed(db))
     return _csv(review_sheet(pending).write_csv(), "review_queue.csv")
 
 
@@ -139,7 +138,7 @@ def confirmed_csv(request: Request, p: CurrentPrincipal) -> Response:
     refused = _refusal(request, p)
     if refused:
         return refused
-    table = confirmed_table(request.app.state.settings.data_dir, code_names())
+    table = confirmed_table(database(request), code_names())
     return _csv(table.write_csv(), "confirmed_titles.csv")
 
 
