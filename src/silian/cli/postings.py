@@ -111,7 +111,7 @@ def postings_import(
         with ctx.err_console.status("处理招聘数据… / processing postings…", spinner="dots"):
             result, summary = import_postings(job, settings=ctx.settings, database=database)
     if as_json:
-        ctx.context().print_json(summary)
+        ctx.print_json(summary)
         return
     console = ctx.console
     console.print(t("cli_postings_done", rows=result.rows, postings=result.postings, records=result.aggregates.height,
