@@ -162,3 +162,19 @@ def test_classify_without_a_database_and_the_cli_import_of_old_files(tmp_path: P
     upgraded = silian("db", "upgrade", data_dir=again)
     assert "确认的岗位名称 2 个" in upgraded.stdout and old_state_files(again) == []
     assert "确认的岗位名称" not in silian("db", "upgrade", data_dir=again).stdout
+
+
+def test_simultaneous_loads_replace_the_queue_whole(db: Database) -> None:
+    """Two `--load` runs at the same moment: each replacement is one transaction (the snapshot row is written
+    first and locks out the other), so neither fails and the queue left is one load's, with that load's source."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def load(n: int) -> None:
+        queue = QUEUE.with_columns(pl.lit(f"岗位{n}").alias("title")).head(1 + n % 2)
+        save_review_queue(db, queue, source=f"{n}.csv")
+
+    with ThreadPoolExecutor(6) as pool:
+        list(pool.map(load, range(24)))
+    queue, meta = pending_review(db, {})
+    n = int(meta["source"].removesuffix(".csv"))
+    assert queue["title"].to_list() == [f"岗位{n}"] * (1 + n % 2)

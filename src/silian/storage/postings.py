@@ -175,18 +175,19 @@ def _schema(table: sa.Table) -> dict[str, Any]:
 
 
 def _put_snapshot(conn: Connection, name: str, snapshot: Snapshot) -> None:
+    """Write the snapshot's row first (an upsert: on PostgreSQL it locks the row, so a second load at the same
+    moment waits and then replaces this one whole instead of colliding with it), then its frame."""
     table, s = _SNAPSHOT_TABLES[name], posting_snapshots
+    meta = {"source": snapshot.source, "engine": snapshot.engine, "postings": snapshot.postings, "saved_at": snapshot.saved_at}
+    insert = _insert(conn, s)
+    conn.execute(insert.values(name=name, **meta).on_conflict_do_update(index_elements=["name"], set_=meta))
     columns = [c.name for c in table.columns if c.name in snapshot.frame.columns]
     frame = snapshot.frame.select(columns)
     if name == REVIEW_QUEUE:
         frame = frame.with_row_index("position")
     conn.execute(sa.delete(table))
-    rows = frame.to_dicts()
-    for chunk in _chunks(rows, 5000):
+    for chunk in _chunks(frame.to_dicts(), 5000):
         conn.execute(sa.insert(table), list(chunk))
-    conn.execute(sa.delete(s).where(s.c.name == name))
-    conn.execute(sa.insert(s).values(name=name, source=snapshot.source, engine=snapshot.engine, postings=snapshot.postings,
-                                     saved_at=snapshot.saved_at))
 
 
 def _has_snapshot(conn: Connection, name: str) -> bool:
