@@ -8,7 +8,9 @@ from pathlib import Path
 
 import polars as pl
 
+from silian.services.postings.confirmed_titles import pending_review
 from silian.services.postings.local import read_salary_summary
+from silian.storage.database import Database
 from tests.cli.run import silian
 from tests.storage.test_postings_engines import EXTRA
 
@@ -22,9 +24,11 @@ def test_import_load_and_out(tmp_path: Path) -> None:
     summary = json.loads(silian("postings", "import", str(source), "--load", "--out", str(out), "--json", data_dir=data).stdout)
     assert summary["rows"] == 5 and summary["duplicates_removed"] == 1 and summary["loaded"] >= 1
     assert {p.name for p in out.iterdir()} >= {"posting_demand.csv", "review_queue.csv", "salary_summary.csv"}
-    saved = read_salary_summary(data)
+    hub = Database(f"sqlite:///{data / 'silian.db'}")
+    saved = read_salary_summary(hub)
     assert saved is not None
-    queue = pl.read_parquet(data / "postings" / "review_queue.parquet")  # for the web review page
+    queue, _ = pending_review(hub, {})  # for the web review page
+    hub.dispose()
     assert queue["title"].to_list() == pl.read_csv(out / "review_queue.csv", infer_schema=False)["title"].to_list()
     salaries, meta = saved
     assert meta["source"] == "postings.csv" and meta["engine"] == "local"
@@ -67,7 +71,7 @@ def test_review_queue_round_trip(tmp_path: Path) -> None:
     bad.write_text(bad.read_text(encoding="utf-8").replace("1-06-01", "1-66-01"), encoding="gbk")
     rejected = silian("postings", "confirm", str(bad), data_dir=data, check=False)
     assert rejected.returncode == 3 and "1-66-01" in rejected.stderr + rejected.stdout
-    assert not (data / "classify" / "confirmed_titles.csv").exists()
+    assert not (data / "silian.db").exists()  # nothing stored, no database created
     filled = tmp_path / "filled.csv"
     queue.with_columns(pl.lit("1-06-01-02").alias("confirmed_code")).write_csv(filled, include_bom=True)
     done = json.loads(silian("postings", "confirm", str(filled), "--json", data_dir=data).stdout)

@@ -73,7 +73,7 @@ def import_postings(db: Database, folder: Path) -> int:
                        salary_regions=hub_region_codes(db))
     loaded, notes = load_posting_demand(db, result.aggregates)
     assert loaded > 0 and notes == []
-    save_salary_summary(folder, result)
+    save_salary_summary(db, result)
     return int(result.aggregates["postings"].sum())
 
 

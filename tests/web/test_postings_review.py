@@ -16,9 +16,10 @@ import polars as pl
 import pytest
 import sqlalchemy as sa
 
-from silian.services.postings.confirmed_titles import confirmed_path, load_confirmed, save_review_queue
+from silian.services.postings.confirmed_titles import load_confirmed, save_review_queue
 from silian.storage.database import Database
 from silian.storage.platform_schema import audit_log
+from silian.storage.postings_schema import confirmed_titles
 from tests.web.test_permissions import ROLES, World, make_world
 
 PATH = "/dashboard/postings/review"
@@ -33,9 +34,14 @@ QUEUE = pl.DataFrame({"title": ["储备干部", "直播助理", "前台"], "post
 def site(tmp_path: Path) -> Iterator[World]:
     db = Database(f"sqlite:///{tmp_path / 'hub.db'}")
     db.upgrade()
-    save_review_queue(tmp_path, QUEUE, source="招聘.csv")
+    save_review_queue(db, QUEUE, source="招聘.csv")
     yield from make_world(db, tmp_path)
     db.dispose()
+
+
+def stored(db: Database) -> list[tuple]:  # type: ignore[type-arg]
+    with db.engine.connect() as conn:
+        return [tuple(r) for r in conn.execute(sa.select(confirmed_titles))]
 
 
 def rows_of(html: str) -> list[str]:
@@ -53,7 +59,7 @@ def test_only_the_city_admin_reviews(site: World, role: str) -> None:
             assert response.headers["location"].startswith("/login")
     posted = site.client.post(PATH, data={"title_1": "储备干部", "code_1": "1-06-01-02"}, headers=h, follow_redirects=False)
     assert posted.status_code == {"public": 303, "city_admin": 303}.get(role, 403)
-    assert load_confirmed(site.settings.data_dir) == ({"储备干部": "1-06-01-02"} if role == "city_admin" else {})
+    assert load_confirmed(site.db) == ({"储备干部": "1-06-01-02"} if role == "city_admin" else {})
 
 
 def test_answers_are_stored_and_leave_the_queue(site: World) -> None:
@@ -68,7 +74,7 @@ def test_answers_are_stored_and_leave_the_queue(site: World) -> None:
     done = site.client.post(PATH, data={"title_1": "储备干部", "code_1": "1-06-01", "title_2": "直播助理", "code_2": "",
                                         "title_3": "前台", "code_3": "4-07-03-01"}, headers=admin)
     assert done.status_code == 200 and "已确认 2 个新岗位名称" in done.text  # after the redirect
-    assert load_confirmed(site.settings.data_dir) == {"储备干部": "1-06-01-00", "前台": "4-07-03-01"}
+    assert load_confirmed(site.db) == {"储备干部": "1-06-01-00", "前台": "4-07-03-01"}
     assert rows_of(done.text) == ["直播助理"] and "待复核：1 个岗位名称，3 条招聘" in done.text
     sheet = list(csv.reader(io.StringIO(site.client.get(PATH + ".csv", headers=admin).content.decode("utf-8-sig"))))
     assert sheet[0][-1] == "confirmed_code" and [r[0] for r in sheet[1:]] == ["直播助理"]
@@ -84,14 +90,14 @@ def test_answers_are_stored_and_leave_the_queue(site: World) -> None:
 def test_a_bad_code_rejects_the_whole_form(site: World) -> None:
     admin = site.headers("city_admin")
     site.client.post(PATH, data={"title_1": "前台", "code_1": "4-07-03-01"}, headers=admin)
-    before = confirmed_path(site.settings.data_dir).read_bytes()
+    before = stored(site.db)
     refused = site.client.post(PATH, data={"title_1": "储备干部", "code_1": "1-06-01-02", "title_2": "直播助理",
                                            "code_2": "9-99-99"}, headers=admin)
     assert refused.status_code == 422 and 'id="review-error"' in refused.text
     problems = refused.text[refused.text.index('id="review-problems"'):]
     assert "#2" in problems and "9-99-99" in problems and "不是职业分类大典" in problems
     assert 'value="9-99-99"' in refused.text and 'value="1-06-01-02"' in refused.text  # the answers are kept
-    assert confirmed_path(site.settings.data_dir).read_bytes() == before
+    assert stored(site.db) == before and len(before) == 1
 
 
 def test_english_and_the_link_from_the_postings_tab(site: World) -> None:

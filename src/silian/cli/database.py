@@ -17,10 +17,14 @@ app.add_typer(db_app, name="db")
 def db_upgrade(revision: Annotated[str, typer.Option(help="目标版本")] = "head") -> None:
     """升级数据库结构到最新版本 / upgrade the schema."""
     from silian.domain.messages import t
+    from silian.services.postings.state import import_state_files, imported_message
 
     db = context().database()
     db.upgrade(revision)
     context().console.print(t("db_upgraded", url=db.display_url))
+    taken = import_state_files(db, context().settings.data_dir)  # the files older versions kept, once
+    if taken:
+        context().console.print(imported_message(taken))
 
 
 @db_app.command("downgrade")

@@ -69,7 +69,7 @@ def import_(
 
     ctx = context()
     db = ctx.database()
-    imports.ensure_schema(db)
+    imports.ensure_schema(db, ctx.settings.data_dir)
     try:
         with ctx.console.status("校验并写入… / validating and writing…", spinner="dots"):
             outcome = imports.import_file(db, table, file, ctx.settings, sheet=sheet, dry_run=dry_run)
@@ -108,7 +108,7 @@ def export(
     from silian.services import imports
 
     db = context().database()
-    imports.ensure_schema(db)
+    imports.ensure_schema(db, context().settings.data_dir)
     rows = imports.export_table(db, table, output)
     context().console.print(t("export_done", table=table, rows=rows, path=output))
 

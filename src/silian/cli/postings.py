@@ -56,14 +56,16 @@ def classify(target: Annotated[str, typer.Argument(help="CSV 文件（UTF-8、UT
 
 
 def _confirmed(use: bool) -> dict[str, str]:
+    """The confirmed titles of the hub database; none when it does not exist yet or is not migrated."""
     from silian.services.postings.classifier import code_names
-    from silian.services.postings.confirmed_titles import confirmed_path, load_confirmed
+    from silian.services.postings.confirmed_titles import confirmed_location, load_confirmed
+    from silian.services.postings.state import state_database
     if not use:
         return {}
-    confirmed = load_confirmed(context().settings.data_dir, code_names())
+    db = state_database(context().settings)
+    confirmed = load_confirmed(db, code_names())
     if confirmed:
-        path = confirmed_path(context().settings.data_dir)
-        context().err_console.print(t("cli_confirmed_used", n=len(confirmed), path=path))
+        context().err_console.print(t("cli_confirmed_used", n=len(confirmed), path=confirmed_location(db)))
     return confirmed
 
 
@@ -139,14 +141,15 @@ def postings_confirm(
 ) -> None:
     """保存人工确认的岗位名称（复核队列的答案）/ store the titles a reviewer confirmed (the review queue's answers)."""
     from silian.services.postings.classifier import code_names
-    from silian.services.postings.confirmed_titles import confirmed_path, read_reviewed, save_confirmed
+    from silian.services.postings.confirmed_titles import confirmed_location, read_reviewed, save_confirmed
+    from silian.services.postings.state import state_database
     reviewed = read_reviewed(file, code_names())
-    counts = save_confirmed(context().settings.data_dir, reviewed, source=file.name, dry_run=dry_run)
+    db = state_database(context().settings, write=not dry_run)
+    counts = save_confirmed(db, reviewed, source=file.name, dry_run=dry_run)
     if as_json:
-        context().print_json({"ok": True, "dry_run": dry_run, "path": str(confirmed_path(context().settings.data_dir)),
-                              **counts.as_dict()})
+        context().print_json({"ok": True, "dry_run": dry_run, "path": confirmed_location(db), **counts.as_dict()})
         return
-    done = t("cli_confirm_done", path=confirmed_path(context().settings.data_dir), **counts.as_dict())  # type: ignore[arg-type]
+    done = t("cli_confirm_done", path=confirmed_location(db), **counts.as_dict())  # type: ignore[arg-type]
     context().console.print(done + (" " + t("cli_confirm_dry") if dry_run else ""))
 
 
@@ -158,7 +161,8 @@ def postings_confirmed(
     """列出人工确认的岗位名称 / list the titles a reviewer confirmed."""
     from silian.services.postings.classifier import code_names
     from silian.services.postings.confirmed_titles import confirmed_table
-    table = confirmed_table(context().settings.data_dir, code_names())
+    from silian.services.postings.state import state_database
+    table = confirmed_table(state_database(context().settings), code_names())
     if output is not None:
         table.write_csv(output, include_bom=True)
     if as_json:

@@ -28,7 +28,7 @@ def serve(host: Annotated[str, typer.Option(help="监听地址 / address to list
     from silian.web import create_app
 
     ctx = context()
-    ensure_schema(ctx.database())
+    ensure_schema(ctx.database(), ctx.settings.data_dir)
     ctx.console.print(t("cli_serving", host=host, port=port))
     if workers > 1:
         os.environ["SILIAN_DATABASE_URL"] = ctx.settings.resolved_database_url()

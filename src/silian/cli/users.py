@@ -33,7 +33,7 @@ def user_add(username: Annotated[str, typer.Argument(help="用户名")],
     from silian.services.imports import ensure_schema
 
     db = context().database()
-    ensure_schema(db)
+    ensure_schema(db, context().settings.data_dir)
     create_user(db, username=username, password=password, role=role, display_name=name, county_code=county or None,
                 institution_code=school or None, enterprise_credit_code=enterprise or None)
     context().console.print(t("cli_user_added", username=username, role=role))

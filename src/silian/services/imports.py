@@ -128,10 +128,15 @@ def table_counts(db: Database) -> dict[str, tuple[int, int]]:
         return {name: repo.generated_share(conn, name) for name in HUB_TABLES}
 
 
-def ensure_schema(db: Database) -> None:
-    """Upgrade the schema if it is behind (used by commands that write)."""
+def ensure_schema(db: Database, data_dir: Path | None = None) -> None:
+    """Upgrade the schema if it is behind (used by commands that write); with ``data_dir``, then import the state
+    files older versions kept there (once: :func:`silian.services.postings.state.import_state_files`)."""
     if not db.is_current():
         db.upgrade()
+    if data_dir is not None:
+        from silian.services.postings.state import import_state_files
+
+        import_state_files(db, data_dir)
 
 
 

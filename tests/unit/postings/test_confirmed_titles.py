@@ -1,6 +1,7 @@
 """Titles confirmed by a reviewer: the review sheet is checked as a whole (a bad row rejects the file and keeps
-what was stored), merged into the data folder, and applied before the model by `classify_titles` and the
-postings pipeline, so confirmed titles leave the review queue and are counted."""
+what was stored), merged into the hub database (table confirmed_titles, on SQLite and PostgreSQL), and applied
+before the model by `classify_titles` and the postings pipeline, so confirmed titles leave the review queue and
+are counted."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+import sqlalchemy as sa
 
 from silian.catalog import get_catalog
 from silian.domain.errors import ImportRejected, InvalidInput
@@ -15,7 +17,6 @@ from silian.ingest.postings.places import PlaceResolver
 from silian.services.postings.classifier import code_names
 from silian.services.postings.confirmed_titles import (
     apply_to_labels,
-    confirmed_path,
     confirmed_table,
     load_confirmed,
     read_reviewed,
@@ -23,6 +24,8 @@ from silian.services.postings.confirmed_titles import (
     save_confirmed,
 )
 from silian.services.postings.local import run_local
+from silian.storage.database import Database
+from silian.storage.postings_schema import confirmed_titles
 from tests.unit.postings.test_pipeline import SMALL, rule_classifier, write
 
 
@@ -32,29 +35,34 @@ def sheet(tmp_path: Path, text: str, encoding: str = "utf-8", name: str = "revie
     return path
 
 
-def test_a_filled_sheet_is_read_padded_and_merged(tmp_path: Path) -> None:
+def stored_rows(db: Database) -> list[tuple]:  # type: ignore[type-arg]
+    with db.engine.connect() as conn:
+        return [tuple(r) for r in conn.execute(sa.select(confirmed_titles).order_by(confirmed_titles.c.title_key))]
+
+
+def test_a_filled_sheet_is_read_padded_and_merged(tmp_path: Path, db: Database) -> None:
     names = code_names()
     first = read_reviewed(sheet(tmp_path, "岗位名称,确认职业代码\n前台,4-01-02\n储备干部,\nJava开发,2-02-10-03\n", "gbk"), names)
     assert [(c.title, c.code) for c in first.confirmations] == [("前台", "4-01-02-00"), ("Java开发", "2-02-10-03")]
     assert first.undecided == 1
-    counts = save_confirmed(tmp_path, first, source="review.csv")
+    counts = save_confirmed(db, first, source="review.csv")
     assert (counts.added, counts.changed, counts.unchanged, counts.total) == (2, 0, 0, 2)
-    assert load_confirmed(tmp_path) == {"前台": "4-01-02-00", "java开发": "2-02-10-03"}
+    assert load_confirmed(db) == {"前台": "4-01-02-00", "java开发": "2-02-10-03"}
     # the review queue's own layout; a title confirmed again takes the new code; matching ignores case and spaces
     again = read_reviewed(sheet(tmp_path, "title,postings,occupation_code,confidence,confirmed_code\n"
                                           " JAVA开发 ,3,2-02-10-03,0.4,2-02-10-03\n前台,5,x,0.3,3-01-01-00\n"), names)
-    counts = save_confirmed(tmp_path, again, source="review2.csv")
+    counts = save_confirmed(db, again, source="review2.csv")
     assert (counts.added, counts.changed, counts.unchanged, counts.total) == (0, 1, 1, 2)
-    assert load_confirmed(tmp_path) == {"前台": "3-01-01-00", "java开发": "2-02-10-03"}
-    table = confirmed_table(tmp_path, names)
+    assert load_confirmed(db) == {"前台": "3-01-01-00", "java开发": "2-02-10-03"}
+    table = confirmed_table(db, names)
     assert dict(zip(table["title"], table["occupation_name"], strict=True)) == {
         "前台": names["3-01-01-00"], "JAVA开发": "计算机软件工程技术人员"}
 
 
-def test_one_bad_row_rejects_the_sheet_and_keeps_what_was_stored(tmp_path: Path) -> None:
+def test_one_bad_row_rejects_the_sheet_and_keeps_what_was_stored(tmp_path: Path, db: Database) -> None:
     names = code_names()
-    save_confirmed(tmp_path, read_reviewed(sheet(tmp_path, "title,confirmed_code\n前台,4-01-02-00\n"), names), source="ok")
-    before = confirmed_path(tmp_path).read_bytes()
+    save_confirmed(db, read_reviewed(sheet(tmp_path, "title,confirmed_code\n前台,4-01-02-00\n"), names), source="ok")
+    before = stored_rows(db)
     bad = sheet(tmp_path, "title,confirmed_code\n会计,9-99-99\n,2-02-10-03\n电工,6-31-01-03\n电工 ,6-31-01-04\n出纳,\n",
                 "gbk", "bad.csv")
     with pytest.raises(ImportRejected) as caught:
@@ -63,15 +71,33 @@ def test_one_bad_row_rejects_the_sheet_and_keeps_what_was_stored(tmp_path: Path)
     assert problems == [("bad.csv", 2, "confirmed_code", "9-99-99"), ("bad.csv", 3, "title", ""),
                         ("bad.csv", 5, "confirmed_code", "6-31-01-04")]
     assert all(p.fix for p in caught.value.problems) and "6-31-01-03" in caught.value.problems[2].message
-    assert confirmed_path(tmp_path).read_bytes() == before
+    assert stored_rows(db) == before and len(before) == 1
     with pytest.raises(InvalidInput, match="confirmed_code"):
         read_reviewed(sheet(tmp_path, "title,code\n前台,4-01-02-00\n", name="wrong.csv"), names)
 
 
-def test_dry_run_saves_nothing(tmp_path: Path) -> None:
+def test_dry_run_saves_nothing(tmp_path: Path, db: Database) -> None:
     reviewed = read_reviewed(sheet(tmp_path, "title,confirmed_code\n前台,4-01-02-00\n"), code_names())
-    counts = save_confirmed(tmp_path, reviewed, source="x", dry_run=True)
-    assert counts.added == 1 and not confirmed_path(tmp_path).exists() and load_confirmed(tmp_path) == {}
+    counts = save_confirmed(db, reviewed, source="x", dry_run=True)
+    assert (counts.added, counts.total) == (1, 1) and load_confirmed(db) == {} and stored_rows(db) == []
+    save_confirmed(db, reviewed, source="x")
+    again = read_reviewed(sheet(tmp_path, "title,confirmed_code\n前台,3-01-01-00\n会计,2-06-03-00\n"), code_names())
+    counts = save_confirmed(db, again, source="y", dry_run=True)
+    assert (counts.added, counts.changed, counts.total) == (1, 1, 2) and load_confirmed(db) == {"前台": "4-01-02-00"}
+
+
+def test_without_a_database_nothing_is_confirmed_and_nothing_is_created(tmp_path: Path) -> None:
+    """`silian classify` needs no database: one that does not exist yet or is not migrated reads as no confirmations
+    (and is not created); a dry run counts against nothing."""
+    missing = Database(f"sqlite:///{tmp_path / 'none' / 'silian.db'}")
+    assert load_confirmed(missing, code_names()) == {} and confirmed_table(missing, code_names()).height == 0
+    reviewed = read_reviewed(sheet(tmp_path, "title,confirmed_code\n前台,4-01-02-00\n"), code_names())
+    assert save_confirmed(missing, reviewed, source="x", dry_run=True).added == 1
+    assert not (tmp_path / "none" / "silian.db").exists()
+    bare = Database(f"sqlite:///{tmp_path / 'bare.db'}")
+    bare.upgrade("0003")
+    assert load_confirmed(bare) == {}
+    bare.dispose()
 
 
 def test_confirmed_titles_override_the_model_only_where_confirmed() -> None:
@@ -112,13 +138,13 @@ def test_the_model_learns_from_confirmed_titles() -> None:
     assert classifier_for({"直播助理": "4-01-06-02"}) is classifier_for({"直播助理": "4-01-06-02"})  # trained once
 
 
-def test_a_hand_edited_store_with_an_unknown_code_is_named(tmp_path: Path) -> None:
-    save_confirmed(tmp_path, read_reviewed(sheet(tmp_path, "title,confirmed_code\n前台,4-01-02-00\n"), code_names()), source="x")
-    path = confirmed_path(tmp_path)
-    path.write_text(path.read_text(encoding="utf-8-sig").replace("4-01-02-00", "4-01-02-99"), encoding="utf-8")
-    assert load_confirmed(tmp_path) == {"前台": "4-01-02-99"}
+def test_a_hand_edited_store_with_an_unknown_code_is_named(tmp_path: Path, db: Database) -> None:
+    save_confirmed(db, read_reviewed(sheet(tmp_path, "title,confirmed_code\n前台,4-01-02-00\n"), code_names()), source="x")
+    with db.begin() as conn:
+        conn.execute(sa.update(confirmed_titles).values(occupation_code="4-01-02-99"))
+    assert load_confirmed(db) == {"前台": "4-01-02-99"}
     with pytest.raises(InvalidInput, match="4-01-02-99"):
-        load_confirmed(tmp_path, code_names())
+        load_confirmed(db, code_names())
 
 
 def test_the_model_process_of_large_files_gets_the_confirmations(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -145,21 +171,29 @@ def test_the_model_process_of_large_files_gets_the_confirmations(tmp_path: Path,
     assert "前台" not in (result.review_queue["title"].to_list() if result.review_queue.width else [])
 
 
-def _confirm_one(folder: str, title: str) -> None:
+def _confirm_one(url: str, connect_args: dict, title: str) -> None:  # type: ignore[type-arg]
     from silian.services.postings.confirmed_titles import Confirmation, ReviewedFile, save_confirmed
-    save_confirmed(Path(folder), ReviewedFile([Confirmation(title, "4-01-02-00")], 0), source=title)
+    from silian.storage.database import Database
+    db = Database(url, connect_args=connect_args)
+    try:  # a title of its own, and one every save shares (an upsert of the same row at the same moment)
+        save_confirmed(db, ReviewedFile([Confirmation(title, "4-01-02-00"), Confirmation("共同岗位", "4-01-02-00")], 0),
+                       source=title)
+    finally:
+        db.dispose()
 
 
-def test_simultaneous_confirmations_are_all_kept(tmp_path: Path) -> None:
-    """Two admins saving at once (threads of one server, or `silian serve --workers N` processes) lose nothing."""
+def test_simultaneous_confirmations_are_all_kept(db: Database) -> None:
+    """Two admins saving at once (threads of one server, or `silian serve --workers N` processes) lose nothing:
+    each save is one transaction (SQLite: BEGIN IMMEDIATE; PostgreSQL: INSERT … ON CONFLICT)."""
     import multiprocessing
     from concurrent.futures import ThreadPoolExecutor
-    titles = [f"岗位{i}" for i in range(24)]
+    target = (db.url, db._connect_args)
+    titles = [f"岗位{i}" for i in range(120)]
     with ThreadPoolExecutor(8) as pool:
-        list(pool.map(lambda x: _confirm_one(str(tmp_path), x), titles[:12]))
+        list(pool.map(lambda x: _confirm_one(*target, x), titles[:60]))
     with multiprocessing.get_context("spawn").Pool(4) as pool:
-        pool.starmap(_confirm_one, [(str(tmp_path), x) for x in titles[12:]])
-    assert sorted(load_confirmed(tmp_path)) == sorted(titles)
+        pool.starmap(_confirm_one, [(*target, x) for x in titles[60:]])
+    assert sorted(load_confirmed(db)) == sorted([*titles, "共同岗位"])
 
 
 def test_a_sheet_saved_by_excel_is_read_and_a_code_turned_into_a_date_is_named(tmp_path: Path) -> None:

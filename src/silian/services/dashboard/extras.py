@@ -96,7 +96,7 @@ def read_extras(db: Database, year: int, settings: Settings | None = None) -> Da
 
 def read_posting_demand(db: Database, settings: Settings | None = None) -> PostingDemand | None:
     """Posting-sourced demand of the hub (None when no postings were imported), with the known bias and the
-    saved salary quantiles (from ``settings.data_dir``)."""
+    salary quantiles saved by the last load (table ``posting_salary_summary``)."""
     from silian.services.postings.local import posting_bias, read_salary_summary
     d = hub_tables["demand"]
     with db.engine.connect() as conn:
@@ -111,7 +111,7 @@ def read_posting_demand(db: Database, settings: Settings | None = None) -> Posti
     statistics = pl.DataFrame(stats, schema={"occupation_code": pl.String, "count": pl.Int64}, orient="row").with_columns(
         pl.lit("statistics").alias("source"))
     bias = posting_bias(records.group_by("occupation_code").agg(pl.col("count").sum().alias("postings")), statistics)
-    saved = read_salary_summary(settings.data_dir) if settings is not None else None
+    saved = read_salary_summary(db)
     salaries, meta = saved if saved is not None else (None, {})
     return PostingDemand(records, bias, salaries, meta)
 

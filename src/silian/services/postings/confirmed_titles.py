@@ -1,35 +1,28 @@
-"""Job titles confirmed by a reviewer: the answers to the review queue, kept in the data folder and applied
-before the model's guess.
+"""Job titles confirmed by a reviewer: the answers to the review queue, kept in the hub database (table
+``confirmed_titles``) and applied before the model's guess.
 
 The loop: ``silian postings import FILE --out OUT`` writes ``OUT/review_queue.csv`` (the titles whose best code
 is more likely wrong than right, most postings first) with an empty column ``confirmed_code``. A reviewer fills
 in the 大典 code of each title they can decide (a 细类 such as ``2-02-10-03``, or a coarser code such as
 ``4-01-02-00`` or ``4-01-02``) and leaves the rest empty; ``silian postings confirm OUT/review_queue.csv`` checks
 the whole file (any bad row: nothing is stored, every problem is listed with row, column, value and fix) and
-merges it into ``<data_dir>/classify/confirmed_titles.csv``. From then on ``silian classify`` and ``silian
-postings import`` (both engines) give those titles the confirmed code with confidence 1, so their postings are
-counted in demand instead of waiting for review. Titles match after the classifier's own cleaning (case,
-surrounding spaces and line breaks ignored).
+merges it into the table in one transaction. From then on ``silian classify`` and ``silian postings import``
+(both engines) give those titles the confirmed code with confidence 1, so their postings are counted in demand
+instead of waiting for review. Titles match after the classifier's own cleaning (case, surrounding spaces and
+line breaks ignored). The review queue of the postings last loaded is kept in the hub too
+(``posting_review_queue``), for the web review page. SQL: :mod:`silian.storage.postings`.
 """
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
-import threading
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import polars as pl
-
-try:
-    import fcntl
-except ImportError:  # pragma: no cover - Windows: threads of one process only
-    fcntl = None  # type: ignore[assignment]
 
 from silian.analytics.classify.features import clean_titles
 from silian.analytics.classify.reference import label_depth, pad_code
@@ -37,7 +30,9 @@ from silian.domain.errors import ImportRejected, InvalidInput, RowProblem
 from silian.domain.messages import register_messages, t
 from silian.ingest.readers import ROW, read_table_file
 
-CONFIRMED_FILE = Path("classify") / "confirmed_titles.csv"
+if TYPE_CHECKING:
+    from silian.storage.database import Database
+
 TITLE_COLUMNS = ("title", "岗位名称", "job_name")
 CODE_COLUMNS = ("confirmed_code", "确认职业代码")
 MAX_BYTES = 64 * 1024 * 1024
@@ -66,10 +61,10 @@ register_messages({
                               "set the column to Text and type the code again, or write all four parts (such as 4-01-02-00, which Excel leaves alone)"),
     "confirm_conflict": ("同一岗位名称在第 {first} 行已确认为 {code}", "the same title was confirmed as {code} in row {first}"),
     "confirm_conflict_fix": ("同一岗位名称只保留一个代码", "keep one code per title"),
-    "confirm_stored_bad": (("{path} 第 {row} 行的代码“{value}”不是职业分类大典（2022）的代码（文件被手工改过？）；改正或删除这一行，"
-                           "或删除该文件后用 silian postings confirm 重新确认"),
-                           ("{path} row {row}: '{value}' is not a 职业分类大典 (2022) code (was the file edited by hand?); fix or "
-                           "delete the row, or delete the file and confirm again with silian postings confirm")),
+    "confirm_stored_bad": (("{path} 中岗位名称“{title}”的代码“{value}”不是职业分类大典（2022）的代码（被手工改过？）；"
+                            "用 silian postings confirm 重新确认这个岗位名称即可改正"),
+                           ("{path}: the code '{value}' of the title '{title}' is not a 职业分类大典 (2022) code (was it edited "
+                            "by hand?); confirm the title again with silian postings confirm to correct it")),
 })
 
 
@@ -109,8 +104,10 @@ def _keys(titles: pl.Series) -> pl.Series:
     return pl.Series(clean_titles([x or "" for x in titles.to_list()]), dtype=pl.String)
 
 
-def confirmed_path(data_dir: Path) -> Path:
-    return Path(data_dir) / CONFIRMED_FILE
+def confirmed_location(db: Database) -> str:
+    """Where the confirmed titles are kept, for messages: the table and the database (password hidden)."""
+    from silian.storage.postings import CONFIRMED_TABLE
+    return f"{CONFIRMED_TABLE} @ {db.display_url}"
 
 
 def read_reviewed(path: Path, codes: Mapping[str, str]) -> ReviewedFile:
@@ -168,79 +165,38 @@ def _column(frame: pl.DataFrame, wanted: tuple[str, ...], path: Path, what: str)
                          columns=t("list_joiner").join(columns)))
 
 
-def load_confirmed(data_dir: Path, names: Mapping[str, str] | None = None) -> dict[str, str]:
-    """``{title key: code}`` of every confirmed title (empty when nothing was confirmed yet). With ``names``
-    (every valid code), a file edited by hand into an unknown code raises InvalidInput naming the row."""
-    path = confirmed_path(data_dir)
-    if not path.is_file():
-        return {}
-    frame = pl.read_csv(path, infer_schema=False, encoding="utf8-lossy")
-    confirmed = dict(zip(frame["title_key"].to_list(), frame["occupation_code"].to_list(), strict=True))
+def load_confirmed(db: Database, names: Mapping[str, str] | None = None) -> dict[str, str]:
+    """``{title key: code}`` of every confirmed title (empty when nothing was confirmed yet, or the database does
+    not exist or is not migrated yet: nothing is created). With ``names`` (every valid code), a code edited by hand
+    into an unknown one raises InvalidInput naming the title."""
+    from silian.storage.postings import read_confirmed
+    stored = read_confirmed(db)
     if names is not None:
-        for row, (key, code) in enumerate(confirmed.items(), start=2):
-            if code not in names or not key:
-                raise InvalidInput(t("confirm_stored_bad", path=path, row=row, value=code))
-    return confirmed
+        for row in stored:
+            if row.occupation_code not in names or not row.title_key:
+                raise InvalidInput(t("confirm_stored_bad", path=confirmed_location(db), title=row.title,
+                                     value=row.occupation_code))
+    return {row.title_key: row.occupation_code for row in stored}
 
 
-def save_confirmed(data_dir: Path, reviewed: ReviewedFile, *, source: str, dry_run: bool = False) -> ConfirmCounts:
-    """Merge ``reviewed`` into the confirmed titles (a title confirmed again takes the new code) and write the
-    file atomically (a temporary file renamed over the old one). ``dry_run``: count only."""
-    path = confirmed_path(data_dir)
-    with _one_writer(path):
-        return _merge(path, reviewed, source=source, dry_run=dry_run)
-
-
-def _merge(path: Path, reviewed: ReviewedFile, *, source: str, dry_run: bool) -> ConfirmCounts:
-    old = (pl.read_csv(path, infer_schema=False, encoding="utf8-lossy") if path.is_file()
-           else pl.DataFrame(schema=dict.fromkeys(("title_key", "title", "occupation_code", "confirmed_at", "source"), pl.String)))
-    stored = dict(zip(old["title_key"].to_list(), old["occupation_code"].to_list(), strict=True))
-    now = datetime.now(UTC).isoformat(timespec="seconds")
-    new_rows: dict[str, tuple[str, str, str, str, str]] = {}
+def save_confirmed(db: Database, reviewed: ReviewedFile, *, source: str, dry_run: bool = False) -> ConfirmCounts:
+    """Merge ``reviewed`` into the confirmed titles (a title confirmed again takes the new code) in one
+    transaction: an upsert per title, so simultaneous saves (two admins, ``silian serve --workers N``, a CLI run)
+    all arrive. ``dry_run``: count only. The database must be migrated (``ensure_schema``) unless ``dry_run``."""
+    from silian.storage.postings import ConfirmedTitle, merge_confirmed, state_ready
+    now = datetime.now(UTC).replace(microsecond=0)
+    new_rows: dict[str, ConfirmedTitle] = {}
     for item in reviewed.confirmations:
         key = title_key(item.title)
-        new_rows[key] = (key, item.title, item.code, now, source)
+        new_rows[key] = ConfirmedTitle(key, item.title, item.code, now, source)
+    if dry_run and not state_ready(db):  # nothing stored yet, and a dry run creates nothing
+        stored, total = {}, len(new_rows)
+    else:
+        stored, total = merge_confirmed(db, list(new_rows.values()), dry_run=dry_run)
     added = sum(key not in stored for key in new_rows)
-    changed = sum(key in stored and stored[key] != row[2] for key, row in new_rows.items())
+    changed = sum(key in stored and stored[key] != row.occupation_code for key, row in new_rows.items())
     unchanged = len(new_rows) - added - changed
-    kept = old.filter(~pl.col("title_key").is_in(list(new_rows)))
-    fresh = pl.DataFrame(list(new_rows.values()), schema=old.columns, orient="row")
-    merged = pl.concat([kept, fresh]).sort("title_key")
-    if not dry_run:
-        _write_atomically(path, lambda temporary: merged.write_csv(temporary, include_bom=True))
-    return ConfirmCounts(added, changed, unchanged, merged.height, reviewed.undecided)
-
-
-_WRITERS = threading.Lock()
-
-
-@contextmanager
-def _one_writer(path: Path) -> Iterator[None]:
-    """Serialise read-merge-write of the confirmed titles: across the threads of this process and, where the
-    platform has ``fcntl`` (Linux, macOS), across processes too (``silian serve --workers N``, a CLI run)."""
-    with _WRITERS:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with open(path.parent / ".confirmed_titles.lock", "a") as handle:
-            if fcntl is not None:
-                fcntl.flock(handle, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                if fcntl is not None:
-                    fcntl.flock(handle, fcntl.LOCK_UN)
-
-
-def _write_atomically(path: Path, write: Callable[[str], object]) -> None:
-    """``write`` a temporary file beside ``path``, then rename it over ``path``: readers see the old file or the new."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}-", suffix=path.suffix)
-    os.close(handle)
-    try:
-        write(temporary)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    return ConfirmCounts(added, changed, unchanged, total, reviewed.undecided)
 
 
 def apply_to_labels(labels: pl.DataFrame, confirmed: Mapping[str, str], names: Mapping[str, str]) -> pl.DataFrame:
@@ -296,39 +252,44 @@ def review_sheet(queue: pl.DataFrame) -> pl.DataFrame:
     return _queue(queue).with_columns(pl.lit(None, dtype=pl.String).alias("confirmed_code"))
 
 
-def confirmed_table(data_dir: Path, names: Mapping[str, str]) -> pl.DataFrame:
-    """The confirmed titles with their codes' names, newest first."""
-    path = confirmed_path(data_dir)
+def confirmed_table(db: Database, names: Mapping[str, str]) -> pl.DataFrame:
+    """The confirmed titles with their codes' names, newest first (``confirmed_at`` as ISO text in UTC)."""
+    from silian.storage.postings import read_confirmed
     columns = ("title", "occupation_code", "occupation_name", "confirmed_at", "source")
-    if not path.is_file():
-        return pl.DataFrame(schema=dict.fromkeys(columns, pl.String))
-    frame = pl.read_csv(path, infer_schema=False, encoding="utf8-lossy")
-    named = frame.with_columns(pl.col("occupation_code").replace_strict(dict(names), default=None,
-                                                                        return_dtype=pl.String).alias("occupation_name"))
-    return named.select(columns).sort(["confirmed_at", "title"], descending=[True, False])
+    rows = [(r.title, r.occupation_code, names.get(r.occupation_code), r.confirmed_at.isoformat(timespec="seconds"), r.source)
+            for r in read_confirmed(db)]
+    frame = pl.DataFrame(rows, schema=dict.fromkeys(columns, pl.String), orient="row")
+    return frame.sort(["confirmed_at", "title"], descending=[True, False])
 
 
-REVIEW_QUEUE_FILE = Path("postings") / "review_queue.parquet"
-
-
-def save_review_queue(data_dir: Path, queue: pl.DataFrame, *, source: str) -> Path:
+def save_review_queue(db: Database, queue: pl.DataFrame, *, source: str) -> None:
     """Keep the review queue of the postings just loaded (``silian postings import --load``) for the web review
-    page; the next load replaces it, as it replaces the demand."""
-    path = Path(data_dir) / REVIEW_QUEUE_FILE
-    meta = {"source": source, "saved_at": datetime.now(UTC).strftime("%Y-%m-%d %H:%M")}
-    _write_atomically(path, lambda temporary: _queue(queue).write_parquet(temporary, metadata=meta))
-    return path
+    page; the next load replaces it (one transaction), as it replaces the demand."""
+    from silian.storage.postings import REVIEW_QUEUE, Snapshot, replace_snapshot
+    replace_snapshot(db, REVIEW_QUEUE, Snapshot(_queue(queue), source, datetime.now(UTC)))
 
 
-def pending_review(data_dir: Path, confirmed: Mapping[str, str]) -> tuple[pl.DataFrame, dict[str, str]]:
-    """The saved review queue without the titles confirmed since (most postings first), and where it came from;
-    an empty queue when no postings were loaded."""
-    path = Path(data_dir) / REVIEW_QUEUE_FILE
-    empty = _queue(pl.DataFrame())
-    if not path.is_file():
-        return empty, {}
-    try:
-        queue, meta = pl.read_parquet(path), pl.read_parquet_metadata(path)
-    except (OSError, pl.exceptions.ComputeError):
-        return empty, {}
+def pending_review(db: Database, confirmed: Mapping[str, str]) -> tuple[pl.DataFrame, dict[str, str]]:
+    """The saved review queue without the titles confirmed since (most postings first), and where it came from
+    (``source``, ``saved_at`` in local time); an empty queue when no postings were loaded."""
+    from silian.storage.postings import REVIEW_QUEUE, read_snapshot
+    saved = read_snapshot(db, REVIEW_QUEUE)
+    if saved is None:
+        return _queue(pl.DataFrame()), {}
+    queue = _queue(_without_empty_candidates(saved.frame.drop("position")))
+    meta = {"source": saved.source, "saved_at": local_minute(saved.saved_at)}
     return queue.filter(~_keys(queue["title"]).is_in(list(confirmed))), meta
+
+
+def _without_empty_candidates(queue: pl.DataFrame) -> pl.DataFrame:
+    """The queue without the candidate columns (``…_2``, ``…_3``) no title has: the table holds three candidates,
+    a queue saved with fewer (or an empty queue) reads back as it was saved."""
+    empty = [column for rank in ("_2", "_3")
+             for group in [[f"occupation_code{rank}", f"occupation_name{rank}", f"confidence{rank}"]]
+             if all(queue[c].null_count() == queue.height for c in group) for column in group]
+    return queue.drop(empty)
+
+
+def local_minute(moment: datetime) -> str:
+    """A saved moment as the pages show it: local time to the minute."""
+    return moment.astimezone().strftime("%Y-%m-%d %H:%M")

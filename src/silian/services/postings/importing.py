@@ -39,7 +39,7 @@ def import_postings(job: PostingsImport, *, settings: Settings, database: Databa
     if db is not None:
         from silian.services.imports import ensure_schema
 
-        ensure_schema(db)
+        ensure_schema(db, settings.data_dir)  # with the state files of older versions, once
     places = place_resolver(db)
     regions = hub_region_codes(db) if db is not None else None  # salary quantiles of what is loaded
     keep = job.out / RECORDS_DIR if job.out is not None and job.keep_records else None
@@ -54,7 +54,7 @@ def import_postings(job: PostingsImport, *, settings: Settings, database: Databa
     if job.out is not None:
         write_output_folder(result, job.out)
     if db is not None:
-        summary.update(_load(db, settings, result, source=job.file.name))
+        summary.update(_load(db, result, source=job.file.name))
     return result, summary
 
 
@@ -71,11 +71,11 @@ def write_output_folder(result: PipelineResult, out: Path) -> None:
         problems.with_columns(problems["problems"].list.join("; ")).write_csv(out / "problem_rows.csv", include_bom=True)
 
 
-def _load(db: Database, settings: Settings, result: PipelineResult, *, source: str) -> dict[str, Any]:
+def _load(db: Database, result: PipelineResult, *, source: str) -> dict[str, Any]:
     from silian.services.postings.confirmed_titles import save_review_queue
     from silian.services.postings.local import load_posting_demand, save_salary_summary
 
     loaded, notes = load_posting_demand(db, result.aggregates)
-    save_salary_summary(settings.data_dir, result)
-    save_review_queue(settings.data_dir, result.review_queue, source=source)  # for the web review page
+    save_salary_summary(db, result)
+    save_review_queue(db, result.review_queue, source=source)  # for the web review page
     return {"loaded": loaded, "notes": notes}

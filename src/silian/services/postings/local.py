@@ -23,6 +23,7 @@ import polars as pl
 import sqlalchemy as sa
 
 from silian.analytics.posting_demand import (
+    SUMMARY_SCHEMA,
     aggregate_postings,
     region_expr,
     salary_mid_expr,
@@ -402,34 +403,29 @@ def load_posting_demand(db: Database, aggregates: pl.DataFrame, *, generated: bo
     return outcome.rows, notes
 
 
-SALARY_FILE = "salary_summary.parquet"
-
-
-def save_salary_summary(data_dir: Path, result: PipelineResult) -> Path:
-    """Keep the salary quantiles of the postings just loaded beside the hub (``<data_dir>/postings/``): the hub's
+def save_salary_summary(db: Database, result: PipelineResult) -> None:
+    """Keep the salary quantiles of the postings just loaded in the hub (``posting_salary_summary``): the
     ``demand`` table holds counts only, and quantiles cannot be recombined from its rows. The dashboard reads
-    them with :func:`read_salary_summary`; the next ``--load`` replaces them, as it replaces the counts."""
-    folder = data_dir / "postings"
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / SALARY_FILE
-    meta = {"source": Path(result.source_name).name, "engine": result.engine, "postings": str(result.postings),
-            "saved_at": time.strftime("%Y-%m-%d %H:%M")}
-    tmp = path.with_suffix(".tmp")
-    result.salary_summary.write_parquet(tmp, metadata=meta)
-    tmp.replace(path)
-    return path
+    them with :func:`read_salary_summary`; the next ``--load`` replaces them (one transaction), as it replaces
+    the counts."""
+    from datetime import UTC, datetime
+
+    from silian.storage.postings import SALARY_SUMMARY, Snapshot, replace_snapshot
+    replace_snapshot(db, SALARY_SUMMARY, Snapshot(result.salary_summary, Path(result.source_name).name, datetime.now(UTC),
+                                                  result.engine, result.postings))
 
 
-def read_salary_summary(data_dir: Path) -> tuple[pl.DataFrame, dict[str, str]] | None:
-    """The salary quantiles saved by the last ``silian postings import --load`` and where they came from, or
-    None when there are none."""
-    path = data_dir / "postings" / SALARY_FILE
-    if not path.is_file():
+def read_salary_summary(db: Database) -> tuple[pl.DataFrame, dict[str, str]] | None:
+    """The salary quantiles saved by the last ``silian postings import --load`` and where they came from
+    (``source``, ``engine``, ``postings``, ``saved_at`` in local time), or None when there are none."""
+    from silian.services.postings.confirmed_titles import local_minute
+    from silian.storage.postings import SALARY_SUMMARY, read_snapshot
+    saved = read_snapshot(db, SALARY_SUMMARY)
+    if saved is None:
         return None
-    try:
-        return pl.read_parquet(path), pl.read_parquet_metadata(path)
-    except (OSError, pl.exceptions.ComputeError):
-        return None
+    meta = {"source": saved.source, "engine": saved.engine or "", "postings": str(saved.postings or 0),
+            "saved_at": local_minute(saved.saved_at)}
+    return saved.frame.cast(SUMMARY_SCHEMA).sort("dimension", "key"), meta  # type: ignore[arg-type]
 
 
 def posting_bias(aggregates: pl.DataFrame, statistics_demand: pl.DataFrame) -> str | None:

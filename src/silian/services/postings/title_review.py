@@ -5,7 +5,6 @@ other changes."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from pathlib import Path
 
 from silian.domain.access import Principal
 from silian.services.accounts import write_audit
@@ -14,13 +13,13 @@ from silian.services.postings.classifier import code_names
 from silian.services.postings.confirmed_titles import ConfirmCounts, check_rows, save_confirmed
 
 
-def confirm_reviewed(db: Database, data_dir: Path, p: Principal, rows: Iterable[tuple[int, str | None, str | None]], *,
+def confirm_reviewed(db: Database, p: Principal, rows: Iterable[tuple[int, str | None, str | None]], *,
                      file: str, client: str = "") -> ConfirmCounts:
     """Check ``(row, title, code)`` answers (rows without a code stay undecided; any problem rejects them all with
     :class:`~silian.domain.errors.ImportRejected`, naming ``file``), save them as confirmed by ``p`` and write one
     audit record of what was confirmed."""
     reviewed = check_rows(rows, code_names(), file=file)
-    counts = save_confirmed(data_dir, reviewed, source=f"web:{p.username}")
+    counts = save_confirmed(db, reviewed, source=f"web:{p.username}")
     with db.begin() as conn:  # who confirmed what, beside the platform's other changes
         write_audit(conn, p, "confirm", "confirmed_titles", "", None, {c.title: c.code for c in reviewed.confirmations},
                     client)

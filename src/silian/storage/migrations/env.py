@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from alembic import context
 
-from silian.storage import platform_schema  # noqa: F401  (registers the platform tables)
+from silian.storage import (
+    platform_schema,  # noqa: F401  (registers the platform tables)
+    postings_schema,  # noqa: F401  (registers the postings state tables)
+)
 from silian.storage.schema import metadata
 
 config = context.config

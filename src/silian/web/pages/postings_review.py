@@ -1,12 +1,11 @@
 """招聘岗位复核 (review of low-confidence job titles): the review queue of the postings last loaded, answered in the
 browser. The city admin writes the 大典 code of each title they can decide; the answers are checked and stored
-exactly as `silian postings confirm` stores a filled-in sheet (services.confirmed_titles), and the next postings
+exactly as `silian postings confirm` stores a filled-in sheet (services.confirmed_titles, in the hub database), and the next postings
 import counts those titles. Other roles are refused; the public is sent to the login page.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
@@ -17,6 +16,7 @@ from fastapi.responses import RedirectResponse, Response
 from silian.domain.access import Principal
 from silian.domain.errors import ImportRejected
 from silian.domain.messages import register_messages, t
+from silian.services.hub_database import Database
 from silian.services.postings.classifier import code_names
 from silian.services.postings.confirmed_titles import (
     confirmed_table,
@@ -25,7 +25,7 @@ from silian.services.postings.confirmed_titles import (
     review_sheet,
 )
 from silian.services.postings.title_review import confirm_reviewed
-from silian.web.dependencies import ClientDep, DbDep, PrincipalDep, SettingsDep
+from silian.web.dependencies import ClientDep, DbDep, PrincipalDep
 from silian.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -69,9 +69,9 @@ def _refusal(request: Request, p: Principal) -> Response | None:
     return None
 
 
-def _page(request: Request, data_dir: Path, p: Principal, status_code: int = 200, **context: Any) -> Response:
-    confirmed = load_confirmed(data_dir)
-    pending, meta = pending_review(data_dir, confirmed)
+def _page(request: Request, db: Database, p: Principal, status_code: int = 200, **context: Any) -> Response:
+    confirmed = load_confirmed(db)
+    pending, meta = pending_review(db, confirmed)
     names = code_names()
     rows = [{**r, "candidates": _candidates(r)} for r in pending.head(SHOWN).to_dicts()]
     return render(request, "dashboard/review.html", p, status_code=status_code, rows=rows,
@@ -91,17 +91,17 @@ def _candidates(row: dict[str, Any]) -> list[tuple[str, str, float]]:
 
 
 @router.get(PATH)
-def review_page(request: Request, settings: SettingsDep, p: PrincipalDep, added: int | None = None,
+def review_page(request: Request, db: DbDep, p: PrincipalDep, added: int | None = None,
                 changed: int | None = None) -> Response:
     refused = _refusal(request, p)
     if refused:
         return refused
     message = t("rv_saved", added=added, changed=changed or 0) if added is not None else ""
-    return _page(request, settings.data_dir, p, message=message)
+    return _page(request, db, p, message=message)
 
 
 @router.post(PATH)
-async def review_submit(request: Request, db: DbDep, settings: SettingsDep, client: ClientDep, p: PrincipalDep) -> Response:
+async def review_submit(request: Request, db: DbDep, client: ClientDep, p: PrincipalDep) -> Response:
     """Answers come as ``title_N`` / ``code_N`` pairs (N = the table row); empty codes are left undecided."""
     refused = _refusal(request, p)
     if refused:
@@ -110,30 +110,29 @@ async def review_submit(request: Request, db: DbDep, settings: SettingsDep, clie
     numbers = sorted(int(k[5:]) for k in form if k.startswith("code_") and k[5:].isdigit())
     rows = [(n, form.get(f"title_{n}"), form.get(f"code_{n}")) for n in numbers]
     try:
-        counts = await run_in_threadpool(confirm_reviewed, db, settings.data_dir, p, rows, file=t("rv_form"),
-                                         client=client)
+        counts = await run_in_threadpool(confirm_reviewed, db, p, rows, file=t("rv_form"), client=client)
     except ImportRejected as exc:
         answers = {n: form.get(f"code_{n}", "") for n in numbers}
-        return _page(request, settings.data_dir, p, 422, error=exc.message, problems=exc.problems, answers=answers)
+        return _page(request, db, p, 422, error=exc.message, problems=exc.problems, answers=answers)
     return RedirectResponse(f"{PATH}?" + urlencode({"added": counts.added, "changed": counts.changed}), status_code=303)
 
 
 @router.get(PATH + ".csv")
-def review_csv(request: Request, settings: SettingsDep, p: PrincipalDep) -> Response:
+def review_csv(request: Request, db: DbDep, p: PrincipalDep) -> Response:
     """The whole queue (still unconfirmed) as the sheet `silian postings confirm` reads."""
     refused = _refusal(request, p)
     if refused:
         return refused
-    pending, _ = pending_review(settings.data_dir, load_confirmed(settings.data_dir))
+    pending, _ = pending_review(db, load_confirmed(db))
     return _csv(review_sheet(pending).write_csv(), "review_queue.csv")
 
 
 @router.get("/dashboard/postings/confirmed.csv")
-def confirmed_csv(request: Request, settings: SettingsDep, p: PrincipalDep) -> Response:
+def confirmed_csv(request: Request, db: DbDep, p: PrincipalDep) -> Response:
     refused = _refusal(request, p)
     if refused:
         return refused
-    table = confirmed_table(settings.data_dir, code_names())
+    table = confirmed_table(db, code_names())
     return _csv(table.write_csv(), "confirmed_titles.csv")
 
 
