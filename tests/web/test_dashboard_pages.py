@@ -20,6 +20,7 @@ import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
 from silian.services import dashboard as dash
+from silian.services import presentation as present
 from silian.services.accounts import create_user
 from silian.services.demo_region import load_demo
 from silian.settings import Settings
@@ -253,7 +254,7 @@ def test_drill_down_lists_the_majors_of_the_clicked_cell_and_their_schools(site:
     assert codes and all(code.startswith(class_code) for code in codes)  # a major's code begins with its class code
     bundle = site.app.state.analysis.get(None, None, "zh")  # type: ignore[attr-defined]
     extras = dash.extras_for(site.db, bundle)
-    table, schools = dash.gap_cell(bundle, extras, class_code, chain)
+    table, schools = present.gap_cell(bundle, extras, class_code, chain)
     assert [r[0] for r in table.rows] == codes
     cell = bundle.supply_demand.by_class_chain.filter((bundle.supply_demand.by_class_chain["class_code"] == class_code)
                                                        & (bundle.supply_demand.by_class_chain["chain"] == chain))
