@@ -32,7 +32,7 @@ register_messages({
     "tbl_noncompliant": ("未全部达标的学校", "Schools not meeting every standard"),
     "tbl_simulations": ("整合模拟", "Consolidation simulations"),
     "tbl_small": ("重复开设的小规模专业", "Duplicated small cohorts"),
-    "tbl_peers": ("对标城市地区生产总值（亿元）", "GDP of peer cities (亿元)"),
+    "tbl_peers": ("对标城市与省内城市：经济总量与产业结构", "Peer and provincial cities: GDP and industry structure"),
     "tbl_peer_score": ("产业结构综合得分", "Industry-structure score"),
     "tbl_skills": ("技能等级：需求与证书供给", "Skill levels: demand and certificates"),
     "tbl_skill_trend": ("高技能需求与证书占比趋势", "High-skill shares over time"),
