@@ -314,7 +314,7 @@ def test_pages_are_fast_after_the_first_analysis(site: Site) -> None:
 # ---------------------------------------------------------------- one presenter: every renderer agrees
 def _html_table(html: str, table_id: str) -> tuple[list[str], list[list[str]]]:
     """The header labels and the cells (as text) of ``<table id="table-<id>">`` in a page."""
-    found = re.search(rf'<table[^>]* id="table-{table_id}">(.*?)</table>', html, re.DOTALL)
+    found = re.search(rf'<table[^>]* id="table-{table_id}"[^>]*>(.*?)</table>', html, re.DOTALL)
     assert found, table_id
 
     def text(cell: str) -> str:
