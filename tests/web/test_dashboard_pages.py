@@ -11,6 +11,7 @@ import re
 import statistics
 from collections.abc import Iterator
 from dataclasses import dataclass
+from html import unescape
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -20,6 +21,7 @@ import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
 from silian.services import dashboard as dash
+from silian.services import presentation as present
 from silian.services.accounts import create_user
 from silian.services.demo_region import load_demo
 from silian.settings import Settings
@@ -253,7 +255,7 @@ def test_drill_down_lists_the_majors_of_the_clicked_cell_and_their_schools(site:
     assert codes and all(code.startswith(class_code) for code in codes)  # a major's code begins with its class code
     bundle = site.app.state.analysis.get(None, None, "zh")  # type: ignore[attr-defined]
     extras = dash.extras_for(site.db, bundle)
-    table, schools = dash.gap_cell(bundle, extras, class_code, chain)
+    table, schools = present.gap_cell(bundle, extras, class_code, chain)
     assert [r[0] for r in table.rows] == codes
     cell = bundle.supply_demand.by_class_chain.filter((bundle.supply_demand.by_class_chain["class_code"] == class_code)
                                                        & (bundle.supply_demand.by_class_chain["chain"] == chain))
@@ -307,3 +309,46 @@ def test_pages_are_fast_after_the_first_analysis(site: Site) -> None:
     for path in PAGES:
         timings = [float(client.get(path).headers["server-timing"].split("dur=")[1]) for _ in range(5)]
         assert statistics.median(timings) < 100, (path, timings)
+
+
+# ---------------------------------------------------------------- one presenter: every renderer agrees
+def _html_table(html: str, table_id: str) -> tuple[list[str], list[list[str]]]:
+    """The header labels and the cells (as text) of ``<table id="table-<id>">`` in a page."""
+    found = re.search(rf'<table[^>]* id="table-{table_id}"[^>]*>(.*?)</table>', html, re.DOTALL)
+    assert found, table_id
+
+    def text(cell: str) -> str:
+        return unescape(re.sub(r"<[^>]+>", "", cell)).strip()
+    head, body = found.group(1).split("</thead>")
+    headers = [text(h) for h in re.findall(r"<th[^>]*>(.*?)</th>", head, re.DOTALL)]
+    rows = [[text(c) for c in re.findall(r"<td[^>]*>(.*?)</td>", row, re.DOTALL)] for row in re.findall(r"<tr[^>]*>(.*?)</tr>", body, re.DOTALL)]
+    return headers, rows
+
+
+@pytest.mark.parametrize(("table_id", "page"), [("coupling", "/"), ("chain-gaps", "/dashboard/gaps"), ("grow", "/dashboard/gaps"), ("cut", "/dashboard/gaps")])
+def test_dashboard_table_download_report_and_api_agree(site: Site, table_id: str, page: str) -> None:
+    """The coupling and supply–demand gap tables: the dashboard's table, its CSV download, the report's table and
+    the JSON API have the same rows, the same labels and the same numbers."""
+    from silian.reports.report import render_html
+    client = site.clients["public"]
+    headers, cells = _html_table(client.get(page).text, table_id)
+    bundle = site.app.state.analysis.get(None, None, "zh")  # type: ignore[attr-defined]
+    report_headers, report_cells = _html_table(render_html(bundle), table_id)
+    download = list(csv.reader(io.StringIO(client.get(f"/dashboard/download/{table_id}.csv").content.decode("utf-8-sig"))))
+    api = client.get(f"/api/v1/analysis/tables/{table_id}").json()
+    labels = [c["label"] for c in api["columns"]]
+    assert headers == report_headers == download[0] == labels
+    assert cells == report_cells and len(cells) == len(download) - 1 == len(api["rows"]) > 0
+    for column, (key, kind) in enumerate((c["key"], c["kind"]) for c in api["columns"]):
+        raw = [r[key] for r in api["rows"]]
+        shown = [present.show(v, kind) for v in raw]
+        assert shown == [row[column] for row in cells], key  # the API's values are what the page and report show
+        if kind in ("int", "num2", "num3", "num4", "pct"):
+            assert [float(r[column]) for r in download[1:]] == pytest.approx(raw, abs=0.5 if kind == "int" else 1e-6), key
+        elif kind in ("level", "card", "chain", "reasons"):
+            assert [r[f"{key}_name"] for r in api["rows"]] == [r[column] for r in download[1:]], key
+        else:
+            assert [str(v) for v in raw] == [r[column] for r in download[1:]], key
+    summary = client.get("/api/v1/analysis/summary").json()
+    subject = client.get("/api/v1/analysis/" + ("coupling" if table_id == "coupling" else "supply-demand")).json()
+    assert summary["tables"][table_id]["rows"] == subject["tables"][table_id]["rows"] == api["rows"]

@@ -38,7 +38,7 @@ def _analysis(region: str, year: int) -> AnalysisBundle:
 def analyze(region: RegionOpt = "", year: YearOpt = 0,
             as_json: Annotated[bool, typer.Option("--json", help="输出全部结果（JSON）")] = False) -> None:
     """四链耦合、四大诊断与预测 / four-chain coupling, the four diagnoses and forecasts."""
-    from silian.services.analysis import bundle_summary
+    from silian.services.presentation import bundle_summary
 
     bundle = _analysis(region, year)
     if as_json:

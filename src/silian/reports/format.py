@@ -1,12 +1,14 @@
-"""Number formatting and source lines shared by the report sections."""
+"""Source lines shared by the report sections; numbers are shown as the presenter shows them."""
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable
 
 from silian.domain.messages import current_lang, register_messages, t
 from silian.domain.tables import HUB_TABLES
+from silian.services.presentation.table import num, pct, whole
+
+__all__ = ["num", "pct", "source_line", "table_name", "whole"]
 
 register_messages({
     "rp_source": ("数据来源：{items}", "Sources: {items}"),
@@ -16,24 +18,6 @@ register_messages({
                               "major→occupation crosswalk (MOHRSS 2023), major→industry crosswalk (built by this system; docs/crosswalk_major_industry.md)"),
     "rp_catalog_continuations": ("接续专业（职业教育专业目录 2021）", "continuation majors (vocational catalogue 2021)"),
 })
-
-
-def num(value: object, digits: int = 2) -> str:
-    """A number with thousands separators and ``digits`` decimals; empty for missing."""
-    if value is None or (isinstance(value, float) and (math.isnan(value) or math.isinf(value))):
-        return "—"
-    return f"{float(value):,.{digits}f}"  # type: ignore[arg-type]
-
-
-def whole(value: object) -> str:
-    return num(value, 0)
-
-
-def pct(value: object, digits: int = 1) -> str:
-    """A share as a percentage (0.256 → 25.6%)."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "—"
-    return f"{float(value) * 100:.{digits}f}%"  # type: ignore[arg-type]
 
 
 def source_line(tables: Iterable[str], generated: Iterable[str], *extra: str) -> str:

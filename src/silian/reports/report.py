@@ -19,6 +19,7 @@ from silian.reports import sections
 from silian.reports.charts import Chart
 from silian.reports.format import table_name
 from silian.services.analysis import AnalysisBundle
+from silian.services.presentation import PresentedTable
 
 register_messages({
     "rp_title": ("{region}四链融合分析报告（{year} 年）", "Four-chain report for {region}, {year}"),
@@ -34,12 +35,19 @@ register_messages({
 
 @dataclass(frozen=True)
 class Table:
-    """A table: caption, headers, rows of already formatted cells, which columns are numeric."""
+    """A table: caption, headers, rows of already formatted cells, which columns are numeric; ``id`` names a
+    presented table (the dashboard's table and download of the same id)."""
 
     caption: str
     headers: list[str]
     rows: list[list[str]]
     numeric: set[int] = field(default_factory=set)
+    id: str = ""
+
+    @classmethod
+    def of(cls, table: PresentedTable) -> Table:
+        """A presented table as the report shows it: its title, labels and cells."""
+        return cls(table.title, table.labels, table.cells(), table.numeric, table.id)
 
 
 @dataclass(frozen=True)

@@ -7,10 +7,11 @@ from typing import Any
 
 import polars as pl
 
-from silian.domain.indicators import CHAIN_NAMES, CHAINS
+from silian.domain.indicators import CHAINS
 from silian.domain.messages import current_lang, register_messages, t
 from silian.reports.charts import Chart
 from silian.reports.format import num, pct, source_line, table_name, whole
+from silian.services import presentation as present
 from silian.services.analysis import AnalysisBundle
 from silian.services.four_chains import PANEL_TABLES, level_bands
 
@@ -24,7 +25,6 @@ register_messages({
                     "U, T and D are relative to this panel ({first}–{last}): each indicator is scaled so the panel's worst value is 0 and best is 1, so a chain that is worst on every indicator in a year has U = 0, and C and D are 0 that year"),
     "rp_chart_dct": ("耦合度 C、综合发展指数 T 与耦合协调度 D", "Coupling C, development T and coordination D"),
     "rp_chart_u": ("四链综合评价指数 U", "Chain scores U"),
-    "rp_weights": ("指标与熵权", "Indicators and entropy weights"),
     "rp_obstacles": ("障碍因子", "Obstacle factors"),
     "rp_obstacle_finding": ("{year} 年主要障碍因子：{names}", "{year}: main obstacle factors: {names}"),
     "rp_chart_chain_obstacle": ("各链障碍度（%）", "Obstacle degree by chain (%)"),
@@ -40,24 +40,10 @@ register_messages({
     "rp_methods": ("方法与数据来源", "Methods and sources"),
     "rp_methods_text": ("耦合协调度：{method}；熵权法（全面板标准化，零值处理：{zero}）；障碍度模型；TOPSIS（向量归一化，熵权 × 链权重）；灰色关联分析（ρ = 0.5）；供需对齐按 Lightcast 方法拆分职业需求；错配指数：Duncan 与 Şahin 等（2014）；预警规则为本系统自定规则。方法卡见 docs/methods/。",
                         "Coupling coordination: {method}; entropy weights (panel-wide standardisation, zero handling: {zero}); obstacle degree; TOPSIS (vector normalisation, entropy × chain weights); grey relational analysis (ρ = 0.5); alignment splits occupation demand the Lightcast way; mismatch: Duncan and Şahin et al. (2014); the warning rule is this system's own. Method cards: docs/methods/."),
-    "rp_drivers": ("影响协调度的指标（灰色关联度，与 D 的关联程度，ρ = 0.5）", "Indicators moving with D (grey relational grade, ρ = 0.5)"),
-    "h_grade": ("关联度", "Grade"), "h_topsis": ("TOPSIS 贴近度", "TOPSIS closeness"),
     "rp_notes": ("分析说明", "Notes"),
-    "h_year": ("年份", "Year"), "h_region": ("地区", "Region"), "h_level": ("协调等级", "Level"), "h_lag": ("滞后类型", "Lag"),
-    "h_indicator": ("指标", "Indicator"), "h_chain": ("所属链", "Chain"), "h_unit": ("单位", "Unit"),
-    "h_direction": ("方向", "Direction"), "h_weight": ("熵权", "Weight"), "h_rank": ("排序", "Rank"),
-    "h_obstacle": ("障碍度（%）", "Obstacle (%)"), "h_gdp": ("GDP（亿元）", "GDP (亿元)"),
-    "h_secondary": ("二产占比", "Secondary share"), "h_tertiary": ("三产占比", "Tertiary share"),
-    "h_growth": ("近 5 年年均增速", "5-year growth"), "h_score": ("产业结构得分", "Structure score"),
-    "h_industry": ("行业", "Industry"), "h_employment": ("从业人员（人）", "Employment"), "h_openings": ("岗位空缺（人）", "Openings"),
-    "h_model": ("模型", "Model"), "h_mape": ("回测 MAPE", "Backtest MAPE"), "h_table": ("数据表", "Table"),
-    "h_rows": ("行数", "Rows"), "h_kind": ("性质", "Kind"), "h_setting": ("设置", "Setting"), "h_value": ("取值", "Value"),
+    "h_table": ("数据表", "Table"), "h_rows": ("行数", "Rows"), "h_kind": ("性质", "Kind"),
     "kind_generated": ("生成数据", "generated"), "kind_real": ("真实数据", "real"),
 })
-
-
-def _chain(key: str) -> str:
-    return CHAIN_NAMES[key][1 if current_lang.get() == "en" else 0]
 
 
 def all_sections(b: AnalysisBundle, Table: Any, Section: Any) -> list[Any]:
@@ -81,35 +67,23 @@ def coupling(b: AnalysisBundle, Table: Any, Section: Any) -> Any:
         findings.append(t("rp_coupling_trend", first_year=years[0], first=num(s["D"][0], 4), last_year=years[-1], last=num(last["D"], 4)))
     findings.append(t("rp_relative", first=years[0], last=years[-1]))
     findings += b.city.warnings
-    charts = [Chart("coupling_dct", "line", t("rp_chart_dct"), years, {k: s[k].to_list() for k in ("C", "T", "D")},
-                    y_range=(0.0, 1.0), bands=level_bands()),
-              Chart("coupling_u", "line", t("rp_chart_u"), years, {_chain(c): s[f"U_{c}"].to_list() for c in CHAINS},
-                    y_range=(0.0, 1.0))]
-    rows = [[str(r["year"]), *[num(r[f"U_{c}"], 4) for c in CHAINS], num(r["C"], 4), num(r["T"], 4), num(r["D"], 4),
-             r["level"], r["lag"]] for r in s.iter_rows(named=True)]
-    table = Table(t("rp_chart_dct"), [t("h_year"), *[f"U {_chain(c)}" for c in CHAINS], "C", "T", "D", t("h_level"), t("h_lag")],
-                  rows, numeric=set(range(1, 8)))
-    w = b.city.weights
-    weights = Table(t("rp_weights"), [t("h_indicator"), t("h_chain"), t("h_unit"), t("h_direction"), t("h_weight")],
-                    [[r["name"], _chain(r["chain"]), r["unit"], r["direction"], num(r["weight"], 4)] for r in w.iter_rows(named=True)],
-                    numeric={4})
-    drivers = Table(t("rp_drivers"), [t("h_rank"), t("h_indicator"), t("h_chain"), t("h_grade")],
-                    [[str(r["rank"]), r["name"], _chain(r["chain"]), num(r["grade"], 4)] for r in b.city.drivers.iter_rows(named=True)],
-                    numeric={0, 3})
-    return Section("coupling", t("rp_coupling"), findings, charts, [table, weights, drivers],
-                   source_line(PANEL_TABLES, b.generated_tables))
+    table = present.coupling_table(b)
+    years = table.shown("year")
+    charts = [Chart("coupling_dct", "line", t("rp_chart_dct"), years, table.series("C", "T", "D"), y_range=(0.0, 1.0),
+                    bands=level_bands()),
+              Chart("coupling_u", "line", t("rp_chart_u"), years, table.series(*[f"U_{c}" for c in CHAINS]), y_range=(0.0, 1.0))]
+    tables = [Table.of(table), Table.of(present.weights_table(b)), Table.of(present.drivers_table(b))]
+    return Section("coupling", t("rp_coupling"), findings, charts, tables, source_line(PANEL_TABLES, b.generated_tables))
 
 
 def obstacles(b: AnalysisBundle, Table: Any, Section: Any) -> Any:
     year = int(b.city.scores["year"].max())  # type: ignore[arg-type]
     top = b.city.obstacles.filter(pl.col("year") == year).sort("rank")
-    chains = b.city.chain_obstacles.filter(pl.col("year") == year)
     findings = [t("rp_obstacle_finding", year=year, names=t("list_joiner").join(f"{n}（{o:.1f}%）" for n, o in top.select("name", "obstacle").head(3).iter_rows()))]
-    chart = Chart("chain_obstacles", "bar", t("rp_chart_chain_obstacle"), [_chain(c) for c in chains["chain"].to_list()],
-                  {t("h_obstacle"): chains["obstacle"].to_list()}, y_label="%", value_format=".1f")
-    table = Table(t("rp_obstacles"), [t("h_rank"), t("h_indicator"), t("h_chain"), t("h_obstacle")],
-                  [[str(r["rank"]), r["name"], _chain(r["chain"]), num(r["obstacle"], 2)] for r in top.iter_rows(named=True)],
-                  numeric={0, 3})
+    chains = present.chain_obstacles_table(b)
+    chart = Chart("chain_obstacles", "bar", t("rp_chart_chain_obstacle"), chains.shown("chain"), chains.series("obstacle"),
+                  y_label="%", value_format=".1f")
+    table = Table.of(present.obstacles_table(b))
     return Section("obstacles", t("rp_obstacles"), findings, [chart], [table], source_line(PANEL_TABLES, b.generated_tables), level=3)
 
 
@@ -122,12 +96,9 @@ def counties(b: AnalysisBundle, Table: Any, Section: Any) -> Any:
     best, worst = now.row(0, named=True), now.row(-1, named=True)
     findings = [t("rp_county_finding", year=year, best=best["region_name"], best_d=num(best["D"], 3),
                   worst=worst["region_name"], worst_d=num(worst["D"], 3)), *b.counties.warnings]
-    chart = Chart("county_d", "bar", f"{year} D", now["region_name"].to_list(), {"D": now["D"].to_list()}, horizontal=True,
-                  value_format=".3f")
-    rows = [[r["region_name"], *[num(r[f"U_{c}"], 3) for c in CHAINS], num(r["C"], 3), num(r["D"], 3), r["level"], r["lag"],
-             num(r["topsis"], 3)] for r in now.iter_rows(named=True)]
-    table = Table(f"{year}", [t("h_region"), *[_chain(c) for c in CHAINS], "C", "D", t("h_level"), t("h_lag"), t("h_topsis")], rows,
-                  numeric={1, 2, 3, 4, 5, 6, 9})
+    table = present.counties_table(b)
+    chart = Chart("county_d", "bar", f"{year} D", table.shown("region_name"), table.series("D"), horizontal=True, value_format=".3f")
+    table = Table.of(table)
     return Section("counties", t("rp_counties"), findings, [chart], [table], source_line(PANEL_TABLES, b.generated_tables))
 
 
@@ -143,32 +114,21 @@ def peers(b: AnalysisBundle, Table: Any, Section: Any) -> Any:
         findings.insert(0, t("rp_peer_finding", year=row["stats_year"], region=b.region_name, gdp=num(row["gdp"], 0), n=p.height,
                              rank=p["region_code"].to_list().index(row["region_code"]) + 1,
                              score_rank=ranked.index(row["region_code"]) + 1))
-    chart = Chart("peers_gdp", "bar", t("h_gdp"), p["name"].to_list(), {t("h_gdp"): p["gdp"].to_list()}, horizontal=True,
+    gdp = present.peers_table(b)
+    chart = Chart("peers_gdp", "bar", gdp.column("gdp").label, gdp.shown("name"), gdp.series("gdp"), horizontal=True,
                   value_format=",.0f")
-    rows = [[r["name"], num(r["gdp"], 0), pct(r["secondary_share"]), pct(r["tertiary_share"]), pct(r["gdp_growth_5y"]),
-             num(r.get("industry_score"), 3)] for r in p.iter_rows(named=True)]
-    table = Table(t("rp_peers"), [t("h_region"), t("h_gdp"), t("h_secondary"), t("h_tertiary"), t("h_growth"), t("h_score")], rows,
-                  numeric={1, 2, 3, 4, 5})
+    table = Table.of(gdp)
     return Section("peers", t("rp_peers"), findings, [chart], [table], source_line(["regional_economy"], b.generated_tables))
 
 
 def forecast(b: AnalysisBundle, Table: Any, Section: Any) -> Any:
     if b.openings.height == 0:
         return None
-    o = b.openings.with_columns((pl.col("employment") * 10000).alias("employment_p"), (pl.col("openings") * 10000).alias("openings_p"))
-    first = int(o["year"].min())  # type: ignore[arg-type]
-    top = o.filter(pl.col("year") == first).sort("openings_p", descending=True).head(12)["series"].to_list()
-    shown = o.filter(pl.col("series").is_in(top)).sort("series", "year")
-    rows = [[f"{r['series']}", str(r["year"]), whole(r["employment_p"]), whole(r["openings_p"]), r["model"] or "",
-             pct(r["backtest_mape"] / 100 if r["backtest_mape"] is not None else None)] for r in shown.iter_rows(named=True)]
-    years = sorted(o["year"].unique().to_list())
-    chart = Chart("openings", "bar", t("h_openings"), top,
-                  {str(y): [float(o.filter((pl.col("series") == s) & (pl.col("year") == y))["openings_p"].sum()) for s in top]
-                   for y in years}, value_format=",.0f")
-    table = Table(t("rp_forecast"), [t("h_industry"), t("h_year"), t("h_employment"), t("h_openings"), t("h_model"), t("h_mape")],
-                  rows, numeric={2, 3, 5})
-    return Section("forecast", t("rp_forecast"), [t("rp_forecast_finding", h=len(years), rate=pct(float(o["exit_rate"][0])))],
-                   [chart], [table], source_line(["industry_stats"], b.generated_tables))
+    industries, by_year = present.openings_series(b)
+    chart = Chart("openings", "bar", t("col_openings"), industries, by_year, value_format=",.0f")
+    finding = t("rp_forecast_finding", h=len(by_year), rate=pct(float(b.openings["exit_rate"][0])))
+    return Section("forecast", t("rp_forecast"), [finding], [chart], [Table.of(present.forecast_table(b))],
+                   source_line(["industry_stats"], b.generated_tables))
 
 
 def methods(b: AnalysisBundle, Table: Any, Section: Any) -> Any:

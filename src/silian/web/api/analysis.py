@@ -3,6 +3,10 @@
 Aggregated results (coupling of the city and counties, peers, gaps by major/class/industry/chain, pathways,
 skills, forecasts) are open to every role, the public included: they carry no personal or commercial detail.
 School-level compliance is limited to the schools the caller may see.
+
+Besides the raw rows under their field names, every answer carries ``tables``: the presented tables of its
+subject (title, columns with key, label, unit and kind, rows with a name beside every code) — the same objects
+the dashboard, its downloads and the report render. ``/tables/{id}`` gives one of them.
 """
 
 from __future__ import annotations
@@ -14,8 +18,9 @@ from fastapi import APIRouter, Query
 
 from silian.domain.access import read_scope, row_in_scope
 from silian.domain.messages import current_lang
-from silian.services.analysis import AnalysisBundle, bundle_summary
+from silian.services.analysis import AnalysisBundle
 from silian.services.analysis_cache import AnalysisCache
+from silian.services.presentation import BUNDLE_TABLES, bundle_summary, bundle_table
 from silian.web.dependencies import AnalysesDep, PrincipalDep
 from silian.web.errors import responses
 
@@ -37,6 +42,11 @@ def _meta(b: AnalysisBundle) -> Json:
             "uses_generated_data": b.uses_generated_data, "generated_tables": b.generated_tables}
 
 
+def _tables(b: AnalysisBundle, *ids: str) -> dict[str, Json]:
+    """The presented tables ``ids`` of the bundle, by id."""
+    return {key: bundle_table(key, b).to_json() for key in ids}
+
+
 @router.get("/summary", response_model=Json, responses=ERRORS, summary="Everything (as `silian analyze --json`)")
 def summary(analyses: AnalysesDep, p: PrincipalDep, region: str | None = None, year: int | None = None) -> Json:
     return bundle_summary(bundle_of(analyses, region, year))
@@ -48,10 +58,13 @@ def coupling(analyses: AnalysesDep, p: PrincipalDep, region: str | None = None, 
     b = bundle_of(analyses, region, year)
     result = b.city if level == "city" else b.counties
     if result is None:
-        return {**_meta(b), "level": level, "scores": [], "weights": [], "obstacles": [], "chain_obstacles": [], "notes": []}
+        return {**_meta(b), "level": level, "scores": [], "weights": [], "obstacles": [], "chain_obstacles": [], "notes": [],
+                "tables": {}}
+    tables = (_tables(b, "coupling", "weights", "drivers", "obstacles", "chain-obstacles") if level == "city"
+              else _tables(b, "counties", "county-topsis"))
     return {**_meta(b), "level": level, "method": result.method, "scores": _rows(result.scores), "weights": _rows(result.weights),
             "obstacles": _rows(result.obstacles), "chain_obstacles": _rows(result.chain_obstacles),
-            "drivers": _rows(result.drivers), "notes": result.warnings}
+            "drivers": _rows(result.drivers), "notes": result.warnings, "tables": tables}
 
 
 @router.get("/supply-demand", response_model=Json, responses=ERRORS, summary="Supply–demand gaps and warning cards")
@@ -64,13 +77,15 @@ def supply_demand(analyses: AnalysesDep, p: PrincipalDep, region: str | None = N
     cards = sd.cards.select("major_code", "major_name", "level_key", "card", "reasons", "gap", "gap_ratio")
     return {**_meta(b), "demand_year": sd.year, "by": by, "rows": _rows(frame), "blend": sd.blend.weights,
             "source_totals": sd.blend.totals, "cards": _rows(cards), "grow": _rows(sd.grow), "cut": _rows(sd.cut),
-            "mismatch": _rows(sd.mismatch_trend), "findings": sd.findings}
+            "mismatch": _rows(sd.mismatch_trend), "findings": sd.findings,
+            "tables": _tables(b, "gap-heatmap", "class-gaps", "chain-gaps", "mismatch", "grow", "cut", "red-list")}
 
 
 @router.get("/pathways", response_model=Json, responses=ERRORS, summary="断头路: funnel and dead-end majors")
 def pathways(analyses: AnalysesDep, p: PrincipalDep, region: str | None = None, year: int | None = None) -> Json:
     b = bundle_of(analyses, region, year)
-    return {**_meta(b), "funnel": _rows(b.pathways.funnel), "majors": _rows(b.pathways.seats), "findings": b.pathways.findings}
+    return {**_meta(b), "funnel": _rows(b.pathways.funnel), "majors": _rows(b.pathways.seats), "findings": b.pathways.findings,
+            "tables": _tables(b, "funnel", "dead-ends")}
 
 
 @router.get("/schools", response_model=Json, responses=ERRORS, summary="散缺小: compliance summary, small cohorts, simulations")
@@ -78,7 +93,7 @@ def schools(analyses: AnalysesDep, p: PrincipalDep, region: str | None = None, y
     b = bundle_of(analyses, region, year)
     s = b.schools
     return {**_meta(b), "summary": s.summary, "small_cohorts": _rows(s.small_cohorts), "simulations": s.simulations,
-            "findings": s.findings}
+            "findings": s.findings, "tables": _tables(b, "school-fails", "simulations", "small-cohorts")}
 
 
 @router.get("/schools/compliance", response_model=Json, responses=ERRORS,
@@ -99,16 +114,30 @@ def school_compliance(analyses: AnalysesDep, p: PrincipalDep, region: str | None
 @router.get("/skills", response_model=Json, responses=ERRORS, summary="大工匠难育: skill levels")
 def skills(analyses: AnalysesDep, p: PrincipalDep, region: str | None = None, year: int | None = None) -> Json:
     b = bundle_of(analyses, region, year)
-    return {**_meta(b), "balance": _rows(b.skills.balance), "trend": _rows(b.skills.trend), "findings": b.skills.findings}
+    return {**_meta(b), "balance": _rows(b.skills.balance), "trend": _rows(b.skills.trend), "findings": b.skills.findings,
+            "tables": _tables(b, "skills", "skill-trend")}
 
 
 @router.get("/peers", response_model=Json, responses=ERRORS, summary="Peer cities (real economic data)")
 def peers(analyses: AnalysesDep, p: PrincipalDep, region: str | None = None, year: int | None = None) -> Json:
     b = bundle_of(analyses, region, year)
-    return {**_meta(b), "rows": _rows(b.peers), "notes": b.notes}
+    return {**_meta(b), "rows": _rows(b.peers), "notes": b.notes, "tables": _tables(b, "peers", "peer-score")}
 
 
 @router.get("/forecast", response_model=Json, responses=ERRORS, summary="Openings by industry with backtest errors")
 def forecast(analyses: AnalysesDep, p: PrincipalDep, region: str | None = None, year: int | None = None) -> Json:
     b = bundle_of(analyses, region, year)
-    return {**_meta(b), "rows": _rows(b.openings)}
+    return {**_meta(b), "rows": _rows(b.openings), "tables": _tables(b, "forecast")}
+
+
+@router.get("/tables", response_model=Json, responses=ERRORS, summary="The presented tables: ids and titles")
+def tables(analyses: AnalysesDep, p: PrincipalDep, region: str | None = None, year: int | None = None) -> Json:
+    b = bundle_of(analyses, region, year)
+    return {**_meta(b), "tables": [{"id": key, "title": build(b, p).title} for key, build in BUNDLE_TABLES.items()]}
+
+
+@router.get("/tables/{table_id}", response_model=Json, responses=ERRORS,
+            summary="One presented table: title, columns (key, label, unit, kind) and rows, as on the dashboard and in the report")
+def table(analyses: AnalysesDep, p: PrincipalDep, table_id: str, region: str | None = None, year: int | None = None) -> Json:
+    b = bundle_of(analyses, region, year)
+    return {**_meta(b), **bundle_table(table_id, b, p).to_json()}

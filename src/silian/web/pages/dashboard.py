@@ -20,12 +20,14 @@ from silian.domain.access import Principal
 from silian.domain.errors import InvalidInput, NotFound
 from silian.domain.messages import current_lang, register_messages, t
 from silian.reports.charts import Chart
-from silian.reports.format import num, pct, table_name, whole
+from silian.reports.format import table_name
 from silian.services import dashboard as dash
+from silian.services import presentation as present
 from silian.services.analysis import AnalysisBundle
 from silian.services.analysis_cache import AnalysisCache
 from silian.services.four_chains import level_bands
 from silian.services.hub_database import Database
+from silian.services.presentation import pct, whole
 from silian.settings import Settings
 from silian.web.dependencies import AnalysesDep, DbDep, PrincipalDep, SettingsDep
 from silian.web.templating import render
@@ -104,14 +106,13 @@ TABS = (("overview", "/"), ("counties", "/dashboard/counties"), ("gaps", "/dashb
 IMPORT_COMMAND = "silian postings import 招聘数据.csv --load"
 HIGHLIGHT = "#f59e0b"
 HEATMAP_ROWS = 25
-SANKEY_TARGETS = ("dash_node_sec_up", "dash_node_work", "dash_node_other", "dash_node_asc_up")  # top to bottom
 
 
 @dataclass
 class Panel:
     """One card: a data table with (optionally) its chart's ECharts option; ``wide`` spans the whole grid."""
 
-    table: dash.DataTable
+    table: present.PresentedTable
     option: dict[str, Any] | None = None
     height: int = 340
     wide: bool = False
@@ -177,14 +178,7 @@ def _page(request: Request, src: Sources, p: Principal, year: int | None) -> Pag
     return Page(request, p, bundle, extras, year, started)
 
 
-def cell(value: Any, kind: str) -> str:
-    """A table cell as shown on the page."""
-    if kind == "check":
-        return "✓" if value else "✗"
-    if value is None:
-        return "—"
-    formats = {dash.INT: whole, dash.NUM3: lambda v: num(v, 3), dash.NUM4: lambda v: num(v, 4), dash.PCT: pct}
-    return formats[kind](value) if kind in formats and isinstance(value, (int, float)) else str(value)
+cell = present.show  # a table cell as shown on the page (the same as in the report)
 
 
 # ---------------------------------------------------------------- charts
@@ -195,36 +189,35 @@ def _highlight(option: dict[str, Any], marked: frozenset[int]) -> dict[str, Any]
     return option
 
 
-def _bar(table: dash.DataTable, label: str, value: str, fmt: str = ",.0f", horizontal: bool = True) -> dict[str, Any]:
-    values = [round(v, 4) if isinstance(v, float) else v for v in table.values(value)]
-    column = next(c for c in table.columns if c.key == value)
-    chart = Chart(table.id, "bar", table.title, table.values(label), {column.label: values}, horizontal=horizontal, value_format=fmt)
+def _bar(table: present.PresentedTable, label: str, value: str, fmt: str = ",.0f", horizontal: bool = True) -> dict[str, Any]:
+    chart = Chart(table.id, "bar", table.title, table.shown(label), table.series(value, digits=4), horizontal=horizontal,
+                  value_format=fmt)
     return _highlight(chart.echarts_option(), table.marked)
 
 
-def _bar_height(table: dash.DataTable) -> int:
+def _bar_height(table: present.PresentedTable) -> int:
     return max(300, 26 * len(table.rows) + 110)
 
 
-def _heatmap(table: dash.DataTable, rows: list[str], cols: list[str], values: list[list[float | None]]) -> dict[str, Any]:
+def _heatmap(table: present.PresentedTable, rows: list[str], cols: list[str], values: list[list[float | None]]) -> dict[str, Any]:
     return Chart(table.id, "heatmap", table.title, cols, rows=rows, values=values).echarts_option()
 
 
 def coupling_panel(b: AnalysisBundle) -> Panel:
-    table = dash.coupling_table(b)
-    chart = Chart("coupling", "line", table.title, table.values("year"), {k: [round(v, 4) for v in table.values(k)] for k in "CTD"},
+    table = present.coupling_table(b)
+    chart = Chart("coupling", "line", table.title, table.shown("year"), table.series("C", "T", "D", digits=4),
                   y_range=(0.0, 1.0), bands=level_bands())
     return Panel(table, chart.echarts_option(), height=420, wide=True, notes=[t("dash_relative"), *b.city.warnings])
 
 
-def sankey_option(table: dash.DataTable) -> dict[str, Any]:
+def sankey_option(table: present.PresentedTable) -> dict[str, Any]:
     """An ECharts Sankey of the flows (source, target, value); each node's label shows its total."""
     totals: dict[str, int] = {}
     for source, target, value in table.rows:
         totals[source] = totals.get(source, 0) + value
         totals[target] = totals.get(target, 0) + value
     sources = list(dict.fromkeys(source for source, _, _ in table.rows))
-    rank = {t(key): i for i, key in enumerate(SANKEY_TARGETS)}
+    rank = {t(key): i for i, key in enumerate(present.SANKEY_TARGETS)}
     order = sources + sorted((n for n in totals if n not in sources), key=lambda n: rank.get(n, len(rank)))
     nodes = [{"name": n, "label": {"formatter": f"{n}\n{totals[n]:,}"}} for n in order]
     links = [{"source": s, "target": g, "value": v} for s, g, v in table.rows]
@@ -235,18 +228,11 @@ def sankey_option(table: dash.DataTable) -> dict[str, Any]:
                         "data": nodes, "links": links}]}
 
 
-def gap_heatmap(table: dash.DataTable, top: int = HEATMAP_ROWS) -> tuple[dict[str, Any], dict[str, list[str]]]:
+def gap_heatmap(table: present.PresentedTable, top: int = HEATMAP_ROWS) -> tuple[dict[str, Any], dict[str, list[str]]]:
     """The heatmap of the ``top`` classes with the largest gaps (the table's order), largest first, and the class
     codes and chains of its rows and columns (for the click)."""
-    chains = sorted({link["chain"] for link in table.links})
-    labels: dict[str, str] = {}
-    gaps: dict[tuple[str, str], float] = {}
-    for row, link in zip(table.rows, table.links, strict=True):
-        labels.setdefault(link["class_code"], f"{row[0]}（{row[1]}）")
-        gaps[(link["class_code"], link["chain"])] = row[5]
-    codes = list(labels)[:top]
-    values = [[round(gaps[(c, ch)]) if (c, ch) in gaps else None for ch in chains] for c in codes]
-    option = _heatmap(table, [labels[c] for c in codes], chains, values)
+    codes, labels, chains, values = present.heatmap(table, top)
+    option = _heatmap(table, labels, chains, values)
     option["yAxis"]["inverse"] = True
     option["grid"]["bottom"] = 115
     option["tooltip"] = {"trigger": "item", "position": "top"}
@@ -263,15 +249,15 @@ def overview(request: Request, src: SourcesDep, p: PrincipalDep, year: int | Non
     except InvalidInput as exc:  # no data yet (or a year without data): say so on the landing page
         return render(request, "dashboard/empty.html", p, status_code=400 if year else 200, message=exc.message)
     b = page.bundle
-    obstacles, chains = dash.obstacles_table(b), dash.chain_obstacles_table(b)
+    obstacles, chains = present.obstacles_table(b), present.chain_obstacles_table(b)
     panels = [coupling_panel(b),
               Panel(obstacles, _bar(obstacles, "name", "obstacle", ".1f"), height=_bar_height(obstacles)),
               Panel(chains, _bar(chains, "chain", "obstacle", ".1f", horizontal=False))]
     scores = b.city.scores
     latest = scores.row(-1, named=True) if scores.height else None
-    red = dash.red_list_table(b)
-    return page.render("dashboard/overview.html", "overview", panels=panels, latest=latest, cards=dash.card_counts(b),
-                       red=Panel(red, wide=True, open_table=True), findings=dash.findings(b))
+    red = present.red_list_table(b)
+    return page.render("dashboard/overview.html", "overview", panels=panels, latest=latest, cards=present.card_counts(b),
+                       red=Panel(red, wide=True, open_table=True), findings=present.findings(b))
 
 
 @router.get("/dashboard")
@@ -283,7 +269,7 @@ def dashboard_root(year: int | None = None) -> Response:
 def counties(request: Request, src: SourcesDep, p: PrincipalDep, year: int | None = None) -> Response:
     page = _page(request, src, p, year)
     b = page.bundle
-    d, u, top = dash.counties_table(b, p), dash.county_u_table(b, p), dash.county_topsis_table(b, p)
+    d, u, top = present.counties_table(b, p), present.county_u_table(b, p), present.county_topsis_table(b, p)
     panels = []
     if d.rows:
         names = u.values("region_name")
@@ -302,26 +288,26 @@ def gaps(request: Request, src: SourcesDep, p: PrincipalDep, year: int | None = 
          chain: str | None = None) -> Response:
     page = _page(request, src, p, year)
     b = page.bundle
-    heat = dash.gap_cells_table(b)
+    heat = present.gap_cells_table(b)
     panels, cells = [], {"rows": [], "cols": []}
     if heat.rows:
         option, cells = gap_heatmap(heat)
         note = t("dash_heatmap_top", n=len(cells["rows"]), total=len({link["class_code"] for link in heat.links}))
         panels.append(Panel(heat, option, height=max(360, 24 * len(cells["rows"]) + 170), wide=True, notes=[note]))
-    mismatch = dash.mismatch_table(b)
-    chart = Chart("mismatch", "line", mismatch.title, mismatch.values("year"),
-                  {c.label: [round(v, 4) for v in mismatch.values(c.key)] for c in mismatch.columns[1:3]}, y_range=(0.0, 1.0))
-    chains = dash.chain_gaps_table(b)
-    bars = Chart("chain-gaps", "bar", chains.title, chains.values("chain"),
-                 {c.label: [round(v) for v in chains.values(c.key)] for c in chains.columns[1:3]}, horizontal=True)
+    mismatch = present.mismatch_table(b)
+    chart = Chart("mismatch", "line", mismatch.title, mismatch.shown("year"), mismatch.series("duncan", "sahin", digits=4),
+                  y_range=(0.0, 1.0))
+    chains = present.chain_gaps_table(b)
+    bars = Chart("chain-gaps", "bar", chains.title, chains.shown("chain"), chains.series("supply", "demand", digits=0),
+                 horizontal=True)
     panels += [Panel(chains, bars.echarts_option(), height=_bar_height(chains) + 40), Panel(mismatch, chart.echarts_option())]
     drill = _cell_context(page, class_code, chain) if class_code and chain else None
     return page.render("dashboard/gaps.html", "gaps", panels=panels, cells=cells, drill=drill,
-                       tables=[Panel(dash.grow_table(b), wide=True, open_table=True), Panel(dash.cut_table(b), wide=True, open_table=True)])
+                       tables=[Panel(present.grow_table(b), wide=True, open_table=True), Panel(present.cut_table(b), wide=True, open_table=True)])
 
 
 def _cell_context(page: Page, class_code: str, chain: str) -> dict[str, Any]:
-    table, _schools = dash.gap_cell(page.bundle, page.extras, class_code, chain)
+    table, _schools = present.gap_cell(page.bundle, page.extras, class_code, chain)
     return {"table": table, "note": t("dash_cell_note", year=page.bundle.year)}
 
 
@@ -337,38 +323,37 @@ def gap_cell(request: Request, src: SourcesDep, p: PrincipalDep, class_code: str
 def pathways(request: Request, src: SourcesDep, p: PrincipalDep, year: int | None = None) -> Response:
     page = _page(request, src, p, year)
     b = page.bundle
-    flows, funnel = dash.pathway_flows(b, page.extras), dash.funnel_table(b)
-    series = {c.label: funnel.values(c.key) for c in funnel.columns if c.key in
-              ("secondary_graduates", "secondary_continued", "associate_enrolment", "bachelor_enrolment")}
+    flows, funnel = present.pathway_flows(b, page.extras), present.funnel_table(b)
+    series = funnel.series(*present.FUNNEL_SERIES)
     panels = [Panel(flows, sankey_option(flows), height=400, wide=True, notes=[t("dash_sankey_note")]),
-              Panel(funnel, Chart("funnel", "line", funnel.title, funnel.values("year"), series).echarts_option(), wide=True)]
+              Panel(funnel, Chart("funnel", "line", funnel.title, funnel.shown("year"), series).echarts_option(), wide=True)]
     return page.render("dashboard/pathways.html", "pathways", panels=panels, findings=b.pathways.findings,
-                       dead=Panel(dash.dead_ends_table(b), wide=True, open_table=True))
+                       dead=Panel(present.dead_ends_table(b), wide=True, open_table=True))
 
 
 @router.get("/dashboard/schools")
 def schools(request: Request, src: SourcesDep, p: PrincipalDep, year: int | None = None) -> Response:
     page = _page(request, src, p, year)
     b = page.bundle
-    fails = dash.school_fails_table(b)
+    fails = present.school_fails_table(b)
     summary = b.schools.summary
     share = pct(summary["students_in_compliant"] / max(summary["students"], 1))
-    compliance = dash.compliance_table(b, p, page.extras.region_names) if dash.may_see_schools(p) else None
+    compliance = present.compliance_table(b, p, page.extras.region_names) if present.may_see_schools(p) else None
     scope = "none" if compliance is None else {"city_admin": "all", "county_officer": "county"}.get(p.role, "school")
     return page.render("dashboard/schools.html", "schools",
                        panels=[Panel(fails, _bar(fails, "check", "schools"), height=_bar_height(fails))],
                        summary_text=t("dash_compliance_summary", compliant=summary["compliant"], schools=summary["schools"], share=share),
                        compliance=Panel(compliance, wide=True, open_table=True) if compliance else None, scope=scope,
                        findings=b.schools.findings,
-                       small=Panel(dash.small_cohorts_table(b), open_table=True),
-                       tables=[Panel(dash.simulations_table(b), wide=True, open_table=True)])
+                       small=Panel(present.small_cohorts_table(b), open_table=True),
+                       tables=[Panel(present.simulations_table(b), wide=True, open_table=True)])
 
 
 @router.get("/dashboard/peers")
 def peers(request: Request, src: SourcesDep, p: PrincipalDep, year: int | None = None) -> Response:
     page = _page(request, src, p, year)
     b = page.bundle
-    gdp, score = dash.peers_table(b), dash.peer_score_table(b)
+    gdp, score = present.peers_table(b), present.peer_score_table(b)
     panels = [Panel(gdp, _bar(gdp, "name", "gdp"), height=_bar_height(gdp), wide=True, open_table=True)] if gdp.rows else []
     if score.rows and any(v is not None for v in score.values("industry_score")):
         panels.append(Panel(score, _bar(score, "name", "industry_score", ".3f"), height=_bar_height(score), wide=True))
@@ -383,8 +368,8 @@ def postings(request: Request, src: SourcesDep, p: PrincipalDep, year: int | Non
     pd = e.postings
     panels, summary, salary_note = [], "", ""
     if pd is not None:
-        occupations, classes = dash.posting_occupations_table(e), dash.posting_classes_table(b, e)
-        counties, salaries = dash.posting_counties_table(e), dash.posting_salaries_table(e)
+        occupations, classes = present.posting_occupations_table(e), present.posting_classes_table(b, e)
+        counties, salaries = present.posting_counties_table(e), present.posting_salaries_table(e)
         weight = b.supply_demand.blend.weights.get("posting", 0.0)
         summary = t("dash_posting_summary", total=whole(pd.total), periods=pd.periods,
                     occupations=whole(pd.records["occupation_code"].n_unique()), regions=whole(pd.records["region_code"].n_unique()),
@@ -398,8 +383,8 @@ def postings(request: Request, src: SourcesDep, p: PrincipalDep, year: int | Non
                         height=_bar_height(classes), notes=[t("dash_classes_note")]),
                   Panel(counties, _bar(counties, "region", "postings"), height=_bar_height(counties))]
         if salaries.rows:
-            series = {c.label: [round(v) for v in salaries.values(c.key)] for c in salaries.columns if c.key in ("p25", "p50", "p75")}
-            chart = Chart(salaries.id, "bar", salaries.title, salaries.values("name"), series, horizontal=True)
+            chart = Chart(salaries.id, "bar", salaries.title, salaries.shown("name"), salaries.series("p25", "p50", "p75", digits=0),
+                          horizontal=True)
             panels.append(Panel(salaries, chart.echarts_option(), height=_bar_height(salaries) + 40, notes=[salary_note]))
         else:
             panels.append(Panel(salaries, notes=[salary_note]))
@@ -414,8 +399,8 @@ def download(request: Request, src: SourcesDep, p: PrincipalDep, filename: str, 
     if kind not in DOWNLOAD_TYPES or not table_id:
         raise NotFound(t("dash_unknown_table", name=filename))
     page = _page(request, src, p, year)
-    table = dash.build_table(table_id, page.bundle, page.extras, p)
+    table = present.build_table(table_id, page.bundle, page.extras, p)
     name = f"silian-{table_id}-{page.bundle.year}.{kind}"
     notes = [f"{page.bundle.region_name} · {page.bundle.year} · {table.title}", page.banner()]
-    body = dash.to_csv(table) if kind == "csv" else dash.to_xlsx(table, [n for n in notes if n])
+    body = present.to_csv(table) if kind == "csv" else present.to_xlsx(table, [n for n in notes if n])
     return Response(body, media_type=DOWNLOAD_TYPES[kind], headers={"Content-Disposition": f'attachment; filename="{name}"'})

@@ -1,0 +1,57 @@
+"""The analysis as plain data (what `silian analyze --json` prints and ``/api/v1/analysis/summary`` returns):
+every figure with its context, and every presented table of the bundle (the same titles, labels and rows as
+the dashboard, the report and the downloads)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import polars as pl
+
+from silian.services.analysis import AnalysisBundle
+from silian.services.presentation.gaps import chain_gaps_table, cut_table, grow_table
+from silian.services.presentation.pathways import dead_ends_table
+from silian.services.presentation.registry import BUNDLE_TABLES
+from silian.services.presentation.schools import small_cohorts_table
+
+
+def _records(frame: pl.DataFrame, columns: list[str]) -> list[dict[str, Any]]:
+    present = [c for c in columns if c in frame.columns]
+    return frame.select(present).to_dicts() if frame.height else []
+
+
+def _all(frame: pl.DataFrame) -> list[dict[str, Any]]:
+    return frame.to_dicts() if frame.height else []
+
+
+def presented_tables(bundle: AnalysisBundle) -> dict[str, dict[str, Any]]:
+    """Every table of the bundle for the JSON API, by id."""
+    return {key: build(bundle, None).to_json() for key, build in BUNDLE_TABLES.items()}
+
+
+def bundle_summary(bundle: AnalysisBundle) -> dict[str, Any]:
+    """The analysis as plain data: raw frames under their field names, and ``tables`` — every presented table."""
+    sd = bundle.supply_demand
+    return {
+        "region_code": bundle.region_code, "region_name": bundle.region_name, "year": bundle.year,
+        "uses_generated_data": bundle.uses_generated_data, "generated_tables": bundle.generated_tables,
+        "coupling": {"method": bundle.city.method, "zero_handling": bundle.city.zero_handling,
+                     "city": _all(bundle.city.scores), "counties": _all(bundle.counties.scores) if bundle.counties else [],
+                     "weights": _all(bundle.city.weights), "obstacles": _all(bundle.city.obstacles), "notes": bundle.city.warnings},
+        "peers": _records(bundle.peers, ["region_code", "name", "gdp", "secondary_share", "tertiary_share", "gdp_growth_5y",
+                                         "industry_score", "stats_year"]),
+        "supply_demand": {"year": sd.year, "blend": sd.blend.weights, "source_totals": sd.blend.totals,
+                          "grow": grow_table(bundle).records(), "cut": cut_table(bundle).records(),
+                          "chains": chain_gaps_table(bundle).records(),
+                          "cards": {c: int((sd.cards["card"] == c).sum()) for c in ("red", "yellow", "green")},
+                          "mismatch": _all(sd.mismatch_trend), "structural_deviation_total": sd.deviation_total,
+                          "unmatched_openings": sd.unmatched_openings, "findings": sd.findings},
+        "pathways": {"funnel": _all(bundle.pathways.funnel), "dead_ends": dead_ends_table(bundle).records(),
+                     "findings": bundle.pathways.findings},
+        "schools": {"summary": bundle.schools.summary, "simulations": bundle.schools.simulations,
+                    "small_cohorts": small_cohorts_table(bundle).records(), "findings": bundle.schools.findings},
+        "skills": {"balance": _all(bundle.skills.balance), "findings": bundle.skills.findings},
+        "forecast": _all(bundle.openings),
+        "tables": presented_tables(bundle),
+        "notes": bundle.notes, "seconds": {k: round(v, 4) for k, v in bundle.seconds.items()},
+    }

@@ -1,0 +1,65 @@
+"""The presenter's table: one way to show each kind of value, codes named beside their codes, and the same
+rows for the page, the report, the files and the JSON API."""
+
+from __future__ import annotations
+
+import math
+
+from silian.domain.messages import current_lang
+from silian.services.presentation import (
+    CARD,
+    CHAIN,
+    CHECK,
+    INT,
+    LEVEL,
+    LIST,
+    NUM2,
+    PCT,
+    REASONS,
+    TEXT,
+    Column,
+    PresentedTable,
+    export_value,
+    show,
+    to_csv,
+)
+
+TABLE = PresentedTable("t", "Title", (Column("code", "代码"), Column("level_key", "层次", LEVEL), Column("n", "人数", INT, "人"),
+                                      Column("share", "占比", PCT), Column("card", "预警", CARD), Column("why", "原因", REASONS),
+                                      Column("chain", "所属链", CHAIN), Column("x", "值", NUM2)),
+                       [("660301", "secondary", 1234.4, 0.256, "red", ["surplus_red", "low_related"], "education", math.nan),
+                        ("510101", "associate", None, None, None, [], "talent", 1.005)])
+
+
+def test_each_kind_is_shown_one_way() -> None:
+    token = current_lang.set("zh")
+    try:
+        assert TABLE.cells()[0] == ["660301", "中职", "1,234", "25.6%", "红牌", "严重过剩、对口率低", "教育链", "—"]
+        assert TABLE.cells()[1] == ["510101", "专科", "—", "—", "—", "—", "人才链", "1.00"]
+        assert show(True, CHECK) == "✓" and show(("a", "b"), LIST) == "a、b" and show(7, TEXT) == "7"
+        assert export_value(1234.4, INT) == 1234 and export_value("red", CARD) == "红牌" and export_value(None, INT) == ""
+        assert TABLE.numeric == {2, 3, 7} and TABLE.shown("level_key") == ["中职", "专科"]
+    finally:
+        current_lang.reset(token)
+
+
+def test_the_api_gets_raw_values_with_names_beside_codes() -> None:
+    token = current_lang.set("en")
+    try:
+        record = TABLE.to_json()["rows"][0]
+        assert record["level_key"] == "secondary" and record["level_key_name"] == "secondary"
+        assert record["card"] == "red" and record["card_name"] == "red" and record["why_name"] == "large surplus, low related rate"
+        assert record["n"] == 1234.4 and record["x"] is None  # raw, and NaN becomes null
+        assert TABLE.to_json()["columns"][2] == {"key": "n", "label": "人数", "unit": "人", "kind": "int"}
+    finally:
+        current_lang.reset(token)
+
+
+def test_csv_has_the_labels_and_the_names() -> None:
+    token = current_lang.set("zh")
+    try:
+        lines = to_csv(TABLE).decode("utf-8-sig").splitlines()
+        assert lines[0] == "代码,层次,人数,占比,预警,原因,所属链,值"
+        assert lines[1].startswith("660301,中职,1234,0.256,红牌,")
+    finally:
+        current_lang.reset(token)
