@@ -4,11 +4,12 @@ Runs inside the caller's transaction, so a rejected or failed file leaves the da
 reports exact counts: rows new to the table (inserted), rows whose stored values differ (updated) and rows
 equal to the stored ones (unchanged, not written).
 
-PostgreSQL: the rows are COPYed, sorted by the natural key, into a TEMP staging table; one UPDATE … FROM
-writes the changed rows and one INSERT … SELECT … WHERE NOT EXISTS the new ones (both set-based, their row
-counts are the counts). The target table is locked against other writers (SHARE ROW EXCLUSIVE, readers go
-on) so that no concurrent import can slip a key in between the two statements. Sorting by the key makes the
-unique-key B-tree grow at its right edge, which is cheaper than inserting in file order.
+PostgreSQL: the rows are COPYed, sorted by the natural key, into a TEMP staging table (not WAL-logged), then
+one statement joins them once with the stored rows: the new ones are inserted in key order (the unique-key
+B-tree grows at its right edge, cheaper than file order), the changed ones updated by primary key, the
+unchanged ones not touched (no row lock, no WAL); the counts are the row counts of the two writes. The
+target table is locked against other writers (SHARE ROW EXCLUSIVE; readers go on) for the rest of the
+transaction, so no concurrent import can slip a key in between the join and the insert.
 
 SQLite: staging costs more than it saves (every row still crosses from Python, and the engine is in
 process), so the sorted rows go straight into one ``INSERT … VALUES (…), (…), … ON CONFLICT DO UPDATE … WHERE
@@ -31,6 +32,7 @@ from sqlalchemy.engine import Connection
 from silian.domain.tables import TableSpec
 
 COPY_BATCH_ROWS = 100_000
+PG_WORK_MEM = "256MB"  # for the one join of staged with stored rows (transaction-local, restored after)
 SQLITE_MAX_PARAMS = 999  # the lowest limit of any SQLite build (3.32+ allow 32766)
 SQLITE_CACHE_KIB = 256 * 1024  # page cache while writing: the unique key's B-tree stays in memory
 
@@ -105,27 +107,36 @@ def _postgres(conn: Connection, spec: TableSpec, frame: pl.DataFrame) -> tuple[i
         cursor.execute(f"LOCK TABLE {target} IN SHARE ROW EXCLUSIVE MODE")
         cursor.execute(f"CREATE TEMP TABLE {stage} (LIKE {target} INCLUDING DEFAULTS) ON COMMIT DROP")
         cursor.execute(f"ALTER TABLE {stage} DROP COLUMN id")
+        # text quoted, so that a value spelled like the null marker stays text
         with cursor.copy(f"COPY {stage} ({names}) FROM STDIN (FORMAT csv, NULL '\\N')") as copy:
             for batch in frame.iter_slices(COPY_BATCH_ROWS):
                 buffer = io.BytesIO()
-                batch.write_csv(buffer, include_header=False, null_value="\\N")
+                batch.write_csv(buffer, include_header=False, null_value="\\N", quote_style="non_numeric")
                 copy.write(buffer.getvalue())
-        cursor.execute(f"ANALYZE {stage}")
-        updated = 0
-        if values:
-            assignments = ", ".join(f"{_q(c)} = s.{_q(c)}" for c in values)
-            cursor.execute(
-                f"UPDATE {target} AS t SET {assignments} FROM {stage} AS s "
-                f"WHERE {_same_key(spec, 't', 's')} AND ({_changed(spec, 't', 's', 'IS DISTINCT FROM')})"
-            )
-            updated = cursor.rowcount
-        cursor.execute(
-            f"INSERT INTO {target} ({names}) SELECT {', '.join('s.' + _q(c) for c in columns)} FROM {stage} AS s "
-            f"WHERE NOT EXISTS (SELECT 1 FROM {target} AS t WHERE {_same_key(spec, 't', 's')})"
+        # one join of the staged rows with the stored ones classifies every row: new (no stored id),
+        # changed, or unchanged; the changed ones are updated by primary key, the new ones inserted
+        # in the staged (key) order
+        work_mem = cursor.execute("SELECT current_setting('work_mem')").fetchone()[0]
+        cursor.execute("SELECT set_config('work_mem', %s, true)", (PG_WORK_MEM,))
+        changed = f"({_changed(spec, 't', 's', 'IS DISTINCT FROM')})" if values else "false"
+        staged = ", ".join(f"s.{_q(c)}" for c in columns)
+        update = (
+            f"UPDATE {target} AS t SET {', '.join(f'{_q(c)} = m.{_q(c)}' for c in values)} FROM matched AS m "
+            f"WHERE m.stored_id IS NOT NULL AND m.changed AND t.id = m.stored_id RETURNING 1"
+            if values else "SELECT 1 WHERE false"
         )
-        inserted = cursor.rowcount
+        cursor.execute(
+            f"WITH matched AS MATERIALIZED (SELECT {staged}, t.id AS stored_id, {changed} AS changed "
+            f"FROM {stage} AS s LEFT JOIN {target} AS t ON {_same_key(spec, 't', 's')}), "
+            f"updated AS ({update}), "
+            f"inserted AS (INSERT INTO {target} ({names}) SELECT {names} FROM matched WHERE stored_id IS NULL "
+            f"RETURNING 1) "
+            f"SELECT (SELECT count(*) FROM inserted), (SELECT count(*) FROM updated)"
+        )
+        inserted, updated = cursor.fetchone()
+        cursor.execute("SELECT set_config('work_mem', %s, true)", (work_mem,))
         cursor.execute(f"DROP TABLE {stage}")
-    return inserted, updated
+    return int(inserted), int(updated)
 
 
 # ---- SQLite
