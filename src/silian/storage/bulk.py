@@ -114,8 +114,8 @@ def _postgres(conn: Connection, spec: TableSpec, frame: pl.DataFrame) -> tuple[i
                 batch.write_csv(buffer, include_header=False, null_value="\\N", quote_style="non_numeric")
                 copy.write(buffer.getvalue())
         # one join of the staged rows with the stored ones classifies every row: new (no stored id),
-        # changed, or unchanged; the changed ones are updated by primary key, the new ones inserted
-        # in the staged (key) order
+        # changed, or unchanged; the changed ones are updated by primary key, the new ones inserted in key
+        # order (already so when staged: the sort then only checks it, but any join plan or collation is covered)
         work_mem = cursor.execute("SELECT current_setting('work_mem')").fetchone()[0]
         cursor.execute("SELECT set_config('work_mem', %s, true)", (PG_WORK_MEM,))
         changed = f"({_changed(spec, 't', 's', 'IS DISTINCT FROM')})" if values else "false"
@@ -130,7 +130,7 @@ def _postgres(conn: Connection, spec: TableSpec, frame: pl.DataFrame) -> tuple[i
             f"FROM {stage} AS s LEFT JOIN {target} AS t ON {_same_key(spec, 't', 's')}), "
             f"updated AS ({update}), "
             f"inserted AS (INSERT INTO {target} ({names}) SELECT {names} FROM matched WHERE stored_id IS NULL "
-            f"RETURNING 1) "
+            f"ORDER BY {', '.join(_q(k) for k in spec.key)} RETURNING 1) "
             f"SELECT (SELECT count(*) FROM inserted), (SELECT count(*) FROM updated)"
         )
         inserted, updated = cursor.fetchone()
