@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import io
-from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import polars as pl
@@ -11,20 +9,9 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from silian.domain.tables import HUB_TABLES, TableSpec
+from silian.storage import bulk
+from silian.storage.bulk import UpsertCounts
 from silian.storage.schema import data_sources, hub_tables, import_log
-
-BATCH_ROWS = 50_000
-
-
-@dataclass(frozen=True)
-class UpsertCounts:
-    rows: int
-    inserted: int
-    updated: int
-
-    @property
-    def unchanged(self) -> int:
-        return self.rows - self.inserted - self.updated
 
 
 def count_rows(conn: Connection, table: str) -> int:
@@ -34,58 +21,10 @@ def count_rows(conn: Connection, table: str) -> int:
 def upsert_frame(conn: Connection, spec: TableSpec, frame: pl.DataFrame) -> UpsertCounts:
     """Insert new rows and update changed ones (by natural key); rows equal to the stored ones are untouched.
 
-    ``frame`` has one column per field and ``is_generated``; runs inside the caller's transaction.
+    ``frame`` has one column per field and ``is_generated``; runs inside the caller's transaction
+    (see :mod:`silian.storage.bulk` for how each backend writes it).
     """
-    columns = [*spec.field_names, "is_generated"]
-    frame = frame.select(columns).with_columns([pl.col(k).fill_null("") for k in spec.key if frame[k].dtype == pl.String])
-    before = count_rows(conn, spec.name)
-    if conn.dialect.name == "postgresql":
-        changed = _upsert_postgres(conn, spec, frame, columns)
-    else:
-        changed = _upsert_sqlite(conn, spec, frame, columns)
-    inserted = count_rows(conn, spec.name) - before
-    return UpsertCounts(rows=frame.height, inserted=inserted, updated=changed - inserted)
-
-
-def _update_clause(spec: TableSpec, columns: list[str], distinct: str) -> str:
-    values = [c for c in columns if c not in spec.key]
-    assignments = ", ".join(f'"{c}" = excluded."{c}"' for c in values)
-    changed = " OR ".join(f'"{spec.name}"."{c}" {distinct} excluded."{c}"' for c in values)
-    keys = ", ".join(f'"{k}"' for k in spec.key)
-    return f"ON CONFLICT ({keys}) DO UPDATE SET {assignments} WHERE {changed}"
-
-
-def _upsert_sqlite(conn: Connection, spec: TableSpec, frame: pl.DataFrame, columns: list[str]) -> int:
-    names = ", ".join(f'"{c}"' for c in columns)
-    marks = ", ".join("?" for _ in columns)
-    sql = f'INSERT INTO "{spec.name}" ({names}) VALUES ({marks}) {_update_clause(spec, columns, "IS NOT")}'
-    cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
-    changed = 0
-    for batch in frame.iter_slices(BATCH_ROWS):
-        cursor.executemany(sql, batch.iter_rows())
-        changed += cursor.rowcount
-    return changed
-
-
-def _upsert_postgres(conn: Connection, spec: TableSpec, frame: pl.DataFrame, columns: list[str]) -> int:
-    names = ", ".join(f'"{c}"' for c in columns)
-    stage = f"_stage_{spec.name}"
-    raw = conn.connection.driver_connection  # psycopg connection, inside the same transaction
-    with raw.cursor() as cursor:  # type: ignore[union-attr]
-        cursor.execute(f'CREATE TEMP TABLE "{stage}" (LIKE "{spec.name}" INCLUDING DEFAULTS) ON COMMIT DROP')
-        cursor.execute(f'ALTER TABLE "{stage}" DROP COLUMN id')
-        with cursor.copy(f'COPY "{stage}" ({names}) FROM STDIN (FORMAT csv, NULL \'\\N\')') as copy:
-            for batch in frame.iter_slices(BATCH_ROWS):
-                buffer = io.BytesIO()
-                batch.write_csv(buffer, include_header=False, null_value="\\N")
-                copy.write(buffer.getvalue())
-        cursor.execute(
-            f'INSERT INTO "{spec.name}" ({names}) SELECT {names} FROM "{stage}" '
-            f'{_update_clause(spec, columns, "IS DISTINCT FROM")}'
-        )
-        changed = cursor.rowcount
-        cursor.execute(f'DROP TABLE "{stage}"')
-    return changed
+    return bulk.upsert(conn, spec, frame)
 
 
 def read_table(conn: Connection, table: str) -> pl.DataFrame:
