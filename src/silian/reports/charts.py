@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -22,7 +22,7 @@ class Chart:
     kind: Kind
     title: str
     x: Sequence[object]
-    series: dict[str, Sequence[float | None]] = field(default_factory=dict)
+    series: Mapping[str, Sequence[float | None]] = field(default_factory=dict)
     y_label: str = ""
     y_range: tuple[float, float] | None = None
     bands: Sequence[tuple[float, float, str]] = ()

@@ -98,7 +98,7 @@ def peer_comparison(hub: HubSnapshot, region_code: str, year: int) -> pl.DataFra
     wanted = regions.filter((pl.col("level") == "市") & (pl.col("is_peer").fill_null(False)
                             | (pl.col("parent_code") == (parent[0] if len(parent) else "")) | (pl.col("code") == region_code)))
     econ = hub["regional_economy"].filter(pl.col("region_code").is_in(wanted["code"].to_list()))
-    last = min(year, int(econ["year"].max())) if econ.height else year
+    last = min(year, int(econ["year"].max())) if econ.height else year  # type: ignore[arg-type]
     now = econ.filter(pl.col("year") == last)
     before = econ.filter(pl.col("year") == last - 5).select("region_code", pl.col("gdp").alias("gdp_5y_ago"))
     frame = (now.join(before, on="region_code", how="left")

@@ -130,7 +130,7 @@ def analyse_schools(hub: HubSnapshot, config: AnalysisConfig, year: int,
                           after=a["compliant"], n_after=a["schools"],  # type: ignore[index]
                           share_before=b["students_in_compliant"] / max(b["students"], 1),  # type: ignore[index]
                           share_after=a["students_in_compliant"] / max(a["students"], 1)))  # type: ignore[index]
-    return SchoolsResult(year=year, compliance=result, summary=summary, small_cohorts=small, simulations=simulations,
+    return SchoolsResult(year=year, compliance=result, summary=summary, small_cohorts=small, simulations=simulations,  # type: ignore[arg-type]
                          findings=findings)
 
 

@@ -126,7 +126,7 @@ def analyse_four_chains(hub: HubSnapshot, system: IndicatorSystem, *, level: str
                                      row_labels=[f"{r} {y}" for r, y in panel.select("region_code", "year").iter_rows()])
     keys = panel.select("region_code", "region_name", "year")
     combined = np.concatenate([w * a[c] for w, c in zip(w_blocks, CHAINS, strict=True)])
-    raw = panel.select([s.key for s in used]).to_numpy()
+    raw = panel.select([s.key for s in used]).to_numpy()  # type: ignore[assignment]
     closeness = topsis(raw, combined, [s.direction for s in used]).closeness_ if panel.height >= 2 else np.ones(panel.height)
     scores = pl.concat([keys, pl.DataFrame({f"U_{c}": scores_matrix[:, i] for i, c in enumerate(CHAINS)}),
                         coupling.to_frame(lang).drop("row"), pl.DataFrame({"topsis": closeness})], how="horizontal")

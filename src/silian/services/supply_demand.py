@@ -148,7 +148,7 @@ def _with_findings(r: SupplyDemandResult) -> SupplyDemandResult:
         findings.append(t("sd_finding_shortage", names=t("list_joiner").join(shortage["major_name"].fill_null("?").to_list()),
                           amount=float(shortage.filter(pl.col("gap") > 0)["gap"].sum())))
     counts = {c: int((r.cards["card"] == c).sum()) for c in ("red", "yellow", "green")}
-    findings.append(t("sd_finding_cards", **counts))
+    findings.append(t("sd_finding_cards", **counts))  # type: ignore[arg-type]
     if r.mismatch_trend.height >= 2:
         first, last = r.mismatch_trend.row(0, named=True), r.mismatch_trend.row(-1, named=True)
         findings.append(t("sd_finding_mismatch", first_year=first["year"], first=first["duncan"],

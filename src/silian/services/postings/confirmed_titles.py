@@ -190,7 +190,7 @@ def save_confirmed(db: Database, reviewed: ReviewedFile, *, source: str, dry_run
         key = title_key(item.title)
         new_rows[key] = ConfirmedTitle(key, item.title, item.code, now, source)
     if dry_run and not state_ready(db):  # nothing stored yet, and a dry run creates nothing
-        stored, total = {}, len(new_rows)
+        stored, total = {}, len(new_rows)  # type: ignore[var-annotated]
     else:
         stored, total = merge_confirmed(db, list(new_rows.values()), dry_run=dry_run)
     added = sum(key not in stored for key in new_rows)

@@ -81,7 +81,7 @@ def state_database(settings: Settings, *, write: bool = False) -> Database:
 
 
 def imported_message(taken: dict[str, int]) -> str:
-    return t("state_imported", **taken)
+    return t("state_imported", **taken)  # type: ignore[arg-type]
 
 
 def _rename(path: Path, suffix: str) -> None:

@@ -217,4 +217,4 @@ def heatmap(table: PresentedTable, top: int, value: str = "gap") -> tuple[list[s
         values[(link["class_code"], link["chain"])] = cells[i]
     codes = list(labels)[:top]
     grid = [[round(values[(c, ch)]) if (c, ch) in values else None for ch in chains] for c in codes]
-    return codes, [labels[c] for c in codes], chains, grid
+    return codes, [labels[c] for c in codes], chains, grid  # type: ignore[return-value]

@@ -230,7 +230,7 @@ def _plan(check: _Checker, data: dict[str, Any]) -> PlanSpec | None:
             continue
         enrolment = check.whole(item["enrolment"], f"{where}.enrolment") if "enrolment" in item else None
         change = check.whole(item["change"], f"{where}.change", low=None) if "change" in item else None
-        current = check.enrolment.get((school, major), 0)
+        current = check.enrolment.get((school, major), 0)  # type: ignore[arg-type]
         if change is not None and current + change < 0:
             check.add(f"{where}.change", change, t("sc_change_below_zero", school=school, major=major, current=current,
                                                    year=check.enrolment_year or "—"),

@@ -289,7 +289,7 @@ def gaps(request: Request, src: SourcesDep, p: PrincipalDep, year: int | None = 
     page = _page(request, src, p, year)
     b = page.bundle
     heat = present.gap_cells_table(b)
-    panels, cells = [], {"rows": [], "cols": []}
+    panels, cells = [], {"rows": [], "cols": []}  # type: ignore[var-annotated]
     if heat.rows:
         option, cells = gap_heatmap(heat)
         note = t("dash_heatmap_top", n=len(cells["rows"]), total=len({link["class_code"] for link in heat.links}))

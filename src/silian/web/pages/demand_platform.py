@@ -105,7 +105,7 @@ def _kinds_for(p: Principal) -> list[tuple[str, str]]:
 def index(request: Request, db: DbDep, p: PrincipalDep) -> Response:
     common = {"all_kinds": [(k, svc.kind_name(k)) for k in POST_KINDS], "skill_levels": SKILL_LEVELS, "sorts": SORTS}
     if p.is_public:
-        return render(request, "platform/index.html", p, summary=svc.post_summary(db), found=None, **common)
+        return render(request, "platform/index.html", p, summary=svc.post_summary(db), found=None, **common)  # type: ignore[arg-type]
     args = {k: request.query_params.get(k, "") for k in FILTER_FIELDS}
     raw_page = request.query_params.get("page", "1")
     page = int(raw_page) if raw_page.isdigit() and int(raw_page) > 0 else 1
@@ -125,7 +125,7 @@ def index(request: Request, db: DbDep, p: PrincipalDep) -> Response:
     links = {"prev": urlencode({**query, "page": page - 1}) if page > 1 else "",
              "next": urlencode({**query, "page": page + 1}) if page < pages else ""}
     return render(request, "platform/index.html", p, summary=None, found=found, args=args, error=error, pages=pages,
-                  links=links, fitting=fitting, can_post=bool(_kinds_for(p)), **common)
+                  links=links, fitting=fitting, can_post=bool(_kinds_for(p)), **common)  # type: ignore[arg-type]
 
 
 def _form_values(form: Any) -> dict[str, Any]:

@@ -386,7 +386,7 @@ def spec_text(s: svc.Scenario, names: dict[str, str] | None = None) -> str:
         return t("pl_what_plan", n=len(spec.get("changes", [])))
     if s.kind == "plant":
         needs = t("list_joiner").join(f"{named(o['code'])}×{o['workers']}" for o in spec.get("occupations", []))
-        return t("pl_what_plant", county=names.get(spec.get("county"), spec.get("county")), year=spec.get("from_year"),
+        return t("pl_what_plant", county=names.get(spec.get("county"), spec.get("county")), year=spec.get("from_year"),  # type: ignore[arg-type]
                  needs=needs)
     return t("pl_what_merger", schools=" + ".join(names.get(c, c) for c in spec.get("schools", [])),
-             into=names.get(spec.get("into"), spec.get("into")))
+             into=names.get(spec.get("into"), spec.get("into")))  # type: ignore[arg-type]
