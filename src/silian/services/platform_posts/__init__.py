@@ -12,7 +12,17 @@ Modules: :mod:`.rules` (kinds, messages, validation, visibility), :mod:`.reading
 :mod:`.responses`, :mod:`.demand` (posts as declared demand).
 """
 
+from silian.domain.vocab import (
+    DEMAND_KINDS,
+    ENTERPRISE_KINDS,
+    KIND_NAMES,
+    POST_STATUSES,
+    RESPONSE_STATUSES,
+    SCHOOL_KINDS,
+)
 from silian.services.platform_posts.demand import (
+    DEMAND_COLUMNS,
+    POST_DEMAND_TABLE,
     declared_post_demand,
     post_demand,
     read_post_demand,
@@ -23,16 +33,8 @@ from silian.services.platform_posts.reading import PostFilters, get_post, list_p
 from silian.services.platform_posts.responses import decide, list_responses, respond
 from silian.services.platform_posts.rules import (
     COOPERATION_KIND,
-    DEMAND_COLUMNS,
-    DEMAND_KINDS,
     EDITABLE,
-    ENTERPRISE_KINDS,
-    KIND_NAMES,
     MAX_PAGE_SIZE,
-    POST_DEMAND_TABLE,
-    POST_STATUSES,
-    RESPONSE_STATUSES,
-    SCHOOL_KINDS,
     SORT_FIELDS,
     PostPage,
     kind_name,

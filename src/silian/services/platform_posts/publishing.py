@@ -10,12 +10,11 @@ from silian.catalog import get_catalog
 from silian.domain.access import Principal
 from silian.domain.errors import InvalidInput, PermissionDenied
 from silian.domain.messages import t
+from silian.domain.vocab import ENTERPRISE_KINDS, POST_KINDS, SCHOOL_KINDS
 from silian.services.accounts import write_audit
 from silian.services.platform_posts.reading import fetch_post
 from silian.services.platform_posts.rules import (
     EDITABLE,
-    ENTERPRISE_KINDS,
-    SCHOOL_KINDS,
     check_occupation_level,
     is_blank,
     owns,
@@ -24,7 +23,7 @@ from silian.services.platform_posts.rules import (
     validate_row,
 )
 from silian.storage.database import Database
-from silian.storage.platform_schema import POST_KINDS, posts
+from silian.storage.platform_schema import posts
 from silian.storage.schema import hub_tables
 
 # ---------------------------------------------------------------- publishing and changing posts

@@ -12,11 +12,9 @@ from silian.catalog import get_catalog
 from silian.domain.access import Principal
 from silian.domain.errors import InvalidInput, NotFound
 from silian.domain.messages import t
-from silian.domain.vocab import SKILL_LEVELS
+from silian.domain.vocab import ENTERPRISE_KINDS, POST_KINDS, POST_STATUSES, SKILL_LEVELS
 from silian.services.platform_posts.rules import (
-    ENTERPRISE_KINDS,
     MAX_PAGE_SIZE,
-    POST_STATUSES,
     SORT_FIELDS,
     PostPage,
     kind_name,
@@ -24,7 +22,7 @@ from silian.services.platform_posts.rules import (
     read_clause,
 )
 from silian.storage.database import Database
-from silian.storage.platform_schema import POST_KINDS, posts
+from silian.storage.platform_schema import posts
 from silian.storage.schema import hub_tables
 
 # ---------------------------------------------------------------- reading posts

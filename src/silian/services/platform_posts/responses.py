@@ -11,11 +11,11 @@ from silian.domain.access import Principal, row_in_scope, write_scope
 from silian.domain.errors import InvalidInput, NotFound, PermissionDenied
 from silian.domain.messages import t
 from silian.domain.tables import HUB_TABLES
+from silian.domain.vocab import ENTERPRISE_KINDS
 from silian.services.accounts import write_audit
 from silian.services.platform_posts.reading import fetch_post
 from silian.services.platform_posts.rules import (
     COOPERATION_KIND,
-    ENTERPRISE_KINDS,
     owns,
     response_spec,
     utc_now,

@@ -13,29 +13,25 @@ from silian.domain.access import Principal
 from silian.domain.errors import ImportRejected, RowProblem
 from silian.domain.messages import register_messages, t
 from silian.domain.tables import Field, Rule, TableSpec
-from silian.domain.vocab import SKILL_LEVELS
+from silian.domain.vocab import (
+    DEMAND_KINDS,
+    ENTERPRISE_KINDS,
+    KIND_NAMES,
+    POST_KINDS,
+    POST_STATUSES,
+    SCHOOL_KINDS,
+    SKILL_LEVELS,
+)
 from silian.ingest.readers import ROW, RawTable
 from silian.ingest.validate import validate_table
 from silian.services.imports import build_references
-from silian.storage.platform_schema import POST_KINDS, post_responses, posts
+from silian.storage.platform_schema import post_responses, posts
 
-ENTERPRISE_KINDS = ("talent_demand", "tech_need", "order_class", "apprenticeship")
-SCHOOL_KINDS = ("school_supply", "school_offer")
-DEMAND_KINDS = ("talent_demand", "order_class", "apprenticeship")  # need an occupation or a major
 COOPERATION_KIND = {"talent_demand": "订单班", "order_class": "订单班", "apprenticeship": "现代学徒制"}
-POST_STATUSES = ("open", "closed")
-RESPONSE_STATUSES = ("pending", "accepted", "declined")
 SORT_FIELDS = ("created_at", "updated_at", "count", "period", "title", "id")
 EDITABLE = ("title", "description", "occupation_code", "major_code", "skill_level", "count", "period")
 MAX_PAGE_SIZE = 200
-POST_DEMAND_TABLE = "post_demand"  # the key under which a hub snapshot may carry the declared demand of posts
-DEMAND_COLUMNS = {"source": pl.String, "region_code": pl.String, "period": pl.String, "enterprise_credit_code": pl.String,
-                  "occupation_code": pl.String, "major_code": pl.String, "skill_level": pl.String, "count": pl.Int64,
-                  "is_generated": pl.Boolean}
 
-KIND_NAMES = {"talent_demand": ("人才需求", "Talent demand"), "tech_need": ("技术需求", "Technology need"),
-              "order_class": ("订单班名额", "Order-class seats"), "apprenticeship": ("学徒岗位", "Apprenticeship seats"),
-              "school_supply": ("毕业生供给", "Graduate supply"), "school_offer": ("合作意向", "Cooperation offer")}
 register_messages({
     "post_not_found": ("没有编号为 {id} 的需求（或无权查看）", "No post {id} (or not yours to see)"),
     "post_response_not_found": ("需求 {post} 没有编号为 {id} 的响应（或无权查看）", "Post {post} has no response {id} (or not yours to see)"),
