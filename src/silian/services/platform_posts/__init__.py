@@ -40,7 +40,6 @@ from silian.services.platform_posts.rules import (
     kind_name,
     owns,
     post_spec,
-    read_clause,
     response_spec,
     status_label,
     validate_row,
@@ -50,6 +49,6 @@ __all__ = [
     "COOPERATION_KIND", "DEMAND_COLUMNS", "DEMAND_KINDS", "EDITABLE", "ENTERPRISE_KINDS", "KIND_NAMES", "MAX_PAGE_SIZE",
     "POST_DEMAND_TABLE", "POST_STATUSES", "RESPONSE_STATUSES", "SCHOOL_KINDS", "SORT_FIELDS", "PostFilters", "PostPage",
     "close_post", "create_post", "decide", "declared_post_demand", "get_post", "kind_name", "list_posts",
-    "list_responses", "owns", "post_demand", "post_spec", "post_summary", "read_clause", "read_post_demand", "respond",
+    "list_responses", "owns", "post_demand", "post_spec", "post_summary", "read_post_demand", "respond",
     "response_spec", "school_majors", "status_label", "update_post", "validate_row", "with_post_demand",
 ]

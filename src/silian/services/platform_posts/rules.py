@@ -1,4 +1,5 @@
-"""Demand-sharing posts: kinds, messages, validation like an imported row, and who may see and change what."""
+"""Demand-sharing posts: messages, validation like an imported row, and who may change what (who may see what:
+:mod:`silian.storage.platform_posts`)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 import polars as pl
-import sqlalchemy as sa
 
 from silian.domain.access import Principal
 from silian.domain.errors import ImportRejected, RowProblem
@@ -25,7 +25,7 @@ from silian.domain.vocab import (
 from silian.ingest.readers import ROW, RawTable
 from silian.ingest.validate import validate_table
 from silian.services.imports import build_references
-from silian.storage.platform_schema import post_responses, posts
+from silian.storage.database import Connection
 
 COOPERATION_KIND = {"talent_demand": "订单班", "order_class": "订单班", "apprenticeship": "现代学徒制"}
 SORT_FIELDS = ("created_at", "updated_at", "count", "period", "title", "id")
@@ -118,7 +118,7 @@ def is_blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-def validate_row(conn: sa.Connection, spec: TableSpec, values: dict[str, Any]) -> dict[str, Any]:
+def validate_row(conn: Connection, spec: TableSpec, values: dict[str, Any]) -> dict[str, Any]:
     """One row checked exactly like a row of an imported file; typed values, or ImportRejected listing problems."""
     cells = {f.name: (None if is_blank(values.get(f.name)) else str(values[f.name]).strip()) for f in spec.fields}
     frame = pl.DataFrame({ROW: [1], **{k: [v] for k, v in cells.items()}},
@@ -137,30 +137,6 @@ def check_occupation_level(row: dict[str, Any]) -> None:
 
 # ---------------------------------------------------------------- who may see and change what
 
-def read_clause(p: Principal) -> sa.ColumnElement[bool]:
-    """Posts ``p`` may see: admin all; county officer the county's; school and enterprise users open posts and
-    their own (a school also those it answered); the public none (it gets :func:`post_summary`)."""
-    if p.is_admin:
-        return sa.true()
-    if p.role == "county_officer" and p.county_code:
-        return posts.c.region_code == p.county_code
-    own = own_clause(p)
-    if own is None:
-        return sa.false()
-    if p.role == "school_user":  # a school keeps seeing the posts it answered, even once closed
-        answered = sa.select(post_responses.c.post_id).where(post_responses.c.institution_code == p.institution_code)
-        own = sa.or_(own, posts.c.id.in_(answered))
-    return sa.or_(posts.c.status == "open", own)
-
-
-def own_clause(p: Principal) -> sa.ColumnElement[bool] | None:
-    if p.role == "enterprise_user" and p.enterprise_credit_code:
-        return sa.and_(posts.c.kind.in_(ENTERPRISE_KINDS), posts.c.enterprise_credit_code == p.enterprise_credit_code)
-    if p.role == "school_user" and p.institution_code:
-        return sa.and_(posts.c.kind.in_(SCHOOL_KINDS), posts.c.institution_code == p.institution_code)
-    return None
-
-
 def owns(p: Principal, post: dict[str, Any]) -> bool:
     """Whether ``p`` may change ``post`` (publish it, edit, close, decide its responses)."""
     if p.is_admin:
@@ -170,8 +146,6 @@ def owns(p: Principal, post: dict[str, Any]) -> bool:
     if post.get("kind") in SCHOOL_KINDS:
         return p.role == "school_user" and bool(p.institution_code) and post.get("institution_code") == p.institution_code
     return False
-
-
 
 
 def status_label(status: str) -> str:
