@@ -9,6 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from silian.domain.access import Role
 from silian.storage.platform_schema import api_tokens, users
 
 USER_LIST_COLUMNS = ("id", "username", "role", "display_name", "county_code", "institution_code",
@@ -22,7 +23,7 @@ class UserRow:
     id: int
     username: str
     password_hash: str
-    role: str
+    role: Role
     display_name: str
     county_code: str | None
     institution_code: str | None

@@ -98,7 +98,7 @@ def declared_needs(conn: Connection, year: int, *, scope: Scope | None = None,
                   sa.func.sum(d.c.count).label("count"))
         .where(*_declared(scope, enterprise), _year_of == str(year))
         .group_by(d.c.enterprise_credit_code, d.c.region_code, d.c.occupation_code, d.c.major_code)).all()
-    return [DeclaredNeed(r.enterprise_credit_code, r.region_code, r.occupation_code, r.major_code, r.count) for r in rows]
+    return [DeclaredNeed(*r) for r in rows]
 
 
 def any_generated(conn: Connection, year: int, *, scope: Scope | None = None, enterprise: str | None = None) -> bool:
