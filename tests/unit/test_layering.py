@@ -1,11 +1,10 @@
 """The architecture stays as docs/architecture.md draws it: every import in src/silian follows the allowed arrows
 listed there (function-local and type-only imports included), no modules import each other in a cycle (within a
-layer too), and nothing connects or builds an app at import time."""
+layer too), and nothing connects or builds an app at import time. (SQLAlchemy outside storage: test_sql_home.)"""
 
 from __future__ import annotations
 
 import ast
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -172,17 +171,6 @@ def test_no_import_cycles_even_inside_a_layer() -> None:
 def test_the_cycle_check_finds_a_cycle() -> None:
     graph = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}, "e": {"e"}}
     assert sorted(_strongly_connected(graph)) == [["a", "b", "c"], ["e"]]
-
-
-def test_sqlalchemy_is_imported_only_in_storage() -> None:
-    offenders = []
-    for path in source_files():
-        if layer_of(module_name(path)) == "storage":
-            continue
-        text = path.read_text(encoding="utf-8")
-        if re.search(r"^\s*(import sqlalchemy|from sqlalchemy)", text, flags=re.MULTILINE):
-            offenders.append(str(path.relative_to(PACKAGE)))
-    assert not offenders, f"SQL belongs in silian/storage: {offenders}"
 
 
 def test_no_cli_module_at_the_package_root() -> None:

@@ -17,6 +17,7 @@ Role = Literal["city_admin", "county_officer", "school_user", "enterprise_user",
 ROLE_NAMES = {"city_admin": ("市级管理员", "city admin"), "county_officer": ("县级教育部门", "county officer"),
               "school_user": ("学校用户", "school user"), "enterprise_user": ("企业用户", "enterprise user"),
               "public": ("公众", "public")}
+USER_ROLES = tuple(r for r in ROLE_NAMES if r != "public")  # the roles a platform account may have
 
 # how rows of each hub table belong to someone: the column naming the school, the enterprise or the region
 SCHOOL_COLUMN = {"institutions": "code", "institution_resources": "institution_code", "major_points": "institution_code",

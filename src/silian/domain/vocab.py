@@ -34,3 +34,17 @@ REGION_LEVELS = ("省", "市", "县", "功能区")
 
 TRUE_WORDS = frozenset({"是", "true", "True", "TRUE", "1", "Y", "y", "yes", "Yes", "√", "有"})
 FALSE_WORDS = frozenset({"否", "false", "False", "FALSE", "0", "N", "n", "no", "No", "×", "无", ""})
+
+# The demand-sharing platform: what a post is about. Enterprises publish the first four, schools the last two.
+ENTERPRISE_KINDS = ("talent_demand", "tech_need", "order_class", "apprenticeship")
+SCHOOL_KINDS = ("school_supply", "school_offer")
+POST_KINDS = (*ENTERPRISE_KINDS, *SCHOOL_KINDS)
+DEMAND_KINDS = ("talent_demand", "order_class", "apprenticeship")  # need an occupation or a major
+KIND_NAMES = {"talent_demand": ("人才需求", "Talent demand"), "tech_need": ("技术需求", "Technology need"),
+              "order_class": ("订单班名额", "Order-class seats"), "apprenticeship": ("学徒岗位", "Apprenticeship seats"),
+              "school_supply": ("毕业生供给", "Graduate supply"), "school_offer": ("合作意向", "Cooperation offer")}
+POST_STATUSES = ("open", "closed")
+RESPONSE_STATUSES = ("pending", "accepted", "declined")
+
+# Saved scenarios: a changed enrolment plan, a new plant, a school merger.
+SCENARIO_KINDS = ("plan", "plant", "merger")

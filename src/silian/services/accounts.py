@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import sqlalchemy as sa
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
@@ -17,9 +15,11 @@ from silian.domain.access import ROLE_NAMES, Principal
 from silian.domain.errors import InvalidInput, NotFound, SilianError
 from silian.domain.messages import register_messages, t
 from silian.settings import Settings
-from silian.storage.database import Database
-from silian.storage.platform_schema import api_tokens, audit_log, users
-from silian.storage.schema import hub_tables
+from silian.storage import accounts as store
+from silian.storage import hub as hub_store
+from silian.storage.accounts import UserRow
+from silian.storage.audit import insert_audit
+from silian.storage.database import Connection, Database
 
 register_messages({
     "acct_bad_role": ("角色必须是 {roles} 之一，实际为“{role}”", "Role must be one of {roles}, not '{role}'"),
@@ -82,23 +82,21 @@ def create_user(db: Database, *, username: str, password: str, role: str, displa
             _field, value, missing, table, column, label = needs[role]
             if not value:
                 raise InvalidInput(t(missing))
-            found = conn.execute(sa.select(hub_tables[table].c[column]).where(hub_tables[table].c[column] == value)).first()
-            if found is None:
+            if not hub_store.code_exists(conn, table, column, value):
                 raise InvalidInput(t("acct_unknown_ref", what=t(label), code=value))
-        if conn.execute(sa.select(users.c.id).where(users.c.username == username)).first():
+        if store.find_user_id(conn, username) is not None:
             raise InvalidInput(t("acct_exists", username=username))
-        result = conn.execute(users.insert().values(
-            username=username, password_hash=_hasher.hash(password), role=role, display_name=display_name or username,
+        user_id = store.insert_user(
+            conn, username=username, password_hash=_hasher.hash(password), role=role, display_name=display_name or username,
             county_code=county_code if role == "county_officer" else None,
             institution_code=institution_code if role == "school_user" else None,
-            enterprise_credit_code=enterprise_credit_code if role == "enterprise_user" else None, created_at=_now()))
-        user_id = int(result.inserted_primary_key[0])
+            enterprise_credit_code=enterprise_credit_code if role == "enterprise_user" else None, created_at=_now())
         write_audit(conn, Principal(role="city_admin", username="system"), "create", "users", str(user_id), None,
                     {"username": username, "role": role})
     return user_id
 
 
-def principal_of(row: Any) -> Principal:
+def principal_of(row: UserRow) -> Principal:
     """The Principal of a users row."""
     return Principal(role=row.role, user_id=row.id, username=row.username, county_code=row.county_code,
                      institution_code=row.institution_code, enterprise_credit_code=row.enterprise_credit_code)
@@ -117,9 +115,9 @@ def authenticate(db: Database, settings: Settings, username: str, password: str,
     return outcome
 
 
-def _check_password(conn: sa.Connection, settings: Settings, username: str, password: str, now: datetime,
+def _check_password(conn: Connection, settings: Settings, username: str, password: str, now: datetime,
                     client: str) -> Principal | LoginFailed:
-    row = conn.execute(sa.select(users).where(users.c.username == username)).first()
+    row = store.find_user_by_name(conn, username)
     if row is None or not row.is_active:
         _hasher.hash(password)  # same work whether or not the user exists
         write_audit(conn, None, "login_failed", "users", username, None, None, client)
@@ -135,27 +133,27 @@ def _check_password(conn: sa.Connection, settings: Settings, username: str, pass
     values: dict[str, Any] = {"failed_logins": 0, "locked_until": None, "last_login_at": now}
     if _hasher.check_needs_rehash(row.password_hash):
         values["password_hash"] = _hasher.hash(password)
-    conn.execute(users.update().where(users.c.id == row.id).values(**values))
+    store.update_user(conn, row.id, **values)
     principal = principal_of(row)
     write_audit(conn, principal, "login", "users", str(row.id), None, None, client)
     return principal
 
 
-def _record_failure(conn: sa.Connection, settings: Settings, row: Any, now: datetime, client: str) -> None:
+def _record_failure(conn: Connection, settings: Settings, row: UserRow, now: datetime, client: str) -> None:
     failures = row.failed_logins + 1
     values: dict[str, Any] = {"failed_logins": failures}
     over = failures - settings.login_max_failures
     if over >= 0:
         minutes = min(settings.login_lock_minutes * 2 ** over, 24 * 60)
         values["locked_until"] = now + timedelta(minutes=minutes)
-    conn.execute(users.update().where(users.c.id == row.id).values(**values))
+    store.update_user(conn, row.id, **values)
     write_audit(conn, principal_of(row), "login_failed", "users", str(row.id), None, {"failed_logins": failures}, client)
 
 
 def load_principal(db: Database, user_id: int) -> Principal | None:
     """The active user with this id, or None."""
     with db.engine.connect() as conn:
-        row = conn.execute(sa.select(users).where((users.c.id == user_id) & users.c.is_active)).first()
+        row = store.find_active_user(conn, user_id)
     return principal_of(row) if row else None
 
 
@@ -168,8 +166,8 @@ def create_token(db: Database, settings: Settings, principal: Principal, name: s
     token = "sl_" + secrets.token_urlsafe(32)
     expires = _now() + timedelta(days=settings.token_days) if settings.token_days else None
     with db.begin() as conn:
-        conn.execute(api_tokens.insert().values(user_id=principal.user_id, token_hash=_token_hash(token), name=name,
-                                                created_at=_now(), expires_at=expires))
+        store.insert_token(conn, user_id=principal.user_id, token_hash=_token_hash(token), name=name, created_at=_now(),
+                           expires_at=expires)
         write_audit(conn, principal, "create", "api_tokens", name, None, {"expires_at": str(expires)})
     return NewToken(token=token, expires_at=expires)
 
@@ -178,32 +176,26 @@ def principal_for_token(db: Database, token: str) -> Principal | None:
     """The user a bearer token belongs to, if the token exists, has not expired and the user is active."""
     now = _now()
     with db.begin() as conn:
-        row = conn.execute(sa.select(users, api_tokens.c.id.label("token_id"), api_tokens.c.expires_at)
-                           .join(api_tokens, api_tokens.c.user_id == users.c.id)
-                           .where(api_tokens.c.token_hash == _token_hash(token)) .where(users.c.is_active)).first()
-        if row is None or ((exp := _aware(row.expires_at)) is not None and exp <= now):
+        found = store.find_token_owner(conn, _token_hash(token))
+        if found is None or ((exp := _aware(found.expires_at)) is not None and exp <= now):
             return None
-        conn.execute(api_tokens.update().where(api_tokens.c.id == row.token_id).values(last_used_at=now))
-    return principal_of(row)
+        store.touch_token(conn, found.token_id, now)
+    return principal_of(found.user)
 
 
 def revoke_token(db: Database, principal: Principal, token: str) -> None:
     with db.begin() as conn:
-        result = conn.execute(api_tokens.delete().where((api_tokens.c.token_hash == _token_hash(token))
-                                                        & (api_tokens.c.user_id == principal.user_id)))
-        if result.rowcount == 0:
+        if store.delete_token(conn, token_hash=_token_hash(token), user_id=principal.user_id) == 0:
             raise NotFound(t("acct_no_user", username=principal.username))
         write_audit(conn, principal, "delete", "api_tokens", "", None, None)
 
 
-def write_audit(conn: sa.Connection, principal: Principal | None, action: str, entity: str, entity_id: str,
+def write_audit(conn: Connection, principal: Principal | None, action: str, entity: str, entity_id: str,
                 before: dict[str, Any] | None, after: dict[str, Any] | None, client: str = "") -> None:
     """One audit record: who, when, what, before and after (JSON)."""
-    conn.execute(audit_log.insert().values(
-        at=_now(), user_id=principal.user_id if principal else None, username=principal.username if principal else "",
-        action=action, entity=entity, entity_id=entity_id[:100],
-        before=json.dumps(before, ensure_ascii=False, default=str) if before is not None else None,
-        after=json.dumps(after, ensure_ascii=False, default=str) if after is not None else None, client=client[:100]))
+    insert_audit(conn, user_id=principal.user_id if principal else None,
+                 username=principal.username if principal else "", action=action, entity=entity, entity_id=entity_id,
+                 before=before, after=after, client=client)
 
 
 DEMO_USERS = (("demo-admin", "city_admin"), ("demo-county", "county_officer"), ("demo-school", "school_user"),
@@ -213,14 +205,10 @@ DEMO_USERS = (("demo-admin", "city_admin"), ("demo-county", "county_officer"), (
 def ensure_demo_users(db: Database) -> dict[str, tuple[str, str]]:
     """Demo accounts for the demo region, each with a fresh random password (returned once, never stored in
     clear): ``{username: (role, password)}``. The county, school and enterprise are the demo region's largest."""
-    schools, enterprises = hub_tables["institutions"], hub_tables["enterprises"]
     with db.begin() as conn:
-        county = conn.execute(sa.select(schools.c.county_code).group_by(schools.c.county_code)
-                              .order_by(sa.func.count().desc(), schools.c.county_code).limit(1)).scalar_one_or_none()
-        school = conn.execute(sa.select(schools.c.code).where(schools.c.level == "高职专科").order_by(schools.c.code)
-                              .limit(1)).scalar_one_or_none()
-        firm = conn.execute(sa.select(enterprises.c.credit_code).where(enterprises.c.is_integration)
-                            .order_by(enterprises.c.credit_code).limit(1)).scalar_one_or_none()
+        county = hub_store.busiest_county(conn)
+        school = hub_store.first_school_of_level(conn, "高职专科")
+        firm = hub_store.first_integration_enterprise(conn)
     if not (county and school and firm):
         return {}
     refs = {"county_officer": {"county_code": county}, "school_user": {"institution_code": school},
@@ -229,13 +217,12 @@ def ensure_demo_users(db: Database) -> dict[str, tuple[str, str]]:
     for username, role in DEMO_USERS:
         password = secrets.token_urlsafe(9)
         with db.begin() as conn:
-            exists = conn.execute(sa.select(users.c.id).where(users.c.username == username)).first()
-            if exists:
+            exists = store.find_user_id(conn, username)
+            if exists is not None:
                 scope = {"county_code": None, "institution_code": None, "enterprise_credit_code": None, **refs.get(role, {})}
-                conn.execute(users.update().where(users.c.id == exists.id).values(
-                    password_hash=_hasher.hash(password), role=role, failed_logins=0, locked_until=None, is_active=True,
-                    **scope))
-        if not exists:
+                store.update_user(conn, exists, password_hash=_hasher.hash(password), role=role, failed_logins=0,
+                                  locked_until=None, is_active=True, **scope)
+        if exists is None:
             create_user(db, username=username, password=password, role=role, display_name=f"{username}（演示账号）",
                         **refs.get(role, {}))
         out[username] = (role, password)
@@ -244,8 +231,5 @@ def ensure_demo_users(db: Database) -> dict[str, tuple[str, str]]:
 
 def list_users(db: Database) -> list[dict[str, Any]]:
     """Every platform user (without password hashes), in the order they were created."""
-    columns = ("id", "username", "role", "display_name", "county_code", "institution_code", "enterprise_credit_code",
-               "is_active")
     with db.engine.connect() as conn:
-        rows = conn.execute(sa.select(*(users.c[name] for name in columns)).order_by(users.c.id)).all()
-    return [dict(zip(columns, row, strict=True)) for row in rows]
+        return store.list_users(conn)

@@ -7,26 +7,16 @@ import threading
 import time
 from collections import OrderedDict
 
-import sqlalchemy as sa
-
-from silian.domain.tables import HUB_TABLES
 from silian.services.analysis import AnalysisBundle, run_analysis
 from silian.settings import Settings
+from silian.storage import hub as hub_store
 from silian.storage.database import Database
-from silian.storage.platform_schema import audit_log
-from silian.storage.schema import hub_tables, import_log
 
 
 def hub_fingerprint(db: Database) -> tuple[int, ...]:
     """Cheap summary that changes whenever the hub's data change (one query)."""
-    parts = [sa.select(sa.func.count(), sa.func.coalesce(sa.func.max(hub_tables[n].c.id), 0)).select_from(hub_tables[n])
-             for n in HUB_TABLES]
-    parts.append(sa.select(sa.func.count(), sa.func.coalesce(sa.func.max(import_log.c.id), 0)).select_from(import_log))
-    parts.append(sa.select(sa.func.count(), sa.func.coalesce(sa.func.max(audit_log.c.id), 0)).select_from(audit_log)
-                 .where(audit_log.c.action.in_(("create", "update", "delete"))))
     with db.engine.connect() as conn:
-        rows = conn.execute(sa.union_all(*parts)).all()
-    return tuple(int(v) for row in rows for v in row)
+        return hub_store.hub_fingerprint(conn)
 
 
 class AnalysisCache:

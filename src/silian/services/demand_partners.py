@@ -16,7 +16,6 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import polars as pl
-import sqlalchemy as sa
 
 from silian.catalog import get_catalog
 from silian.domain.access import Principal, read_scope
@@ -33,8 +32,9 @@ from silian.services.recommend import (
     school_directory,
     score_schools,
 )
+from silian.storage import partners as store
 from silian.storage.database import Database
-from silian.storage.schema import hub_tables
+from silian.storage.hub import enterprise_directory
 
 MAX_NEEDS = 500
 
@@ -88,34 +88,22 @@ def demand_partners(db: Database, p: Principal, *, enterprise: str | None = None
     if year is not None and not 1000 <= year <= 9999:
         raise InvalidInput(t("dp_bad_year", value=year))
     top = max(1, min(top, MAX_LIMIT))
-    demand = hub_tables["demand"]
-    where = [demand.c.source == "declared", demand.c.enterprise_credit_code.is_not(None),
-             demand.c.enterprise_credit_code != ""]
-    if scope.kind == "column":
-        where.append(demand.c[scope.column] == scope.value)
-    if enterprise:
-        where.append(demand.c.enterprise_credit_code == enterprise)
     with db.engine.connect() as conn:
-        year_of = sa.func.substr(demand.c.period, 1, 4)
         if year is None:
-            latest = conn.execute(sa.select(sa.func.max(year_of)).where(*where)).scalar_one_or_none()
+            latest = store.latest_need_year(conn, scope=scope, enterprise=enterprise)
             if latest is None:
                 return DemandPartners(None, [], dict(WEIGHTS), note=t("dp_no_year"))
             year = int(latest)
-        rows = conn.execute(
-            sa.select(demand.c.enterprise_credit_code, demand.c.region_code, demand.c.occupation_code,
-                      demand.c.major_code, sa.func.sum(demand.c.count).label("count"))
-            .where(*where, year_of == str(year))
-            .group_by(demand.c.enterprise_credit_code, demand.c.region_code, demand.c.occupation_code, demand.c.major_code)
-        ).all()
+        rows = store.declared_needs(conn, year, scope=scope, enterprise=enterprise)
         needs = sorted(rows, key=lambda r: (-int(r.count or 0), r.enterprise_credit_code, r.occupation_code or "",
                                             r.major_code or "", r.region_code))
         truncated = len(needs) > MAX_NEEDS
         needs = needs[:MAX_NEEDS]
         supply, coop = graduate_supply(conn), cooperation_pairs(conn)
         schools, places = school_directory(conn), region_places(conn)
-        enterprises = _enterprise_names(conn, sorted({r.enterprise_credit_code for r in needs}))
-        generated = _any_generated(conn, [*where, year_of == str(year)])
+        codes = sorted({r.enterprise_credit_code for r in needs})
+        enterprises = {code: name for code, (name, _county) in enterprise_directory(conn, codes).items()}
+        generated = store.any_generated(conn, year, scope=scope, enterprise=enterprise)
     catalog = get_catalog()
     occupations, majors = catalog.occupation_names, catalog.major_names
     fits_of: dict[tuple[str, str], pl.DataFrame] = {}
@@ -132,22 +120,6 @@ def demand_partners(db: Database, p: Principal, *, enterprise: str | None = None
                               r.occupation_code or None, occupations.get(r.occupation_code or ""),
                               r.major_code or None, majors.get(r.major_code or ""), int(r.count or 0), partners))
     return DemandPartners(year, out, dict(WEIGHTS), truncated, "" if out else t("dp_none", year=year), generated)
-
-
-def _any_generated(conn: sa.Connection, demand_where: list[Any]) -> bool:
-    demand, points = hub_tables["demand"], hub_tables["major_points"]
-    found = conn.execute(sa.select(demand.c.id).where(*demand_where, demand.c.is_generated).limit(1)).first()
-    return found is not None or conn.execute(sa.select(points.c.id).where(points.c.is_generated).limit(1)).first() is not None
-
-
-def _enterprise_names(conn: sa.Connection, codes: list[str]) -> dict[str, str]:
-    enterprises = hub_tables["enterprises"]
-    names: dict[str, str] = {}
-    for start in range(0, len(codes), 1000):
-        query = sa.select(enterprises.c.credit_code, enterprises.c.name).where(
-            enterprises.c.credit_code.in_(codes[start:start + 1000]))
-        names.update({code: name for code, name in conn.execute(query)})
-    return names
 
 
 def partners_table(result: DemandPartners) -> pl.DataFrame:

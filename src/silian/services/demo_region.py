@@ -12,7 +12,6 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 
 import polars as pl
-import sqlalchemy as sa
 
 from silian.catalog import Catalog, get_catalog
 from silian.demo import zhengzhou as zz
@@ -23,8 +22,9 @@ from silian.demo.majors import majors_by_school, simulate, students_by_school
 from silian.demo.resources import build_funding, build_innovation, build_resources
 from silian.demo.schools import build_offerings, build_schools, institutions_frame
 from silian.services.imports import load_frame
+from silian.storage import hub as hub_store
 from silian.storage import repository as repo
-from silian.storage.database import Database
+from silian.storage.database import Connection, Database
 
 # parents first (load order); deletion runs in the reverse order
 LOAD_ORDER = ("regions", "regional_economy", "institutions", "institution_resources", "major_points",
@@ -140,21 +140,12 @@ def load_demo(db: Database, *, seed: int = 2024, progress: Callable[[str], None]
     )
 
 
-def measure_calibration(conn: sa.Connection) -> dict[str, dict[str, float]]:
+def measure_calibration(conn: Connection) -> dict[str, dict[str, float]]:
     """The calibrated figures as stored (computed by SQL), each with its published target."""
-    schools, enrolment, students = conn.execute(sa.text(
-        "SELECT COUNT(DISTINCT CASE WHEN m.students > 0 THEN m.institution_code END), "
-        "COALESCE(SUM(m.enrolment), 0), COALESCE(SUM(m.students), 0) "
-        "FROM major_points m JOIN institutions i ON i.code = m.institution_code "
-        "WHERE m.year = :year AND i.level IN ('中职', '技工学校')"), {"year": zz.CALIBRATION_YEAR}).one()
+    schools, enrolment, students = hub_store.secondary_school_figures(conn, zz.CALIBRATION_YEAR)
     last = zz.ECON_YEARS[-1]
-    secondary = conn.execute(sa.text(
-        "SELECT COALESCE(SUM(value_added), 0) FROM industry_stats WHERE region_code = :r AND year = :y "
-        "AND industry_code IN :codes").bindparams(sa.bindparam("codes", expanding=True)),
-        {"r": zz.CITY[0], "y": last, "codes": [c for c, *_ in zz.SECONDARY_SHARES]}).scalar_one()
-    target = conn.execute(sa.text(
-        "SELECT secondary_va FROM regional_economy WHERE region_code = :r AND year = :y"),
-        {"r": zz.CITY[0], "y": last}).scalar_one_or_none()
+    secondary = hub_store.value_added(conn, zz.CITY[0], last, [c for c, *_ in zz.SECONDARY_SHARES])
+    target = hub_store.secondary_value_added(conn, zz.CITY[0], last)
     return {
         "schools_2024": {"value": int(schools), "target": zz.TARGET_SCHOOLS},
         "enrolment_2024": {"value": int(enrolment), "target": zz.TARGET_ENROLMENT},

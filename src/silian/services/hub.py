@@ -10,6 +10,9 @@ import polars as pl
 from silian.domain.tables import HUB_TABLES
 from silian.storage import repository as repo
 from silian.storage.database import Database
+from silian.storage.platform_posts import read_post_demand
+
+POST_DEMAND_TABLE = "post_demand"  # the key under which a hub snapshot carries the declared demand of open posts
 
 
 @dataclass(frozen=True)
@@ -33,14 +36,10 @@ class HubSnapshot:
 
 def load_hub(db: Database) -> HubSnapshot:
     """Read every hub table, and the open talent-demand posts of the demand-sharing platform (declared demand)."""
-    from silian.services import (
-        platform_posts,  # posts build on the hub snapshot; imported here to avoid a cycle
-    )
-
     tables: dict[str, pl.DataFrame] = {}
     with db.engine.connect() as conn:
         for name in HUB_TABLES:
             tables[name] = repo.read_table(conn, name)
-        tables[platform_posts.POST_DEMAND_TABLE] = platform_posts.read_post_demand(conn)
+        tables[POST_DEMAND_TABLE] = read_post_demand(conn)
     generated = {n: bool(f.height and f["is_generated"].any()) for n, f in tables.items()}
     return HubSnapshot(tables=tables, generated=generated, database=db.display_url)

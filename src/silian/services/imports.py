@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import polars as pl
-from sqlalchemy.engine import Connection
 
 from silian.catalog import Catalog, get_catalog
 from silian.domain.errors import InvalidInput
@@ -21,7 +20,7 @@ from silian.ingest.spreadsheets import export_frame, write_template
 from silian.ingest.validate import References, validate_table
 from silian.settings import Settings
 from silian.storage import repository as repo
-from silian.storage.database import Database
+from silian.storage.database import Connection, Database
 
 
 @dataclass

@@ -20,7 +20,6 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 import polars as pl
-import sqlalchemy as sa
 
 from silian.catalog import get_catalog
 from silian.domain.access import Principal
@@ -37,9 +36,10 @@ from silian.services.platform_posts import (
     list_posts,
     owns,
 )
-from silian.storage.database import Database
-from silian.storage.platform_schema import posts
-from silian.storage.schema import hub_tables
+from silian.storage import hub as hub_store
+from silian.storage import partners as store
+from silian.storage.database import Connection, Database
+from silian.storage.platform_posts import open_demand_rows
 
 WEIGHTS = {"fit": 0.40, "capacity": 0.30, "distance": 0.15, "cooperation": 0.15}
 FIT_DIRECT, FIT_RELATED = 1.0, 0.5
@@ -168,49 +168,33 @@ class Places:
         return "farther", ""
 
 
-def region_places(conn: sa.Connection) -> Places:
-    regions = hub_tables["regions"]
-    rows = conn.execute(sa.select(regions.c.code, regions.c.name, regions.c.parent_code)).all()
-    return Places({r.code: r.parent_code for r in rows}, {r.code: r.name for r in rows})
+def region_places(conn: Connection) -> Places:
+    rows = hub_store.region_rows(conn)
+    return Places({code: parent for code, _name, parent in rows}, {code: name for code, name, _parent in rows})
 
 
-def graduate_supply(conn: sa.Connection, *, majors: list[str] | None = None, school: str | None = None) -> pl.DataFrame:
+def graduate_supply(conn: Connection, *, majors: list[str] | None = None, school: str | None = None) -> pl.DataFrame:
     """Per school and major: ``available`` = average yearly graduates − continued over the last CAPACITY_YEARS years."""
-    mp = hub_tables["major_points"]
-    latest = conn.execute(sa.select(sa.func.max(mp.c.year))).scalar_one_or_none()
+    first, latest = store.major_point_years(conn)
     schema = {"institution_code": pl.String, "major_code": pl.String, "available": pl.Float64}
-    if latest is None:
+    if first is None or latest is None:
         return pl.DataFrame(schema=schema)
-    query = sa.select(mp.c.institution_code, mp.c.major_code, mp.c.year, mp.c.graduates, mp.c.continued).where(
-        mp.c.year > latest - CAPACITY_YEARS)
-    if majors is not None:
-        query = query.where(mp.c.major_code.in_(majors))
-    if school is not None:
-        query = query.where(mp.c.institution_code == school)
-    frame = pl.DataFrame(conn.execute(query).all(), orient="row", schema={
-        "institution_code": pl.String, "major_code": pl.String, "year": pl.Int64, "graduates": pl.Int64, "continued": pl.Int64})
-    years = max(1, min(CAPACITY_YEARS, int(latest) - int(conn.execute(sa.select(sa.func.min(mp.c.year))).scalar_one()) + 1))
+    frame = store.graduates_since(conn, latest - CAPACITY_YEARS + 1, majors=majors, school=school)
+    years = max(1, min(CAPACITY_YEARS, latest - first + 1))
     return frame.group_by("institution_code", "major_code").agg(
         ((pl.col("graduates") - pl.col("continued").fill_null(0)).clip(0).sum() / years).alias("available"))
 
 
-def cooperation_pairs(conn: sa.Connection, *, enterprise: str | None = None, school: str | None = None) -> dict[tuple[str, str], list[str]]:
+def cooperation_pairs(conn: Connection, *, enterprise: str | None = None, school: str | None = None) -> dict[tuple[str, str], list[str]]:
     """(school, enterprise) → kinds of their cooperation records."""
-    coop = hub_tables["cooperation"]
-    query = sa.select(coop.c.institution_code, coop.c.enterprise_credit_code, coop.c.kind)
-    if enterprise is not None:
-        query = query.where(coop.c.enterprise_credit_code == enterprise)
-    if school is not None:
-        query = query.where(coop.c.institution_code == school)
     pairs: dict[tuple[str, str], list[str]] = {}
-    for row in conn.execute(query):
-        pairs.setdefault((row.institution_code, row.enterprise_credit_code or ""), []).append(row.kind)
+    for institution, firm, kind in store.cooperation_rows(conn, enterprise=enterprise, school=school):
+        pairs.setdefault((institution, firm or ""), []).append(kind)
     return pairs
 
 
-def school_directory(conn: sa.Connection) -> dict[str, tuple[str, str]]:
-    schools = hub_tables["institutions"]
-    return {r.code: (r.name, r.county_code) for r in conn.execute(sa.select(schools.c.code, schools.c.name, schools.c.county_code))}
+def school_directory(conn: Connection) -> dict[str, tuple[str, str]]:
+    return hub_store.school_directory(conn)
 
 
 def _coop_text(kinds: list[str]) -> str:
@@ -251,7 +235,7 @@ def score_schools(post: dict[str, Any], fits: pl.DataFrame, supply: pl.DataFrame
     return sorted(found, key=lambda x: (-x.score, -x.volume, x.code, x.major_code or ""))
 
 
-def schools_for_post(conn: sa.Connection, post: dict[str, Any]) -> list[Recommendation]:
+def schools_for_post(conn: Connection, post: dict[str, Any]) -> list[Recommendation]:
     """Every school and major that could supply ``post``, scored, best first."""
     fits = fitting_majors(post.get("major_code"), post.get("occupation_code"))
     if fits.height == 0:
@@ -263,23 +247,17 @@ def schools_for_post(conn: sa.Connection, post: dict[str, Any]) -> list[Recommen
 
 # ---------------------------------------------------------------- a school post → enterprises
 
-def _enterprise_demand(conn: sa.Connection) -> pl.DataFrame:
+def _enterprise_demand(conn: Connection) -> pl.DataFrame:
     """Open enterprise demand posts and recent declared demand: enterprise, occupation, major, count, origin."""
-    open_posts = conn.execute(sa.select(posts.c.enterprise_credit_code, posts.c.occupation_code, posts.c.major_code, posts.c.count)
-                              .where(posts.c.kind.in_(DEMAND_KINDS), posts.c.status == "open")).all()
-    demand = hub_tables["demand"]
-    latest = conn.execute(sa.select(sa.func.max(sa.func.substr(demand.c.period, 1, 4))).where(
-        demand.c.source == "declared")).scalar_one_or_none()
-    declared = [] if latest is None else conn.execute(
-        sa.select(demand.c.enterprise_credit_code, demand.c.occupation_code, demand.c.major_code, demand.c.count).where(
-            demand.c.source == "declared", demand.c.enterprise_credit_code.is_not(None), demand.c.enterprise_credit_code != "",
-            sa.func.substr(demand.c.period, 1, 4) > str(int(latest) - DECLARED_YEARS))).all()
+    open_posts = open_demand_rows(conn)
+    latest = store.latest_declared_year(conn)
+    declared = [] if latest is None else store.declared_rows_after(conn, str(int(latest) - DECLARED_YEARS))
     schema = {"enterprise_credit_code": pl.String, "occupation_code": pl.String, "major_code": pl.String, "count": pl.Int64}
     return pl.concat([pl.DataFrame(open_posts, orient="row", schema=schema).with_columns(origin=pl.lit("post")),
                       pl.DataFrame(declared, orient="row", schema=schema).with_columns(origin=pl.lit("declared"))])
 
 
-def enterprises_for_post(conn: sa.Connection, post: dict[str, Any]) -> list[Recommendation]:
+def enterprises_for_post(conn: Connection, post: dict[str, Any]) -> list[Recommendation]:
     """Enterprises whose open posts or recent declared demand fit the school post's major, scored, best first."""
     catalog = get_catalog()
     major = post.get("major_code") or ""
@@ -301,9 +279,7 @@ def enterprises_for_post(conn: sa.Connection, post: dict[str, Any]) -> list[Reco
         (pl.col("origin") == "post").sum().alias("posts"), (pl.col("origin") == "declared").sum().alias("declared"))
     need = int(post.get("count") or 0)
     scale = float(need) if need > 0 else float(per["volume"].max() or 0.0)
-    ent = hub_tables["enterprises"]
-    info = {r.credit_code: (r.name, r.county_code) for r in conn.execute(sa.select(ent.c.credit_code, ent.c.name, ent.c.county_code)
-                                                                          .where(ent.c.credit_code.in_(per["enterprise_credit_code"].to_list())))}
+    info = hub_store.enterprise_directory(conn, per["enterprise_credit_code"].to_list())
     places, school = region_places(conn), post.get("institution_code") or ""
     coop = cooperation_pairs(conn, school=school)
     label = cls["class_name"][0] if cls.height else major

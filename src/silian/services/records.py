@@ -11,9 +11,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import polars as pl
-import sqlalchemy as sa
 
-from silian.domain.access import Principal, Scope, locked_column, read_scope, row_in_scope, write_scope
+from silian.domain.access import Principal, locked_column, read_scope, row_in_scope, write_scope
 from silian.domain.errors import InvalidInput, NotFound, PermissionDenied
 from silian.domain.messages import current_lang, register_messages, t
 from silian.domain.tables import HUB_TABLES
@@ -21,8 +20,9 @@ from silian.ingest.readers import ROW, RawTable
 from silian.ingest.validate import validate_table
 from silian.services.accounts import write_audit
 from silian.services.imports import build_references, table_spec
-from silian.storage.database import Database
-from silian.storage.schema import hub_tables
+from silian.storage import records as store
+from silian.storage.database import Connection, Database
+from silian.storage.hub import school_counties
 
 register_messages({
     "rec_not_found": ("{table} 中没有 id 为 {id} 的记录（或无权查看）", "No record {id} in {table} (or not yours to see)"),
@@ -45,65 +45,42 @@ class Page:
     page_size: int
 
 
-def _school_county_clause(table: sa.Table, column: str, county: str) -> sa.ColumnElement[bool]:
-    schools = hub_tables["institutions"]
-    return table.c[column].in_(sa.select(schools.c.code).where(schools.c.county_code == county))
-
-
-def scope_clause(table: sa.Table, scope: Scope) -> sa.ColumnElement[bool]:
-    """SQL condition for the rows in ``scope``."""
-    if scope.kind == "all":
-        return sa.true()
-    if scope.kind == "none":
-        return sa.false()
-    if scope.kind == "column":
-        return table.c[scope.column] == scope.value
-    return _school_county_clause(table, scope.column, scope.value)
-
-
 def _columns(name: str) -> list[str]:
-    return ["id", *HUB_TABLES[name].field_names, "is_generated"]
-
-
-def _record(row: sa.Row[Any], name: str) -> dict[str, Any]:
-    return {c: getattr(row, c) for c in _columns(name)}
+    return store.record_columns(name)
 
 
 def list_records(db: Database, principal: Principal, name: str, *, filters: dict[str, str] | None = None,
                  sort: str | None = None, page: int = 1, page_size: int = 50) -> Page:
     """Rows of ``name`` the principal may read, filtered by exact field values, sorted, one page."""
-    spec, table = table_spec(name), hub_tables[name]
-    query = sa.select(table).where(scope_clause(table, read_scope(principal, name)))
-    for field, value in (filters or {}).items():
+    table_spec(name)
+    for field in filters or {}:
         if field not in _columns(name):
             raise InvalidInput(t("rec_bad_filter", field=field, fields=", ".join(_columns(name))))
-        query = query.where(sa.cast(table.c[field], sa.String) == value)
-    order = [table.c[k] for k in spec.key] + [table.c.id]
+    order: list[tuple[str, bool]] = []
     if sort:
         field = sort.lstrip("-")
         if field not in _columns(name):
             raise InvalidInput(t("rec_bad_sort", field=field, fields=", ".join(_columns(name))))
-        order = [table.c[field].desc() if sort.startswith("-") else table.c[field].asc(), table.c.id]
+        order = [(field, sort.startswith("-"))]
     page_size = max(1, min(page_size, MAX_PAGE_SIZE))
     page = max(1, page)
     with db.engine.connect() as conn:
-        total = conn.execute(sa.select(sa.func.count()).select_from(query.subquery())).scalar_one()
-        rows = conn.execute(query.order_by(*order).limit(page_size).offset((page - 1) * page_size)).all()
-    return Page([_record(r, name) for r in rows], int(total), page, page_size)
+        total, rows = store.list_records(conn, name, read_scope(principal, name), filters=filters, order=order,
+                                         limit=page_size, offset=(page - 1) * page_size)
+    return Page(rows, total, page, page_size)
 
 
 def get_record(db: Database, principal: Principal, name: str, record_id: int) -> dict[str, Any]:
     """One row, or NotFound when it does not exist or is outside the principal's scope (no difference shown)."""
-    table = hub_tables[table_spec(name).name]
+    table_spec(name)
     with db.engine.connect() as conn:
-        row = conn.execute(sa.select(table).where(table.c.id == record_id)
-                           .where(scope_clause(table, read_scope(principal, name)))).first()
+        row = store.find_record(conn, name, record_id, read_scope(principal, name))
     if row is None:
         raise NotFound(t("rec_not_found", table=name, id=record_id))
-    return _record(row, name)
+    return row
 
 
-def _validated(conn: sa.Connection, name: str, values: dict[str, Any]) -> dict[str, Any]:
+def _validated(conn: Connection, name: str, values: dict[str, Any]) -> dict[str, Any]:
     """One record checked like an imported row; returns typed values (raises ImportRejected)."""
     spec = table_spec(name)
     cells = {f.name: (None if values.get(f.name) is None else _as_text(values[f.name])) for f in spec.fields}
@@ -122,14 +99,9 @@ def _as_text(value: Any) -> str:
     return str(value)
 
 
-def _school_counties(conn: sa.Connection) -> dict[str, str]:
-    schools = hub_tables["institutions"]
-    return dict(conn.execute(sa.select(schools.c.code, schools.c.county_code)).all())  # type: ignore[arg-type]
-
-
-def _check_write(conn: sa.Connection, principal: Principal, name: str, row: dict[str, Any]) -> None:
+def _check_write(conn: Connection, principal: Principal, name: str, row: dict[str, Any]) -> None:
     scope = write_scope(principal, name)
-    if not row_in_scope(scope, row, _school_counties(conn) if scope.kind == "school_county" else None):
+    if not row_in_scope(scope, row, school_counties(conn) if scope.kind == "school_county" else None):
         raise PermissionDenied(t("rec_forbidden", table=name))
 
 
@@ -143,23 +115,21 @@ def _check_locked(principal: Principal, name: str, stored: dict[str, Any], merge
 
 def create_record(db: Database, principal: Principal, name: str, values: dict[str, Any], client: str = "") -> dict[str, Any]:
     """Validate and insert one record the principal may write; audit it."""
-    table = hub_tables[table_spec(name).name]
+    table_spec(name)
     with db.begin() as conn:
         row = _validated(conn, name, values)
         _check_write(conn, principal, name, row)
-        key = sa.and_(*[table.c[k] == row[k] for k in HUB_TABLES[name].key])
-        existing = conn.execute(sa.select(table.c.id).where(key)).first()
-        if existing:
-            raise InvalidInput(t("rec_duplicate", table=name, id=existing.id))
-        new_id = int(conn.execute(table.insert().values(**row)).inserted_primary_key[0])
+        existing = store.find_id_by_key(conn, name, row)
+        if existing is not None:
+            raise InvalidInput(t("rec_duplicate", table=name, id=existing))
+        new_id = store.insert_record(conn, name, row)
         write_audit(conn, principal, "create", name, str(new_id), None, row, client)
-        return _record(conn.execute(sa.select(table).where(table.c.id == new_id)).one(), name)
+        return _stored(conn, name, new_id)
 
 
 def update_record(db: Database, principal: Principal, name: str, record_id: int, changes: dict[str, Any],
                   client: str = "") -> dict[str, Any]:
     """Apply ``changes`` to one record; the whole record is re-validated and must stay in the principal's scope."""
-    table = hub_tables[table_spec(name).name]
     before = get_record(db, principal, name, record_id)
     with db.begin() as conn:
         _check_write(conn, principal, name, before)
@@ -168,24 +138,29 @@ def update_record(db: Database, principal: Principal, name: str, record_id: int,
         _check_locked(principal, name, stored, merged)
         row = _validated(conn, name, merged)
         _check_write(conn, principal, name, row)
-        key = sa.and_(*[table.c[k] == row[k] for k in HUB_TABLES[name].key], table.c.id != record_id)
-        clash = conn.execute(sa.select(table.c.id).where(key)).first()
-        if clash:
-            raise InvalidInput(t("rec_duplicate", table=name, id=clash.id))
-        conn.execute(table.update().where(table.c.id == record_id).values(**{**row, "is_generated": False}))
-        after = _record(conn.execute(sa.select(table).where(table.c.id == record_id)).one(), name)
+        clash = store.find_id_by_key(conn, name, row, other_than=record_id)
+        if clash is not None:
+            raise InvalidInput(t("rec_duplicate", table=name, id=clash))
+        store.update_record(conn, name, record_id, {**row, "is_generated": False})
+        after = _stored(conn, name, record_id)
         write_audit(conn, principal, "update", name, str(record_id), before, after, client)
         return after
 
 
 def delete_record(db: Database, principal: Principal, name: str, record_id: int, client: str = "") -> None:
     """Delete one record the principal may write (refused while other rows refer to it)."""
-    table = hub_tables[table_spec(name).name]
     before = get_record(db, principal, name, record_id)
     try:
         with db.begin() as conn:
             _check_write(conn, principal, name, before)
-            conn.execute(table.delete().where(table.c.id == record_id))
+            store.delete_record(conn, name, record_id)
             write_audit(conn, principal, "delete", name, str(record_id), before, None, client)
-    except sa.exc.IntegrityError as exc:
+    except store.StillReferenced as exc:
         raise InvalidInput(t("rec_in_use", id=record_id)) from exc
+
+
+def _stored(conn: Connection, name: str, record_id: int) -> dict[str, Any]:
+    row = store.find_record(conn, name, record_id)
+    if row is None:
+        raise NotFound(t("rec_not_found", table=name, id=record_id))
+    return row

@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import BinaryIO
 
 import polars as pl
-import sqlalchemy as sa
 
 from silian.domain.access import Principal, Scope, locked_column, write_scope
 from silian.domain.errors import ImportRejected, InvalidInput, PermissionDenied, RowProblem
@@ -26,8 +25,9 @@ from silian.services.accounts import write_audit
 from silian.services.imports import ImportOutcome, build_references, import_transaction, table_spec
 from silian.settings import Settings
 from silian.storage import repository as repo
-from silian.storage.database import Database
-from silian.storage.schema import hub_tables
+from silian.storage.database import Connection, Database
+from silian.storage.hub import school_counties
+from silian.storage.records import read_where_in
 
 register_messages({
     "up_table_forbidden": ("当前角色不能上传“{table}”表的数据", "Your role may not upload data to '{table}'"),
@@ -144,7 +144,7 @@ def _merged(exc: ImportRejected, extra: list[RowProblem], limit: int) -> ImportR
     return OutOfScope(message, problems, truncated)
 
 
-def scope_problems(conn: sa.Connection, principal: Principal, spec: TableSpec, frame: pl.DataFrame,
+def scope_problems(conn: Connection, principal: Principal, spec: TableSpec, frame: pl.DataFrame,
                    headers: dict[str, str], file: str, *, existing: bool = True) -> list[RowProblem]:
     """One problem per row the principal may not write: its owner column names another school, county or
     enterprise, or (``existing``) its natural key names a stored row that belongs to someone else."""
@@ -154,7 +154,7 @@ def scope_problems(conn: sa.Connection, principal: Principal, spec: TableSpec, f
     unit = _unit(principal)
     owner = pl.col(scope.column).cast(pl.String).fill_null("")
     if scope.kind == "school_county":
-        owner = owner.replace_strict(_school_counties(conn), default="")
+        owner = owner.replace_strict(school_counties(conn), default="")
     bad = frame.with_columns(pl.col(scope.column).cast(pl.String).fill_null("").alias("__value")).filter(owner != scope.value)
     problems = [RowProblem(file, row[ROW], headers[scope.column], row["__value"],
                            t(f"up_not_your_{unit}", code=scope.value), t("up_not_yours_fix"))
@@ -165,15 +165,14 @@ def scope_problems(conn: sa.Connection, principal: Principal, spec: TableSpec, f
     return sorted(problems, key=lambda p: p.row or 0)
 
 
-def _moved_county(conn: sa.Connection, principal: Principal, spec: TableSpec, frame: pl.DataFrame,
+def _moved_county(conn: Connection, principal: Principal, spec: TableSpec, frame: pl.DataFrame,
                   headers: dict[str, str], file: str) -> list[RowProblem]:
     """Rows that would move the uploader's own school or enterprise to another county (see ``locked_column``)."""
     column = locked_column(principal, spec.name)
     if column is None or column not in frame.columns or frame.height == 0:
         return []
-    table, first = hub_tables[spec.name], spec.key[0]
-    stored = dict(conn.execute(sa.select(table.c[first], table.c[column])
-                               .where(table.c[first].in_(frame[first].drop_nulls().unique().to_list()))).all())
+    first = spec.key[0]
+    stored = dict(read_where_in(conn, spec.name, (first, column), first, frame[first].drop_nulls().unique().to_list()))
     problems = []
     for row in frame.select(ROW, first, column).iter_rows(named=True):
         before = stored.get(row[first])
@@ -192,23 +191,13 @@ def _unit(principal: Principal) -> str:
     return "county"
 
 
-def _school_counties(conn: sa.Connection) -> dict[str, str]:
-    schools = hub_tables["institutions"]
-    return {code: county or "" for code, county in conn.execute(sa.select(schools.c.code, schools.c.county_code))}
-
-
-def _stored_elsewhere(conn: sa.Connection, spec: TableSpec, scope: Scope, unit: str, frame: pl.DataFrame,
+def _stored_elsewhere(conn: Connection, spec: TableSpec, scope: Scope, unit: str, frame: pl.DataFrame,
                       headers: dict[str, str], file: str) -> list[RowProblem]:
     """Rows whose natural key matches a stored row outside the scope (an upsert would take it over)."""
     if scope.column in spec.key or frame.height == 0:
         return []
-    table, first = hub_tables[spec.name], spec.key[0]
-    stored: list[tuple[object, ...]] = []
-    values = frame[first].drop_nulls().unique().to_list()
-    for start in range(0, len(values), 1000):
-        query = sa.select(*[table.c[k] for k in spec.key], table.c[scope.column]).where(
-            table.c[first].in_(values[start:start + 1000]))
-        stored += [tuple(r) for r in conn.execute(query)]
+    first = spec.key[0]
+    stored = read_where_in(conn, spec.name, (*spec.key, scope.column), first, frame[first].drop_nulls().unique().to_list())
     owners = {tuple(r[:-1]): str(r[-1] or "") for r in stored}
     problems = []
     for row in frame.select(ROW, *spec.key).iter_rows(named=True):

@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from silian.domain.access import USER_ROLES
+from silian.domain.vocab import SCENARIO_KINDS
 from silian.storage.schema import metadata
 
-ROLES = ("city_admin", "county_officer", "school_user", "enterprise_user")
+
+def _one_of(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
 
 users = sa.Table(
     "users", metadata,
@@ -23,7 +28,7 @@ users = sa.Table(
     sa.Column("locked_until", sa.DateTime(timezone=True), nullable=True),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("last_login_at", sa.DateTime(timezone=True), nullable=True),
-    sa.CheckConstraint("role IN ('city_admin', 'county_officer', 'school_user', 'enterprise_user')", name="ck_users_role"),
+    sa.CheckConstraint(_one_of("role", USER_ROLES), name="ck_users_role"),
     comment="平台用户",
 )
 
@@ -54,7 +59,6 @@ audit_log = sa.Table(
     comment="审计日志：谁、何时、改了什么",
 )
 
-POST_KINDS = ("talent_demand", "tech_need", "order_class", "apprenticeship", "school_supply", "school_offer")
 posts = sa.Table(
     "posts", metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
@@ -95,7 +99,6 @@ post_responses = sa.Table(
     comment="对需求的响应：学校响应企业需求，企业接受或拒绝",
 )
 
-SCENARIO_KINDS = ("plan", "plant", "merger")
 scenarios = sa.Table(
     "scenarios", metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
@@ -107,6 +110,6 @@ scenarios = sa.Table(
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
     sa.UniqueConstraint("region_code", "name", name="uq_scenarios_region_code_name"),
-    sa.CheckConstraint("kind IN ('plan', 'plant', 'merger')", name="ck_scenarios_kind"),
+    sa.CheckConstraint(_one_of("kind", SCENARIO_KINDS), name="ck_scenarios_kind"),
     comment="情景：改变的招生计划、新建工厂、学校合并（只存方案，不改动中心库数据）",
 )

@@ -9,14 +9,13 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 
 import polars as pl
-import sqlalchemy as sa
 
 from silian.catalog import get_catalog
 from silian.services.analysis import AnalysisBundle
 from silian.services.config import indicator_system
 from silian.settings import Settings
+from silian.storage import hub as hub_store
 from silian.storage.database import Database
-from silian.storage.schema import hub_tables
 
 
 @dataclass(frozen=True)
@@ -73,15 +72,9 @@ def extras_for(db: Database, bundle: AnalysisBundle, settings: Settings | None =
 
 def read_extras(db: Database, year: int, settings: Settings | None = None) -> DashboardExtras:
     """Read the extras of ``year`` (one query for the major points, one for the region names)."""
-    m, i, r = hub_tables["major_points"], hub_tables["institutions"], hub_tables["regions"]
-    query = (sa.select(m.c.major_code, m.c.institution_code, i.c.name, i.c.level, m.c.students, m.c.graduates,
-                       m.c.employed, m.c.continued)
-             .join(i, i.c.code == m.c.institution_code).where(m.c.year == year))
-    schema = {"major_code": pl.String, "institution_code": pl.String, "school_name": pl.String, "level": pl.String,
-              "students": pl.Int64, "graduates": pl.Int64, "employed": pl.Int64, "continued": pl.Int64}
     with db.engine.connect() as conn:
-        points = pl.DataFrame(conn.execute(query).all(), schema=schema, orient="row")
-        names = {code: name for code, name in conn.execute(sa.select(r.c.code, r.c.name))}
+        points = hub_store.major_points_with_schools(conn, year)
+        names = hub_store.region_names(conn)
     points = points.with_columns(pl.col("level").replace_strict(LEVEL_KEY, default=None).alias("level_key"))
     destinations = {}
     for key in ("secondary", "associate", "bachelor"):
@@ -98,18 +91,11 @@ def read_posting_demand(db: Database, settings: Settings | None = None) -> Posti
     """Posting-sourced demand of the hub (None when no postings were imported), with the known bias and the
     salary quantiles saved by the last load (table ``posting_salary_summary``)."""
     from silian.services.postings.local import posting_bias, read_salary_summary
-    d = hub_tables["demand"]
     with db.engine.connect() as conn:
-        rows = conn.execute(sa.select(d.c.region_code, d.c.period, d.c.occupation_code, d.c.skill_level, d.c.count)
-                            .where(d.c.source == "posting")).all()
-        if not rows:
+        records = hub_store.posting_demand_rows(conn)
+        if records.height == 0:
             return None
-        stats = conn.execute(sa.select(d.c.occupation_code, sa.func.sum(d.c.count)).where(d.c.source == "statistics")
-                             .group_by(d.c.occupation_code)).all()
-    records = pl.DataFrame(rows, schema={"region_code": pl.String, "period": pl.String, "occupation_code": pl.String,
-                                         "skill_level": pl.String, "count": pl.Int64}, orient="row")
-    statistics = pl.DataFrame(stats, schema={"occupation_code": pl.String, "count": pl.Int64}, orient="row").with_columns(
-        pl.lit("statistics").alias("source"))
+        statistics = hub_store.statistics_demand_by_occupation(conn).with_columns(pl.lit("statistics").alias("source"))
     bias = posting_bias(records.group_by("occupation_code").agg(pl.col("count").sum().alias("postings")), statistics)
     saved = read_salary_summary(db)
     salaries, meta = saved if saved is not None else (None, {})

@@ -12,7 +12,17 @@ Modules: :mod:`.rules` (kinds, messages, validation, visibility), :mod:`.reading
 :mod:`.responses`, :mod:`.demand` (posts as declared demand).
 """
 
+from silian.domain.vocab import (
+    DEMAND_KINDS,
+    ENTERPRISE_KINDS,
+    KIND_NAMES,
+    POST_STATUSES,
+    RESPONSE_STATUSES,
+    SCHOOL_KINDS,
+)
 from silian.services.platform_posts.demand import (
+    DEMAND_COLUMNS,
+    POST_DEMAND_TABLE,
     declared_post_demand,
     post_demand,
     read_post_demand,
@@ -23,22 +33,13 @@ from silian.services.platform_posts.reading import PostFilters, get_post, list_p
 from silian.services.platform_posts.responses import decide, list_responses, respond
 from silian.services.platform_posts.rules import (
     COOPERATION_KIND,
-    DEMAND_COLUMNS,
-    DEMAND_KINDS,
     EDITABLE,
-    ENTERPRISE_KINDS,
-    KIND_NAMES,
     MAX_PAGE_SIZE,
-    POST_DEMAND_TABLE,
-    POST_STATUSES,
-    RESPONSE_STATUSES,
-    SCHOOL_KINDS,
     SORT_FIELDS,
     PostPage,
     kind_name,
     owns,
     post_spec,
-    read_clause,
     response_spec,
     status_label,
     validate_row,
@@ -48,6 +49,6 @@ __all__ = [
     "COOPERATION_KIND", "DEMAND_COLUMNS", "DEMAND_KINDS", "EDITABLE", "ENTERPRISE_KINDS", "KIND_NAMES", "MAX_PAGE_SIZE",
     "POST_DEMAND_TABLE", "POST_STATUSES", "RESPONSE_STATUSES", "SCHOOL_KINDS", "SORT_FIELDS", "PostFilters", "PostPage",
     "close_post", "create_post", "decide", "declared_post_demand", "get_post", "kind_name", "list_posts",
-    "list_responses", "owns", "post_demand", "post_spec", "post_summary", "read_clause", "read_post_demand", "respond",
+    "list_responses", "owns", "post_demand", "post_spec", "post_summary", "read_post_demand", "respond",
     "response_spec", "school_majors", "status_label", "update_post", "validate_row", "with_post_demand",
 ]

@@ -4,18 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-import sqlalchemy as sa
-
 from silian.catalog import get_catalog
 from silian.domain.access import Principal
 from silian.domain.errors import InvalidInput, PermissionDenied
 from silian.domain.messages import t
+from silian.domain.vocab import ENTERPRISE_KINDS, POST_KINDS, SCHOOL_KINDS
 from silian.services.accounts import write_audit
 from silian.services.platform_posts.reading import fetch_post
 from silian.services.platform_posts.rules import (
     EDITABLE,
-    ENTERPRISE_KINDS,
-    SCHOOL_KINDS,
     check_occupation_level,
     is_blank,
     owns,
@@ -23,9 +20,9 @@ from silian.services.platform_posts.rules import (
     utc_now,
     validate_row,
 )
-from silian.storage.database import Database
-from silian.storage.platform_schema import POST_KINDS, posts
-from silian.storage.schema import hub_tables
+from silian.storage import hub as hub_store
+from silian.storage import platform_posts as store
+from silian.storage.database import Connection, Database
 
 # ---------------------------------------------------------------- publishing and changing posts
 
@@ -43,15 +40,13 @@ def _with_owner_defaults(p: Principal, values: dict[str, Any]) -> dict[str, Any]
     return values
 
 
-def _owner_county(conn: sa.Connection, row: dict[str, Any]) -> str | None:
+def _owner_county(conn: Connection, row: dict[str, Any]) -> str | None:
     if row["kind"] in ENTERPRISE_KINDS:
-        table, column, code = hub_tables["enterprises"], "credit_code", row["enterprise_credit_code"]
-    else:
-        table, column, code = hub_tables["institutions"], "code", row["institution_code"]
-    return conn.execute(sa.select(table.c.county_code).where(table.c[column] == code)).scalar_one_or_none()
+        return hub_store.enterprise_county(conn, row["enterprise_credit_code"])
+    return hub_store.school_county(conn, row["institution_code"])
 
 
-def _validated_post(conn: sa.Connection, p: Principal, values: dict[str, Any]) -> dict[str, Any]:
+def _validated_post(conn: Connection, p: Principal, values: dict[str, Any]) -> dict[str, Any]:
     kind = values.get("kind")
     if kind not in POST_KINDS:
         validate_row(conn, post_spec("tech_need"), values)  # reports the bad kind (and anything else wrong)
@@ -75,7 +70,7 @@ def create_post(db: Database, p: Principal, values: dict[str, Any], client: str 
         now = utc_now()
         full = {**row, "description": row.get("description") or "", "region_code": _owner_county(conn, row),
                 "status": "open", "created_by": p.user_id, "created_at": now, "updated_at": now}
-        new_id = int(conn.execute(posts.insert().values(**full)).inserted_primary_key[0])
+        new_id = store.insert_post(conn, full)
         write_audit(conn, p, "create", "posts", str(new_id), None, full, client)
         return fetch_post(conn, p, new_id)
 
@@ -94,7 +89,7 @@ def update_post(db: Database, p: Principal, post_id: int, changes: dict[str, Any
         stored = {k: before[k] for k in ("kind", "enterprise_credit_code", "institution_code", *EDITABLE)}
         row = _validated_post(conn, p, {**stored, **changes})
         values = {k: row[k] for k in EDITABLE} | {"description": row.get("description") or "", "updated_at": utc_now()}
-        conn.execute(posts.update().where(posts.c.id == post_id).values(**values))
+        store.update_post(conn, post_id, values)
         write_audit(conn, p, "update", "posts", str(post_id), _plain(before), values, client)
         return fetch_post(conn, p, post_id)
 
@@ -106,23 +101,19 @@ def close_post(db: Database, p: Principal, post_id: int, client: str = "") -> di
         if not owns(p, before):
             raise PermissionDenied(t("post_only_owner"))
         if before["status"] != "closed":
-            conn.execute(posts.update().where(posts.c.id == post_id).values(status="closed", updated_at=utc_now()))
+            store.update_post(conn, post_id, {"status": "closed", "updated_at": utc_now()})
             write_audit(conn, p, "update", "posts", str(post_id), {"status": before["status"]}, {"status": "closed"}, client)
         return fetch_post(conn, p, post_id)
 
 
 def _plain(post: dict[str, Any]) -> dict[str, Any]:
-    return {c.name: post[c.name] for c in posts.columns if c.name in post}
+    return {c: post[c] for c in store.POST_COLUMNS if c in post}
 
 
 def school_majors(db: Database, institution_code: str) -> list[tuple[str, str]]:
     """(code, name) of the majors a school offers in its latest reported year (for the response form)."""
-    mp = hub_tables["major_points"]
-    latest = sa.select(sa.func.max(mp.c.year)).where(mp.c.institution_code == institution_code).scalar_subquery()
-    query = (sa.select(mp.c.major_code).where(mp.c.institution_code == institution_code, mp.c.year == latest)
-             .distinct().order_by(mp.c.major_code))
     majors = get_catalog().major_names
     with db.engine.connect() as conn:
-        return [(code, majors.get(code, code)) for code in conn.execute(query).scalars()]
+        return [(code, majors.get(code, code)) for code in hub_store.school_latest_majors(conn, institution_code)]
 
 

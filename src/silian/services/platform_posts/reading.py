@@ -6,42 +6,26 @@ from dataclasses import dataclass
 from typing import Any
 
 import polars as pl
-import sqlalchemy as sa
 
 from silian.catalog import get_catalog
 from silian.domain.access import Principal
 from silian.domain.errors import InvalidInput, NotFound
 from silian.domain.messages import t
-from silian.domain.vocab import SKILL_LEVELS
+from silian.domain.vocab import ENTERPRISE_KINDS, POST_KINDS, POST_STATUSES, SKILL_LEVELS
 from silian.services.platform_posts.rules import (
-    ENTERPRISE_KINDS,
     MAX_PAGE_SIZE,
-    POST_STATUSES,
     SORT_FIELDS,
     PostPage,
     kind_name,
-    own_clause,
-    read_clause,
 )
-from silian.storage.database import Database
-from silian.storage.platform_schema import POST_KINDS, posts
-from silian.storage.schema import hub_tables
+from silian.storage import platform_posts as store
+from silian.storage.database import Connection, Database
 
 # ---------------------------------------------------------------- reading posts
 
-def _names_query() -> sa.Select[Any]:
-    ent, school, region = hub_tables["enterprises"], hub_tables["institutions"], hub_tables["regions"]
-    return (sa.select(posts, ent.c.name.label("enterprise_name"), school.c.name.label("institution_name"),
-                      region.c.name.label("region_name"))
-            .select_from(posts.outerjoin(ent, ent.c.credit_code == posts.c.enterprise_credit_code)
-                         .outerjoin(school, school.c.code == posts.c.institution_code)
-                         .outerjoin(region, region.c.code == posts.c.region_code)))
-
-
-def _post_dict(row: Any) -> dict[str, Any]:
+def _post_dict(data: dict[str, Any]) -> dict[str, Any]:
     catalog = get_catalog()
     majors, occupations = catalog.major_names, catalog.occupation_names
-    data = dict(row._mapping)
     data.update(kind_name=kind_name(data["kind"]), status_name=t(f"post_status_{data['status']}"),
                 major_name=majors.get(data["major_code"] or ""), occupation_name=occupations.get(data["occupation_code"] or ""),
                 owner_name=data["enterprise_name"] if data["kind"] in ENTERPRISE_KINDS else data["institution_name"])
@@ -54,13 +38,10 @@ def get_post(db: Database, p: Principal, post_id: int) -> dict[str, Any]:
         return fetch_post(conn, p, post_id)
 
 
-def fetch_post(conn: sa.Connection, p: Principal, post_id: int, *, lock: bool = False) -> dict[str, Any]:
-    query = _names_query().where(posts.c.id == post_id).where(read_clause(p))
-    row = conn.execute(query).first()
+def fetch_post(conn: Connection, p: Principal, post_id: int, *, lock: bool = False) -> dict[str, Any]:
+    row = store.find_post(conn, p, post_id, lock=lock)
     if row is None:
         raise NotFound(t("post_not_found", id=post_id))
-    if lock and conn.dialect.name == "postgresql":  # serialise responses and decisions on one post
-        conn.execute(sa.select(posts.c.id).where(posts.c.id == post_id).with_for_update())
     return _post_dict(row)
 
 
@@ -87,61 +68,40 @@ def _choice(value: str | None, allowed: tuple[str, ...]) -> str | None:
     return value or None
 
 
-def _filter_clauses(p: Principal, f: PostFilters) -> list[sa.ColumnElement[bool]]:
-    clauses: list[sa.ColumnElement[bool]] = []
+def _search(f: PostFilters) -> store.PostSearch:
+    """The filters checked, with the majors and occupations the crosswalk links to the ones asked for."""
     links = get_catalog().major_occupations
-    if kind := _choice(f.kind, POST_KINDS):
-        clauses.append(posts.c.kind == kind)
-    if status := _choice(f.status, POST_STATUSES):
-        clauses.append(posts.c.status == status)
-    if level := _choice(f.skill_level, SKILL_LEVELS):
-        clauses.append(posts.c.skill_level == level)
-    if f.county:
-        clauses.append(posts.c.region_code == f.county.strip())
+    kind, status, level = _choice(f.kind, POST_KINDS), _choice(f.status, POST_STATUSES), _choice(f.skill_level, SKILL_LEVELS)
+    major = occupation = None
     if f.major_code:
-        major = get_catalog().normalize_major_code(f.major_code) or f.major_code.strip()
-        occupations = links.filter(pl.col("major_code") == major)["occupation_code"].to_list()
-        clauses.append(sa.or_(posts.c.major_code == major, posts.c.occupation_code.in_(occupations)))
+        code = get_catalog().normalize_major_code(f.major_code) or f.major_code.strip()
+        major = (code, links.filter(pl.col("major_code") == code)["occupation_code"].to_list())
     if f.occupation_code:
         code = f.occupation_code.strip()
-        majors = links.filter(pl.col("occupation_code") == code)["major_code"].to_list()
-        clauses.append(sa.or_(posts.c.occupation_code == code, posts.c.major_code.in_(majors)))
-    if f.q and f.q.strip():
-        text = f.q.strip()
-        clauses.append(sa.or_(posts.c.title.icontains(text, autoescape=True),
-                              posts.c.description.icontains(text, autoescape=True)))
-    if f.mine:
-        clauses.append(own_clause(p) if own_clause(p) is not None else sa.false())  # type: ignore[arg-type]
-    return clauses
-
-
-def _order(sort: str | None) -> list[Any]:
-    sort = sort or "-created_at"
-    field = sort.lstrip("-")
-    if field not in SORT_FIELDS:
-        raise InvalidInput(t("post_bad_sort", field=field, fields=", ".join(SORT_FIELDS)))
-    column = posts.c[field]
-    return [column.desc() if sort.startswith("-") else column.asc(), posts.c.id.desc()]
+        occupation = (code, links.filter(pl.col("occupation_code") == code)["major_code"].to_list())
+    text = f.q.strip() if f.q and f.q.strip() else None
+    return store.PostSearch(kind=kind, status=status, skill_level=level, county=f.county.strip() if f.county else None,
+                            major=major, occupation=occupation, text=text, mine=f.mine)
 
 
 def list_posts(db: Database, p: Principal, filters: PostFilters | None = None, *, sort: str | None = None,
                page: int = 1, page_size: int = 20) -> PostPage:
     """Posts ``p`` may see, filtered, sorted (``field`` or ``-field``; newest first by default), one page."""
-    query = _names_query().where(read_clause(p), *_filter_clauses(p, filters or PostFilters()))
+    search = _search(filters or PostFilters())
+    sort = sort or "-created_at"
+    field = sort.lstrip("-")
+    if field not in SORT_FIELDS:
+        raise InvalidInput(t("post_bad_sort", field=field, fields=", ".join(SORT_FIELDS)))
     page_size, page = max(1, min(page_size, MAX_PAGE_SIZE)), max(1, page)
     with db.engine.connect() as conn:
-        total = conn.execute(sa.select(sa.func.count()).select_from(query.subquery())).scalar_one()
-        rows = conn.execute(query.order_by(*_order(sort)).limit(page_size).offset((page - 1) * page_size)).all()
-    return PostPage([_post_dict(r) for r in rows], int(total), page, page_size)
+        total, rows = store.list_posts(conn, p, search, sort=field, descending=sort.startswith("-"), limit=page_size,
+                                       offset=(page - 1) * page_size)
+    return PostPage([_post_dict(r) for r in rows], total, page, page_size)
 
 
 def post_summary(db: Database) -> list[dict[str, Any]]:
     """Open posts by kind: number of posts and total people or seats (what the public sees; no detail)."""
-    query = (sa.select(posts.c.kind, sa.func.count().label("posts"), sa.func.coalesce(sa.func.sum(posts.c.count), 0).label("total"))
-             .where(posts.c.status == "open").group_by(posts.c.kind))
     with db.engine.connect() as conn:
-        found = {r.kind: (int(r.posts), int(r.total)) for r in conn.execute(query)}
+        found = store.open_posts_by_kind(conn)
     return [{"kind": k, "kind_name": kind_name(k), "posts": found.get(k, (0, 0))[0], "total": found.get(k, (0, 0))[1]}
             for k in POST_KINDS]
-
-

@@ -4,44 +4,34 @@ from __future__ import annotations
 
 from typing import Any
 
-import sqlalchemy as sa
-
 from silian.catalog import get_catalog
 from silian.domain.access import Principal, row_in_scope, write_scope
 from silian.domain.errors import InvalidInput, NotFound, PermissionDenied
 from silian.domain.messages import t
 from silian.domain.tables import HUB_TABLES
+from silian.domain.vocab import ENTERPRISE_KINDS
 from silian.services.accounts import write_audit
 from silian.services.platform_posts.reading import fetch_post
 from silian.services.platform_posts.rules import (
     COOPERATION_KIND,
-    ENTERPRISE_KINDS,
     owns,
     response_spec,
     utc_now,
     validate_row,
 )
-from silian.storage.database import Database
-from silian.storage.platform_schema import post_responses
-from silian.storage.schema import hub_tables
+from silian.storage import platform_posts as store
+from silian.storage import records
+from silian.storage.database import Connection, Database
 
 # ---------------------------------------------------------------- responses
 
-def _response_query() -> sa.Select[Any]:
-    school = hub_tables["institutions"]
-    return (sa.select(post_responses, school.c.name.label("institution_name"))
-            .select_from(post_responses.outerjoin(school, school.c.code == post_responses.c.institution_code)))
-
-
-def _response_dict(conn: sa.Connection, row: Any) -> dict[str, Any]:
+def _response_dict(conn: Connection, data: dict[str, Any]) -> dict[str, Any]:
     majors = get_catalog().major_names
-    data = dict(row._mapping)
     data.update(major_name=majors.get(data["major_code"] or ""), status_name=t(f"resp_status_{data['status']}"),
                 cooperation=None)
     if data["cooperation_id"] is not None:
-        coop = hub_tables["cooperation"]
-        found = conn.execute(sa.select(coop).where(coop.c.id == data["cooperation_id"])).first()
-        data["cooperation"] = {c: getattr(found, c) for c in ("id", *HUB_TABLES["cooperation"].field_names)} if found else None
+        found = records.find_record(conn, "cooperation", data["cooperation_id"])
+        data["cooperation"] = {c: found[c] for c in ("id", *HUB_TABLES["cooperation"].field_names)} if found else None
     return data
 
 
@@ -49,12 +39,12 @@ def list_responses(db: Database, p: Principal, post_id: int) -> list[dict[str, A
     """Responses to a post: all of them for its owner and the city admin; a school its own; others 403."""
     with db.engine.connect() as conn:
         post = fetch_post(conn, p, post_id)
-        query = _response_query().where(post_responses.c.post_id == post_id).order_by(post_responses.c.id)
+        school = None
         if not owns(p, post):
             if p.role != "school_user" or not p.institution_code:
                 raise PermissionDenied(t("post_only_owner"))
-            query = query.where(post_responses.c.institution_code == p.institution_code)
-        return [_response_dict(conn, r) for r in conn.execute(query)]
+            school = p.institution_code
+        return [_response_dict(conn, r) for r in store.list_responses(conn, post_id, institution_code=school)]
 
 
 def respond(db: Database, p: Principal, post_id: int, values: dict[str, Any], client: str = "") -> dict[str, Any]:
@@ -67,22 +57,20 @@ def respond(db: Database, p: Principal, post_id: int, values: dict[str, Any], cl
             raise InvalidInput(t("post_not_respondable"))
         if post["status"] != "open":
             raise InvalidInput(t("post_closed", id=post_id))
-        earlier = conn.execute(sa.select(post_responses.c.id).where(
-            post_responses.c.post_id == post_id, post_responses.c.institution_code == p.institution_code)).first()
+        earlier = store.find_response_id(conn, post_id, p.institution_code)
         if earlier is not None:
-            raise InvalidInput(t("post_responded", id=post_id, rid=earlier.id))
+            raise InvalidInput(t("post_responded", id=post_id, rid=earlier))
         row = validate_row(conn, response_spec(post["kind"]), {**values, "institution_code": p.institution_code})
         full = {**row, "message": row.get("message") or "", "post_id": post_id,
                 "enterprise_credit_code": post["enterprise_credit_code"], "status": "pending",
                 "created_by": p.user_id, "created_at": utc_now()}
-        new_id = int(conn.execute(post_responses.insert().values(**full)).inserted_primary_key[0])
+        new_id = store.insert_response(conn, full)
         write_audit(conn, p, "create", "post_responses", str(new_id), None, full, client)
         return _one_response(conn, post_id, new_id)
 
 
-def _one_response(conn: sa.Connection, post_id: int, response_id: int) -> dict[str, Any]:
-    row = conn.execute(_response_query().where(post_responses.c.id == response_id,
-                                               post_responses.c.post_id == post_id)).first()
+def _one_response(conn: Connection, post_id: int, response_id: int) -> dict[str, Any]:
+    row = store.find_response(conn, post_id, response_id)
     if row is None:
         raise NotFound(t("post_response_not_found", post=post_id, id=response_id))
     return _response_dict(conn, row)
@@ -101,12 +89,12 @@ def decide(db: Database, p: Principal, post_id: int, response_id: int, *, accept
         changes: dict[str, Any] = {"status": "accepted" if accept else "declined", "decided_at": utc_now()}
         if accept and post["kind"] in COOPERATION_KIND:
             changes["cooperation_id"] = _create_cooperation(conn, p, post, response, client)
-        conn.execute(post_responses.update().where(post_responses.c.id == response_id).values(**changes))
+        store.update_response(conn, response_id, changes)
         write_audit(conn, p, "update", "post_responses", str(response_id), {"status": "pending"}, changes, client)
         return _one_response(conn, post_id, response_id)
 
 
-def _create_cooperation(conn: sa.Connection, p: Principal, post: dict[str, Any], response: dict[str, Any], client: str) -> int:
+def _create_cooperation(conn: Connection, p: Principal, post: dict[str, Any], response: dict[str, Any], client: str) -> int:
     """The accepted response as a ``cooperation`` record, validated like an imported row and in the owner's scope."""
     kind = COOPERATION_KIND[post["kind"]]
     name = t("post_coop_name", in_lang="zh", kind=kind, title=post["title"][:150], id=post["id"])
@@ -118,9 +106,8 @@ def _create_cooperation(conn: sa.Connection, p: Principal, post: dict[str, Any],
     row = validate_row(conn, spec, values)
     if not row_in_scope(write_scope(p, "cooperation"), row):
         raise PermissionDenied(t("post_only_owner"))
-    table = hub_tables["cooperation"]
     row = {k: ("" if v is None and k in spec.key else v) for k, v in row.items()}
-    new_id = int(conn.execute(table.insert().values(**row, is_generated=False)).inserted_primary_key[0])
+    new_id = records.insert_record(conn, "cooperation", {**row, "is_generated": False})
     write_audit(conn, p, "create", "cooperation", str(new_id), None, row, client)
     return new_id
 

@@ -1,4 +1,5 @@
-"""Demand-sharing posts: kinds, messages, validation like an imported row, and who may see and change what."""
+"""Demand-sharing posts: messages, validation like an imported row, and who may change what (who may see what:
+:mod:`silian.storage.platform_posts`)."""
 
 from __future__ import annotations
 
@@ -7,35 +8,30 @@ from datetime import UTC, datetime
 from typing import Any
 
 import polars as pl
-import sqlalchemy as sa
 
 from silian.domain.access import Principal
 from silian.domain.errors import ImportRejected, RowProblem
 from silian.domain.messages import register_messages, t
 from silian.domain.tables import Field, Rule, TableSpec
-from silian.domain.vocab import SKILL_LEVELS
+from silian.domain.vocab import (
+    DEMAND_KINDS,
+    ENTERPRISE_KINDS,
+    KIND_NAMES,
+    POST_KINDS,
+    POST_STATUSES,
+    SCHOOL_KINDS,
+    SKILL_LEVELS,
+)
 from silian.ingest.readers import ROW, RawTable
 from silian.ingest.validate import validate_table
 from silian.services.imports import build_references
-from silian.storage.platform_schema import POST_KINDS, post_responses, posts
+from silian.storage.database import Connection
 
-ENTERPRISE_KINDS = ("talent_demand", "tech_need", "order_class", "apprenticeship")
-SCHOOL_KINDS = ("school_supply", "school_offer")
-DEMAND_KINDS = ("talent_demand", "order_class", "apprenticeship")  # need an occupation or a major
 COOPERATION_KIND = {"talent_demand": "订单班", "order_class": "订单班", "apprenticeship": "现代学徒制"}
-POST_STATUSES = ("open", "closed")
-RESPONSE_STATUSES = ("pending", "accepted", "declined")
 SORT_FIELDS = ("created_at", "updated_at", "count", "period", "title", "id")
 EDITABLE = ("title", "description", "occupation_code", "major_code", "skill_level", "count", "period")
 MAX_PAGE_SIZE = 200
-POST_DEMAND_TABLE = "post_demand"  # the key under which a hub snapshot may carry the declared demand of posts
-DEMAND_COLUMNS = {"source": pl.String, "region_code": pl.String, "period": pl.String, "enterprise_credit_code": pl.String,
-                  "occupation_code": pl.String, "major_code": pl.String, "skill_level": pl.String, "count": pl.Int64,
-                  "is_generated": pl.Boolean}
 
-KIND_NAMES = {"talent_demand": ("人才需求", "Talent demand"), "tech_need": ("技术需求", "Technology need"),
-              "order_class": ("订单班名额", "Order-class seats"), "apprenticeship": ("学徒岗位", "Apprenticeship seats"),
-              "school_supply": ("毕业生供给", "Graduate supply"), "school_offer": ("合作意向", "Cooperation offer")}
 register_messages({
     "post_not_found": ("没有编号为 {id} 的需求（或无权查看）", "No post {id} (or not yours to see)"),
     "post_response_not_found": ("需求 {post} 没有编号为 {id} 的响应（或无权查看）", "Post {post} has no response {id} (or not yours to see)"),
@@ -122,7 +118,7 @@ def is_blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-def validate_row(conn: sa.Connection, spec: TableSpec, values: dict[str, Any]) -> dict[str, Any]:
+def validate_row(conn: Connection, spec: TableSpec, values: dict[str, Any]) -> dict[str, Any]:
     """One row checked exactly like a row of an imported file; typed values, or ImportRejected listing problems."""
     cells = {f.name: (None if is_blank(values.get(f.name)) else str(values[f.name]).strip()) for f in spec.fields}
     frame = pl.DataFrame({ROW: [1], **{k: [v] for k, v in cells.items()}},
@@ -141,30 +137,6 @@ def check_occupation_level(row: dict[str, Any]) -> None:
 
 # ---------------------------------------------------------------- who may see and change what
 
-def read_clause(p: Principal) -> sa.ColumnElement[bool]:
-    """Posts ``p`` may see: admin all; county officer the county's; school and enterprise users open posts and
-    their own (a school also those it answered); the public none (it gets :func:`post_summary`)."""
-    if p.is_admin:
-        return sa.true()
-    if p.role == "county_officer" and p.county_code:
-        return posts.c.region_code == p.county_code
-    own = own_clause(p)
-    if own is None:
-        return sa.false()
-    if p.role == "school_user":  # a school keeps seeing the posts it answered, even once closed
-        answered = sa.select(post_responses.c.post_id).where(post_responses.c.institution_code == p.institution_code)
-        own = sa.or_(own, posts.c.id.in_(answered))
-    return sa.or_(posts.c.status == "open", own)
-
-
-def own_clause(p: Principal) -> sa.ColumnElement[bool] | None:
-    if p.role == "enterprise_user" and p.enterprise_credit_code:
-        return sa.and_(posts.c.kind.in_(ENTERPRISE_KINDS), posts.c.enterprise_credit_code == p.enterprise_credit_code)
-    if p.role == "school_user" and p.institution_code:
-        return sa.and_(posts.c.kind.in_(SCHOOL_KINDS), posts.c.institution_code == p.institution_code)
-    return None
-
-
 def owns(p: Principal, post: dict[str, Any]) -> bool:
     """Whether ``p`` may change ``post`` (publish it, edit, close, decide its responses)."""
     if p.is_admin:
@@ -174,8 +146,6 @@ def owns(p: Principal, post: dict[str, Any]) -> bool:
     if post.get("kind") in SCHOOL_KINDS:
         return p.role == "school_user" and bool(p.institution_code) and post.get("institution_code") == p.institution_code
     return False
-
-
 
 
 def status_label(status: str) -> str:

@@ -20,7 +20,6 @@ from pathlib import Path
 from queue import Empty, Queue
 
 import polars as pl
-import sqlalchemy as sa
 
 from silian.analytics.posting_demand import (
     SUMMARY_SCHEMA,
@@ -38,8 +37,8 @@ from silian.ingest.postings.places import PlaceResolver
 from silian.ingest.postings.reader import scan_postings
 from silian.services.postings.confirmed_titles import with_confirmed
 from silian.services.postings.records import PostingRecords
+from silian.storage import hub as hub_store
 from silian.storage.database import Database
-from silian.storage.schema import hub_tables
 
 register_messages({
     "postings_bias": ("招聘信息中“生产制造及有关人员”（大类 6）占 {posting:.1%}，而统计推算需求中占 {stats:.1%}：网络招聘明显少报制造业操作工，需求分析按设置的权重混合三种来源，不单用招聘数据",
@@ -91,11 +90,8 @@ def place_resolver(db: Database | None = None) -> PlaceResolver:
     """National cities from the catalogue plus the hub's counties (when a database is given)."""
     counties: list[tuple[str, str, str]] = []
     if db is not None:
-        regions = hub_tables["regions"]
         with db.engine.connect() as conn:
-            counties = [tuple(r) for r in conn.execute(  # type: ignore[misc]
-                sa.select(regions.c.code, regions.c.name, regions.c.parent_code)
-                .where(regions.c.level.in_(("县", "功能区")))).all()]
+            counties = hub_store.county_places(conn)
     return PlaceResolver(get_catalog().cities.rows(), counties)
 
 
@@ -376,9 +372,8 @@ def _finish(result: PipelineResult, kept: list[pl.DataFrame], book: _TitleBook, 
 
 def hub_region_codes(db: Database) -> frozenset[str]:
     """Codes of every region the hub holds (demand records of other regions are not loaded)."""
-    regions = hub_tables["regions"]
     with db.engine.connect() as conn:
-        return frozenset(conn.execute(sa.select(regions.c.code)).scalars())
+        return hub_store.region_codes(conn)
 
 
 def load_posting_demand(db: Database, aggregates: pl.DataFrame, *, generated: bool = False) -> tuple[int, list[str]]:

@@ -73,10 +73,11 @@ def state_database(settings: Settings, *, write: bool = False) -> Database:
     created — unless old state files wait in the data folder: then it is migrated and they are imported first, so
     no confirmation made with an older version is ever ignored."""
     from silian.services.hub_database import open_database
-    from silian.services.imports import ensure_schema
     db = open_database(settings)
     if write or old_state_files(settings.data_dir):
-        ensure_schema(db, settings.data_dir)
+        if not db.is_current():
+            db.upgrade()
+        import_state_files(db, settings.data_dir)
     return db
 
 

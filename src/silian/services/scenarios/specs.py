@@ -24,10 +24,10 @@ import polars as pl
 from silian.catalog import Catalog
 from silian.domain.errors import ImportRejected, RowProblem
 from silian.domain.messages import register_messages, t
-from silian.domain.vocab import SKILL_LEVELS
+from silian.domain.vocab import SCENARIO_KINDS, SKILL_LEVELS
 from silian.services.hub import HubSnapshot
 
-KINDS = ("plan", "plant", "merger")
+KINDS = SCENARIO_KINDS
 SPEC_FILE = "spec"
 OPTIMISER_OPTIONS = ("max_change", "min_cohort", "key_chain_bonus", "open_new")
 

@@ -15,7 +15,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 import polars as pl
-import sqlalchemy as sa
 
 from silian.catalog import Catalog, get_catalog
 from silian.domain.access import Principal
@@ -27,9 +26,10 @@ from silian.services.hub import HubSnapshot, load_hub
 from silian.services.scenarios.compare import Comparison, compare
 from silian.services.scenarios.specs import MergerSpec, PlanSpec, Spec, parse_spec, spec_to_json
 from silian.settings import Settings
+from silian.storage import hub as hub_store
+from silian.storage import scenarios as store
 from silian.storage.database import Database
-from silian.storage.platform_schema import scenarios
-from silian.storage.schema import hub_tables
+from silian.storage.scenarios import ScenarioRow
 
 PLANNERS = ("city_admin", "county_officer")
 NAME_MAX = 100
@@ -67,39 +67,38 @@ def _check_planner(p: Principal | None) -> None:
         raise PermissionDenied(t("sc_forbidden"))
 
 
-def _row(r: Any) -> Scenario:
+def _row(r: ScenarioRow) -> Scenario:
     return Scenario(id=r.id, region_code=r.region_code, name=r.name, kind=r.kind, spec=json.loads(r.spec),
                     created_by=r.created_by, created_at=r.created_at, updated_at=r.updated_at)
 
 
-def _visible(db: Database, p: Principal | None) -> sa.Select[Any]:
-    query = sa.select(scenarios).order_by(scenarios.c.id)
+def _visible_regions(db: Database, p: Principal | None) -> list[str] | None:
+    """The regions whose scenarios ``p`` may see (None: all)."""
     if p is None or p.is_admin:
-        return query
-    return query.where(scenarios.c.region_code.in_(_county_and_city(db, p)))
+        return None
+    return _county_and_city(db, p)
 
 
 def _county_and_city(db: Database, p: Principal) -> list[str]:
-    from silian.storage.schema import hub_tables
-    regions = hub_tables["regions"]
     with db.engine.connect() as conn:
-        parent = conn.execute(sa.select(regions.c.parent_code).where(regions.c.code == p.county_code)).scalar()
+        parent = hub_store.region_parent(conn, p.county_code)
     return [c for c in (p.county_code, parent) if c]
 
 
 def list_scenarios(db: Database, principal: Principal | None = None) -> list[Scenario]:
     """Every scenario the principal may see, oldest first."""
     _check_planner(principal)
+    regions = _visible_regions(db, principal)
     with db.engine.connect() as conn:
-        return [_row(r) for r in conn.execute(_visible(db, principal))]
+        return [_row(r) for r in store.list_scenarios(conn, regions=regions)]
 
 
 def get_scenario(db: Database, principal: Principal | None, ident: int | str) -> Scenario:
     """A visible scenario by id (int) or name (str); NotFound otherwise."""
     _check_planner(principal)
-    column = scenarios.c.id if isinstance(ident, int) else scenarios.c.name
+    regions = _visible_regions(db, principal)
     with db.engine.connect() as conn:
-        found = conn.execute(_visible(db, principal).where(column == ident)).first()
+        found = store.find_scenario(conn, ident, regions=regions)
     if found is None:
         raise NotFound(t("sc_not_found", name=ident))
     return _row(found)
@@ -159,21 +158,18 @@ def save_scenario(db: Database, principal: Principal | None, *, name: str, kind:
     checked = resolve_spec(hub, kind, spec, settings=settings, region=region, principal=principal)
     stored, now = json.dumps(spec_to_json(checked), ensure_ascii=False), datetime.now(UTC)
     with db.begin() as conn:
-        key = (scenarios.c.region_code == owner) & (scenarios.c.name == name)
-        existing = conn.execute(sa.select(scenarios.c.id).where(key)).scalar()
+        existing = store.find_scenario_id(conn, owner, name)
         if existing is not None and not replace:
             raise InvalidInput(t("sc_exists", name=name))
         if existing is not None:
-            conn.execute(scenarios.update().where(scenarios.c.id == existing).values(kind=kind, spec=stored, updated_at=now))
-            ident = int(existing)
+            store.update_scenario(conn, existing, kind=kind, spec=stored, at=now)
+            ident = existing
         else:
-            result = conn.execute(scenarios.insert().values(region_code=owner, name=name, kind=kind, spec=stored,
-                                                            created_by=principal.user_id if principal else None,
-                                                            created_at=now, updated_at=now))
-            ident = int(result.inserted_primary_key[0])
+            ident = store.insert_scenario(conn, region_code=owner, name=name, kind=kind, spec=stored,
+                                          created_by=principal.user_id if principal else None, at=now)
         write_audit(conn, principal, "scenario_save", "scenarios", str(ident), None,
                     {"name": name, "kind": kind, "region_code": owner}, client)
-        row = conn.execute(sa.select(scenarios).where(scenarios.c.id == ident)).one()
+        row = store.get_scenario(conn, ident)
     return _row(row)
 
 
@@ -183,7 +179,7 @@ def delete_scenario(db: Database, principal: Principal | None, ident: int | str,
     if principal is not None and not principal.is_admin and found.region_code != principal.county_code:
         raise PermissionDenied(t("sc_not_yours"))
     with db.begin() as conn:
-        conn.execute(scenarios.delete().where(scenarios.c.id == found.id))
+        store.delete_scenario(conn, found.id)
         write_audit(conn, principal, "scenario_delete", "scenarios", str(found.id), found.public(), None, client)
     return found
 
@@ -209,9 +205,8 @@ def _city_of(hub: HubSnapshot, code: str) -> str:
 
 def code_names(db: Database) -> dict[str, str]:
     """Names of the hub's regions and schools and of the 大典 occupations, by code (to show a spec in words)."""
-    regions, schools = hub_tables["regions"], hub_tables["institutions"]
     with db.engine.connect() as conn:
-        names = {code: name for code, name in conn.execute(sa.select(regions.c.code, regions.c.name))}
-        names.update({code: name for code, name in conn.execute(sa.select(schools.c.code, schools.c.name))})
+        names = hub_store.region_names(conn)
+        names.update(hub_store.school_names(conn))
     names.update(get_catalog().occupation_names)
     return names

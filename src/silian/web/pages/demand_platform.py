@@ -17,11 +17,10 @@ from fastapi.responses import RedirectResponse, Response
 from silian.domain.access import Principal
 from silian.domain.errors import ImportRejected, InvalidInput, NotFound, PermissionDenied, SilianError
 from silian.domain.messages import register_messages, t
-from silian.domain.vocab import SKILL_LEVELS
+from silian.domain.vocab import POST_KINDS, SKILL_LEVELS
 from silian.services import platform_posts as svc
 from silian.services import recommend
 from silian.services.hub_database import Database
-from silian.storage.platform_schema import POST_KINDS
 from silian.web.dependencies import ClientDep, DbDep, PrincipalDep
 from silian.web.templating import render
 
