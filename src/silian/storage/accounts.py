@@ -68,7 +68,7 @@ def insert_user(conn: Connection, *, username: str, password_hash: str, role: st
     result = conn.execute(users.insert().values(
         username=username, password_hash=password_hash, role=role, display_name=display_name, county_code=county_code,
         institution_code=institution_code, enterprise_credit_code=enterprise_credit_code, created_at=created_at))
-    return int(result.inserted_primary_key[0])
+    return int(result.inserted_primary_key[0])  # type: ignore[index]
 
 
 def update_user(conn: Connection, user_id: int, **values: Any) -> None:

@@ -152,7 +152,7 @@ def open_demand_rows(conn: Connection) -> list[tuple[str | None, str | None, str
 # ---------------------------------------------------------------- writing posts
 
 def insert_post(conn: Connection, values: dict[str, Any]) -> int:
-    return int(conn.execute(posts.insert().values(**values)).inserted_primary_key[0])
+    return int(conn.execute(posts.insert().values(**values)).inserted_primary_key[0])  # type: ignore[index]
 
 
 def update_post(conn: Connection, post_id: int, values: dict[str, Any]) -> None:
@@ -188,7 +188,7 @@ def find_response_id(conn: Connection, post_id: int, institution_code: str | Non
 
 
 def insert_response(conn: Connection, values: dict[str, Any]) -> int:
-    return int(conn.execute(post_responses.insert().values(**values)).inserted_primary_key[0])
+    return int(conn.execute(post_responses.insert().values(**values)).inserted_primary_key[0])  # type: ignore[index]
 
 
 def update_response(conn: Connection, response_id: int, values: dict[str, Any]) -> None:

@@ -71,7 +71,7 @@ def find_id_by_key(conn: Connection, name: str, row: dict[str, Any], *, other_th
 
 
 def insert_record(conn: Connection, name: str, values: dict[str, Any]) -> int:
-    return int(conn.execute(hub_tables[name].insert().values(**values)).inserted_primary_key[0])
+    return int(conn.execute(hub_tables[name].insert().values(**values)).inserted_primary_key[0])  # type: ignore[index]
 
 
 def update_record(conn: Connection, name: str, record_id: int, values: dict[str, Any]) -> None:

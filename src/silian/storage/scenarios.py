@@ -58,7 +58,7 @@ def insert_scenario(conn: Connection, *, region_code: str, name: str, kind: str,
                     at: datetime) -> int:
     result = conn.execute(scenarios.insert().values(region_code=region_code, name=name, kind=kind, spec=spec,
                                                     created_by=created_by, created_at=at, updated_at=at))
-    return int(result.inserted_primary_key[0])
+    return int(result.inserted_primary_key[0])  # type: ignore[index]
 
 
 def update_scenario(conn: Connection, scenario_id: int, *, kind: str, spec: str, at: datetime) -> None:

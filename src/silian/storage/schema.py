@@ -28,7 +28,7 @@ def _column(spec: TableSpec, f: Field) -> sa.Column:
     # optional parts of a natural key are stored as '' so that the unique key treats them as equal
     nullable = not (f.required or in_key)
     default = "" if in_key and not f.required else None
-    return sa.Column(f.name, *args, nullable=nullable, server_default=default, comment=f.zh)
+    return sa.Column(f.name, *args, nullable=nullable, server_default=default, comment=f.zh)  # type: ignore[arg-type]
 
 
 def _table(spec: TableSpec) -> sa.Table:

@@ -91,7 +91,7 @@ def place_resolver(db: Database | None = None) -> PlaceResolver:
     counties: list[tuple[str, str, str]] = []
     if db is not None:
         with db.engine.connect() as conn:
-            counties = hub_store.county_places(conn)
+            counties = hub_store.county_places(conn)  # type: ignore[assignment]
     return PlaceResolver(get_catalog().cities.rows(), counties)
 
 
