@@ -146,9 +146,12 @@ def run_once(args: argparse.Namespace, path: Path, folder: Path) -> None:
         print(f"postgresql: skipped ({str(exc.orig).strip()})", file=sys.stderr)
         return
     print(f"{'postgresql':10s} COPY (floor): {copy:6.2f} s  {args.rows / copy:10,.0f} rows/s")
-    print(f"{'postgresql':10s} import: {first:6.2f} s  {args.rows / first:10,.0f} rows/s  ratio to COPY {first / copy:5.2f}x"
-          f"  ratio to floor {first / floor:5.1f}x  | re-import (all unchanged): {again:6.2f} s  ratio to COPY {again / copy:5.2f}x",
-          flush=True)
+    print(
+        f"{'postgresql':10s} import: {first:6.2f} s  {args.rows / first:10,.0f} rows/s  ratio to COPY {first / copy:5.2f}x"
+        f"  ratio to floor {first / floor:5.1f}x  | re-import (all unchanged): "
+        f"{again:6.2f} s  ratio to COPY {again / copy:5.2f}x",
+        flush=True,
+    )
 
 
 if __name__ == "__main__":

@@ -134,8 +134,14 @@ def _child_file(path: Path) -> dict[str, Any]:
     out = path.with_name(path.stem + "_result.json")
     write_match_file(matching_result(data, assigned), out)
     seconds["write"] = time.perf_counter() - mark
-    return {"seconds": time.perf_counter() - started, "cpu_seconds": time.process_time() - cpu, "stages": {k: round(v, 2) for k, v in seconds.items()},
-            "peak_gib": _peak_gib(), "file_mb": path.stat().st_size / 1e6, "matched": int((assigned >= 0).sum())}
+    return {
+        "seconds": time.perf_counter() - started,
+        "cpu_seconds": time.process_time() - cpu,
+        "stages": {k: round(v, 2) for k, v in seconds.items()},
+        "peak_gib": _peak_gib(),
+        "file_mb": path.stat().st_size / 1e6,
+        "matched": int((assigned >= 0).sum()),
+    }
 
 
 def _child_reference(n: int, p: int, k: int) -> dict[str, Any]:
@@ -220,11 +226,13 @@ def main() -> None:
     stages = args.stages.split(",")
     if "core" in stages:
         r = _run_child("core", str(n), str(p), str(k), str(args.sigma))
-        sys.stdout.write(f"core : {size}: {r['seconds']:.1f} s (CPU {r['cpu_seconds']:.1f} s) = "
-                         f"{n / r['seconds']:,.0f} students/s; peak memory "
-                         f"{r['peak_gib']:.2f} GiB (input arrays {r['input_gib']:.2f} GiB) — {_verdict(r['seconds'], r['peak_gib'])}; "
-                         f"matched {r['matched']:,} of {r['seats']:,} seats, {r['first_choice']:,} first choices; "
-                         f"blocking pairs {r['blocking_pairs']}, seats over capacity {r['over_capacity']}\n")
+        sys.stdout.write(
+            f"core : {size}: {r['seconds']:.1f} s (CPU {r['cpu_seconds']:.1f} s) = "
+            f"{n / r['seconds']:,.0f} students/s; peak memory "
+            f"{r['peak_gib']:.2f} GiB (input arrays {r['input_gib']:.2f} GiB) — {_verdict(r['seconds'], r['peak_gib'])}; "
+            f"matched {r['matched']:,} of {r['seats']:,} seats, {r['first_choice']:,} first choices; "
+            f"blocking pairs {r['blocking_pairs']}, seats over capacity {r['over_capacity']}\n"
+        )
     if "file" in stages:
         path = OUT / f"match_{n}_{p}_{k}_{args.sigma}.json"
         if not path.exists():

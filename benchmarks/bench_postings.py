@@ -74,15 +74,22 @@ def generate(rows: int, path: Path, seed: int = 2024, chunk: int = 1_000_000) ->
         while done < rows:
             n = min(chunk, rows - done)
             fresh = int(n * 0.92)
-            frame = pl.DataFrame({
-                "岗位名称": [NOISE[k] + t for k, t in zip(rng.integers(0, len(NOISE), fresh), titles[rng.zipf(1.3, fresh) % len(titles)], strict=True)],
-                "薪资": np.array(SALARIES)[rng.integers(0, len(SALARIES), fresh)],
-                "城市": places[rng.choice(len(places), fresh, p=weights)],
-                "学历": np.array(EDUCATION)[rng.integers(0, len(EDUCATION), fresh)],
-                "经验": np.array(EXPERIENCE)[rng.integers(0, len(EXPERIENCE), fresh)],
-                "公司": companies[rng.integers(0, len(companies), fresh)],
-                "发布日期": days[rng.integers(0, len(days), fresh)],
-            })
+            frame = pl.DataFrame(
+                {
+                    "岗位名称": [
+                        NOISE[k] + t
+                        for k, t in zip(
+                            rng.integers(0, len(NOISE), fresh), titles[rng.zipf(1.3, fresh) % len(titles)], strict=True
+                        )
+                    ],
+                    "薪资": np.array(SALARIES)[rng.integers(0, len(SALARIES), fresh)],
+                    "城市": places[rng.choice(len(places), fresh, p=weights)],
+                    "学历": np.array(EDUCATION)[rng.integers(0, len(EDUCATION), fresh)],
+                    "经验": np.array(EXPERIENCE)[rng.integers(0, len(EXPERIENCE), fresh)],
+                    "公司": companies[rng.integers(0, len(companies), fresh)],
+                    "发布日期": days[rng.integers(0, len(days), fresh)],
+                }
+            )
             reposts = frame.sample(n - fresh, with_replacement=True, seed=int(rng.integers(1 << 30)))
             frame = pl.concat([frame, reposts]).sample(fraction=1.0, shuffle=True, seed=int(rng.integers(1 << 30)))
             frame.write_csv(handle, include_header=False)
@@ -158,8 +165,12 @@ def _child(engine: str, path: Path) -> None:
     python_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     gib = 1024 * 1024
     summary["peak_rss_gib"] = (python_kib + children_kib) / gib
-    summary["peak_detail"] = {"python_gib": round(python_kib / gib, 2), "jvm_gib": round(jvm_kib / gib, 2),
-                              "child_processes_gib": round(children_kib / gib, 2), "largest_child_gib": round(largest_kib / gib, 2)}
+    summary["peak_detail"] = {
+        "python_gib": round(python_kib / gib, 2),
+        "jvm_gib": round(jvm_kib / gib, 2),
+        "child_processes_gib": round(children_kib / gib, 2),
+        "largest_child_gib": round(largest_kib / gib, 2),
+    }
     sys.stdout.write("RESULT " + json.dumps(summary, ensure_ascii=False, default=str) + "\n")
 
 

@@ -243,7 +243,9 @@ def main() -> None:
         return
     results, notes = run(args.users, args.seconds, args.client, args.think)
     if args.json:
-        print(json.dumps({"users": args.users, "client": args.client, "think": args.think, "results": [asdict(r) for r in results], "notes": notes}, indent=2))
+        report = {"users": args.users, "client": args.client, "think": args.think,
+                  "results": [asdict(r) for r in results], "notes": notes}
+        print(json.dumps(report, indent=2))
     else:
         report(results, notes, args.users, args.client, args.think)
 

@@ -23,7 +23,7 @@ def _table_section(spec: TableSpec) -> list[str]:
     lines.append(f"Natural key (re-import updates by it): {' + '.join(f'`{k}`' for k in spec.key)}")
     if spec.help:
         lines.append(f"\n{spec.help}")
-    lines += ["", "| field | 表头 | header | type | required | allowed / range | check | 说明 |", "|---|---|---|---|---|---|---|---|"]
+    lines += ["", ("| field | 表头 | header | type | required | allowed / range | check | 说明 " "|"), "|---|---|---|---|---|---|---|---|"]
     for f in (*spec.fields, GENERATED_FIELD):
         allowed = "、".join(f.choices)
         if f.low is not None:
@@ -32,7 +32,8 @@ def _table_section(spec: TableSpec) -> list[str]:
                      f"{CHECKS.get(f.check or '', '')} | {f.help} |")
     for rule in spec.rules:
         if rule.kind == "le":
-            lines.append(f"\nRule: {' + '.join(rule.parts)} ≤ {rule.whole}" + (f" (tolerance {rule.tolerance:.0%})" if rule.tolerance else ""))
+            tolerance = f" (tolerance {rule.tolerance:.0%})" if rule.tolerance else ""
+            lines.append(f"\nRule: {' + '.join(rule.parts)} ≤ {rule.whole}" + tolerance)
         else:
             lines.append(f"\nRule: at least one of {', '.join(rule.parts)}")
     return lines + [""]

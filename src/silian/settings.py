@@ -20,7 +20,10 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="SILIAN_", extra="ignore")
 
-    data_dir: Path = Field(default_factory=default_data_dir, description="Folder for the embedded SQLite database (default $XDG_DATA_HOME/silian, i.e. ~/.local/share/silian).")
+    data_dir: Path = Field(
+        default_factory=default_data_dir,
+        description="Folder for the embedded SQLite database (default $XDG_DATA_HOME/silian, i.e. ~/.local/share/silian).",
+    )
     database_url: str | None = Field(
         default=None,
         description="SQLAlchemy URL; empty means SQLite at <data_dir>/silian.db. "

@@ -174,6 +174,11 @@ def gaps_by_class_and_chain(by_major: pl.DataFrame, major_industries: pl.DataFra
         return pl.DataFrame(schema={"class_name": pl.String, "level_key": pl.String, "chain": pl.String,
                                     "supply": pl.Float64, "demand": pl.Float64, "gap": pl.Float64})
     weights = major_industries.select("major_code", "industry_code", "weight").join(pl.DataFrame(rows), on="industry_code")
-    return with_gap(by_major.join(weights, on="major_code", how="inner").group_by("class_code", "class_name", "level_key", "chain")
-                    .agg((pl.col("supply") * pl.col("weight")).sum().alias("supply"),
-                         (pl.col("demand") * pl.col("weight")).sum().alias("demand")))
+    return with_gap(
+        by_major.join(weights, on="major_code", how="inner")
+        .group_by("class_code", "class_name", "level_key", "chain")
+        .agg(
+            (pl.col("supply") * pl.col("weight")).sum().alias("supply"),
+            (pl.col("demand") * pl.col("weight")).sum().alias("demand"),
+        )
+    )

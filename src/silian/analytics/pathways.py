@@ -49,9 +49,18 @@ def continuation_seats(points: pl.DataFrame, continuations: pl.DataFrame, year: 
     rows = now.filter((pl.col("level_key") == "secondary") & (pl.col("students") > 0))
     reported = rows.filter(pl.col("continued").is_not_null())
     rate = float(reported["continued"].sum()) / max(float(reported["graduates"].sum()), 1e-12) if reported.height else 0.0
-    secondary = rows.with_columns(pl.col("continued").cast(pl.Float64).fill_null(pl.col("graduates") * rate).alias("continuing")).group_by(
-        "major_code").agg(pl.col("graduates").sum(), pl.col("continuing").sum(), pl.col("students").sum(),
-                          pl.col("institution_code").n_unique().alias("schools"))
+    secondary = (
+        rows.with_columns(
+            pl.col("continued").cast(pl.Float64).fill_null(pl.col("graduates") * rate).alias("continuing")
+        )
+        .group_by("major_code")
+        .agg(
+            pl.col("graduates").sum(),
+            pl.col("continuing").sum(),
+            pl.col("students").sum(),
+            pl.col("institution_code").n_unique().alias("schools"),
+        )
+    )
     offered_associate = now.filter((pl.col("level_key") == "associate") & (pl.col("students") > 0)).group_by(
         "major_code").agg(pl.col("enrolment").sum().alias("target_enrolment"))
     links = continuations.filter((pl.col("source_level") == SOURCE_SECONDARY) & (pl.col("target_level") == TARGET_ASSOCIATE)

@@ -86,8 +86,18 @@ def salary_summary(postings: pl.DataFrame, regions: frozenset[str] | None = None
              salary.quantile(0.5, "linear").alias("salary_p50"), salary.quantile(0.75, "linear").alias("salary_p75"))
     parts = [usable.select(pl.lit("all").alias("dimension"), pl.lit("").alias("key"), *stats)]
     for dimension, column in (("occupation", "occupation_code"), ("region", "region_code")):
-        parts.append(usable.group_by(column).agg(*stats).select(
-            pl.lit(dimension).alias("dimension"), pl.col(column).cast(pl.String).alias("key"), "postings", "salary_n", "salary_p25", "salary_p50",
-            "salary_p75"))
+        parts.append(
+            usable.group_by(column)
+            .agg(*stats)
+            .select(
+                pl.lit(dimension).alias("dimension"),
+                pl.col(column).cast(pl.String).alias("key"),
+                "postings",
+                "salary_n",
+                "salary_p25",
+                "salary_p50",
+                "salary_p75",
+            )
+        )
     frame = pl.concat([p.select(list(SUMMARY_SCHEMA)).cast(SUMMARY_SCHEMA) for p in parts])  # type: ignore[arg-type]
     return frame.filter(pl.col("postings") > 0).sort("dimension", "key")

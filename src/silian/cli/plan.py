@@ -15,14 +15,24 @@ from silian.domain.messages import register_messages, t
 if TYPE_CHECKING:
     from silian.services.planning.enrolment_plan import EnrolmentPlan
 
-register_messages({
-    "cli_plan_title": ("{region} {year} 年招生计划（{status}）", "{region} enrolment plan for {year} ({status})"),
-    "cli_plan_effect": ("预测效果（稳态）：缺口 Σ|gap| {gap_now:,.0f} → {gap_plan:,.0f}；专业类错配指数 {duncan_now:.3f} → {duncan_plan:.3f}",
-                        "Predicted effect (steady state): Σ|gap| {gap_now:,.0f} → {gap_plan:,.0f}; class mismatch (Duncan) {duncan_now:.3f} → {duncan_plan:.3f}"),
-    "cli_plan_coupling": ("四链耦合协调度 D {now:.4f} → {plan:.4f}", "Four-chain coupling D {now:.4f} → {plan:.4f}"),
-    "cli_plan_written": ("招生计划已写入：{path}", "Plan written: {path}"),
-    "cli_plan_suffix": ("请用 .xlsx 文件名：{path}", "Use an .xlsx file name: {path}"),
-})
+register_messages(
+    {
+        "cli_plan_title": ("{region} {year} 年招生计划（{status}）", "{region} enrolment plan for {year} ({status})"),
+        "cli_plan_effect": (
+            "预测效果（稳态）：缺口 Σ|gap| {gap_now:,.0f} → {gap_plan:,.0f}；专业类错配指数 {duncan_now:.3f} → {duncan_plan:.3f}",
+            (
+                "Predicted effect (steady state): Σ|gap| {gap_now:,.0f} → {gap_plan:,.0"
+                "f}; class mismatch (Duncan) {duncan_now:.3f} → {duncan_plan:.3f}"
+            ),
+        ),
+        "cli_plan_coupling": (
+            "四链耦合协调度 D {now:.4f} → {plan:.4f}",
+            "Four-chain coupling D {now:.4f} → {plan:.4f}",
+        ),
+        "cli_plan_written": ("招生计划已写入：{path}", "Plan written: {path}"),
+        "cli_plan_suffix": ("请用 .xlsx 文件名：{path}", "Use an .xlsx file name: {path}"),
+    }
+)
 
 
 @app.command("plan")

@@ -13,20 +13,45 @@ from silian.cli.context import context
 from silian.cli.root import app
 from silian.domain.messages import register_messages, t
 
-register_messages({
-    "cli_postings_done": ("{rows:,} 行 → 去重后 {postings:,} 条招聘 → {records:,} 条需求记录（{seconds:.1f} 秒，引擎 {engine}）",
-                          "{rows:,} rows → {postings:,} postings after removing reposts → {records:,} demand records ({seconds:.1f} s, {engine} engine)"),
-    "cli_postings_review": ("{n:,} 条招聘的岗位名称置信度低，进入人工复核队列（未计入需求）：{path}",
-                            "{n:,} postings have low-confidence titles and wait for review (not counted): {path}"),
-    "cli_postings_loaded": ("已载入数据库需求表（来源 posting）：{n:,} 行", "Loaded into the hub's demand table (source posting): {n:,} rows"),
-    "cli_classified": ("已分类 {n:,} 个岗位名称 → {path}", "Classified {n:,} titles → {path}"),
-    "cli_confirmed_used": ("已应用 {n:,} 个人工确认的岗位名称（{path}）", "Applied {n:,} titles confirmed by a reviewer ({path})"),
-    "cli_review_hint": ("在 confirmed_code 列填写能确定的职业代码，然后运行：silian postings confirm {path}",
-                        "Fill in confirmed_code for the titles you can decide, then run: silian postings confirm {path}"),
-    "cli_confirm_done": ("已确认岗位名称：新增 {added:,}，改动 {changed:,}，不变 {unchanged:,}，未填写 {undecided:,}；共 {total:,} 个（{path}）",
-                         "Confirmed titles: {added:,} added, {changed:,} changed, {unchanged:,} unchanged, {undecided:,} left empty; {total:,} in all ({path})"),
-    "cli_confirm_dry": ("（试运行：未保存）", "(dry run: nothing saved)"),
-})
+register_messages(
+    {
+        "cli_postings_done": (
+            "{rows:,} 行 → 去重后 {postings:,} 条招聘 → {records:,} 条需求记录（{seconds:.1f} 秒，引擎 {engine}）",
+            (
+                "{rows:,} rows → {postings:,} postings after removing reposts → {record"
+                "s:,} demand records ({seconds:.1f} s, {engine} engine)"
+            ),
+        ),
+        "cli_postings_review": (
+            "{n:,} 条招聘的岗位名称置信度低，进入人工复核队列（未计入需求）：{path}",
+            "{n:,} postings have low-confidence titles and wait for review (not counted): {path}",
+        ),
+        "cli_postings_loaded": (
+            "已载入数据库需求表（来源 posting）：{n:,} 行",
+            "Loaded into the hub's demand table (source posting): {n:,} rows",
+        ),
+        "cli_classified": ("已分类 {n:,} 个岗位名称 → {path}", "Classified {n:,} titles → {path}"),
+        "cli_confirmed_used": (
+            "已应用 {n:,} 个人工确认的岗位名称（{path}）",
+            "Applied {n:,} titles confirmed by a reviewer ({path})",
+        ),
+        "cli_review_hint": (
+            "在 confirmed_code 列填写能确定的职业代码，然后运行：silian postings confirm {path}",
+            "Fill in confirmed_code for the titles you can decide, then run: silian postings confirm {path}",
+        ),
+        "cli_confirm_done": (
+            (
+                "已确认岗位名称：新增 {added:,}，改动 {changed:,}，不变 {unchanged:,}，未填写 {undecided:,}；"
+                "共 {total:,} 个（{path}）"
+            ),
+            (
+                "Confirmed titles: {added:,} added, {changed:,} changed, {unchanged:,} "
+                "unchanged, {undecided:,} left empty; {total:,} in all ({path})"
+            ),
+        ),
+        "cli_confirm_dry": ("（试运行：未保存）", "(dry run: nothing saved)"),
+    }
+)
 
 
 postings_app = typer.Typer(no_args_is_help=True, help="招聘数据 / job postings")
@@ -34,14 +59,17 @@ app.add_typer(postings_app, name="postings")
 
 
 @app.command("classify")
-def classify(target: Annotated[str, typer.Argument(help="CSV 文件（UTF-8、UTF-8-BOM、GBK），或 evaluate（交叉验证）")],
-             column: Annotated[str, typer.Option("--column", help="岗位名称所在列")] = "job_name",
-             output: Annotated[Path | None, typer.Option("-o", "--output", help="输出 CSV")] = None,
-             top_k: Annotated[int, typer.Option("--top-k", help="同时输出前 N 个候选")] = 1,
-             folds: Annotated[int, typer.Option(help="evaluate：交叉验证折数")] = 5,
-             as_json: Annotated[bool, typer.Option("--json", help="evaluate：输出 JSON")] = False,
-             use_confirmed: Annotated[bool, typer.Option("--confirmed/--no-confirmed",
-                                                         help="采用人工确认的岗位名称（silian postings confirm）")] = True) -> None:
+def classify(
+    target: Annotated[str, typer.Argument(help="CSV 文件（UTF-8、UTF-8-BOM、GBK），或 evaluate（交叉验证）")],
+    column: Annotated[str, typer.Option("--column", help="岗位名称所在列")] = "job_name",
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="输出 CSV")] = None,
+    top_k: Annotated[int, typer.Option("--top-k", help="同时输出前 N 个候选")] = 1,
+    folds: Annotated[int, typer.Option(help="evaluate：交叉验证折数")] = 5,
+    as_json: Annotated[bool, typer.Option("--json", help="evaluate：输出 JSON")] = False,
+    use_confirmed: Annotated[
+        bool, typer.Option("--confirmed/--no-confirmed", help="采用人工确认的岗位名称（silian postings confirm）")
+    ] = True,
+) -> None:
     """岗位名称 → 职业分类大典细类：`silian classify FILE.csv --column job_name -o OUT.csv [--top-k N]`；
     `silian classify evaluate` 打印交叉验证准确率 / job titles → occupations; `evaluate` prints CV accuracy."""
     if target == "evaluate":
@@ -87,15 +115,22 @@ def _evaluate(folds: int, as_json: bool) -> None:
 @postings_app.command("import")
 def postings_import(
     file: Annotated[Path, typer.Argument(help=".csv / .xlsx / .jsonl / .parquet")],
-    preset: Annotated[str, typer.Option(help="列映射预设：liepin、zhaopin、generic_zh、generic_en（默认自动识别）")] = "",
+    preset: Annotated[
+        str, typer.Option(help="列映射预设：liepin、zhaopin、generic_zh、generic_en（默认自动识别）")
+    ] = "",
     column: Annotated[str, typer.Option("--column", help="岗位名称所在列（覆盖预设）")] = "",
     engine: Annotated[str, typer.Option(help="local（默认，DuckDB/Polars 分批流式）或 spark")] = "local",
     master: Annotated[str, typer.Option(help="Spark master（--engine spark）")] = "local[2]",
-    out: Annotated[Path | None, typer.Option("--out", help="输出目录：需求汇总、复核队列、问题行，以及每条招聘记录（records/）")] = None,
-    records: Annotated[bool, typer.Option("--records/--no-records", help="--out 时保存每条招聘记录（原始记录与解析结果，Parquet）")] = True,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="输出目录：需求汇总、复核队列、问题行，以及每条招聘记录（records/）")
+    ] = None,
+    records: Annotated[
+        bool, typer.Option("--records/--no-records", help="--out 时保存每条招聘记录（原始记录与解析结果，Parquet）")
+    ] = True,
     load: Annotated[bool, typer.Option("--load/--no-load", help="把需求汇总载入数据库（来源 posting）")] = False,
-    use_confirmed: Annotated[bool, typer.Option("--confirmed/--no-confirmed",
-                                                help="采用人工确认的岗位名称（silian postings confirm）")] = True,
+    use_confirmed: Annotated[
+        bool, typer.Option("--confirmed/--no-confirmed", help="采用人工确认的岗位名称（silian postings confirm）")
+    ] = True,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """招聘数据 → 解析、去重、分类、汇总为需求 / postings → parsed, deduplicated, classified, aggregated demand."""

@@ -17,18 +17,36 @@ if TYPE_CHECKING:
 
 SHOWN_NEEDS = 20
 
-register_messages({
-    "rc_title": ("{year} 年企业申报需求的合作学校推荐（每项需求前 {top} 名）", "Partner schools for the enterprise demand declared in {year} (best {top} per need)"),
-    "rc_need": ("{enterprise} · {region} · {what} · {count} 人", "{enterprise} · {region} · {what} · {count} people"),
-    "rc_no_partner": ("（没有开设对口专业的学校）", "(no school offers a fitting major)"),
-    "rc_more": ("…… 另有 {count:,} 项需求未显示；完整结果请用 --json 或 -o OUT.csv", "… {count:,} more needs not shown; use --json or -o OUT.csv for all"),
-    "rc_truncated": ("需求超过 {limit} 项，只列出人数最多的 {limit} 项；可用 --enterprise 缩小范围",
-                     "More than {limit} needs: only the {limit} largest are listed; narrow with --enterprise"),
-    "rc_generated": ("【注意】需求或学校数据含演示生成数据", "[Note] the demand or school data include generated demo data"),
-    "rc_written": ("结果已写入：{path}（{rows:,} 行）", "Written: {path} ({rows:,} rows)"),
-    "rc_col_school": ("学校", "School"), "rc_col_major": ("专业", "Major"), "rc_col_score": ("得分", "Score"),
-    "rc_col_reason": ("理由", "Reason"),
-})
+register_messages(
+    {
+        "rc_title": (
+            "{year} 年企业申报需求的合作学校推荐（每项需求前 {top} 名）",
+            "Partner schools for the enterprise demand declared in {year} (best {top} per need)",
+        ),
+        "rc_need": (
+            "{enterprise} · {region} · {what} · {count} 人",
+            "{enterprise} · {region} · {what} · {count} people",
+        ),
+        "rc_no_partner": ("（没有开设对口专业的学校）", "(no school offers a fitting major)"),
+        "rc_more": (
+            "…… 另有 {count:,} 项需求未显示；完整结果请用 --json 或 -o OUT.csv",
+            "… {count:,} more needs not shown; use --json or -o OUT.csv for all",
+        ),
+        "rc_truncated": (
+            "需求超过 {limit} 项，只列出人数最多的 {limit} 项；可用 --enterprise 缩小范围",
+            "More than {limit} needs: only the {limit} largest are listed; narrow with --enterprise",
+        ),
+        "rc_generated": (
+            "【注意】需求或学校数据含演示生成数据",
+            "[Note] the demand or school data include generated demo data",
+        ),
+        "rc_written": ("结果已写入：{path}（{rows:,} 行）", "Written: {path} ({rows:,} rows)"),
+        "rc_col_school": ("学校", "School"),
+        "rc_col_major": ("专业", "Major"),
+        "rc_col_score": ("得分", "Score"),
+        "rc_col_reason": ("理由", "Reason"),
+    }
+)
 
 
 @app.command("recommend")

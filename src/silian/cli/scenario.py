@@ -15,15 +15,26 @@ from silian.cli.root import app
 from silian.domain.errors import InvalidInput
 from silian.domain.messages import register_messages, t
 
-register_messages({
-    "cli_sc_saved": ("已保存情景“{name}”（#{id}，{kind}，地区 {region}）", "Saved scenario '{name}' (#{id}, {kind}, region {region})"),
-    "cli_sc_deleted": ("已删除情景“{name}”（#{id}）", "Deleted scenario '{name}' (#{id})"),
-    "cli_sc_none": ("还没有保存的情景；用 `silian scenario save` 保存一个", "No scenarios yet; save one with `silian scenario save`"),
-    "cli_sc_bad_json": ("{path} 不是有效的 JSON（第 {line} 行第 {column} 列：{detail}）", "{path} is not valid JSON (line {line}, column {column}: {detail})"),
-    "cli_sc_indicator": ("指标", "Indicator"),
-    "cli_sc_diff": ("差值", "change"),
-    "cli_sc_title": ("{region} · {year} 年：基线与情景对比", "{region} · {year}: baseline and scenarios"),
-})
+register_messages(
+    {
+        "cli_sc_saved": (
+            "已保存情景“{name}”（#{id}，{kind}，地区 {region}）",
+            "Saved scenario '{name}' (#{id}, {kind}, region {region})",
+        ),
+        "cli_sc_deleted": ("已删除情景“{name}”（#{id}）", "Deleted scenario '{name}' (#{id})"),
+        "cli_sc_none": (
+            "还没有保存的情景；用 `silian scenario save` 保存一个",
+            "No scenarios yet; save one with `silian scenario save`",
+        ),
+        "cli_sc_bad_json": (
+            "{path} 不是有效的 JSON（第 {line} 行第 {column} 列：{detail}）",
+            "{path} is not valid JSON (line {line}, column {column}: {detail})",
+        ),
+        "cli_sc_indicator": ("指标", "Indicator"),
+        "cli_sc_diff": ("差值", "change"),
+        "cli_sc_title": ("{region} · {year} 年：基线与情景对比", "{region} · {year}: baseline and scenarios"),
+    }
+)
 KIND_HELP = "plan（招生计划）、plant（新建工厂）或 merger（学校合并）"
 
 

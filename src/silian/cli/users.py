@@ -20,14 +20,26 @@ app.add_typer(user_app, name="user")
 
 
 @user_app.command("add")
-def user_add(username: Annotated[str, typer.Argument(help="用户名")],
-             role: Annotated[str, typer.Option(help="city_admin / county_officer / school_user / enterprise_user")] = "city_admin",
-             password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True,
-                                                   envvar="SILIAN_NEW_PASSWORD", help="密码（或 SILIAN_NEW_PASSWORD）")] = "",
-             county: Annotated[str, typer.Option(help="县级用户：县市区代码")] = "",
-             school: Annotated[str, typer.Option(help="学校用户：学校代码")] = "",
-             enterprise: Annotated[str, typer.Option(help="企业用户：统一社会信用代码")] = "",
-             name: Annotated[str, typer.Option(help="显示名称")] = "") -> None:
+def user_add(
+    username: Annotated[str, typer.Argument(help="用户名")],
+    role: Annotated[
+        str, typer.Option(help="city_admin / county_officer / school_user / enterprise_user")
+    ] = "city_admin",
+    password: Annotated[
+        str,
+        typer.Option(
+            prompt=True,
+            hide_input=True,
+            confirmation_prompt=True,
+            envvar="SILIAN_NEW_PASSWORD",
+            help="密码（或 SILIAN_NEW_PASSWORD）",
+        ),
+    ] = "",
+    county: Annotated[str, typer.Option(help="县级用户：县市区代码")] = "",
+    school: Annotated[str, typer.Option(help="学校用户：学校代码")] = "",
+    enterprise: Annotated[str, typer.Option(help="企业用户：统一社会信用代码")] = "",
+    name: Annotated[str, typer.Option(help="显示名称")] = "",
+) -> None:
     """创建用户（第一个管理员：`silian user add admin`）/ create a user."""
     from silian.services.accounts import create_user
     from silian.services.imports import ensure_schema

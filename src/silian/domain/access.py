@@ -28,10 +28,17 @@ COUNTY_COLUMN = {"institutions": "county_code", "enterprises": "county_code", "d
 # the column that puts a school's or an enterprise's own record under a county: the jurisdiction is set by the
 # city or the county, so the school or enterprise itself may edit its record but not move it to another county
 JURISDICTION_COLUMN = {("school_user", "institutions"): "county_code", ("enterprise_user", "enterprises"): "county_code"}
-register_messages({
-    "locked_column": ("“{column}”决定记录归哪个县（市、区）管理，只能由市级管理员或县级教育部门修改（当前 {value}）",
-                      "'{column}' decides which county administers this record; only the city admin or the county officer may change it (now {value})"),
-})
+register_messages(
+    {
+        "locked_column": (
+            "“{column}”决定记录归哪个县（市、区）管理，只能由市级管理员或县级教育部门修改（当前 {value}）",
+            (
+                "'{column}' decides which county administers this record; only the city "
+                "admin or the county officer may change it (now {value})"
+            ),
+        ),
+    }
+)
 OPEN_DATA = frozenset({"regions", "regional_economy", "industry_stats"})  # aggregates, no personal or commercial detail
 
 

@@ -27,17 +27,31 @@ SPECIAL_FILTERS = ("level", "key_industry")
 # columns the panel adds to a table before aggregating (documented in docs/methods/indicators.md)
 DERIVED_FIELDS = {"major_points": ("key_industry_weight",)}
 
-register_messages({
-    "indicator_bad_formula": ("指标“{key}”的公式无法识别：{formula}（{detail}）",
-                              "The formula of indicator '{key}' cannot be read: {formula} ({detail})"),
-    "indicator_bad_field": ("指标“{key}”引用了不存在的表或字段：{ref}", "Indicator '{key}' refers to an unknown table or field: {ref}"),
-    "indicator_bad_chain": ("指标“{key}”的 chain 必须是 {allowed} 之一，实际为“{value}”",
-                            "Indicator '{key}': chain must be one of {allowed}, not '{value}'"),
-    "indicator_bad_direction": ("指标“{key}”的 direction 必须是 + 或 -，实际为“{value}”",
-                                "Indicator '{key}': direction must be + or -, not '{value}'"),
-    "indicator_duplicate": ("指标代码重复：{key}", "Duplicate indicator key: {key}"),
-    "indicator_missing_chain": ("指标体系中没有“{chain}”的指标", "The indicator system has no indicator for the {chain}"),
-})
+register_messages(
+    {
+        "indicator_bad_formula": (
+            "指标“{key}”的公式无法识别：{formula}（{detail}）",
+            "The formula of indicator '{key}' cannot be read: {formula} ({detail})",
+        ),
+        "indicator_bad_field": (
+            "指标“{key}”引用了不存在的表或字段：{ref}",
+            "Indicator '{key}' refers to an unknown table or field: {ref}",
+        ),
+        "indicator_bad_chain": (
+            "指标“{key}”的 chain 必须是 {allowed} 之一，实际为“{value}”",
+            "Indicator '{key}': chain must be one of {allowed}, not '{value}'",
+        ),
+        "indicator_bad_direction": (
+            "指标“{key}”的 direction 必须是 + 或 -，实际为“{value}”",
+            "Indicator '{key}': direction must be + or -, not '{value}'",
+        ),
+        "indicator_duplicate": ("指标代码重复：{key}", "Duplicate indicator key: {key}"),
+        "indicator_missing_chain": (
+            "指标体系中没有“{chain}”的指标",
+            "The indicator system has no indicator for the {chain}",
+        ),
+    }
+)
 
 
 @dataclass(frozen=True)

@@ -82,7 +82,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "bad_format": ("格式不正确", "Wrong format"),
     "duplicate_key": ("与第 {first} 行重复（{key}）", "Duplicates row {first} ({key})"),
     "duplicate_key_fix": ("同一{key}只能出现一次，请合并或删除重复行", "Each {key} may appear once: merge or delete"),
-    "total_exceeds": ("“{part}”（{part_value}）不能大于“{whole}”（{whole_value}）", "'{part}' ({part_value}) cannot exceed '{whole}' ({whole_value})"),
+    "total_exceeds": (
+        "“{part}”（{part_value}）不能大于“{whole}”（{whole_value}）",
+        "'{part}' ({part_value}) cannot exceed '{whole}' ({whole_value})",
+    ),
     "total_exceeds_fix": ("请核对这两个数", "Check these two numbers"),
     "one_of_required": ("“{a}”和“{b}”至少填写一项", "Fill in at least one of '{a}' and '{b}'"),
     "one_of_required_fix": ("请填写职业代码或专业代码", "Enter an occupation code or a major code"),

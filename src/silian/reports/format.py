@@ -10,14 +10,24 @@ from silian.services.presentation.table import num, pct, whole
 
 __all__ = ["num", "pct", "source_line", "table_name", "whole"]
 
-register_messages({
-    "rp_source": ("数据来源：{items}", "Sources: {items}"),
-    "rp_generated_mark": ("【生成数据】", " [generated]"),
-    "rp_real_mark": ("（真实数据）", " (real data)"),
-    "rp_catalog_crosswalks": ("专业→职业对照（人社部 2023）、专业→行业对照（本系统构建，见 docs/crosswalk_major_industry.md）",
-                              "major→occupation crosswalk (MOHRSS 2023), major→industry crosswalk (built by this system; docs/crosswalk_major_industry.md)"),
-    "rp_catalog_continuations": ("接续专业（职业教育专业目录 2021）", "continuation majors (vocational catalogue 2021)"),
-})
+register_messages(
+    {
+        "rp_source": ("数据来源：{items}", "Sources: {items}"),
+        "rp_generated_mark": ("【生成数据】", " [generated]"),
+        "rp_real_mark": ("（真实数据）", " (real data)"),
+        "rp_catalog_crosswalks": (
+            "专业→职业对照（人社部 2023）、专业→行业对照（本系统构建，见 docs/crosswalk_major_industry.md）",
+            (
+                "major→occupation crosswalk (MOHRSS 2023), major→industry crosswalk (bu"
+                "ilt by this system; docs/crosswalk_major_industry.md)"
+            ),
+        ),
+        "rp_catalog_continuations": (
+            "接续专业（职业教育专业目录 2021）",
+            "continuation majors (vocational catalogue 2021)",
+        ),
+    }
+)
 
 
 def source_line(tables: Iterable[str], generated: Iterable[str], *extra: str) -> str:

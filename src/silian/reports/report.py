@@ -21,16 +21,26 @@ from silian.reports.format import table_name
 from silian.services.analysis import AnalysisBundle
 from silian.services.presentation import PresentedTable
 
-register_messages({
-    "rp_title": ("{region}四链融合分析报告（{year} 年）", "Four-chain report for {region}, {year}"),
-    "rp_generated_banner": ("注意：本报告使用了演示生成数据（{tables}），数字仅用于演示系统功能，不代表真实情况。",
-                            "Note: this report uses generated demo data ({tables}); its figures demonstrate the system and do not describe reality."),
-    "rp_real_only": ("本报告的全部输入均为导入的真实数据。", "Every input of this report is imported real data."),
-    "rp_made": ("生成日期 {date} · 四链（Silian）{version}", "Made on {date} by Silian {version}"),
-    "rp_bad_suffix": ("报告文件须以 .html 或 .pdf 结尾：{path}", "The report file must end in .html or .pdf: {path}"),
-    "rp_toc": ("目录", "Contents"),
-    "rp_lang_other": ("English", "中文"),
-})
+register_messages(
+    {
+        "rp_title": ("{region}四链融合分析报告（{year} 年）", "Four-chain report for {region}, {year}"),
+        "rp_generated_banner": (
+            "注意：本报告使用了演示生成数据（{tables}），数字仅用于演示系统功能，不代表真实情况。",
+            (
+                "Note: this report uses generated demo data ({tables}); its figures dem"
+                "onstrate the system and do not describe reality."
+            ),
+        ),
+        "rp_real_only": ("本报告的全部输入均为导入的真实数据。", "Every input of this report is imported real data."),
+        "rp_made": ("生成日期 {date} · 四链（Silian）{version}", "Made on {date} by Silian {version}"),
+        "rp_bad_suffix": (
+            "报告文件须以 .html 或 .pdf 结尾：{path}",
+            "The report file must end in .html or .pdf: {path}",
+        ),
+        "rp_toc": ("目录", "Contents"),
+        "rp_lang_other": ("English", "中文"),
+    }
+)
 
 
 @dataclass(frozen=True)

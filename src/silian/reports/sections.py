@@ -15,35 +15,78 @@ from silian.services import presentation as present
 from silian.services.analysis import AnalysisBundle
 from silian.services.four_chains import PANEL_TABLES, level_bands
 
-register_messages({
-    "rp_summary": ("概要", "Summary"),
-    "rp_coupling": ("四链耦合协调度", "Four-chain coupling coordination"),
-    "rp_coupling_finding": ("{year} 年{region}四链耦合协调度 D = {D}（{level}），耦合度 C = {C}，综合发展指数 T = {T}；{lag}",
-                            "{year}: four-chain coordination D = {D} ({level}) in {region}, coupling C = {C}, development T = {T}; {lag}"),
-    "rp_coupling_trend": ("D 从 {first_year} 年的 {first} 变为 {last_year} 年的 {last}", "D moved from {first} in {first_year} to {last} in {last_year}"),
-    "rp_relative": ("U、T、D 是相对于本面板（{first}–{last} 年）的水平：每个指标以面板内最差值为 0、最好值为 1 标准化，所以某条链在最差的一年所有指标都垫底时 U = 0、该年 C 与 D 也为 0",
-                    "U, T and D are relative to this panel ({first}–{last}): each indicator is scaled so the panel's worst value is 0 and best is 1, so a chain that is worst on every indicator in a year has U = 0, and C and D are 0 that year"),
-    "rp_chart_dct": ("耦合度 C、综合发展指数 T 与耦合协调度 D", "Coupling C, development T and coordination D"),
-    "rp_chart_u": ("四链综合评价指数 U", "Chain scores U"),
-    "rp_obstacles": ("障碍因子", "Obstacle factors"),
-    "rp_obstacle_finding": ("{year} 年主要障碍因子：{names}", "{year}: main obstacle factors: {names}"),
-    "rp_chart_chain_obstacle": ("各链障碍度（%）", "Obstacle degree by chain (%)"),
-    "rp_counties": ("县市区比较", "Counties compared"),
-    "rp_county_finding": ("{year} 年县市区耦合协调度最高为{best}（{best_d}），最低为{worst}（{worst_d}）",
-                          "{year}: highest county coordination {best} ({best_d}), lowest {worst} ({worst_d})"),
-    "rp_peers": ("对标城市比较（苏锡常与河南各市）", "Peer cities (苏锡常 and the cities of 河南)"),
-    "rp_peer_finding": ("{year} 年{region}地区生产总值 {gdp} 亿元，在 {n} 个比较城市中居第 {rank} 位；产业结构综合得分居第 {score_rank} 位",
-                        "{year}: GDP of {region} {gdp} 亿元, rank {rank} of {n}; industry-structure score rank {score_rank}"),
-    "rp_forecast": ("岗位需求预测", "Forecast openings"),
-    "rp_forecast_finding": ("按行业从业人员预测未来 {h} 年岗位空缺（增长需求 + 更替需求，更替率 {rate}）；每个预测旁列出滚动起点回测误差",
-                            "Openings over the next {h} years from employment by industry (growth + replacement, exit rate {rate}); each forecast shows its rolling-origin backtest error"),
-    "rp_methods": ("方法与数据来源", "Methods and sources"),
-    "rp_methods_text": ("耦合协调度：{method}；熵权法（全面板标准化，零值处理：{zero}）；障碍度模型；TOPSIS（向量归一化，熵权 × 链权重）；灰色关联分析（ρ = 0.5）；供需对齐按 Lightcast 方法拆分职业需求；错配指数：Duncan 与 Şahin 等（2014）；预警规则为本系统自定规则。方法卡见 docs/methods/。",
-                        "Coupling coordination: {method}; entropy weights (panel-wide standardisation, zero handling: {zero}); obstacle degree; TOPSIS (vector normalisation, entropy × chain weights); grey relational analysis (ρ = 0.5); alignment splits occupation demand the Lightcast way; mismatch: Duncan and Şahin et al. (2014); the warning rule is this system's own. Method cards: docs/methods/."),
-    "rp_notes": ("分析说明", "Notes"),
-    "h_table": ("数据表", "Table"), "h_rows": ("行数", "Rows"), "h_kind": ("性质", "Kind"),
-    "kind_generated": ("生成数据", "generated"), "kind_real": ("真实数据", "real"),
-})
+register_messages(
+    {
+        "rp_summary": ("概要", "Summary"),
+        "rp_coupling": ("四链耦合协调度", "Four-chain coupling coordination"),
+        "rp_coupling_finding": (
+            "{year} 年{region}四链耦合协调度 D = {D}（{level}），耦合度 C = {C}，综合发展指数 T = {T}；{lag}",
+            "{year}: four-chain coordination D = {D} ({level}) in {region}, coupling C = {C}, development T = {T}; {lag}",
+        ),
+        "rp_coupling_trend": (
+            "D 从 {first_year} 年的 {first} 变为 {last_year} 年的 {last}",
+            "D moved from {first} in {first_year} to {last} in {last_year}",
+        ),
+        "rp_relative": (
+            (
+                "U、T、D 是相对于本面板（{first}–{last} 年）的水平：每个指标以面板内最差值为 0、最好值为 1 标准化，所以某条链在最差的"
+                "一年所有指标都垫底时 U = 0、该年 C 与 D 也为 0"
+            ),
+            (
+                "U, T and D are relative to this panel ({first}–{last}): each indicator "
+                "is scaled so the panel's worst value is 0 and best is 1, so a chain th"
+                "at is worst on every indicator in a year has U = 0, and C and D are 0 "
+                "that year"
+            ),
+        ),
+        "rp_chart_dct": ("耦合度 C、综合发展指数 T 与耦合协调度 D", "Coupling C, development T and coordination D"),
+        "rp_chart_u": ("四链综合评价指数 U", "Chain scores U"),
+        "rp_obstacles": ("障碍因子", "Obstacle factors"),
+        "rp_obstacle_finding": ("{year} 年主要障碍因子：{names}", "{year}: main obstacle factors: {names}"),
+        "rp_chart_chain_obstacle": ("各链障碍度（%）", "Obstacle degree by chain (%)"),
+        "rp_counties": ("县市区比较", "Counties compared"),
+        "rp_county_finding": (
+            "{year} 年县市区耦合协调度最高为{best}（{best_d}），最低为{worst}（{worst_d}）",
+            "{year}: highest county coordination {best} ({best_d}), lowest {worst} ({worst_d})",
+        ),
+        "rp_peers": ("对标城市比较（苏锡常与河南各市）", "Peer cities (苏锡常 and the cities of 河南)"),
+        "rp_peer_finding": (
+            "{year} 年{region}地区生产总值 {gdp} 亿元，在 {n} 个比较城市中居第 {rank} 位；产业结构综合得分居第 {score_rank} 位",
+            "{year}: GDP of {region} {gdp} 亿元, rank {rank} of {n}; industry-structure score rank {score_rank}",
+        ),
+        "rp_forecast": ("岗位需求预测", "Forecast openings"),
+        "rp_forecast_finding": (
+            "按行业从业人员预测未来 {h} 年岗位空缺（增长需求 + 更替需求，更替率 {rate}）；每个预测旁列出滚动起点回测误差",
+            (
+                "Openings over the next {h} years from employment by industry (growth + "
+                "replacement, exit rate {rate}); each forecast shows its rolling-origin "
+                "backtest error"
+            ),
+        ),
+        "rp_methods": ("方法与数据来源", "Methods and sources"),
+        "rp_methods_text": (
+            (
+                "耦合协调度：{method}；熵权法（全面板标准化，零值处理：{zero}）；障碍度模型；TOPSIS（向量归一化，熵权 × 链权重）；灰色"
+                "关联分析（ρ = 0.5）；供需对齐按 Lightcast 方法拆分职业需求；错配指数：Duncan 与 Şahin 等（2014）；预警规"
+                "则为本系统自定规则。方法卡见 docs/methods/。"
+            ),
+            (
+                "Coupling coordination: {method}; entropy weights (panel-wide standardi"
+                "sation, zero handling: {zero}); obstacle degree; TOPSIS (vector normal"
+                "isation, entropy × chain weights); grey relational analysis (ρ = 0.5); "
+                "alignment splits occupation demand the Lightcast way; mismatch: Duncan "
+                "and Şahin et al. (2014); the warning rule is this system's own. Method "
+                "cards: docs/methods/."
+            ),
+        ),
+        "rp_notes": ("分析说明", "Notes"),
+        "h_table": ("数据表", "Table"),
+        "h_rows": ("行数", "Rows"),
+        "h_kind": ("性质", "Kind"),
+        "kind_generated": ("生成数据", "generated"),
+        "kind_real": ("真实数据", "real"),
+    }
+)
 
 
 def all_sections(b: AnalysisBundle, Table: Any, Section: Any) -> list[Any]:
@@ -79,7 +122,8 @@ def coupling(b: AnalysisBundle, Table: Any, Section: Any) -> Any:
 def obstacles(b: AnalysisBundle, Table: Any, Section: Any) -> Any:
     year = int(b.city.scores["year"].max())  # type: ignore[arg-type]
     top = b.city.obstacles.filter(pl.col("year") == year).sort("rank")
-    findings = [t("rp_obstacle_finding", year=year, names=t("list_joiner").join(f"{n}（{o:.1f}%）" for n, o in top.select("name", "obstacle").head(3).iter_rows()))]
+    leading = top.select("name", "obstacle").head(3).iter_rows()
+    findings = [t("rp_obstacle_finding", year=year, names=t("list_joiner").join(f"{n}（{o:.1f}%）" for n, o in leading))]
     chains = present.chain_obstacles_table(b)
     chart = Chart("chain_obstacles", "bar", t("rp_chart_chain_obstacle"), chains.shown("chain"), chains.series("obstacle"),
                   y_label="%", value_format=".1f")

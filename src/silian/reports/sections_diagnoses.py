@@ -11,16 +11,30 @@ from silian.services import presentation as present
 from silian.services.analysis import AnalysisBundle
 from silian.services.supply_demand import blend_text
 
-register_messages({
-    "rp_pathways": ("诊断一：断头路（升学通道）", "Diagnosis 1: broken pathways (断头路)"),
-    "rp_schools": ("诊断二：散缺小（学校办学条件）", "Diagnosis 2: scattered, lacking, small (散缺小)"),
-    "rp_supply": ("诊断三：供需链难畅（专业与产业对接）", "Diagnosis 3: supply–demand mismatch (供需链难畅)"),
-    "rp_skills": ("诊断四：大工匠难育（技能等级）", "Diagnosis 4: too few master craftsmen (大工匠难育)"),
-    "rp_chart_funnel": ("升学通道：中职毕业与升学、高职专科与职业本科招生", "Pathways: 中职 graduates and continuation, 专科 and 本科 enrolment"),
-    "rp_card_rule": ("预警规则（本系统自定，非麦可思红黄绿牌）：红牌 = 供给过剩 ≥ {rs} 且（就业率 < {re} 或对口率 < {rr}）；黄牌 = 过剩 ≥ {ys} 或对口率 < {yr} 或本地留存率 < {yt}；其余绿牌",
-                     "Warning rule (this system's own, not MyCOS's): red = surplus ≥ {rs} and (employment < {re} or related < {rr}); yellow = surplus ≥ {ys} or related < {yr} or retention < {yt}; else green"),
-    "rp_chart_skills": ("技能等级：需求占比与证书供给占比", "Skill levels: share of demand and of certificates"),
-})
+register_messages(
+    {
+        "rp_pathways": ("诊断一：断头路（升学通道）", "Diagnosis 1: broken pathways (断头路)"),
+        "rp_schools": ("诊断二：散缺小（学校办学条件）", "Diagnosis 2: scattered, lacking, small (散缺小)"),
+        "rp_supply": ("诊断三：供需链难畅（专业与产业对接）", "Diagnosis 3: supply–demand mismatch (供需链难畅)"),
+        "rp_skills": ("诊断四：大工匠难育（技能等级）", "Diagnosis 4: too few master craftsmen (大工匠难育)"),
+        "rp_chart_funnel": (
+            "升学通道：中职毕业与升学、高职专科与职业本科招生",
+            "Pathways: 中职 graduates and continuation, 专科 and 本科 enrolment",
+        ),
+        "rp_card_rule": (
+            (
+                "预警规则（本系统自定，非麦可思红黄绿牌）：红牌 = 供给过剩 ≥ {rs} 且（就业率 < {re} 或对口率 < {rr}）；黄牌 = 过"
+                "剩 ≥ {ys} 或对口率 < {yr} 或本地留存率 < {yt}；其余绿牌"
+            ),
+            (
+                "Warning rule (this system's own, not MyCOS's): red = surplus ≥ {rs} an"
+                "d (employment < {re} or related < {rr}); yellow = surplus ≥ {ys} or re"
+                "lated < {yr} or retention < {yt}; else green"
+            ),
+        ),
+        "rp_chart_skills": ("技能等级：需求占比与证书供给占比", "Skill levels: share of demand and of certificates"),
+    }
+)
 CROSSWALKS = "rp_catalog_crosswalks"
 HEATMAP_ROWS = 12
 
@@ -72,5 +86,11 @@ def skills(b: AnalysisBundle, Table: Any, Section: Any) -> Any:
     shares = balance.series("demand_share", "supply_share")
     chart = Chart("skills", "bar", t("rp_chart_skills"), [balance.shown("skill_level")[i] for i in graded],
                   {name: [values[i] for i in graded] for name, values in shares.items()}, value_format=".0%")
-    return Section("skills", t("rp_skills"), b.skills.findings, [chart], [Table.of(balance), Table.of(present.skill_trend_table(b))],
-                   source_line(["demand", "major_points"], b.generated_tables))
+    return Section(
+        "skills",
+        t("rp_skills"),
+        b.skills.findings,
+        [chart],
+        [Table.of(balance), Table.of(present.skill_trend_table(b))],
+        source_line(["demand", "major_points"], b.generated_tables),
+    )

@@ -21,19 +21,32 @@ from silian.storage.accounts import UserRow
 from silian.storage.audit import insert_audit
 from silian.storage.database import Connection, Database
 
-register_messages({
-    "acct_bad_role": ("角色必须是 {roles} 之一，实际为“{role}”", "Role must be one of {roles}, not '{role}'"),
-    "acct_needs_county": ("县级用户须指定所属县市区代码（--county）", "A county officer needs a county code (--county)"),
-    "acct_needs_school": ("学校用户须指定学校代码（--school）", "A school user needs a school code (--school)"),
-    "acct_needs_enterprise": ("企业用户须指定统一社会信用代码（--enterprise）", "An enterprise user needs a credit code (--enterprise)"),
-    "acct_unknown_ref": ("{what}“{code}”不在数据库中", "{what} '{code}' is not in the database"),
-    "acct_exists": ("用户名已存在：{username}", "The username is taken: {username}"),
-    "acct_short_password": ("密码至少 10 个字符", "The password needs at least 10 characters"),
-    "acct_bad_login": ("用户名或密码错误", "Wrong username or password"),
-    "acct_locked": ("登录失败次数过多，账号已锁定至 {until}（UTC）", "Too many failed logins: the account is locked until {until} (UTC)"),
-    "acct_no_user": ("没有用户：{username}", "No such user: {username}"),
-    "ref_county": ("县市区", "County"), "ref_school": ("学校", "School"), "ref_enterprise": ("企业", "Enterprise"),
-})
+register_messages(
+    {
+        "acct_bad_role": ("角色必须是 {roles} 之一，实际为“{role}”", "Role must be one of {roles}, not '{role}'"),
+        "acct_needs_county": (
+            "县级用户须指定所属县市区代码（--county）",
+            "A county officer needs a county code (--county)",
+        ),
+        "acct_needs_school": ("学校用户须指定学校代码（--school）", "A school user needs a school code (--school)"),
+        "acct_needs_enterprise": (
+            "企业用户须指定统一社会信用代码（--enterprise）",
+            "An enterprise user needs a credit code (--enterprise)",
+        ),
+        "acct_unknown_ref": ("{what}“{code}”不在数据库中", "{what} '{code}' is not in the database"),
+        "acct_exists": ("用户名已存在：{username}", "The username is taken: {username}"),
+        "acct_short_password": ("密码至少 10 个字符", "The password needs at least 10 characters"),
+        "acct_bad_login": ("用户名或密码错误", "Wrong username or password"),
+        "acct_locked": (
+            "登录失败次数过多，账号已锁定至 {until}（UTC）",
+            "Too many failed logins: the account is locked until {until} (UTC)",
+        ),
+        "acct_no_user": ("没有用户：{username}", "No such user: {username}"),
+        "ref_county": ("县市区", "County"),
+        "ref_school": ("学校", "School"),
+        "ref_enterprise": ("企业", "Enterprise"),
+    }
+)
 
 _hasher = PasswordHasher()
 MIN_PASSWORD = 10

@@ -29,13 +29,27 @@ from silian.services.supply_demand import SupplyDemandResult, analyse_supply_dem
 from silian.settings import Settings
 from silian.storage.database import Database
 
-register_messages({
-    "analysis_no_data": ("数据库中没有可分析的数据：请先运行 `silian demo` 或导入数据", "No data to analyse: run `silian demo` or import data first"),
-    "analysis_unknown_region": ("找不到地区“{region}”", "Unknown region '{region}'"),
-    "analysis_bad_year": ("{year} 年没有专业点数据；可选年份：{years}", "No major data for {year}; years available: {years}"),
-    "peer_note": ("对标城市只有地区生产总值与三次产业数据（真实统计）；其教育链、人才链、创新链需导入其数据后才能计算四链耦合",
-                  "Peer cities have only GDP and sector data (real statistics); their education, talent and innovation chains need their data imported before four-chain coupling can be computed"),
-})
+register_messages(
+    {
+        "analysis_no_data": (
+            "数据库中没有可分析的数据：请先运行 `silian demo` 或导入数据",
+            "No data to analyse: run `silian demo` or import data first",
+        ),
+        "analysis_unknown_region": ("找不到地区“{region}”", "Unknown region '{region}'"),
+        "analysis_bad_year": (
+            "{year} 年没有专业点数据；可选年份：{years}",
+            "No major data for {year}; years available: {years}",
+        ),
+        "peer_note": (
+            "对标城市只有地区生产总值与三次产业数据（真实统计）；其教育链、人才链、创新链需导入其数据后才能计算四链耦合",
+            (
+                "Peer cities have only GDP and sector data (real statistics); their edu"
+                "cation, talent and innovation chains need their data imported before f"
+                "our-chain coupling can be computed"
+            ),
+        ),
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -115,7 +129,9 @@ def peer_comparison(hub: HubSnapshot, region_code: str, year: int) -> pl.DataFra
         "gdp", descending=True)
 
 
-def forecast_industry_openings(hub: HubSnapshot, region_code: str, horizon: int, exit_rate: float) -> tuple[ForecastResult | None, pl.DataFrame]:
+def forecast_industry_openings(
+    hub: HubSnapshot, region_code: str, horizon: int, exit_rate: float
+) -> tuple[ForecastResult | None, pl.DataFrame]:
     """Employment by industry → forecast → openings (growth + replacement), with backtest errors."""
     stats = hub["industry_stats"].filter((pl.col("region_code") == region_code) & pl.col("employment").is_not_null())
     if stats.height == 0:

@@ -38,15 +38,26 @@ from silian.storage.hub import enterprise_directory
 
 MAX_NEEDS = 500
 
-register_messages({
-    "dp_forbidden": ("只有市级管理员、县级教育部门和企业用户可以查看企业需求的合作推荐",
-                     "Only the city admin, county officers and enterprise users may see partners for enterprise demand"),
-    "dp_bad_year": ("年份须为四位数字，收到 {value}", "The year must have four digits, got {value}"),
-    "dp_none": ("{year} 年没有可见的企业申报需求（来源 declared 且填写了企业代码）",
-                "No declared enterprise demand visible for {year} (source declared, with an enterprise code)"),
-    "dp_no_year": ("没有可见的企业申报需求；请先导入需求表（来源 declared，填写企业统一社会信用代码）",
-                   "No declared enterprise demand is visible; import the demand table first (source declared, with the enterprise's credit code)"),
-})
+register_messages(
+    {
+        "dp_forbidden": (
+            "只有市级管理员、县级教育部门和企业用户可以查看企业需求的合作推荐",
+            "Only the city admin, county officers and enterprise users may see partners for enterprise demand",
+        ),
+        "dp_bad_year": ("年份须为四位数字，收到 {value}", "The year must have four digits, got {value}"),
+        "dp_none": (
+            "{year} 年没有可见的企业申报需求（来源 declared 且填写了企业代码）",
+            "No declared enterprise demand visible for {year} (source declared, with an enterprise code)",
+        ),
+        "dp_no_year": (
+            "没有可见的企业申报需求；请先导入需求表（来源 declared，填写企业统一社会信用代码）",
+            (
+                "No declared enterprise demand is visible; import the demand table firs"
+                "t (source declared, with the enterprise's credit code)"
+            ),
+        ),
+    }
+)
 
 
 @dataclass(frozen=True)

@@ -14,28 +14,68 @@ from silian.domain.messages import register_messages, t
 from silian.services.config import AnalysisConfig
 from silian.services.hub import HubSnapshot
 
-register_messages({
-    "pw_finding_rate": ("{year} 年中职毕业生 {graduates:,} 人，升学 {continued:,} 人（升学率 {rate:.1%}）；当年高职专科招生 {associate:,} 人、职业本科招生 {bachelor:,} 人",
-                        "{year}: {graduates:,} 中职 graduates, {continued:,} continued ({rate:.1%}); 专科 enrolment {associate:,}, 职业本科 enrolment {bachelor:,}"),
-    "pw_finding_dead_ends": ("{n} 个中职专业在本地没有任何接续高职专科专业（断头路）：{names}；涉及升学需求约 {seats:,.0f} 个学位",
-                             "{n} 中职 majors have no local 专科 continuation (dead ends): {names}; about {seats:,.0f} seats missing"),
-    "pw_finding_none": ("所有在办中职专业在本地都有接续高职专科专业", "Every 中职 major offered has a local 专科 continuation"),
-    "sc_finding": ("{year} 年 {schools} 所中职学校中 {compliant} 所全部达标；最常见的不达标项：{top}",
-                   "{year}: {compliant} of {schools} 中职 schools meet every standard; most common failures: {top}"),
-    "sc_finding_small": ("{n} 个专业在 {schools} 所学校重复开设且每校招生不足 {limit} 人", "{n} majors are offered by {schools} schools with under {limit} entrants each"),
-    "sc_finding_sim": ("模拟“{plan}”：达标学校 {before}/{n_before} → {after}/{n_after}；在达标学校就读的学生 {share_before:.1%} → {share_after:.1%}",
-                       "Simulation '{plan}': compliant schools {before}/{n_before} → {after}/{n_after}; students in compliant schools {share_before:.1%} → {share_after:.1%}"),
-    "sk_finding": ("{year} 年高技能（{levels}）需求占比 {demand:.1%}，学校高级工及以上证书占比 {supply:.1%}",
-                   "{year}: high-skill ({levels}) share of demand {demand:.1%}, of certificates awarded {supply:.1%}"),
-    "plan_county": ("县域整合：各县不达标公办学校并入本县规模最大的公办学校", "County consolidation: non-compliant public schools merge into their county's largest public school"),
-    "plan_park": ("职教园区：园区内学校合并为一所，新增校园 1,036 亩", "Vocational park: the park's schools merge into one with a new 1,036-mu campus"),
-    "check_students": ("在校生规模", "students"), "check_teachers": ("专任教师数", "teachers"),
-    "check_student_teacher_ratio": ("生师比", "student–teacher ratio"),
-    "check_major_teacher_share": ("专业课教师占比", "major-subject teacher share"),
-    "check_dual_share": ("双师型比例", "dual-qualified share"), "check_campus": ("占地面积", "campus area"),
-    "check_buildings": ("校舍面积", "building area"), "check_equipment": ("仪器设备值", "equipment value"),
-    "check_books": ("生均图书", "books per student"),
-})
+register_messages(
+    {
+        "pw_finding_rate": (
+            (
+                "{year} 年中职毕业生 {graduates:,} 人，升学 {continued:,} 人（升学率 {rate:.1%}）；当年高职专"
+                "科招生 {associate:,} 人、职业本科招生 {bachelor:,} 人"
+            ),
+            (
+                "{year}: {graduates:,} 中职 graduates, {continued:,} continued ({rate:.1%"
+                "}); 专科 enrolment {associate:,}, 职业本科 enrolment {bachelor:,}"
+            ),
+        ),
+        "pw_finding_dead_ends": (
+            "{n} 个中职专业在本地没有任何接续高职专科专业（断头路）：{names}；涉及升学需求约 {seats:,.0f} 个学位",
+            "{n} 中职 majors have no local 专科 continuation (dead ends): {names}; about {seats:,.0f} seats missing",
+        ),
+        "pw_finding_none": (
+            "所有在办中职专业在本地都有接续高职专科专业",
+            "Every 中职 major offered has a local 专科 continuation",
+        ),
+        "sc_finding": (
+            "{year} 年 {schools} 所中职学校中 {compliant} 所全部达标；最常见的不达标项：{top}",
+            "{year}: {compliant} of {schools} 中职 schools meet every standard; most common failures: {top}",
+        ),
+        "sc_finding_small": (
+            "{n} 个专业在 {schools} 所学校重复开设且每校招生不足 {limit} 人",
+            "{n} majors are offered by {schools} schools with under {limit} entrants each",
+        ),
+        "sc_finding_sim": (
+            (
+                "模拟“{plan}”：达标学校 {before}/{n_before} → {after}/{n_after}；在达标学校就读的学生 {sh"
+                "are_before:.1%} → {share_after:.1%}"
+            ),
+            (
+                "Simulation '{plan}': compliant schools {before}/{n_before} → {after}/{"
+                "n_after}; students in compliant schools {share_before:.1%} → {share_af"
+                "ter:.1%}"
+            ),
+        ),
+        "sk_finding": (
+            "{year} 年高技能（{levels}）需求占比 {demand:.1%}，学校高级工及以上证书占比 {supply:.1%}",
+            "{year}: high-skill ({levels}) share of demand {demand:.1%}, of certificates awarded {supply:.1%}",
+        ),
+        "plan_county": (
+            "县域整合：各县不达标公办学校并入本县规模最大的公办学校",
+            "County consolidation: non-compliant public schools merge into their county's largest public school",
+        ),
+        "plan_park": (
+            "职教园区：园区内学校合并为一所，新增校园 1,036 亩",
+            "Vocational park: the park's schools merge into one with a new 1,036-mu campus",
+        ),
+        "check_students": ("在校生规模", "students"),
+        "check_teachers": ("专任教师数", "teachers"),
+        "check_student_teacher_ratio": ("生师比", "student–teacher ratio"),
+        "check_major_teacher_share": ("专业课教师占比", "major-subject teacher share"),
+        "check_dual_share": ("双师型比例", "dual-qualified share"),
+        "check_campus": ("占地面积", "campus area"),
+        "check_buildings": ("校舍面积", "building area"),
+        "check_equipment": ("仪器设备值", "equipment value"),
+        "check_books": ("生均图书", "books per student"),
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -79,8 +119,16 @@ def analyse_pathways(hub: HubSnapshot, catalog: Catalog, year: int) -> PathwaysR
                           continued=int(r["secondary_continued"]), rate=r["secondary_progression_rate"] or 0.0,
                           associate=int(r["associate_enrolment"]), bachelor=int(r["bachelor_enrolment"])))
     dead = seats.filter(pl.col("dead_end"))
-    findings.append(t("pw_finding_dead_ends", n=dead.height, names=t("list_joiner").join(dead["major_name"].fill_null("?").to_list()),
-                      seats=float(dead["missing_seats"].sum())) if dead.height else t("pw_finding_none"))
+    findings.append(
+        t(
+            "pw_finding_dead_ends",
+            n=dead.height,
+            names=t("list_joiner").join(dead["major_name"].fill_null("?").to_list()),
+            seats=float(dead["missing_seats"].sum()),
+        )
+        if dead.height
+        else t("pw_finding_none")
+    )
     return PathwaysResult(year=year, funnel=funnel, seats=seats, findings=findings)
 
 
@@ -111,8 +159,13 @@ def analyse_schools(hub: HubSnapshot, config: AnalysisConfig, year: int,
     result = schools.compliance(profile, standards)
     summary = schools.compliance_summary(result)
     limits = config.section("small_cohorts")
-    small = schools.small_cohorts(hub["major_points"], hub["institutions"], year,
-                                  max_enrolment=int(limits.get("max_enrolment", 40)), min_schools=int(limits.get("min_schools", 2)))
+    small = schools.small_cohorts(
+        hub["major_points"],
+        hub["institutions"],
+        year,
+        max_enrolment=int(limits.get("max_enrolment", 40)),
+        min_schools=int(limits.get("min_schools", 2)),
+    )
     simulations = []
     for name, merges in (plans or default_plans(result)).items():
         added = {next(iter(merges)): {"land_area_m2": PARK_CAMPUS_M2}} if name == t("plan_park") and merges else None

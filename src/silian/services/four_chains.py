@@ -20,13 +20,22 @@ from silian.domain.indicators import CHAIN_NAMES, CHAINS, IndicatorSpec, Indicat
 from silian.domain.messages import current_lang, register_messages, t
 from silian.services.hub import HubSnapshot
 
-register_messages({
-    "chains_no_years": ("没有一个年份的 {level} 数据能算出全部指标：{missing}",
-                        "No year has every indicator at {level} level; missing: {missing}"),
-    "chains_dropped_years": ("年份 {years} 有指标缺失，未纳入耦合分析（{detail}）",
-                             "Years {years} lack some indicators and were left out ({detail})"),
-    "chains_dropped_indicator": ("指标“{name}”在 {level} 层级没有数据，未纳入", "Indicator '{name}' has no data at {level} level and was left out"),
-})
+register_messages(
+    {
+        "chains_no_years": (
+            "没有一个年份的 {level} 数据能算出全部指标：{missing}",
+            "No year has every indicator at {level} level; missing: {missing}",
+        ),
+        "chains_dropped_years": (
+            "年份 {years} 有指标缺失，未纳入耦合分析（{detail}）",
+            "Years {years} lack some indicators and were left out ({detail})",
+        ),
+        "chains_dropped_indicator": (
+            "指标“{name}”在 {level} 层级没有数据，未纳入",
+            "Indicator '{name}' has no data at {level} level and was left out",
+        ),
+    }
+)
 PANEL_TABLES = ("major_points", "institution_resources", "funding", "innovation", "cooperation", "demand",
                 "industry_stats", "regional_economy")
 

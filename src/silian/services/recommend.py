@@ -49,28 +49,51 @@ COOPERATION_FULL = 2  # records for the full cooperation part
 DECLARED_YEARS = 2    # declared demand of the latest two years counts for a school's offer
 MAX_LIMIT = 50
 
-register_messages({
-    "rec_joiner": ("；", "; "),
-    "rec_fit_major": ("即所需专业“{major}”", "the major asked for ({major})"),
-    "rec_fit_occupation": ("对口职业“{occupation}”（人社部专业—职业对照）", "leads to {occupation} (MOHRSS crosswalk)"),
-    "rec_fit_class": ("与所需专业同属“{cls}”专业类", "same major class ({cls}) as the major asked for"),
-    "rec_capacity": ("近 {years} 年平均每年约 {n} 名毕业生进入就业市场（{need}）", "about {n} graduates a year entered work over the last {years} years ({need})"),
-    "rec_need": ("需求 {n} 人", "{n} asked for"), "rec_need_open": ("需求未注明人数", "no number asked for"),
-    "rec_seats": ("本帖 {n} 个名额", "{n} seats offered"),
-    "rec_distance_county": ("同在{place}", "same county ({place})"),
-    "rec_distance_city": ("同城（{place}）", "same city ({place})"),
-    "rec_distance_farther": ("不在同一城市", "not in the same city"),
-    "rec_coop": ("双方已有合作 {n} 项（{kinds}）", "{n} past cooperation records together ({kinds})"),
-    "rec_coop_none": ("双方尚无合作记录", "no past cooperation together"),
-    "rec_e_fit_direct": ("需求与专业“{major}”对口", "demand fits the major {major}"),
-    "rec_e_fit_class": ("需求属同一专业类“{cls}”", "demand in the same major class ({cls})"),
-    "rec_e_volume": ("开放需求帖 {posts} 条、近年申报需求 {declared} 条，合计约 {n} 人（{need}）",
-                     "{posts} open posts and {declared} recent declared records, about {n} people ({need})"),
-    "rec_no_codes": ("该需求未填写职业或专业代码，无法匹配学校", "The post names no occupation or major, so no school can be matched"),
-    "rec_none_found": ("没有找到开设对口专业的学校或有对口需求的企业", "No school offers a fitting major and no enterprise has fitting demand"),
-    "rec_only_owner": ("只有发布单位或市级管理员可以查看推荐", "Only the post's owner or the city admin may see its recommendations"),
-    "rec_only_school": ("只有学校用户（或指定学校的市级管理员）可以查看为学校推荐的需求", "Only a school user (or the city admin naming a school) may see the posts recommended for a school"),
-})
+register_messages(
+    {
+        "rec_joiner": ("；", "; "),
+        "rec_fit_major": ("即所需专业“{major}”", "the major asked for ({major})"),
+        "rec_fit_occupation": (
+            "对口职业“{occupation}”（人社部专业—职业对照）",
+            "leads to {occupation} (MOHRSS crosswalk)",
+        ),
+        "rec_fit_class": ("与所需专业同属“{cls}”专业类", "same major class ({cls}) as the major asked for"),
+        "rec_capacity": (
+            "近 {years} 年平均每年约 {n} 名毕业生进入就业市场（{need}）",
+            "about {n} graduates a year entered work over the last {years} years ({need})",
+        ),
+        "rec_need": ("需求 {n} 人", "{n} asked for"),
+        "rec_need_open": ("需求未注明人数", "no number asked for"),
+        "rec_seats": ("本帖 {n} 个名额", "{n} seats offered"),
+        "rec_distance_county": ("同在{place}", "same county ({place})"),
+        "rec_distance_city": ("同城（{place}）", "same city ({place})"),
+        "rec_distance_farther": ("不在同一城市", "not in the same city"),
+        "rec_coop": ("双方已有合作 {n} 项（{kinds}）", "{n} past cooperation records together ({kinds})"),
+        "rec_coop_none": ("双方尚无合作记录", "no past cooperation together"),
+        "rec_e_fit_direct": ("需求与专业“{major}”对口", "demand fits the major {major}"),
+        "rec_e_fit_class": ("需求属同一专业类“{cls}”", "demand in the same major class ({cls})"),
+        "rec_e_volume": (
+            "开放需求帖 {posts} 条、近年申报需求 {declared} 条，合计约 {n} 人（{need}）",
+            "{posts} open posts and {declared} recent declared records, about {n} people ({need})",
+        ),
+        "rec_no_codes": (
+            "该需求未填写职业或专业代码，无法匹配学校",
+            "The post names no occupation or major, so no school can be matched",
+        ),
+        "rec_none_found": (
+            "没有找到开设对口专业的学校或有对口需求的企业",
+            "No school offers a fitting major and no enterprise has fitting demand",
+        ),
+        "rec_only_owner": (
+            "只有发布单位或市级管理员可以查看推荐",
+            "Only the post's owner or the city admin may see its recommendations",
+        ),
+        "rec_only_school": (
+            "只有学校用户（或指定学校的市级管理员）可以查看为学校推荐的需求",
+            "Only a school user (or the city admin naming a school) may see the posts recommended for a school",
+        ),
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -133,7 +156,11 @@ def fitting_majors(major_code: str | None, occupation_code: str | None) -> pl.Da
     if occupation_code:
         occupation = catalog.occupations.filter(pl.col("code") == occupation_code)["name"].to_list()
         label = occupation[0] if occupation else occupation_code
-        for code in catalog.major_occupations.filter(pl.col("occupation_code") == occupation_code)["major_code"].unique().to_list():
+        for code in (
+            catalog.major_occupations.filter(pl.col("occupation_code") == occupation_code)["major_code"]
+            .unique()
+            .to_list()
+        ):
             direct[code] = ("occupation", label)
     if major_code:
         names = majors.filter(pl.col("major_code") == major_code)["major_name"].to_list()
@@ -293,11 +320,31 @@ def enterprises_for_post(conn: Connection, post: dict[str, Any]) -> list[Recomme
         fit_text = (t("rec_e_fit_direct", major=major_name[0] if major_name else major) if r["fit"] == FIT_DIRECT
                     else t("rec_e_fit_class", cls=label))
         need_text = t("rec_seats", n=need) if need > 0 else t("rec_need_open")
-        reason = t("rec_joiner").join([fit_text, t("rec_e_volume", posts=r["posts"], declared=r["declared"], n=f"{r['volume']:.0f}",
-                                                    need=need_text), _distance_text(relation, place), _coop_text(kinds)])
-        found.append(Recommendation("enterprise", r["enterprise_credit_code"], name, major or None,  # type: ignore[call-arg]
-                                    major_name[0] if major_name else None, county, combine(*parts),
-                                    *(round(x, 3) for x in parts), r["volume"], len(kinds), reason, post.get("id"), post.get("kind")))  # type: ignore[arg-type]
+        reason = t("rec_joiner").join(
+            [
+                fit_text,
+                t("rec_e_volume", posts=r["posts"], declared=r["declared"], n=f"{r['volume']:.0f}", need=need_text),
+                _distance_text(relation, place),
+                _coop_text(kinds),
+            ]
+        )
+        found.append(
+            Recommendation(
+                "enterprise",
+                r["enterprise_credit_code"],
+                name,
+                major or None,  # type: ignore[call-arg]
+                major_name[0] if major_name else None,
+                county,
+                combine(*parts),
+                *(round(x, 3) for x in parts),  # type: ignore[arg-type]
+                r["volume"],
+                len(kinds),
+                reason,
+                post.get("id"),
+                post.get("kind"),
+            )
+        )  # type: ignore[arg-type]
     return sorted(found, key=lambda x: (-x.score, -x.volume, x.code))
 
 

@@ -24,14 +24,25 @@ from silian.storage import records as store
 from silian.storage.database import Connection, Database
 from silian.storage.hub import school_counties
 
-register_messages({
-    "rec_not_found": ("{table} 中没有 id 为 {id} 的记录（或无权查看）", "No record {id} in {table} (or not yours to see)"),
-    "rec_forbidden": ("当前角色不能修改 {table} 中的这条记录", "Your role may not change this record of {table}"),
-    "rec_bad_sort": ("无法按“{field}”排序；可用字段：{fields}", "Cannot sort by '{field}'; fields: {fields}"),
-    "rec_bad_filter": ("无法按“{field}”筛选；可用字段：{fields}", "Cannot filter by '{field}'; fields: {fields}"),
-    "rec_duplicate": ("{table} 中已有相同关键字段的记录（id {id}）：请改用更新", "{table} already has a record with the same key (id {id}): update it instead"),
-    "rec_in_use": ("记录 {id} 仍被其他表引用，不能删除", "Record {id} is still referred to by other tables and cannot be deleted"),
-})
+register_messages(
+    {
+        "rec_not_found": (
+            "{table} 中没有 id 为 {id} 的记录（或无权查看）",
+            "No record {id} in {table} (or not yours to see)",
+        ),
+        "rec_forbidden": ("当前角色不能修改 {table} 中的这条记录", "Your role may not change this record of {table}"),
+        "rec_bad_sort": ("无法按“{field}”排序；可用字段：{fields}", "Cannot sort by '{field}'; fields: {fields}"),
+        "rec_bad_filter": ("无法按“{field}”筛选；可用字段：{fields}", "Cannot filter by '{field}'; fields: {fields}"),
+        "rec_duplicate": (
+            "{table} 中已有相同关键字段的记录（id {id}）：请改用更新",
+            "{table} already has a record with the same key (id {id}): update it instead",
+        ),
+        "rec_in_use": (
+            "记录 {id} 仍被其他表引用，不能删除",
+            "Record {id} is still referred to by other tables and cannot be deleted",
+        ),
+    }
+)
 MAX_PAGE_SIZE = 500
 
 

@@ -149,7 +149,7 @@ def _sqlite(conn: Connection, spec: TableSpec, frame: pl.DataFrame) -> tuple[int
     keys = ", ".join(_q(k) for k in spec.key)
     if values:
         assignments = ", ".join(f"{_q(c)} = excluded.{_q(c)}" for c in values)
-        on_conflict = f"ON CONFLICT ({keys}) DO UPDATE SET {assignments} WHERE {_changed(spec, _q(spec.name), 'excluded', 'IS NOT')}"
+        on_conflict = (f"ON CONFLICT ({keys}) DO UPDATE SET {assignments} WHERE " f"{_changed(spec, _q(spec.name), 'excluded', 'IS NOT')}")
     else:
         on_conflict = f"ON CONFLICT ({keys}) DO NOTHING"
     row = "(" + ", ".join("?" for _ in columns) + ")"

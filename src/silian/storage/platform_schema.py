@@ -33,10 +33,17 @@ users = sa.Table(
 )
 
 api_tokens = sa.Table(
-    "api_tokens", metadata,
+    "api_tokens",
+    metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column("user_id", sa.Integer, sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
-    sa.Column("token_hash", sa.String(64), nullable=False, unique=True, comment="SHA-256 of the token; the token itself is never stored"),
+    sa.Column(
+        "token_hash",
+        sa.String(64),
+        nullable=False,
+        unique=True,
+        comment="SHA-256 of the token; the token itself is never stored",
+    ),
     sa.Column("name", sa.String(100), nullable=False, server_default=""),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("expires_at", sa.DateTime(timezone=True), nullable=True),

@@ -16,15 +16,26 @@ from silian.domain.messages import register_messages, t
 from silian.services.accounts import LoginFailed
 
 log = logging.getLogger("silian.web")
-register_messages({
-    "web_bad_request": ("请求数据有 {detail} 处问题，见 problems", "The request has {detail} problem(s); see problems"),
-    "web_internal": ("服务器内部错误，已记录；请稍后重试或联系管理员", "Internal server error (logged); try again later or contact the administrator"),
-    "web_login_required": ("请先登录", "Please log in first"),
-    "web_forbidden": ("当前角色无权执行此操作", "Your role may not do this"),
-    "web_too_large": ("请求体过大（上限 {limit} 字节）", "The request body is too large (limit {limit} bytes)"),
-    "web_csrf": ("表单已过期或来源不明（CSRF 校验失败），请刷新页面后重试", "The form expired or came from elsewhere (CSRF check failed); reload the page and try again"),
-    "web_not_found": ("没有这个地址：{path}", "No such address: {path}"),
-})
+register_messages(
+    {
+        "web_bad_request": (
+            "请求数据有 {detail} 处问题，见 problems",
+            "The request has {detail} problem(s); see problems",
+        ),
+        "web_internal": (
+            "服务器内部错误，已记录；请稍后重试或联系管理员",
+            "Internal server error (logged); try again later or contact the administrator",
+        ),
+        "web_login_required": ("请先登录", "Please log in first"),
+        "web_forbidden": ("当前角色无权执行此操作", "Your role may not do this"),
+        "web_too_large": ("请求体过大（上限 {limit} 字节）", "The request body is too large (limit {limit} bytes)"),
+        "web_csrf": (
+            "表单已过期或来源不明（CSRF 校验失败），请刷新页面后重试",
+            "The form expired or came from elsewhere (CSRF check failed); reload the page and try again",
+        ),
+        "web_not_found": ("没有这个地址：{path}", "No such address: {path}"),
+    }
+)
 
 
 class Problem(BaseModel):

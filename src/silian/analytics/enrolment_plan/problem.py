@@ -18,14 +18,25 @@ FAMILIES = ("capacity", "change_up", "change_down", "min_cohort", "keep", "close
 TOLERANCE = 1e-6
 KEEP_MINIMUM = 1.0  # students: a pair that must stay open enrols at least this many
 
-register_messages({
-    "plan_shape": ("招生计划问题的“{name}”应有 {n} 个值，实际 {got} 个", "Enrolment problem: '{name}' needs {n} values, got {got}"),
-    "plan_negative": ("招生计划问题的“{name}”不能为负数或空值", "Enrolment problem: '{name}' must be non-negative numbers"),
-    "plan_index": ("招生计划问题的“{name}”含越界的序号", "Enrolment problem: '{name}' holds an index out of range"),
-    "plan_duplicate": ("同一学校同一专业出现了两次：{school} × {major}", "A school × major pair appears twice: {school} × {major}"),
-    "plan_no_pairs": ("没有可安排招生的学校 × 专业组合", "There is no school × major pair to plan"),
-    "plan_solver": ("求解器未能求解（{detail}）", "The solver failed ({detail})"),
-})
+register_messages(
+    {
+        "plan_shape": (
+            "招生计划问题的“{name}”应有 {n} 个值，实际 {got} 个",
+            "Enrolment problem: '{name}' needs {n} values, got {got}",
+        ),
+        "plan_negative": (
+            "招生计划问题的“{name}”不能为负数或空值",
+            "Enrolment problem: '{name}' must be non-negative numbers",
+        ),
+        "plan_index": ("招生计划问题的“{name}”含越界的序号", "Enrolment problem: '{name}' holds an index out of range"),
+        "plan_duplicate": (
+            "同一学校同一专业出现了两次：{school} × {major}",
+            "A school × major pair appears twice: {school} × {major}",
+        ),
+        "plan_no_pairs": ("没有可安排招生的学校 × 专业组合", "There is no school × major pair to plan"),
+        "plan_solver": ("求解器未能求解（{detail}）", "The solver failed ({detail})"),
+    }
+)
 
 
 @dataclass(frozen=True, eq=False)

@@ -88,8 +88,20 @@ def constraint_slacks(problem: EnrolmentProblem, plan: FloatArray) -> pl.DataFra
     total = float(plan[p.counted()].sum())
     for family, bound, sense in (("total_min", p.total_min, 1), ("total_max", p.total_max, -1)):  # type: ignore[assignment]
         if bound is not None:
-            frames.append(pl.DataFrame({"family": [family], "school": [None], "major": [None], "value": [total],
-                                        "bound": [float(bound)], "slack": [(total - bound) * sense],
-                                        "binding": [abs(total - bound) <= TOLERANCE * max(abs(bound), 1.0) + (1.0 - 1e-9 if p.integral else 0)]},  # type: ignore[operator]
-                                       schema=CONSTRAINT_SCHEMA))
+            frames.append(
+                pl.DataFrame(
+                    {
+                        "family": [family],
+                        "school": [None],
+                        "major": [None],
+                        "value": [total],
+                        "bound": [float(bound)],
+                        "slack": [(total - bound) * sense],
+                        "binding": [
+                            abs(total - bound) <= TOLERANCE * max(abs(bound), 1.0) + (1.0 - 1e-9 if p.integral else 0)  # type: ignore[operator]
+                        ],
+                    },  # type: ignore[operator]
+                    schema=CONSTRAINT_SCHEMA,
+                )
+            )
     return pl.concat(frames) if frames else empty_constraints()

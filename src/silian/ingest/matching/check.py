@@ -30,78 +30,96 @@ METHODS = ("da", "weights")
 STUDENTS, POSITIONS = "students", "positions"
 CAPACITY, PREFERENCES, SCORES = "capacity", "preferences", "scores"
 
-register_messages({
-    "match_unknown_method": ("未知的匹配方法：{method}（可用：da、weights）", "Unknown matching method: {method} (da or weights)"),
-    "match_top_level": (
-        '{path} 的顶层应为对象 {{"students": {{…}}, "positions": {{…}}}}；{problem}',
-        '{path} must hold one object {{"students": {{…}}, "positions": {{…}}}}; {problem}',
-    ),
-    "match_missing_key": ("缺少“{key}”", "'{key}' is missing"),
-    "match_not_object": ("“{key}”应为对象（{{编号: …}}），现在是{kind}", "'{key}' must be an object ({{id: …}}), not {kind}"),
-    "match_unknown_keys": ("有无法识别的键：{keys}（允许：{allowed}）", "unrecognised keys: {keys} (allowed: {allowed})"),
-    "match_repeated_id": ("“{section}”中编号 {id} 出现了不止一次", "The id {id} appears more than once in '{section}'"),
-    "match_student_not_list": (
-        '学生 {student} 的志愿应为按志愿顺序排列的岗位编号列表，如 ["p2", "p1"]，现在是{kind}{hint}',
-        "Student {student}'s choices must be a list of position ids, best first, e.g. [\"p2\", \"p1\"], not {kind}{hint}",
-    ),
-    "match_student_not_scores": (
-        '学生 {student} 的志愿应为 {{岗位编号: 分数}} 对象，如 {{"p2": 9, "p1": 7.5}}，现在是{kind}{hint}',
-        ("Student {student}'s choices must be an object {{position id: score}}, e.g. {{\"p2\": 9, \"p1\": 7.5}}, "
-         "not {kind}{hint}"),
-    ),
-    "match_hint_weights": ("（这是 --method weights 的格式）", " (that is the --method weights format)"),
-    "match_hint_da": ("（这是 --method da 的格式）", " (that is the --method da format)"),
-    "match_student_not_text": (
-        "学生 {student} 的第 {index} 个志愿不是字符串：{value}；岗位编号须加引号，如 \"{value}\"",
-        "Student {student}'s choice {index} is not a string: {value}; quote position ids, e.g. \"{value}\"",
-    ),
-    "match_student_unknown": (
-        "学生 {student} 的志愿中有未知岗位：{position}（“positions”中没有这个编号）",
-        "Student {student} lists an unknown position: {position} (no such id in 'positions')",
-    ),
-    "match_student_repeat": (
-        "学生 {student} 的志愿中岗位 {position} 重复出现（第 {first} 和第 {second} 个志愿）；每个岗位只能填一次",
-        "Student {student} lists position {position} twice (choices {first} and {second}); list each position once",
-    ),
-    "match_student_score": (
-        "学生 {student} 给岗位 {position} 的分数应为正数，现在是 {value}；不想去的岗位请不要列出",
-        ("Student {student}'s score for position {position} must be a positive number, not {value}; leave out "
-         "positions the student does not want"),
-    ),
-    "match_position_not_object": (
-        '岗位 {position} 应为对象，如 {{"capacity": 2, "{key}": {example}}}，现在是{kind}',
-        "Position {position} must be an object such as {{\"capacity\": 2, \"{key}\": {example}}}, not {kind}",
-    ),
-    "match_position_keys": ("岗位 {position}：{problem}", "Position {position}: {problem}"),
-    "match_position_one_of": (
-        "应填写“preferences”（接受的学生，按先后排序）或“scores”（{{学生: 分数}}）之一",
-        "give exactly one of 'preferences' (the students it accepts, best first) or 'scores' ({{student: score}})",
-    ),
-    "match_capacity": (
-        "岗位 {position} 的 capacity 应为不带小数点的非负整数，如 2，现在是 {value}",
-        "Position {position}'s capacity must be a whole number ≥ 0 without a decimal point, e.g. 2, not {value}",
-    ),
-    "match_position_not_list": (
-        '岗位 {position} 的 preferences 应为按先后排序的学生编号列表，如 ["s3", "s1"]，现在是{kind}',
-        "Position {position}'s preferences must be a list of student ids, best first, e.g. [\"s3\", \"s1\"], not {kind}",
-    ),
-    "match_position_not_text": (
-        "岗位 {position} 的第 {index} 个学生不是字符串：{value}；学生编号须加引号，如 \"{value}\"",
-        "Position {position}'s entry {index} is not a string: {value}; quote student ids, e.g. \"{value}\"",
-    ),
-    "match_position_unknown": (
-        "岗位 {position} 中有未知学生：{student}（“students”中没有这个编号）",
-        "Position {position} lists an unknown student: {student} (no such id in 'students')",
-    ),
-    "match_position_repeat": (
-        "岗位 {position} 中学生 {student} 重复出现（第 {first} 和第 {second} 位）；每名学生只能排一次",
-        "Position {position} lists student {student} twice (places {first} and {second}); rank each student once",
-    ),
-    "match_position_score": (
-        "岗位 {position} 给学生 {student} 的分数应为不小于 0 的数，现在是 {value}",
-        "Position {position}'s score for student {student} must be a number ≥ 0, not {value}",
-    ),
-})
+register_messages(
+    {
+        "match_unknown_method": (
+            "未知的匹配方法：{method}（可用：da、weights）",
+            "Unknown matching method: {method} (da or weights)",
+        ),
+        "match_top_level": (
+            '{path} 的顶层应为对象 {{"students": {{…}}, "positions": {{…}}}}；{problem}',
+            '{path} must hold one object {{"students": {{…}}, "positions": {{…}}}}; {problem}',
+        ),
+        "match_missing_key": ("缺少“{key}”", "'{key}' is missing"),
+        "match_not_object": (
+            "“{key}”应为对象（{{编号: …}}），现在是{kind}",
+            "'{key}' must be an object ({{id: …}}), not {kind}",
+        ),
+        "match_unknown_keys": (
+            "有无法识别的键：{keys}（允许：{allowed}）",
+            "unrecognised keys: {keys} (allowed: {allowed})",
+        ),
+        "match_repeated_id": (
+            "“{section}”中编号 {id} 出现了不止一次",
+            "The id {id} appears more than once in '{section}'",
+        ),
+        "match_student_not_list": (
+            '学生 {student} 的志愿应为按志愿顺序排列的岗位编号列表，如 ["p2", "p1"]，现在是{kind}{hint}',
+            'Student {student}\'s choices must be a list of position ids, best first, e.g. ["p2", "p1"], not {kind}{hint}',
+        ),
+        "match_student_not_scores": (
+            '学生 {student} 的志愿应为 {{岗位编号: 分数}} 对象，如 {{"p2": 9, "p1": 7.5}}，现在是{kind}{hint}',
+            (
+                'Student {student}\'s choices must be an object {{position id: score}}, e.g. {{"p2": 9, "p1": 7.5}}, '
+                "not {kind}{hint}"
+            ),
+        ),
+        "match_hint_weights": ("（这是 --method weights 的格式）", " (that is the --method weights format)"),
+        "match_hint_da": ("（这是 --method da 的格式）", " (that is the --method da format)"),
+        "match_student_not_text": (
+            '学生 {student} 的第 {index} 个志愿不是字符串：{value}；岗位编号须加引号，如 "{value}"',
+            'Student {student}\'s choice {index} is not a string: {value}; quote position ids, e.g. "{value}"',
+        ),
+        "match_student_unknown": (
+            "学生 {student} 的志愿中有未知岗位：{position}（“positions”中没有这个编号）",
+            "Student {student} lists an unknown position: {position} (no such id in 'positions')",
+        ),
+        "match_student_repeat": (
+            "学生 {student} 的志愿中岗位 {position} 重复出现（第 {first} 和第 {second} 个志愿）；每个岗位只能填一次",
+            "Student {student} lists position {position} twice (choices {first} and {second}); list each position once",
+        ),
+        "match_student_score": (
+            "学生 {student} 给岗位 {position} 的分数应为正数，现在是 {value}；不想去的岗位请不要列出",
+            (
+                "Student {student}'s score for position {position} must be a positive number, not {value}; leave out "
+                "positions the student does not want"
+            ),
+        ),
+        "match_position_not_object": (
+            '岗位 {position} 应为对象，如 {{"capacity": 2, "{key}": {example}}}，现在是{kind}',
+            'Position {position} must be an object such as {{"capacity": 2, "{key}": {example}}}, not {kind}',
+        ),
+        "match_position_keys": ("岗位 {position}：{problem}", "Position {position}: {problem}"),
+        "match_position_one_of": (
+            "应填写“preferences”（接受的学生，按先后排序）或“scores”（{{学生: 分数}}）之一",
+            "give exactly one of 'preferences' (the students it accepts, best first) or 'scores' ({{student: score}})",
+        ),
+        "match_capacity": (
+            "岗位 {position} 的 capacity 应为不带小数点的非负整数，如 2，现在是 {value}",
+            "Position {position}'s capacity must be a whole number ≥ 0 without a decimal point, e.g. 2, not {value}",
+        ),
+        "match_position_not_list": (
+            '岗位 {position} 的 preferences 应为按先后排序的学生编号列表，如 ["s3", "s1"]，现在是{kind}',
+            'Position {position}\'s preferences must be a list of student ids, best first, e.g. ["s3", "s1"], not {kind}',
+        ),
+        "match_position_not_text": (
+            '岗位 {position} 的第 {index} 个学生不是字符串：{value}；学生编号须加引号，如 "{value}"',
+            'Position {position}\'s entry {index} is not a string: {value}; quote student ids, e.g. "{value}"',
+        ),
+        "match_position_unknown": (
+            "岗位 {position} 中有未知学生：{student}（“students”中没有这个编号）",
+            "Position {position} lists an unknown student: {student} (no such id in 'students')",
+        ),
+        "match_position_repeat": (
+            "岗位 {position} 中学生 {student} 重复出现（第 {first} 和第 {second} 位）；每名学生只能排一次",
+            "Position {position} lists student {student} twice (places {first} and {second}); rank each student once",
+        ),
+        "match_position_score": (
+            "岗位 {position} 给学生 {student} 的分数应为不小于 0 的数，现在是 {value}",
+            "Position {position}'s score for student {student} must be a number ≥ 0, not {value}",
+        ),
+    }
+)
 
 
 @dataclass

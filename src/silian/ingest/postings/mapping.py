@@ -14,11 +14,18 @@ from dataclasses import dataclass, field
 from silian.domain.errors import InvalidInput
 from silian.domain.messages import register_messages, t
 
-register_messages({
-    "postings_no_title": ("找不到岗位名称列（{wanted}）；文件的列：{columns}。请用 --column 指定，或使用预设 {presets}",
-                          "No job-title column ({wanted}); the file's columns: {columns}. Name it with --column or use a preset: {presets}"),
-    "postings_unknown_preset": ("未知的列映射预设：{name}；可选：{presets}", "Unknown column-mapping preset: {name}; choose one of {presets}"),
-})
+register_messages(
+    {
+        "postings_no_title": (
+            "找不到岗位名称列（{wanted}）；文件的列：{columns}。请用 --column 指定，或使用预设 {presets}",
+            "No job-title column ({wanted}); the file's columns: {columns}. Name it with --column or use a preset: {presets}",
+        ),
+        "postings_unknown_preset": (
+            "未知的列映射预设：{name}；可选：{presets}",
+            "Unknown column-mapping preset: {name}; choose one of {presets}",
+        ),
+    }
+)
 
 
 @dataclass(frozen=True)

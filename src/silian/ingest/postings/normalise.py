@@ -114,14 +114,28 @@ def normalise(raw: pl.DataFrame, m: ColumnMapping, places: PlaceResolver, *, cac
     salary = _lookup(base, "_salary", lambda v: _salary_row(v, unit), {
         "salary_low": pl.Float64, "salary_high": pl.Float64, "_months_text": pl.Int64, "salary_negotiable": pl.Boolean,
         "_salary_reason": pl.String}, cache)
-    education = _lookup(base, "_education", lambda v: {"education": (e := parse_education(v)).level, "_education_reason": e.reason},
-                        {"education": pl.String, "_education_reason": pl.String}, cache)
+    education = _lookup(
+        base,
+        "_education",
+        lambda v: {"education": (e := parse_education(v)).level, "_education_reason": e.reason},
+        {"education": pl.String, "_education_reason": pl.String},
+        cache,
+    )
     experience = _lookup(base, "_experience", lambda v: {"experience_min": (e := parse_experience(v)).min_years,
                                                          "experience_max": e.max_years, "_experience_reason": e.reason},
                          {"experience_min": pl.Float64, "experience_max": pl.Float64, "_experience_reason": pl.String}, cache)
-    place = _lookup(base, "_place", lambda v: {"province_code": (p := places.resolve(v)).province_code, "city_code": p.city_code,
-                                               "county_code": p.county_code, "_place_reason": p.reason},
-                    {"province_code": pl.String, "city_code": pl.String, "county_code": pl.String, "_place_reason": pl.String}, cache)
+    place = _lookup(
+        base,
+        "_place",
+        lambda v: {
+            "province_code": (p := places.resolve(v)).province_code,
+            "city_code": p.city_code,
+            "county_code": p.county_code,
+            "_place_reason": p.reason,
+        },
+        {"province_code": pl.String, "city_code": pl.String, "county_code": pl.String, "_place_reason": pl.String},
+        cache,
+    )
     dates = _lookup(base, "_date", lambda v: {"posted": (d := parse_date(v))[0], "_date_reason": d[1]},
                     {"posted": pl.Date, "_date_reason": pl.String}, cache)
     out = pl.concat([base, *(_parsed(base, column, table) for column, table in (

@@ -28,10 +28,18 @@ from silian.storage.database import Database
 
 __all__ = ["DURATION", "FAMILY_NAMES", "EnrolmentPlan", "PlanInputs", "PlanOptions", "infeasible_text", "plan_enrolment",
            "plan_summary"]
-register_messages({
-    "plan_infeasible": ("无可行招生计划：{families} 相互冲突；最少需放宽：{detail}", "No feasible plan: {families} conflict; the least relaxation: {detail}"),
-    "plan_status_time_limit": ("求解达到时间上限：给出的是目前最好的方案，距证明最优还差 {gap:.2%}", "Time limit reached: the best plan found, within {gap:.2%} of proven optimal"),
-})
+register_messages(
+    {
+        "plan_infeasible": (
+            "无可行招生计划：{families} 相互冲突；最少需放宽：{detail}",
+            "No feasible plan: {families} conflict; the least relaxation: {detail}",
+        ),
+        "plan_status_time_limit": (
+            "求解达到时间上限：给出的是目前最好的方案，距证明最优还差 {gap:.2%}",
+            "Time limit reached: the best plan found, within {gap:.2%} of proven optimal",
+        ),
+    }
+)
 
 
 @dataclass(frozen=True)

@@ -15,11 +15,19 @@ from silian.services.four_chains import analyse_four_chains
 from silian.services.hub import HubSnapshot
 from silian.services.planning.plan_inputs import PlanInputs
 
-register_messages({
-    "plan_note_coupling": ("耦合协调度 D 的预测：在最近完整年份的指标上，只把专业点换成“今年招生”与“计划招生”各自的稳态（同一套熵权）",
-                           "Coupling D predicted on the latest complete year's indicators with the offerings replaced by the steady state of this year's and of the planned enrolment (one set of entropy weights)"),
-    "plan_note_no_coupling": ("无法预测耦合协调度 D：{detail}", "Coupling D cannot be predicted: {detail}"),
-})
+register_messages(
+    {
+        "plan_note_coupling": (
+            "耦合协调度 D 的预测：在最近完整年份的指标上，只把专业点换成“今年招生”与“计划招生”各自的稳态（同一套熵权）",
+            (
+                "Coupling D predicted on the latest complete year's indicators with the "
+                "offerings replaced by the steady state of this year's and of the plann"
+                "ed enrolment (one set of entropy weights)"
+            ),
+        ),
+        "plan_note_no_coupling": ("无法预测耦合协调度 D：{detail}", "Coupling D cannot be predicted: {detail}"),
+    }
+)
 YEARLY = ("institution_resources", "funding", "innovation", "industry_stats", "regional_economy")
 CERTS = ("cert_junior", "cert_intermediate", "cert_senior", "cert_technician", "cert_senior_technician")
 

@@ -23,15 +23,37 @@ from silian.services.hub import HubSnapshot
 from silian.services.supply_demand import alignment_inputs, demand_years
 from silian.settings import Settings
 
-register_messages({
-    "plan_no_schools": ("{region} 在 {year} 年没有{levels}学校的招生数据", "{region} has no enrolment at {levels} schools in {year}"),
-    "plan_note_over_capacity": ("{n} 所学校今年招生已超出办学能力（按教师、工位、校舍折算），其上限取今年招生的 {floor:.0%}",
-                                "{n} schools already enrol beyond their capacity (teachers, stations, buildings); their cap is {floor:.0%} of this year's"),
-    "plan_note_region": ("需求与供给口径取全库数据（对齐分析），学校与专业点限于 {region}", "Demand and supply come from the whole hub (alignment); schools and offerings are those of {region}"),
-    "plan_note_forecast": ("需求按重点行业就业预测从 {base} 年推至毕业年 {grad} 年（回测误差中位数 {mape:.1f}%）",
-                           "Demand carried from {base} to the graduation year {grad} by the employment forecast of each major's industries (median backtest error {mape:.1f}%)"),
-    "plan_levels": ("招生计划一次只能针对一个培养层次（如 中职、技工学校）：{levels}", "Plan one catalogue level at a time (e.g. 中职 and 技工学校): {levels}"),
-})
+register_messages(
+    {
+        "plan_no_schools": (
+            "{region} 在 {year} 年没有{levels}学校的招生数据",
+            "{region} has no enrolment at {levels} schools in {year}",
+        ),
+        "plan_note_over_capacity": (
+            "{n} 所学校今年招生已超出办学能力（按教师、工位、校舍折算），其上限取今年招生的 {floor:.0%}",
+            (
+                "{n} schools already enrol beyond their capacity (teachers, stations, b"
+                "uildings); their cap is {floor:.0%} of this year's"
+            ),
+        ),
+        "plan_note_region": (
+            "需求与供给口径取全库数据（对齐分析），学校与专业点限于 {region}",
+            "Demand and supply come from the whole hub (alignment); schools and offerings are those of {region}",
+        ),
+        "plan_note_forecast": (
+            "需求按重点行业就业预测从 {base} 年推至毕业年 {grad} 年（回测误差中位数 {mape:.1f}%）",
+            (
+                "Demand carried from {base} to the graduation year {grad} by the employ"
+                "ment forecast of each major's industries (median backtest error {mape:"
+                ".1f}%)"
+            ),
+        ),
+        "plan_levels": (
+            "招生计划一次只能针对一个培养层次（如 中职、技工学校）：{levels}",
+            "Plan one catalogue level at a time (e.g. 中职 and 技工学校): {levels}",
+        ),
+    }
+)
 DURATION = {"secondary": 3, "associate": 3, "bachelor": 4}
 
 
@@ -65,7 +87,8 @@ class PlanInputs:
         self.system, self.config = indicator_system(settings), analysis_config(settings)
         self.notes = [t("plan_note_region", region=name)]
         self.schools = self._schools()
-        self.level_keys = sorted({MAJOR_LEVELS[SCHOOL_LEVELS.get(lv, lv)] for lv in options.levels if SCHOOL_LEVELS.get(lv, lv) in MAJOR_LEVELS})
+        levels = [SCHOOL_LEVELS.get(lv, lv) for lv in options.levels]
+        self.level_keys = sorted({MAJOR_LEVELS[lv] for lv in levels if lv in MAJOR_LEVELS})
         if len(self.level_keys) != 1:
             raise InvalidInput(t("plan_levels", levels="、".join(options.levels)))
         self.duration = DURATION[self.level_keys[0]]
@@ -112,8 +135,11 @@ class PlanInputs:
                            pl.col("enrolment").alias("entrants"))
         window = pts.filter(pl.col("year").is_between(self.year - 2, self.year)).join(
             entry, on=["institution_code", "major_code", "year"], how="inner")
-        return window.group_by("major_code").agg((pl.col("graduates").sum() / pl.col("entrants").sum()).alias("completion")).filter(
-            pl.col("completion").is_finite())
+        return (
+            window.group_by("major_code")
+            .agg((pl.col("graduates").sum() / pl.col("entrants").sum()).alias("completion"))
+            .filter(pl.col("completion").is_finite())
+        )
 
     def _growth(self, frame: pl.DataFrame) -> pl.DataFrame:
         """Demand growth from the demand year to the graduation year: the forecast employment of each major's
@@ -157,7 +183,8 @@ class PlanInputs:
         pairs = self._pairs()
         majors = self.majors.filter(pl.col("major_code").is_in(pairs["major_code"].unique().to_list())).sort("major_code")
         pairs = pairs.filter(pl.col("major_code").is_in(majors["major_code"].to_list()))
-        schools = self.schools.filter(pl.col("institution_code").is_in(pairs["institution_code"].unique().to_list())).sort("institution_code")
+        in_pairs = pairs["institution_code"].unique().to_list()
+        schools = self.schools.filter(pl.col("institution_code").is_in(in_pairs)).sort("institution_code")
         s_index = {c: i for i, c in enumerate(schools["institution_code"].to_list())}
         m_index = {c: i for i, c in enumerate(majors["major_code"].to_list())}
         ps = np.array([s_index[c] for c in pairs["institution_code"].to_list()])

@@ -11,24 +11,50 @@ from silian.analytics import enrolment_plan as ep
 from silian.domain.messages import current_lang, register_messages, t
 from silian.services.planning.plan_inputs import PlanInputs
 
-register_messages({
-    "plan_grow_new": ("缺口 {gap:,.0f} 人，新开专业（本校已开同类专业）", "Shortage of {gap:,.0f}: open the major (the school teaches its class)"),
-    "plan_grow_cap": ("缺口 {gap:,.0f} 人，扩招至产能上限", "Shortage of {gap:,.0f}: grow to the school's capacity"),
-    "plan_grow_step": ("缺口 {gap:,.0f} 人，扩招至年度调整上限", "Shortage of {gap:,.0f}: grow by the largest yearly step"),
-    "plan_grow": ("缺口 {gap:,.0f} 人，扩招 {n:,.0f} 人", "Shortage of {gap:,.0f}: grow by {n:,.0f}"),
-    "plan_grow_cohort": ("班额不足，补足至最小班额 {cohort:,.0f} 人", "Cohort too small: raised to the minimum of {cohort:,.0f}"),
-    "plan_grow_total": ("为满足中职招生总量（职普比）下限而扩招", "Grown to meet the lower bound on the 中职 total (职普 ratio)"),
-    "plan_close_small": ("低于最小班额 {cohort:,.0f} 人，停招", "Below the minimum cohort of {cohort:,.0f}: stop enrolling"),
-    "plan_close_surplus": ("供给过剩 {pct:.0%}，停招", "Surplus of {pct:.0%} of supply: stop enrolling"),
-    "plan_close_forced": ("按指定停招", "Closed as instructed"),
-    "plan_cut_cohort": ("供给过剩 {pct:.0%}，压减至最小班额", "Surplus of {pct:.0%} of supply: cut to the minimum cohort"),
-    "plan_cut_step": ("供给过剩 {pct:.0%}，按年度调整上限压减", "Surplus of {pct:.0%} of supply: cut by the largest yearly step"),
-    "plan_cut": ("供给过剩 {pct:.0%}，压减 {n:,.0f} 人", "Surplus of {pct:.0%} of supply: cut by {n:,.0f}"),
-    "plan_cut_capacity": ("学校招生超出办学能力，压减", "The school enrols beyond its capacity: cut"),
-    "plan_cut_total": ("为满足中职招生总量上限而压减", "Cut to meet the upper bound on the 中职 total"),
-    "plan_shift": ("调剂：本校其他专业缺口更大", "Shifted: other majors of the school have larger shortages"),
-    "plan_same": ("维持", "Unchanged"),
-})
+register_messages(
+    {
+        "plan_grow_new": (
+            "缺口 {gap:,.0f} 人，新开专业（本校已开同类专业）",
+            "Shortage of {gap:,.0f}: open the major (the school teaches its class)",
+        ),
+        "plan_grow_cap": (
+            "缺口 {gap:,.0f} 人，扩招至产能上限",
+            "Shortage of {gap:,.0f}: grow to the school's capacity",
+        ),
+        "plan_grow_step": (
+            "缺口 {gap:,.0f} 人，扩招至年度调整上限",
+            "Shortage of {gap:,.0f}: grow by the largest yearly step",
+        ),
+        "plan_grow": ("缺口 {gap:,.0f} 人，扩招 {n:,.0f} 人", "Shortage of {gap:,.0f}: grow by {n:,.0f}"),
+        "plan_grow_cohort": (
+            "班额不足，补足至最小班额 {cohort:,.0f} 人",
+            "Cohort too small: raised to the minimum of {cohort:,.0f}",
+        ),
+        "plan_grow_total": (
+            "为满足中职招生总量（职普比）下限而扩招",
+            "Grown to meet the lower bound on the 中职 total (职普 ratio)",
+        ),
+        "plan_close_small": (
+            "低于最小班额 {cohort:,.0f} 人，停招",
+            "Below the minimum cohort of {cohort:,.0f}: stop enrolling",
+        ),
+        "plan_close_surplus": ("供给过剩 {pct:.0%}，停招", "Surplus of {pct:.0%} of supply: stop enrolling"),
+        "plan_close_forced": ("按指定停招", "Closed as instructed"),
+        "plan_cut_cohort": (
+            "供给过剩 {pct:.0%}，压减至最小班额",
+            "Surplus of {pct:.0%} of supply: cut to the minimum cohort",
+        ),
+        "plan_cut_step": (
+            "供给过剩 {pct:.0%}，按年度调整上限压减",
+            "Surplus of {pct:.0%} of supply: cut by the largest yearly step",
+        ),
+        "plan_cut": ("供给过剩 {pct:.0%}，压减 {n:,.0f} 人", "Surplus of {pct:.0%} of supply: cut by {n:,.0f}"),
+        "plan_cut_capacity": ("学校招生超出办学能力，压减", "The school enrols beyond its capacity: cut"),
+        "plan_cut_total": ("为满足中职招生总量上限而压减", "Cut to meet the upper bound on the 中职 total"),
+        "plan_shift": ("调剂：本校其他专业缺口更大", "Shifted: other majors of the school have larger shortages"),
+        "plan_same": ("维持", "Unchanged"),
+    }
+)
 FAMILY_NAMES = {"capacity": ("办学能力", "capacity"), "change_up": ("年度扩招上限", "maximum yearly increase"),
                 "change_down": ("年度压减上限", "maximum yearly cut"), "min_cohort": ("最小班额", "minimum cohort"),
                 "keep": ("保留（不得停招）", "keep open"), "close": ("指定停招", "forced closure"),
@@ -45,10 +71,18 @@ def plan_frame(inputs: PlanInputs, problem: ep.EnrolmentProblem, result: ep.Plan
     school_bind = set(cons.filter(pl.col("family") == "capacity")["school"].to_list())
     totals = set(cons.filter(pl.col("family").str.starts_with("total"))["family"].to_list())
     names = inputs.majors_used.select("major_code", "major_name", "class_code", "class_name", "gap", "gap_ratio")
-    plan = (plan.join(inputs.schools_used, on="institution_code", how="left").join(names, on="major_code", how="left")
-            .join(pair_bind.rename({"school": "institution_code", "major": "major_code"}), on=["institution_code", "major_code"], how="left")
-            .with_columns(pl.col("binding").fill_null([])))
-    closed = {(problem.schools[s], problem.majors[m]) for s, m, f in zip(problem.pair_school, problem.pair_major, problem.force_close, strict=True) if f}
+    plan = (
+        plan.join(inputs.schools_used, on="institution_code", how="left")
+        .join(names, on="major_code", how="left")
+        .join(
+            pair_bind.rename({"school": "institution_code", "major": "major_code"}),
+            on=["institution_code", "major_code"],
+            how="left",
+        )
+        .with_columns(pl.col("binding").fill_null([]))
+    )
+    pairs = zip(problem.pair_school, problem.pair_major, problem.force_close, strict=True)
+    closed = {(problem.schools[s], problem.majors[m]) for s, m, f in pairs if f}
     status, reasons, binding = [], [], []
     for r in plan.iter_rows(named=True):
         fams = list(r["binding"]) + (["capacity"] if r["institution_code"] in school_bind else [])

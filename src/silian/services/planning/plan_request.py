@@ -21,10 +21,18 @@ from silian.settings import Settings
 
 Json = dict[str, Any]
 PLANNERS = ("city_admin", "county_officer")
-register_messages({
-    "api_plan_forbidden": ("只有市级管理员和县级教育部门可以编制招生计划", "Only city admins and county officers may plan enrolment"),
-    "api_plan_county_note": ("只列出本县（{county}）学校的计划与约束；专业汇总与预测效果为全市", "Only your county's ({county}) schools are listed; majors and the effect are the city's"),
-})
+register_messages(
+    {
+        "api_plan_forbidden": (
+            "只有市级管理员和县级教育部门可以编制招生计划",
+            "Only city admins and county officers may plan enrolment",
+        ),
+        "api_plan_county_note": (
+            "只列出本县（{county}）学校的计划与约束；专业汇总与预测效果为全市",
+            "Only your county's ({county}) schools are listed; majors and the effect are the city's",
+        ),
+    }
+)
 
 
 def require_planner(p: Principal) -> Principal:

@@ -32,29 +32,70 @@ SORT_FIELDS = ("created_at", "updated_at", "count", "period", "title", "id")
 EDITABLE = ("title", "description", "occupation_code", "major_code", "skill_level", "count", "period")
 MAX_PAGE_SIZE = 200
 
-register_messages({
-    "post_not_found": ("没有编号为 {id} 的需求（或无权查看）", "No post {id} (or not yours to see)"),
-    "post_response_not_found": ("需求 {post} 没有编号为 {id} 的响应（或无权查看）", "Post {post} has no response {id} (or not yours to see)"),
-    "post_forbidden_owner": ("只能以本单位名义发布或修改：企业发布人才需求、技术需求、订单班和学徒岗位，学校发布毕业生供给和合作意向；市级管理员可代任何单位发布",
-                             "You may publish or change posts only for your own organisation: enterprises post talent demand, technology needs, order-class and apprenticeship seats; schools post graduate supply and offers; the city admin may post for anyone"),
-    "post_only_owner": ("只有发布单位或市级管理员可以执行此操作", "Only the post's owner or the city admin may do this"),
-    "post_only_school": ("只有学校用户可以响应需求", "Only a school user may respond to a post"),
-    "post_not_respondable": ("只能响应企业发布的需求（人才需求、技术需求、订单班、学徒岗位）", "Only enterprise posts (talent demand, technology needs, order-class and apprenticeship seats) take responses"),
-    "post_closed": ("需求 {id} 已关闭，不能再响应或修改", "Post {id} is closed: it takes no more responses or changes"),
-    "post_responded": ("本校已响应过需求 {id}（响应 {rid}），不能重复响应", "Your school has already responded to post {id} (response {rid})"),
-    "post_decided": ("响应 {id} 已处理（{status}），不能再次处理", "Response {id} was already decided ({status})"),
-    "post_bad_sort": ("无法按“{field}”排序；可用字段：{fields}", "Cannot sort by '{field}'; fields: {fields}"),
-    "post_bad_filter": ("筛选值“{value}”无效；可用值：{values}", "Filter value '{value}' is invalid; allowed: {values}"),
-    "post_not_editable": ("字段“{field}”不能修改；可修改：{fields}", "Field '{field}' cannot be changed; changeable: {fields}"),
-    "post_occupation_level": ("职业代码须为职业分类大典（2022）细类代码（4 段）", "The occupation code must be a detailed (细类, 4-part) code of the 2022 classification"),
-    "post_occupation_level_fix": ("如 6-18-01-07；用 `silian catalog search` 查找", "E.g. 6-18-01-07; look it up with `silian catalog search`"),
-    "post_major_required": ("响应订单班、学徒岗位或人才需求须填写本校专业代码", "A response to talent demand, order-class or apprenticeship seats needs your major code"),
-    "post_coop_name": ("{kind}：{title}（需求 #{id}）", "{kind}: {title} (post #{id})"),
-    "post_status_open": ("开放", "open"), "post_status_closed": ("已关闭", "closed"),
-    "resp_status_pending": ("待处理", "pending"), "resp_status_accepted": ("已接受", "accepted"),
-    "resp_status_declined": ("已拒绝", "declined"),
-    **{f"post_kind_{k}": v for k, v in KIND_NAMES.items()},
-})
+register_messages(
+    {
+        "post_not_found": ("没有编号为 {id} 的需求（或无权查看）", "No post {id} (or not yours to see)"),
+        "post_response_not_found": (
+            "需求 {post} 没有编号为 {id} 的响应（或无权查看）",
+            "Post {post} has no response {id} (or not yours to see)",
+        ),
+        "post_forbidden_owner": (
+            "只能以本单位名义发布或修改：企业发布人才需求、技术需求、订单班和学徒岗位，学校发布毕业生供给和合作意向；市级管理员可代任何单位发布",
+            (
+                "You may publish or change posts only for your own organisation: enterp"
+                "rises post talent demand, technology needs, order-class and apprentice"
+                "ship seats; schools post graduate supply and offers; the city admin ma"
+                "y post for anyone"
+            ),
+        ),
+        "post_only_owner": (
+            "只有发布单位或市级管理员可以执行此操作",
+            "Only the post's owner or the city admin may do this",
+        ),
+        "post_only_school": ("只有学校用户可以响应需求", "Only a school user may respond to a post"),
+        "post_not_respondable": (
+            "只能响应企业发布的需求（人才需求、技术需求、订单班、学徒岗位）",
+            "Only enterprise posts (talent demand, technology needs, order-class and apprenticeship seats) take responses",
+        ),
+        "post_closed": (
+            "需求 {id} 已关闭，不能再响应或修改",
+            "Post {id} is closed: it takes no more responses or changes",
+        ),
+        "post_responded": (
+            "本校已响应过需求 {id}（响应 {rid}），不能重复响应",
+            "Your school has already responded to post {id} (response {rid})",
+        ),
+        "post_decided": ("响应 {id} 已处理（{status}），不能再次处理", "Response {id} was already decided ({status})"),
+        "post_bad_sort": ("无法按“{field}”排序；可用字段：{fields}", "Cannot sort by '{field}'; fields: {fields}"),
+        "post_bad_filter": (
+            "筛选值“{value}”无效；可用值：{values}",
+            "Filter value '{value}' is invalid; allowed: {values}",
+        ),
+        "post_not_editable": (
+            "字段“{field}”不能修改；可修改：{fields}",
+            "Field '{field}' cannot be changed; changeable: {fields}",
+        ),
+        "post_occupation_level": (
+            "职业代码须为职业分类大典（2022）细类代码（4 段）",
+            "The occupation code must be a detailed (细类, 4-part) code of the 2022 classification",
+        ),
+        "post_occupation_level_fix": (
+            "如 6-18-01-07；用 `silian catalog search` 查找",
+            "E.g. 6-18-01-07; look it up with `silian catalog search`",
+        ),
+        "post_major_required": (
+            "响应订单班、学徒岗位或人才需求须填写本校专业代码",
+            "A response to talent demand, order-class or apprenticeship seats needs your major code",
+        ),
+        "post_coop_name": ("{kind}：{title}（需求 #{id}）", "{kind}: {title} (post #{id})"),
+        "post_status_open": ("开放", "open"),
+        "post_status_closed": ("已关闭", "closed"),
+        "resp_status_pending": ("待处理", "pending"),
+        "resp_status_accepted": ("已接受", "accepted"),
+        "resp_status_declined": ("已拒绝", "declined"),
+        **{f"post_kind_{k}": v for k, v in KIND_NAMES.items()},
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -142,7 +183,8 @@ def owns(p: Principal, post: dict[str, Any]) -> bool:
     if p.is_admin:
         return True
     if post.get("kind") in ENTERPRISE_KINDS:
-        return p.role == "enterprise_user" and bool(p.enterprise_credit_code) and post.get("enterprise_credit_code") == p.enterprise_credit_code
+        own = post.get("enterprise_credit_code") == p.enterprise_credit_code
+        return p.role == "enterprise_user" and bool(p.enterprise_credit_code) and own
     if post.get("kind") in SCHOOL_KINDS:
         return p.role == "school_user" and bool(p.institution_code) and post.get("institution_code") == p.institution_code
     return False

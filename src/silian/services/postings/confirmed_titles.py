@@ -40,32 +40,53 @@ LEVEL_BY_DEPTH = {1: "大类", 2: "中类", 3: "小类", 4: "细类"}
 # what Excel makes of a three-part code typed into a General cell (4-01-02 → 2002/4/1, 2002-04-01 00:00:00, 4/1/2002)
 _EXCEL_DATE = re.compile(r"^(\d{4}[-/]\d{1,2}[-/]\d{1,2}([ T]\d{1,2}:\d{2}(:\d{2})?)?|\d{1,2}/\d{1,2}/\d{2,4})$")
 
-register_messages({
-    "confirm_missing_column": (
-        "{path} 中没有{what}列（应为 {wanted} 之一；现有列：{columns}）",
-        "{path} has no {what} column (expected one of {wanted}; columns found: {columns})",
-    ),
-    "confirm_what_title": ("岗位名称", "job-title"),
-    "confirm_what_code": ("确认代码", "confirmed-code"),
-    "confirm_rejected": ("复核文件被拒绝：发现 {count} 个问题，已确认的岗位名称未做任何修改。",
-                         "Review file rejected: {count} problems found; the confirmed titles were not changed."),
-    "confirm_empty_title": ("岗位名称为空", "the job title is empty"),
-    "confirm_empty_title_fix": ("填写岗位名称，或删除这一行", "fill in the job title or delete the row"),
-    "confirm_bad_code": ("不是职业分类大典（2022）的代码", "not a code of the 职业分类大典 (2022)"),
-    "confirm_bad_code_fix": (
-        "填写如 2-02-10-03 的细类代码（或 4-01-02-00、4-01-02 这样的上级代码）；不能确定就留空",
-        "write a 细类 code such as 2-02-10-03 (or a coarser one such as 4-01-02-00 or 4-01-02); leave it empty if unsure",
-    ),
-    "confirm_date_code": ("这是一个日期：Excel 把输入的代码（如 4-01-02）当成了日期", "this is a date: Excel turned the code typed (such as 4-01-02) into a date"),
-    "confirm_date_code_fix": ("把这一列设为“文本”后重新输入，或写满四段（如 4-01-02-00，Excel 不会改动）",
-                              "set the column to Text and type the code again, or write all four parts (such as 4-01-02-00, which Excel leaves alone)"),
-    "confirm_conflict": ("同一岗位名称在第 {first} 行已确认为 {code}", "the same title was confirmed as {code} in row {first}"),
-    "confirm_conflict_fix": ("同一岗位名称只保留一个代码", "keep one code per title"),
-    "confirm_stored_bad": (("{path} 中岗位名称“{title}”的代码“{value}”不是职业分类大典（2022）的代码（被手工改过？）；"
-                            "用 silian postings confirm 重新确认这个岗位名称即可改正"),
-                           ("{path}: the code '{value}' of the title '{title}' is not a 职业分类大典 (2022) code (was it edited "
-                            "by hand?); confirm the title again with silian postings confirm to correct it")),
-})
+register_messages(
+    {
+        "confirm_missing_column": (
+            "{path} 中没有{what}列（应为 {wanted} 之一；现有列：{columns}）",
+            "{path} has no {what} column (expected one of {wanted}; columns found: {columns})",
+        ),
+        "confirm_what_title": ("岗位名称", "job-title"),
+        "confirm_what_code": ("确认代码", "confirmed-code"),
+        "confirm_rejected": (
+            "复核文件被拒绝：发现 {count} 个问题，已确认的岗位名称未做任何修改。",
+            "Review file rejected: {count} problems found; the confirmed titles were not changed.",
+        ),
+        "confirm_empty_title": ("岗位名称为空", "the job title is empty"),
+        "confirm_empty_title_fix": ("填写岗位名称，或删除这一行", "fill in the job title or delete the row"),
+        "confirm_bad_code": ("不是职业分类大典（2022）的代码", "not a code of the 职业分类大典 (2022)"),
+        "confirm_bad_code_fix": (
+            "填写如 2-02-10-03 的细类代码（或 4-01-02-00、4-01-02 这样的上级代码）；不能确定就留空",
+            "write a 细类 code such as 2-02-10-03 (or a coarser one such as 4-01-02-00 or 4-01-02); leave it empty if unsure",
+        ),
+        "confirm_date_code": (
+            "这是一个日期：Excel 把输入的代码（如 4-01-02）当成了日期",
+            "this is a date: Excel turned the code typed (such as 4-01-02) into a date",
+        ),
+        "confirm_date_code_fix": (
+            "把这一列设为“文本”后重新输入，或写满四段（如 4-01-02-00，Excel 不会改动）",
+            (
+                "set the column to Text and type the code again, or write all four part"
+                "s (such as 4-01-02-00, which Excel leaves alone)"
+            ),
+        ),
+        "confirm_conflict": (
+            "同一岗位名称在第 {first} 行已确认为 {code}",
+            "the same title was confirmed as {code} in row {first}",
+        ),
+        "confirm_conflict_fix": ("同一岗位名称只保留一个代码", "keep one code per title"),
+        "confirm_stored_bad": (
+            (
+                "{path} 中岗位名称“{title}”的代码“{value}”不是职业分类大典（2022）的代码（被手工改过？）；"
+                "用 silian postings confirm 重新确认这个岗位名称即可改正"
+            ),
+            (
+                "{path}: the code '{value}' of the title '{title}' is not a 职业分类大典 (2022) code (was it edited "
+                "by hand?); confirm the title again with silian postings confirm to correct it"
+            ),
+        ),
+    }
+)
 
 
 @dataclass(frozen=True)

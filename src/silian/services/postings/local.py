@@ -40,11 +40,25 @@ from silian.services.postings.records import PostingRecords
 from silian.storage import hub as hub_store
 from silian.storage.database import Database
 
-register_messages({
-    "postings_bias": ("招聘信息中“生产制造及有关人员”（大类 6）占 {posting:.1%}，而统计推算需求中占 {stats:.1%}：网络招聘明显少报制造业操作工，需求分析按设置的权重混合三种来源，不单用招聘数据",
-                      "Production workers (大类 6) are {posting:.1%} of postings but {stats:.1%} of statistics-based demand: online postings under-report manufacturing operators, so demand blends the three sources by the set weights"),
-    "postings_outside_hub": ("{count:,} 条岗位需求所在地区不在数据库中（如 {examples}），未载入", "{count:,} demand records are in regions not in the hub (e.g. {examples}); not loaded"),
-})
+register_messages(
+    {
+        "postings_bias": (
+            (
+                "招聘信息中“生产制造及有关人员”（大类 6）占 {posting:.1%}，而统计推算需求中占 {stats:.1%}：网络招聘明显少报制造"
+                "业操作工，需求分析按设置的权重混合三种来源，不单用招聘数据"
+            ),
+            (
+                "Production workers (大类 6) are {posting:.1%} of postings but {stats:.1%"
+                "} of statistics-based demand: online postings under-report manufacturi"
+                "ng operators, so demand blends the three sources by the set weights"
+            ),
+        ),
+        "postings_outside_hub": (
+            "{count:,} 条岗位需求所在地区不在数据库中（如 {examples}），未载入",
+            "{count:,} demand records are in regions not in the hub (e.g. {examples}); not loaded",
+        ),
+    }
+)
 Classifier = Callable[[list[str]], pl.DataFrame]  # titles → title, occupation_code, occupation_name, confidence
 KEEP = ("posting_key", "title", "region_code", "period", "skill_level", "salary_mid", "posted")
 REVIEW_THRESHOLD = 0.5  # = silian.services.postings.classifier.REVIEW_THRESHOLD (see docs/methods/occupation_classifier.md)
@@ -314,8 +328,13 @@ def run_local(path: Path, *, classifier: Classifier | None = None, preset: str |
                                 raw.gather(rows).select(pl.struct(raw.columns).struct.json_encode().alias("raw")).to_series()))
                             n_samples += rows.len()
                     table = book.add(canon.get_column("title"))
-                    kept.append(canon.select("posting_key", "title", region_expr().cast(pl.Categorical), "posted", salary_mid_expr())
-                                .join(table, on="title", how="left", maintain_order="left").select(LOCAL_KEEP))
+                    kept.append(
+                        canon.select(
+                            "posting_key", "title", region_expr().cast(pl.Categorical), "posted", salary_mid_expr()
+                        )
+                        .join(table, on="title", how="left", maintain_order="left")
+                        .select(LOCAL_KEEP)
+                    )
                     if writer is not None:
                         writer.write(canon, kept[-1].get_column("title_id"), first_row)
             result.seconds["read_normalise"] = time.perf_counter() - started

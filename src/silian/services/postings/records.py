@@ -3,7 +3,8 @@ figure can be traced back to the postings behind it (``silian postings import FI
 writer — the Spark engine writes the same columns itself, see ``postings_spark.run_spark``).
 
 ``DIR/records/part-00000.parquet …`` (one part per batch, written as the file is read): ``row`` (the posting's row
-as a spreadsheet counts it: the header is row 1, the first posting row 2), ``posting_key`` (reposts share it: cleaned title, company, city and salary range), ``title_id``, the
+as a spreadsheet counts it: the header is row 1, the first posting row 2), ``posting_key`` (reposts share it:
+cleaned title, company, city and salary range), ``title_id``, the
 parsed fields of ``CANONICAL_SCHEMA`` (salary, education, experience, place codes, date, problems) and ``raw``,
 the input row as JSON with its own column names. ``DIR/records/titles.parquet``: one row per distinct cleaned
 title — ``title_id``, ``title``, ``occupation_code``, ``occupation_name``, ``confidence``, ``skill_level`` and

@@ -138,8 +138,12 @@ def run_spark(path: Path, *, spark: Any = None, classifier: Classifier | None = 
     result.seconds["read_normalise"] = time.perf_counter() - started
     t0 = time.perf_counter()
     first = Window.partitionBy("posting_key").orderBy(F.col("posted").asc_nulls_last())
-    unique = (keep.withColumn("_rank", F.row_number().over(first)).withColumn("reposts", F.count("*").over(Window.partitionBy("posting_key")))
-              .filter(F.col("_rank") == 1).drop("_rank", "n_problems", "problems")).cache()
+    unique = (
+        keep.withColumn("_rank", F.row_number().over(first))
+        .withColumn("reposts", F.count("*").over(Window.partitionBy("posting_key")))
+        .filter(F.col("_rank") == 1)
+        .drop("_rank", "n_problems", "problems")
+    ).cache()
     result.postings = unique.count()
     result.duplicates_removed = result.rows - result.postings
     result.seconds["deduplicate"] = time.perf_counter() - t0

@@ -27,11 +27,20 @@ OLD_LOCK = Path("classify") / ".confirmed_titles.lock"
 IMPORTED = ".imported"
 UNREADABLE = ".unreadable"
 
-register_messages({
-    "state_imported": ("已把数据目录中的旧文件导入数据库：确认的岗位名称 {confirmed:,} 个，复核队列 {review_queue:,} 行，月薪分位数 {salary_summary:,} 行",
-                       ("Imported the old files of the data folder into the database: {confirmed:,} confirmed titles, "
-                        "{review_queue:,} review-queue rows, {salary_summary:,} salary-quantile rows")),
-})
+register_messages(
+    {
+        "state_imported": (
+            (
+                "已把数据目录中的旧文件导入数据库：确认的岗位名称 {confirmed:,} 个，复核队列 {review_queue:,} 行，月薪分位数 "
+                "{salary_summary:,} 行"
+            ),
+            (
+                "Imported the old files of the data folder into the database: {confirmed:,} confirmed titles, "
+                "{review_queue:,} review-queue rows, {salary_summary:,} salary-quantile rows"
+            ),
+        ),
+    }
+)
 
 
 def old_state_files(data_dir: Path) -> list[Path]:

@@ -33,8 +33,13 @@ GAP_COLUMNS = (("supply", "col_supply", INT, "人/年"), ("demand", "col_demand"
 
 def major_columns(*extra: tuple[str, str, str]) -> tuple[Column, ...]:
     """A major's code, name and level, its supply, demand, gap and gap ratio, then ``extra`` columns."""
-    return table_columns(("major_code", "col_code", TEXT), ("major_name", "col_major", TEXT), ("level_key", "col_major_level", LEVEL),
-                         *GAP_COLUMNS, *extra)
+    return table_columns(
+        ("major_code", "col_code", TEXT),
+        ("major_name", "col_major", TEXT),
+        ("level_key", "col_major_level", LEVEL),
+        *GAP_COLUMNS,
+        *extra,
+    )
 
 
 def major_rows(frame: pl.DataFrame, *extra: tuple[str, str, str]) -> list[tuple[Any, ...]]:
@@ -63,7 +68,8 @@ def class_gaps_table(b: AnalysisBundle, each: int = 8) -> PresentedTable:
              .unique("class_code", keep="first").sort("gap"))
     columns = table_columns(("class_code", "col_code", TEXT), ("class_name", "col_class", TEXT),
                             ("level_key", "col_major_level", LEVEL), *GAP_COLUMNS)
-    return PresentedTable("class-gaps", t("tbl_class_gaps"), columns, [tuple(r[c.key] for c in columns) for r in shown.iter_rows(named=True)])
+    rows = [tuple(r[c.key] for c in columns) for r in shown.iter_rows(named=True)]
+    return PresentedTable("class-gaps", t("tbl_class_gaps"), columns, rows)
 
 
 def chain_gaps_table(b: AnalysisBundle) -> PresentedTable:

@@ -44,8 +44,14 @@ def forecast_industries(b: AnalysisBundle) -> list[str]:
 def forecast_table(b: AnalysisBundle) -> PresentedTable:
     """Employment and openings (growth + replacement) of the top industries by forecast year, with the model and
     its rolling-origin backtest error."""
-    columns = table_columns(("series", "col_industry", TEXT), ("year", "col_year", TEXT), ("employment", "col_employment", INT, "人"),
-                            ("openings", "col_openings", INT, "人"), ("model", "col_model", TEXT), ("backtest_mape", "col_mape", PCT))
+    columns = table_columns(
+        ("series", "col_industry", TEXT),
+        ("year", "col_year", TEXT),
+        ("employment", "col_employment", INT, "人"),
+        ("openings", "col_openings", INT, "人"),
+        ("model", "col_model", TEXT),
+        ("backtest_mape", "col_mape", PCT),
+    )
     if b.openings.height == 0:
         return PresentedTable("forecast", t("tbl_forecast"), columns, [])
     shown = _openings(b).filter(pl.col("series").is_in(forecast_industries(b))).sort("series", "year")

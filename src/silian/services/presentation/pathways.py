@@ -36,19 +36,30 @@ def pathway_flows(b: AnalysisBundle, extras: DashboardExtras) -> PresentedTable:
 
 
 def funnel_table(b: AnalysisBundle) -> PresentedTable:
-    columns = table_columns(("year", "col_year", TEXT), ("secondary_graduates", "col_sec_grads", INT, "人"),
-                            ("secondary_continued", "col_sec_cont", INT, "人"), ("secondary_progression_rate", "col_sec_rate", PCT),
-                            ("associate_enrolment", "col_asc_enrol", INT, "人"), ("associate_graduates", "col_asc_grads", INT, "人"),
-                            ("associate_continued", "col_asc_cont", INT, "人"), ("bachelor_enrolment", "col_bach_enrol", INT, "人"))
+    columns = table_columns(
+        ("year", "col_year", TEXT),
+        ("secondary_graduates", "col_sec_grads", INT, "人"),
+        ("secondary_continued", "col_sec_cont", INT, "人"),
+        ("secondary_progression_rate", "col_sec_rate", PCT),
+        ("associate_enrolment", "col_asc_enrol", INT, "人"),
+        ("associate_graduates", "col_asc_grads", INT, "人"),
+        ("associate_continued", "col_asc_cont", INT, "人"),
+        ("bachelor_enrolment", "col_bach_enrol", INT, "人"),
+    )
     return PresentedTable("funnel", t("tbl_funnel"), columns,
                           [tuple(r[c.key] for c in columns) for r in b.pathways.funnel.iter_rows(named=True)])
 
 
 def dead_ends_table(b: AnalysisBundle) -> PresentedTable:
     dead = b.pathways.seats.filter(pl.col("dead_end"))
-    columns = table_columns(("major_code", "col_code", TEXT), ("major_name", "col_major", TEXT), ("graduates", "col_graduates", INT, "人"),
-                            ("continuing", "col_continuing", INT, "人"), ("missing_seats", "col_missing", INT, "人"),
-                            ("targets_not_offered", "col_targets", LIST))
+    columns = table_columns(
+        ("major_code", "col_code", TEXT),
+        ("major_name", "col_major", TEXT),
+        ("graduates", "col_graduates", INT, "人"),
+        ("continuing", "col_continuing", INT, "人"),
+        ("missing_seats", "col_missing", INT, "人"),
+        ("targets_not_offered", "col_targets", LIST),
+    )
     rows = [(r["major_code"], r["major_name"] or "", r["graduates"], r["continuing"], r["missing_seats"],
              tuple(r["targets_not_offered"] or ())) for r in dead.iter_rows(named=True)]
     return PresentedTable("dead-ends", t("tbl_dead_ends"), columns, rows)

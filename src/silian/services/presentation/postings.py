@@ -33,8 +33,12 @@ def posting_occupations_table(e: DashboardExtras) -> PresentedTable:
     if pd is None:
         return PresentedTable("posting-occupations", t("tbl_posting_occupations", periods="—"), columns, [])
     names, salary = get_catalog().occupation_names, _salary_lookup(e, "occupation")
-    top = (pd.records.group_by("occupation_code").agg(pl.col("count").sum()).sort(["count", "occupation_code"], descending=[True, False])
-           .head(POSTING_TOP))
+    top = (
+        pd.records.group_by("occupation_code")
+        .agg(pl.col("count").sum())
+        .sort(["count", "occupation_code"], descending=[True, False])
+        .head(POSTING_TOP)
+    )
     rows = [(code, names.get(code or "", code or ""), n, n / max(pd.total, 1), salary.get(code or "", {}).get("salary_p50"))
             for code, n in top.iter_rows()]
     return PresentedTable("posting-occupations", t("tbl_posting_occupations", periods=pd.periods), columns, rows)

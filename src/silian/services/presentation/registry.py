@@ -76,8 +76,10 @@ TABLES: dict[str, Builder] = {
     **{key: _without_extras(build) for key, build in BUNDLE_TABLES.items()},
     "pathways": lambda b, e, p: pathway_flows(b, e),
     "school-compliance": lambda b, e, p: compliance_table(b, p, e.region_names),
-    "posting-occupations": lambda b, e, p: posting_occupations_table(e), "posting-classes": lambda b, e, p: posting_classes_table(b, e),
-    "posting-counties": lambda b, e, p: posting_counties_table(e), "posting-salaries": lambda b, e, p: posting_salaries_table(e),
+    "posting-occupations": lambda b, e, p: posting_occupations_table(e),
+    "posting-classes": lambda b, e, p: posting_classes_table(b, e),
+    "posting-counties": lambda b, e, p: posting_counties_table(e),
+    "posting-salaries": lambda b, e, p: posting_salaries_table(e),
 }
 
 

@@ -26,12 +26,22 @@ from silian.services.supply_demand import demand_years
 
 MAJOR_KEY = ("institution_code", "major_code", "year")
 SCHOOL_YEAR_TABLES = ("institution_resources", "funding", "innovation")
-register_messages({
-    "sc_negative_plan": ("{school} × {major}：{current} 人加上变化 {change} 后为负数", "{school} × {major}: {current} plus a change of {change} is negative"),
-    "sc_note_plant_late": ("新建工厂从 {year} 年起用工，比较年份的需求（{demand_year} 年）不受影响",
-                           "The plant hires from {year}; the demand of the compared year ({demand_year}) is unaffected"),
-    "sc_note_plan_window": ("招生变化按稳态计入 {first}–{last} 年（供给窗口）的专业点", "Enrolment changes enter the offerings of {first}–{last} (the supply window) at steady state"),
-})
+register_messages(
+    {
+        "sc_negative_plan": (
+            "{school} × {major}：{current} 人加上变化 {change} 后为负数",
+            "{school} × {major}: {current} plus a change of {change} is negative",
+        ),
+        "sc_note_plant_late": (
+            "新建工厂从 {year} 年起用工，比较年份的需求（{demand_year} 年）不受影响",
+            "The plant hires from {year}; the demand of the compared year ({demand_year}) is unaffected",
+        ),
+        "sc_note_plan_window": (
+            "招生变化按稳态计入 {first}–{last} 年（供给窗口）的专业点",
+            "Enrolment changes enter the offerings of {first}–{last} (the supply window) at steady state",
+        ),
+    }
+)
 
 
 @dataclass

@@ -25,27 +25,37 @@ from silian.services.supply_demand import analyse_supply_demand, demand_years
 from silian.settings import Settings
 
 DIGITS = 6
-register_messages({
-    "sc_baseline": ("基线（现状）", "Baseline"),
-    "sc_ind_coupling_D": ("四链耦合协调度 D", "Four-chain coupling coordination D"),
-    "sc_ind_coupling_C": ("耦合度 C", "Coupling C"),
-    "sc_ind_coupling_T": ("综合发展指数 T", "Development index T"),
-    "sc_ind_coupling_level": ("协调等级", "Coordination level"),
-    "sc_ind_coupling_lag": ("滞后链", "Lagging chain"),
-    "sc_ind_shortage": ("专业缺口合计（需求 > 供给）", "Total shortage (demand > supply)"),
-    "sc_ind_surplus": ("专业过剩合计（供给 > 需求）", "Total surplus (supply > demand)"),
-    "sc_ind_gap_chain": ("重点产业链缺口：{chain}", "Key-chain gap: {chain}"),
-    "sc_ind_duncan": ("专业类错配指数（Duncan）", "Class mismatch index (Duncan)"),
-    "sc_ind_cards_red": ("红牌专业数", "Red-card majors"),
-    "sc_ind_cards_yellow": ("黄牌专业数", "Yellow-card majors"),
-    "sc_ind_schools": ("中职学校数", "中职 schools"),
-    "sc_ind_schools_compliant": ("全部达标的学校数", "Schools meeting every standard"),
-    "sc_ind_students": ("在校生", "Students"),
-    "sc_ind_students_compliant": ("在达标学校就读的学生", "Students in compliant schools"),
-    "sc_note_years": ("比较年份 {year}：耦合协调度取 {coupling_year} 年（最近的完整年份），供需取 {demand_year} 年需求",
-                      "Compared year {year}: coupling of {coupling_year} (latest complete year), supply–demand against {demand_year} demand"),
-    "sc_note_no_coupling": ("“{column}”无法计算耦合协调度：{detail}", "'{column}': coupling cannot be computed: {detail}"),
-})
+register_messages(
+    {
+        "sc_baseline": ("基线（现状）", "Baseline"),
+        "sc_ind_coupling_D": ("四链耦合协调度 D", "Four-chain coupling coordination D"),
+        "sc_ind_coupling_C": ("耦合度 C", "Coupling C"),
+        "sc_ind_coupling_T": ("综合发展指数 T", "Development index T"),
+        "sc_ind_coupling_level": ("协调等级", "Coordination level"),
+        "sc_ind_coupling_lag": ("滞后链", "Lagging chain"),
+        "sc_ind_shortage": ("专业缺口合计（需求 > 供给）", "Total shortage (demand > supply)"),
+        "sc_ind_surplus": ("专业过剩合计（供给 > 需求）", "Total surplus (supply > demand)"),
+        "sc_ind_gap_chain": ("重点产业链缺口：{chain}", "Key-chain gap: {chain}"),
+        "sc_ind_duncan": ("专业类错配指数（Duncan）", "Class mismatch index (Duncan)"),
+        "sc_ind_cards_red": ("红牌专业数", "Red-card majors"),
+        "sc_ind_cards_yellow": ("黄牌专业数", "Yellow-card majors"),
+        "sc_ind_schools": ("中职学校数", "中职 schools"),
+        "sc_ind_schools_compliant": ("全部达标的学校数", "Schools meeting every standard"),
+        "sc_ind_students": ("在校生", "Students"),
+        "sc_ind_students_compliant": ("在达标学校就读的学生", "Students in compliant schools"),
+        "sc_note_years": (
+            "比较年份 {year}：耦合协调度取 {coupling_year} 年（最近的完整年份），供需取 {demand_year} 年需求",
+            (
+                "Compared year {year}: coupling of {coupling_year} (latest complete yea"
+                "r), supply–demand against {demand_year} demand"
+            ),
+        ),
+        "sc_note_no_coupling": (
+            "“{column}”无法计算耦合协调度：{detail}",
+            "'{column}': coupling cannot be computed: {detail}",
+        ),
+    }
+)
 
 
 @dataclass(frozen=True)

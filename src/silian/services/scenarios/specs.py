@@ -31,46 +31,76 @@ KINDS = SCENARIO_KINDS
 SPEC_FILE = "spec"
 OPTIMISER_OPTIONS = ("max_change", "min_cohort", "key_chain_bonus", "open_new")
 
-register_messages({
-    "sc_change_below_zero": ("{school} × {major} 在 {year} 年招生 {current} 人，减少后会成为负数",
-                             "{school} × {major} enrolled {current} in {year}; this change would make it negative"),
-    "sc_change_below_zero_fix": ("变化量不能小于 {low}；要停招请写 \"enrolment\": 0", "The change cannot be below {low}; to close the offering write \"enrolment\": 0"),
-    "sc_spec_rejected": ("情景方案有 {count} 个问题，未保存", "The scenario has {count} problem(s); nothing was saved"),
-    "sc_kind_unknown": ("未知的情景类型：{kind}", "Unknown scenario kind: {kind}"),
-    "sc_kind_fix": ("类型用 plan（招生计划）、plant（新建工厂）或 merger（学校合并）", "Use plan, plant or merger"),
-    "sc_not_object": ("方案应为 JSON 对象", "The spec must be a JSON object"),
-    "sc_not_object_fix": ("见 docs/planning.md 中各类情景的示例", "See the examples in docs/planning.md"),
-    "sc_unknown_keys": ("无法识别的键：{keys}", "Unrecognised keys: {keys}"),
-    "sc_unknown_keys_fix": ("允许的键：{allowed}", "Allowed keys: {allowed}"),
-    "sc_missing": ("缺少“{key}”", "'{key}' is missing"),
-    "sc_missing_fix": ("请填写“{key}”", "Fill in '{key}'"),
-    "sc_not_list": ("“{key}”应为非空列表", "'{key}' must be a non-empty list"),
-    "sc_not_text": ("应为字符串（代码须加引号）", "Must be a string (quote codes)"),
-    "sc_not_whole": ("应为整数", "Must be a whole number"),
-    "sc_negative": ("不能为负数", "Must not be negative"),
-    "sc_positive": ("应为正整数", "Must be a positive whole number"),
-    "sc_number_fix": ("填写不小于 {low} 的整数", "Give a whole number ≥ {low}"),
-    "sc_unknown_school": ("未知的学校代码：{code}", "Unknown school code: {code}"),
-    "sc_school_fix": ("用中心库中学校的代码（`silian export institutions`）", "Use a school code of the hub (`silian export institutions`)"),
-    "sc_unknown_major": ("未知的专业代码：{code}", "Unknown major code: {code}"),
-    "sc_major_fix": ("用职业教育专业目录中的代码（`silian catalog search 专业名`）", "Use a code of the vocational major catalogue (`silian catalog search NAME`)"),
-    "sc_unknown_occupation": ("未知的职业代码：{code}", "Unknown occupation code: {code}"),
-    "sc_occupation_fix": ("用职业分类大典 2022 的细类代码，如 6-18-01-07（`silian catalog search 职业名`）",
-                          "Use a detailed 2022 occupation code such as 6-18-01-07 (`silian catalog search NAME`)"),
-    "sc_unknown_county": ("未知的县市区代码：{code}", "Unknown county code: {code}"),
-    "sc_county_fix": ("用中心库中县市区的 6 位区划代码", "Use the 6-digit code of a county in the hub"),
-    "sc_bad_skill": ("未知的技能等级：{value}", "Unknown skill level: {value}"),
-    "sc_skill_fix": ("可选：{choices}", "Choose one of: {choices}"),
-    "sc_one_of": ("应填写“enrolment”（计划招生数）或“change”（增减人数）之一", "Give exactly one of 'enrolment' (planned entrants) or 'change' (more or fewer)"),
-    "sc_one_of_fix": ("如 {\"enrolment\": 120} 或 {\"change\": -20}", "e.g. {\"enrolment\": 120} or {\"change\": -20}"),
-    "sc_duplicate_pair": ("同一学校同一专业出现了两次：{school} × {major}", "A school × major pair appears twice: {school} × {major}"),
-    "sc_duplicate_fix": ("每个学校 × 专业只写一次", "List each school × major once"),
-    "sc_plan_empty": ("应填写“changes”（招生变化）或“optimiser”（用优化器的计划）", "Give 'changes' or 'optimiser'"),
-    "sc_merger_two": ("合并至少需要两所不同的学校", "A merger needs at least two different schools"),
-    "sc_merger_fix": ("如 {\"schools\": [\"A\", \"B\"], \"into\": \"A\"}", "e.g. {\"schools\": [\"A\", \"B\"], \"into\": \"A\"}"),
-    "sc_into_not_listed": ("合并后的学校 {code} 不在“schools”中", "The surviving school {code} is not in 'schools'"),
-    "sc_year_range": ("年份应在 2000–2100 之间", "The year must be between 2000 and 2100"),
-})
+register_messages(
+    {
+        "sc_change_below_zero": (
+            "{school} × {major} 在 {year} 年招生 {current} 人，减少后会成为负数",
+            "{school} × {major} enrolled {current} in {year}; this change would make it negative",
+        ),
+        "sc_change_below_zero_fix": (
+            '变化量不能小于 {low}；要停招请写 "enrolment": 0',
+            'The change cannot be below {low}; to close the offering write "enrolment": 0',
+        ),
+        "sc_spec_rejected": (
+            "情景方案有 {count} 个问题，未保存",
+            "The scenario has {count} problem(s); nothing was saved",
+        ),
+        "sc_kind_unknown": ("未知的情景类型：{kind}", "Unknown scenario kind: {kind}"),
+        "sc_kind_fix": ("类型用 plan（招生计划）、plant（新建工厂）或 merger（学校合并）", "Use plan, plant or merger"),
+        "sc_not_object": ("方案应为 JSON 对象", "The spec must be a JSON object"),
+        "sc_not_object_fix": ("见 docs/planning.md 中各类情景的示例", "See the examples in docs/planning.md"),
+        "sc_unknown_keys": ("无法识别的键：{keys}", "Unrecognised keys: {keys}"),
+        "sc_unknown_keys_fix": ("允许的键：{allowed}", "Allowed keys: {allowed}"),
+        "sc_missing": ("缺少“{key}”", "'{key}' is missing"),
+        "sc_missing_fix": ("请填写“{key}”", "Fill in '{key}'"),
+        "sc_not_list": ("“{key}”应为非空列表", "'{key}' must be a non-empty list"),
+        "sc_not_text": ("应为字符串（代码须加引号）", "Must be a string (quote codes)"),
+        "sc_not_whole": ("应为整数", "Must be a whole number"),
+        "sc_negative": ("不能为负数", "Must not be negative"),
+        "sc_positive": ("应为正整数", "Must be a positive whole number"),
+        "sc_number_fix": ("填写不小于 {low} 的整数", "Give a whole number ≥ {low}"),
+        "sc_unknown_school": ("未知的学校代码：{code}", "Unknown school code: {code}"),
+        "sc_school_fix": (
+            "用中心库中学校的代码（`silian export institutions`）",
+            "Use a school code of the hub (`silian export institutions`)",
+        ),
+        "sc_unknown_major": ("未知的专业代码：{code}", "Unknown major code: {code}"),
+        "sc_major_fix": (
+            "用职业教育专业目录中的代码（`silian catalog search 专业名`）",
+            "Use a code of the vocational major catalogue (`silian catalog search NAME`)",
+        ),
+        "sc_unknown_occupation": ("未知的职业代码：{code}", "Unknown occupation code: {code}"),
+        "sc_occupation_fix": (
+            "用职业分类大典 2022 的细类代码，如 6-18-01-07（`silian catalog search 职业名`）",
+            "Use a detailed 2022 occupation code such as 6-18-01-07 (`silian catalog search NAME`)",
+        ),
+        "sc_unknown_county": ("未知的县市区代码：{code}", "Unknown county code: {code}"),
+        "sc_county_fix": ("用中心库中县市区的 6 位区划代码", "Use the 6-digit code of a county in the hub"),
+        "sc_bad_skill": ("未知的技能等级：{value}", "Unknown skill level: {value}"),
+        "sc_skill_fix": ("可选：{choices}", "Choose one of: {choices}"),
+        "sc_one_of": (
+            "应填写“enrolment”（计划招生数）或“change”（增减人数）之一",
+            "Give exactly one of 'enrolment' (planned entrants) or 'change' (more or fewer)",
+        ),
+        "sc_one_of_fix": ('如 {"enrolment": 120} 或 {"change": -20}', 'e.g. {"enrolment": 120} or {"change": -20}'),
+        "sc_duplicate_pair": (
+            "同一学校同一专业出现了两次：{school} × {major}",
+            "A school × major pair appears twice: {school} × {major}",
+        ),
+        "sc_duplicate_fix": ("每个学校 × 专业只写一次", "List each school × major once"),
+        "sc_plan_empty": (
+            "应填写“changes”（招生变化）或“optimiser”（用优化器的计划）",
+            "Give 'changes' or 'optimiser'",
+        ),
+        "sc_merger_two": ("合并至少需要两所不同的学校", "A merger needs at least two different schools"),
+        "sc_merger_fix": ('如 {"schools": ["A", "B"], "into": "A"}', 'e.g. {"schools": ["A", "B"], "into": "A"}'),
+        "sc_into_not_listed": (
+            "合并后的学校 {code} 不在“schools”中",
+            "The surviving school {code} is not in 'schools'",
+        ),
+        "sc_year_range": ("年份应在 2000–2100 之间", "The year must be between 2000 and 2100"),
+    }
+)
 
 
 @dataclass(frozen=True)

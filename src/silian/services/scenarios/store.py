@@ -33,16 +33,30 @@ from silian.storage.scenarios import ScenarioRow
 
 PLANNERS = ("city_admin", "county_officer")
 NAME_MAX = 100
-register_messages({
-    "sc_forbidden": ("只有市级管理员和县级教育部门可以使用情景", "Only city admins and county officers may use scenarios"),
-    "sc_not_found": ("找不到情景“{name}”", "No scenario '{name}'"),
-    "sc_exists": ("情景“{name}”已存在；请换一个名称，或先删除它", "A scenario named '{name}' exists; choose another name or delete it first"),
-    "sc_bad_name": ("情景名称不能为空，且不超过 {n} 个字符", "A scenario name must be 1 to {n} characters"),
-    "sc_not_your_county": ("只能使用本县（{county}）的学校和区划：{codes}", "Only your county's ({county}) schools and codes may be used: {codes}"),
-    "sc_not_yours": ("只能删除或修改本县的情景", "You may change or delete only your county's scenarios"),
-    "sc_none_given": ("请至少指定一个情景", "Name at least one scenario"),
-    "sc_db_not_migrated": ("数据库结构不是最新：请先运行 `silian db upgrade`", "The database schema is out of date: run `silian db upgrade`"),
-})
+register_messages(
+    {
+        "sc_forbidden": (
+            "只有市级管理员和县级教育部门可以使用情景",
+            "Only city admins and county officers may use scenarios",
+        ),
+        "sc_not_found": ("找不到情景“{name}”", "No scenario '{name}'"),
+        "sc_exists": (
+            "情景“{name}”已存在；请换一个名称，或先删除它",
+            "A scenario named '{name}' exists; choose another name or delete it first",
+        ),
+        "sc_bad_name": ("情景名称不能为空，且不超过 {n} 个字符", "A scenario name must be 1 to {n} characters"),
+        "sc_not_your_county": (
+            "只能使用本县（{county}）的学校和区划：{codes}",
+            "Only your county's ({county}) schools and codes may be used: {codes}",
+        ),
+        "sc_not_yours": ("只能删除或修改本县的情景", "You may change or delete only your county's scenarios"),
+        "sc_none_given": ("请至少指定一个情景", "Name at least one scenario"),
+        "sc_db_not_migrated": (
+            "数据库结构不是最新：请先运行 `silian db upgrade`",
+            "The database schema is out of date: run `silian db upgrade`",
+        ),
+    }
+)
 
 
 @dataclass(frozen=True)

@@ -137,7 +137,7 @@ def tables(analyses: AnalysesDep, p: PrincipalDep, region: str | None = None, ye
 
 
 @router.get("/tables/{table_id}", response_model=Json, responses=ERRORS,
-            summary="One presented table: title, columns (key, label, unit, kind) and rows, as on the dashboard and in the report")
+            summary="One presented table: title, columns (key, label, unit, kind) and rows, " "as on the dashboard and in the report")
 def table(analyses: AnalysesDep, p: PrincipalDep, table_id: str, region: str | None = None, year: int | None = None) -> Json:
     b = bundle_of(analyses, region, year)
     return {**_meta(b), **bundle_table(table_id, b, p).to_json()}

@@ -46,19 +46,49 @@ class MatchResult(BaseModel):
     seats: int
 
 
-MATCH_BODY = {"required": True, "content": {"application/json": {"schema": {
-    "type": "object", "required": ["students", "positions"], "additionalProperties": False,
-    "properties": {
-        "students": {"type": "object", "description": "学生 → 志愿岗位（da：按志愿排序的列表；weights：{岗位: 分数}）",
-                     "additionalProperties": {"oneOf": [{"type": "array", "items": {"type": "string"}},
-                                                        {"type": "object", "additionalProperties": {"type": "number"}}]}},
-        "positions": {"type": "object", "description": "岗位 → {capacity, preferences | scores}",
-                      "additionalProperties": {"type": "object", "properties": {
-                          "capacity": {"type": "integer", "minimum": 0},
-                          "preferences": {"type": "array", "items": {"type": "string"}},
-                          "scores": {"type": "object", "additionalProperties": {"type": "number"}}}}}}},
-    "example": {"students": {"s1": ["p2", "p1"], "s2": ["p1"]},
-                "positions": {"p1": {"capacity": 1, "preferences": ["s2", "s1"]}, "p2": {"capacity": 1, "preferences": ["s1"]}}}}}}
+MATCH_BODY = {
+    "required": True,
+    "content": {
+        "application/json": {
+            "schema": {
+                "type": "object",
+                "required": ["students", "positions"],
+                "additionalProperties": False,
+                "properties": {
+                    "students": {
+                        "type": "object",
+                        "description": "学生 → 志愿岗位（da：按志愿排序的列表；weights：{岗位: 分数}）",
+                        "additionalProperties": {
+                            "oneOf": [
+                                {"type": "array", "items": {"type": "string"}},
+                                {"type": "object", "additionalProperties": {"type": "number"}},
+                            ]
+                        },
+                    },
+                    "positions": {
+                        "type": "object",
+                        "description": "岗位 → {capacity, preferences | scores}",
+                        "additionalProperties": {
+                            "type": "object",
+                            "properties": {
+                                "capacity": {"type": "integer", "minimum": 0},
+                                "preferences": {"type": "array", "items": {"type": "string"}},
+                                "scores": {"type": "object", "additionalProperties": {"type": "number"}},
+                            },
+                        },
+                    },
+                },
+            },
+            "example": {
+                "students": {"s1": ["p2", "p1"], "s2": ["p1"]},
+                "positions": {
+                    "p1": {"capacity": 1, "preferences": ["s2", "s1"]},
+                    "p2": {"capacity": 1, "preferences": ["s1"]},
+                },
+            },
+        }
+    },
+}
 
 
 @router.post("/plan", response_model=Json, responses=responses(400, 401, 403, 404, 422),

@@ -1,6 +1,7 @@
 """The demand-sharing platform's API: ``/api/v1/posts`` (list, publish, read, change, close), responses to a post
 (list, respond, accept, decline), recommendations for a post, and ``/api/v1/recommendations`` (the open posts that
-fit a school), ``/api/v1/recommendations/demand`` (partners for the hub's declared enterprise demand). Every error has the one error shape; another school's or enterprise's post or response is never
+fit a school), ``/api/v1/recommendations/demand`` (partners for the hub's declared enterprise demand). Every
+error has the one error shape; another school's or enterprise's post or response is never
 shown (404 when it is not visible, 403 when it is visible but not yours to change)."""
 
 from __future__ import annotations
@@ -34,7 +35,9 @@ class PostCreate(BaseModel):
     kind: Kind = Field(..., description=KIND_HELP)
     title: str = Field(..., min_length=1, max_length=200, description="标题 / title")
     description: str = Field("", max_length=4000, description="说明 / description")
-    enterprise_credit_code: str | None = Field(None, max_length=18, description="企业（城市管理员代发时填写）/ enterprise, for the city admin")
+    enterprise_credit_code: str | None = Field(
+        None, max_length=18, description="企业（城市管理员代发时填写）/ enterprise, for the city admin"
+    )
     institution_code: str | None = Field(None, max_length=20, description="学校（城市管理员代发时填写）/ school, for the city admin")
     occupation_code: str | None = Field(None, max_length=20, description="职业分类大典 2022 细类代码，如 6-18-01-01")
     major_code: str | None = Field(None, max_length=20, description="职业教育专业目录代码，如 460103")
@@ -203,13 +206,23 @@ def summary(db: DbDep) -> Any:
 
 
 @router.get("/api/v1/posts", response_model=PostPage, responses=responses(400, 401), summary="List and search posts")
-def list_posts(db: DbDep, p: UserDep, kind: Kind | None = None, status: Literal["open", "closed"] | None = None,
-               occupation_code: str | None = None, major_code: str | None = None,
-               county: str | None = Query(None, description="发布单位所在县市区代码"), skill_level: SkillLevel | None = None,
-               q: str | None = Query(None, max_length=100, description="标题或说明中的文字"),
-               mine: bool = Query(False, description="只看本单位发布的"),
-               sort: str | None = Query(None, description="created_at, updated_at, count, period, title, id; 前加 - 为降序（默认 -created_at）"),
-               page: int = Query(1, ge=1, le=1_000_000), page_size: int = Query(20, ge=1, le=svc.MAX_PAGE_SIZE)) -> Any:
+def list_posts(
+    db: DbDep,
+    p: UserDep,
+    kind: Kind | None = None,
+    status: Literal["open", "closed"] | None = None,
+    occupation_code: str | None = None,
+    major_code: str | None = None,
+    county: str | None = Query(None, description="发布单位所在县市区代码"),
+    skill_level: SkillLevel | None = None,
+    q: str | None = Query(None, max_length=100, description="标题或说明中的文字"),
+    mine: bool = Query(False, description="只看本单位发布的"),
+    sort: str | None = Query(
+        None, description="created_at, updated_at, count, period, title, id; 前加 - 为降序（默认 -created_at）"
+    ),
+    page: int = Query(1, ge=1, le=1_000_000),
+    page_size: int = Query(20, ge=1, le=svc.MAX_PAGE_SIZE),
+) -> Any:
     """Open posts and your own (county officers: their county's; city admin: all)."""
     filters = svc.PostFilters(kind=kind, status=status, occupation_code=occupation_code, major_code=major_code,
                               county=county, skill_level=skill_level, q=q, mine=mine)

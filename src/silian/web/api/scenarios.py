@@ -22,9 +22,14 @@ from silian.web.errors import responses
 
 router = APIRouter(prefix="/api/v1/scenarios", tags=["情景 / scenarios"])
 IdPath = Annotated[int, PathParam(ge=1, le=2**31 - 1)]
-register_messages({
-    "api_sc_ids": ("ids 应为逗号分隔的情景编号，如 1,2（最多 6 个）", "ids must be comma-separated scenario numbers, e.g. 1,2 (at most 6)"),
-})
+register_messages(
+    {
+        "api_sc_ids": (
+            "ids 应为逗号分隔的情景编号，如 1,2（最多 6 个）",
+            "ids must be comma-separated scenario numbers, e.g. 1,2 (at most 6)",
+        ),
+    }
+)
 MAX_COMPARED = 6
 SPEC_HELP = ("plan：{\"changes\": [{\"school\", \"major\", \"enrolment\" | \"change\"}]} 或 {\"optimiser\": {…}}；"
              "plant：{\"county\", \"from_year\", \"occupations\": [{\"code\", \"workers\", \"skill_level\"?}], \"label\"?}；"

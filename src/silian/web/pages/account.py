@@ -15,11 +15,17 @@ from silian.web.security import LANG_COOKIE, Session
 from silian.web.templating import render
 
 router = APIRouter(include_in_schema=False)
-register_messages({
-    "pg_login": ("登录", "Log in"), "pg_logout": ("退出", "Log out"), "pg_username": ("用户名", "Username"),
-    "pg_password": ("密码", "Password"), "pg_app": ("四链·区域职业教育中心平台", "Silian · regional vocational education platform"),
-    "pg_lang_switch": ("English", "中文"), "pg_public": ("公众访问（仅汇总数据）", "Public access (aggregates only)"),
-})
+register_messages(
+    {
+        "pg_login": ("登录", "Log in"),
+        "pg_logout": ("退出", "Log out"),
+        "pg_username": ("用户名", "Username"),
+        "pg_password": ("密码", "Password"),
+        "pg_app": ("四链·区域职业教育中心平台", "Silian · regional vocational education platform"),
+        "pg_lang_switch": ("English", "中文"),
+        "pg_public": ("公众访问（仅汇总数据）", "Public access (aggregates only)"),
+    }
+)
 
 
 @router.get("/login")

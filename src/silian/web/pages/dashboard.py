@@ -33,72 +33,148 @@ from silian.web.dependencies import AnalysesDep, DbDep, PrincipalDep, SettingsDe
 from silian.web.templating import render
 
 router = APIRouter(include_in_schema=False)
-register_messages({
-    "dash_title": ("仪表盘", "Dashboard"),
-    "nav_dashboard": ("仪表盘", "Dashboard"), "nav_platform": ("需求共享平台", "Demand-sharing platform"),
-    "nav_upload": ("数据上传", "Data upload"), "nav_api": ("API 文档", "API docs"),
-    "dash_tab_overview": ("总览", "Overview"), "dash_tab_counties": ("县市区", "Counties"),
-    "dash_tab_gaps": ("供需缺口", "Supply–demand gaps"), "dash_tab_pathways": ("升学通道", "Pathways"),
-    "dash_tab_schools": ("学校办学条件", "Schools"), "dash_tab_peers": ("对标城市", "Peer cities"),
-    "dash_heading": ("{region} · {year} 年", "{region} · {year}"),
-    "dash_year": ("分析年份", "Year"), "dash_show": ("查看", "Show"),
-    "dash_generated": ("注意：本页数据含生成的演示数据（{tables}），数字只用于演示平台功能，不代表真实情况。",
-                       "Note: this page uses generated demo data ({tables}); the numbers only demonstrate the platform and are not real."),
-    "dash_table": ("数据表", "Data table"), "dash_csv": ("下载 CSV", "Download CSV"), "dash_xlsx": ("下载 Excel", "Download Excel"),
-    "dash_latest": ("最新耦合协调度（{year} 年）", "Latest coordination ({year})"),
-    "dash_level_lag": ("协调等级：{level}；{lag}", "Level: {level}; lagging: {lag}"),
-    "dash_cards": ("专业预警（{year} 年需求）", "Warning cards ({year} demand)"),
-    "dash_findings": ("四项诊断的主要发现", "Key findings of the four diagnoses"),
-    "dash_dx_pathways": ("断头路（升学通道）", "Broken pathways (断头路)"),
-    "dash_dx_schools": ("散缺小（学校办学条件）", "Scattered, lacking, small (散缺小)"),
-    "dash_dx_supply": ("供需链难畅（专业与产业）", "Supply–demand mismatch (供需链难畅)"),
-    "dash_dx_skills": ("大工匠难育（技能等级）", "Too few master craftsmen (大工匠难育)"),
-    "dash_relative": ("U、T、D 是相对于本地区历年面板的水平（面板内最差为 0、最好为 1），不是与其他城市的绝对比较。",
-                      "U, T and D are relative to this region's own panel of years (worst 0, best 1), not an absolute comparison with other cities."),
-    "dash_own_county": ("已突出显示本县（{county}）", "Your county ({county}) is highlighted"),
-    "dash_no_counties": ("没有足够的县级数据计算县市区耦合协调度", "Not enough county data to compute county coordination"),
-    "dash_drill_hint": ("点击热力图中的单元格（或下表中的“明细”）查看该专业类在该产业链中的专业和开设学校。",
-                        "Click a heatmap cell (or a “Majors” link in the table below) to list the majors of that class in that chain and the schools offering them."),
-    "dash_heatmap_top": ("热力图显示缺口（绝对值合计）最大的 {n} 个专业类（共 {total} 个）；全部单元格见数据表。",
-                         "The heatmap shows the {n} classes with the largest total absolute gap (of {total}); every cell is in the data table."),
-    "dash_drill": ("明细", "Majors"), "dash_drill_empty": ("尚未选择单元格", "No cell selected yet"),
-    "dash_cell_note": ("供给、需求、缺口按专业→行业对照权重计入该产业链的部分；开设学校为 {year} 年有在校生的学校。",
-                       "Supply, demand and gap are the part carried into this chain by the major→industry crosswalk weight; schools are those with students in {year}."),
-    "dash_no_majors": ("该单元格没有专业", "No majors in this cell"),
-    "dash_sankey_note": ("毕业生人数与升学人数来自升学通道统计，就业人数来自同年专业点数据；“其他”为毕业生减去升学与就业。",
-                         "Graduates and continuing come from the pathway funnel, employed from the same year's major points; “other” is graduates minus continuing and employed."),
-    "dash_compliance_summary": ("{compliant}/{schools} 所中职学校全部达标；达标学校在校生占 {share}",
-                                "{compliant} of {schools} 中职 schools meet every standard; {share} of students are in compliant schools"),
-    "dash_scope_all": ("显示全部学校", "All schools"),
-    "dash_scope_county": ("只显示本县学校", "Schools of your county only"),
-    "dash_scope_school": ("只显示本校", "Your school only"),
-    "dash_scope_none": ("公众和企业用户只能看到学校汇总数据；登录学校、县级或市级账号可查看逐校达标情况。",
-                        "The public and enterprise users see the school summary only; school, county and city accounts see each school."),
-    "dash_no_rows": ("没有可显示的数据", "No data to show"),
-    "dash_empty": ("暂无可分析的数据", "No data to analyse yet"),
-    "dash_tab_postings": ("招聘需求", "Postings"),
-    "dash_posting_bias_known": (("已知偏差：网络招聘信息明显少报制造业操作工（职业大典大类 6“生产制造及有关人员”），"
-                                "因此供需分析按设置的权重混合企业申报、招聘信息和统计推算三种需求来源，从不单独使用招聘数据。"),
-                                ("Known bias: online postings under-report manufacturing operators (大典 大类 6, production "
-                                "workers) by a wide margin, so the supply–demand analysis blends declared, posting and "
-                                "statistics-based demand with set weights and never uses postings alone.")),
-    "dash_posting_summary": (("数据库中共有 {total} 条来自招聘信息的需求（{periods}），涉及 {occupations} 个职业、{regions} 个地区；"
-                             "供需分析（{year} 年）中招聘信息的权重为 {weight}。"),
-                             ("The hub holds {total} posting-sourced openings ({periods}) in {occupations} occupations and "
-                             "{regions} regions; postings weigh {weight} in the {year} supply–demand blend.")),
-    "dash_postings_none": ("尚未导入招聘数据：数据库中没有来源为“招聘信息”（posting）的需求记录。",
-                           "No job postings have been imported: the hub has no demand records with source “posting”."),
-    "dash_postings_how": (("导入方法：在命令行运行下面的命令（支持 CSV、Excel、JSON Lines、Parquet；大文件可加 --engine spark），"
-                          "详见 docs/postings.md。"), ("To import, run the command below (CSV, Excel, JSON Lines or Parquet; "
-                          "--engine spark for very large files); see docs/postings.md.")),
-    "dash_salary_source": ("月薪分位数来自最近一次导入（{source}，{saved_at}），按每条招聘月薪中值计算。",
-                           "Salary quantiles come from the last import ({source}, {saved_at}), over each posting's monthly midpoint."),
-    "dash_salary_missing": ("没有找到最近一次导入保存的月薪分位数（由 silian postings import --load 保存在数据目录）。",
-                            "No saved salary quantiles were found (silian postings import --load saves them in the data folder)."),
-    "dash_classes_note": ("按供需分析的口径折算：每个职业的招聘数按人社部专业—职业对照分到相关专业（未加权混合前）。",
-                          ("Carried as the supply–demand analysis does: each occupation's postings are split over its "
-                          "majors by the MOHRSS crosswalk (before blending).")),
-})
+register_messages(
+    {
+        "dash_title": ("仪表盘", "Dashboard"),
+        "nav_dashboard": ("仪表盘", "Dashboard"),
+        "nav_platform": ("需求共享平台", "Demand-sharing platform"),
+        "nav_upload": ("数据上传", "Data upload"),
+        "nav_api": ("API 文档", "API docs"),
+        "dash_tab_overview": ("总览", "Overview"),
+        "dash_tab_counties": ("县市区", "Counties"),
+        "dash_tab_gaps": ("供需缺口", "Supply–demand gaps"),
+        "dash_tab_pathways": ("升学通道", "Pathways"),
+        "dash_tab_schools": ("学校办学条件", "Schools"),
+        "dash_tab_peers": ("对标城市", "Peer cities"),
+        "dash_heading": ("{region} · {year} 年", "{region} · {year}"),
+        "dash_year": ("分析年份", "Year"),
+        "dash_show": ("查看", "Show"),
+        "dash_generated": (
+            "注意：本页数据含生成的演示数据（{tables}），数字只用于演示平台功能，不代表真实情况。",
+            "Note: this page uses generated demo data ({tables}); the numbers only demonstrate the platform and are not real.",
+        ),
+        "dash_table": ("数据表", "Data table"),
+        "dash_csv": ("下载 CSV", "Download CSV"),
+        "dash_xlsx": ("下载 Excel", "Download Excel"),
+        "dash_latest": ("最新耦合协调度（{year} 年）", "Latest coordination ({year})"),
+        "dash_level_lag": ("协调等级：{level}；{lag}", "Level: {level}; lagging: {lag}"),
+        "dash_cards": ("专业预警（{year} 年需求）", "Warning cards ({year} demand)"),
+        "dash_findings": ("四项诊断的主要发现", "Key findings of the four diagnoses"),
+        "dash_dx_pathways": ("断头路（升学通道）", "Broken pathways (断头路)"),
+        "dash_dx_schools": ("散缺小（学校办学条件）", "Scattered, lacking, small (散缺小)"),
+        "dash_dx_supply": ("供需链难畅（专业与产业）", "Supply–demand mismatch (供需链难畅)"),
+        "dash_dx_skills": ("大工匠难育（技能等级）", "Too few master craftsmen (大工匠难育)"),
+        "dash_relative": (
+            "U、T、D 是相对于本地区历年面板的水平（面板内最差为 0、最好为 1），不是与其他城市的绝对比较。",
+            (
+                "U, T and D are relative to this region's own panel of years (worst 0, "
+                "best 1), not an absolute comparison with other cities."
+            ),
+        ),
+        "dash_own_county": ("已突出显示本县（{county}）", "Your county ({county}) is highlighted"),
+        "dash_no_counties": (
+            "没有足够的县级数据计算县市区耦合协调度",
+            "Not enough county data to compute county coordination",
+        ),
+        "dash_drill_hint": (
+            "点击热力图中的单元格（或下表中的“明细”）查看该专业类在该产业链中的专业和开设学校。",
+            (
+                "Click a heatmap cell (or a “Majors” link in the table below) to list t"
+                "he majors of that class in that chain and the schools offering them."
+            ),
+        ),
+        "dash_heatmap_top": (
+            "热力图显示缺口（绝对值合计）最大的 {n} 个专业类（共 {total} 个）；全部单元格见数据表。",
+            (
+                "The heatmap shows the {n} classes with the largest total absolute gap "
+                "(of {total}); every cell is in the data table."
+            ),
+        ),
+        "dash_drill": ("明细", "Majors"),
+        "dash_drill_empty": ("尚未选择单元格", "No cell selected yet"),
+        "dash_cell_note": (
+            "供给、需求、缺口按专业→行业对照权重计入该产业链的部分；开设学校为 {year} 年有在校生的学校。",
+            (
+                "Supply, demand and gap are the part carried into this chain by the maj"
+                "or→industry crosswalk weight; schools are those with students in {year"
+                "}."
+            ),
+        ),
+        "dash_no_majors": ("该单元格没有专业", "No majors in this cell"),
+        "dash_sankey_note": (
+            "毕业生人数与升学人数来自升学通道统计，就业人数来自同年专业点数据；“其他”为毕业生减去升学与就业。",
+            (
+                "Graduates and continuing come from the pathway funnel, employed from t"
+                "he same year's major points; “other” is graduates minus continuing and "
+                "employed."
+            ),
+        ),
+        "dash_compliance_summary": (
+            "{compliant}/{schools} 所中职学校全部达标；达标学校在校生占 {share}",
+            "{compliant} of {schools} 中职 schools meet every standard; {share} of students are in compliant schools",
+        ),
+        "dash_scope_all": ("显示全部学校", "All schools"),
+        "dash_scope_county": ("只显示本县学校", "Schools of your county only"),
+        "dash_scope_school": ("只显示本校", "Your school only"),
+        "dash_scope_none": (
+            "公众和企业用户只能看到学校汇总数据；登录学校、县级或市级账号可查看逐校达标情况。",
+            "The public and enterprise users see the school summary only; school, county and city accounts see each school.",
+        ),
+        "dash_no_rows": ("没有可显示的数据", "No data to show"),
+        "dash_empty": ("暂无可分析的数据", "No data to analyse yet"),
+        "dash_tab_postings": ("招聘需求", "Postings"),
+        "dash_posting_bias_known": (
+            (
+                "已知偏差：网络招聘信息明显少报制造业操作工（职业大典大类 6“生产制造及有关人员”），"
+                "因此供需分析按设置的权重混合企业申报、招聘信息和统计推算三种需求来源，从不单独使用招聘数据。"
+            ),
+            (
+                "Known bias: online postings under-report manufacturing operators (大典 大类 6, production "
+                "workers) by a wide margin, so the supply–demand analysis blends declared, posting and "
+                "statistics-based demand with set weights and never uses postings alone."
+            ),
+        ),
+        "dash_posting_summary": (
+            (
+                "数据库中共有 {total} 条来自招聘信息的需求（{periods}），涉及 {occupations} 个职业、{regions} 个地区；"
+                "供需分析（{year} 年）中招聘信息的权重为 {weight}。"
+            ),
+            (
+                "The hub holds {total} posting-sourced openings ({periods}) in {occupations} occupations and "
+                "{regions} regions; postings weigh {weight} in the {year} supply–demand blend."
+            ),
+        ),
+        "dash_postings_none": (
+            "尚未导入招聘数据：数据库中没有来源为“招聘信息”（posting）的需求记录。",
+            "No job postings have been imported: the hub has no demand records with source “posting”.",
+        ),
+        "dash_postings_how": (
+            (
+                "导入方法：在命令行运行下面的命令（支持 CSV、Excel、JSON Lines、Parquet；大文件可加 --engine spark），"
+                "详见 docs/postings.md。"
+            ),
+            (
+                "To import, run the command below (CSV, Excel, JSON Lines or Parquet; "
+                "--engine spark for very large files); see docs/postings.md."
+            ),
+        ),
+        "dash_salary_source": (
+            "月薪分位数来自最近一次导入（{source}，{saved_at}），按每条招聘月薪中值计算。",
+            "Salary quantiles come from the last import ({source}, {saved_at}), over each posting's monthly midpoint.",
+        ),
+        "dash_salary_missing": (
+            "没有找到最近一次导入保存的月薪分位数（由 silian postings import --load 保存在数据目录）。",
+            "No saved salary quantiles were found (silian postings import --load saves them in the data folder).",
+        ),
+        "dash_classes_note": (
+            "按供需分析的口径折算：每个职业的招聘数按人社部专业—职业对照分到相关专业（未加权混合前）。",
+            (
+                "Carried as the supply–demand analysis does: each occupation's postings are split over its "
+                "majors by the MOHRSS crosswalk (before blending)."
+            ),
+        ),
+    }
+)
 DOWNLOAD_TYPES = {"csv": "text/csv; charset=utf-8",
                   "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 TABS = (("overview", "/"), ("counties", "/dashboard/counties"), ("gaps", "/dashboard/gaps"), ("pathways", "/dashboard/pathways"),
@@ -221,11 +297,26 @@ def sankey_option(table: present.PresentedTable) -> dict[str, Any]:
     order = sources + sorted((n for n in totals if n not in sources), key=lambda n: rank.get(n, len(rank)))
     nodes = [{"name": n, "label": {"formatter": f"{n}\n{totals[n]:,}"}} for n in order]
     links = [{"source": s, "target": g, "value": v} for s, g, v in table.rows]
-    return {"title": {"text": table.title, "left": "center", "top": 4, "textStyle": {"fontSize": 14}},
-            "tooltip": {"trigger": "item"}, "toolbox": {"feature": {"saveAsImage": {}}},
-            "series": [{"type": "sankey", "top": 44, "bottom": 16, "left": 8, "right": 150, "nodeAlign": "left", "layoutIterations": 0,
-                        "emphasis": {"focus": "adjacency"}, "lineStyle": {"color": "gradient", "curveness": 0.5, "opacity": 0.35},
-                        "data": nodes, "links": links}]}
+    return {
+        "title": {"text": table.title, "left": "center", "top": 4, "textStyle": {"fontSize": 14}},
+        "tooltip": {"trigger": "item"},
+        "toolbox": {"feature": {"saveAsImage": {}}},
+        "series": [
+            {
+                "type": "sankey",
+                "top": 44,
+                "bottom": 16,
+                "left": 8,
+                "right": 150,
+                "nodeAlign": "left",
+                "layoutIterations": 0,
+                "emphasis": {"focus": "adjacency"},
+                "lineStyle": {"color": "gradient", "curveness": 0.5, "opacity": 0.35},
+                "data": nodes,
+                "links": links,
+            }
+        ],
+    }
 
 
 def gap_heatmap(table: present.PresentedTable, top: int = HEATMAP_ROWS) -> tuple[dict[str, Any], dict[str, list[str]]]:
@@ -302,8 +393,17 @@ def gaps(request: Request, src: SourcesDep, p: PrincipalDep, year: int | None = 
                  horizontal=True)
     panels += [Panel(chains, bars.echarts_option(), height=_bar_height(chains) + 40), Panel(mismatch, chart.echarts_option())]
     drill = _cell_context(page, class_code, chain) if class_code and chain else None
-    return page.render("dashboard/gaps.html", "gaps", panels=panels, cells=cells, drill=drill,
-                       tables=[Panel(present.grow_table(b), wide=True, open_table=True), Panel(present.cut_table(b), wide=True, open_table=True)])
+    return page.render(
+        "dashboard/gaps.html",
+        "gaps",
+        panels=panels,
+        cells=cells,
+        drill=drill,
+        tables=[
+            Panel(present.grow_table(b), wide=True, open_table=True),
+            Panel(present.cut_table(b), wide=True, open_table=True),
+        ],
+    )
 
 
 def _cell_context(page: Page, class_code: str, chain: str) -> dict[str, Any]:
@@ -340,13 +440,19 @@ def schools(request: Request, src: SourcesDep, p: PrincipalDep, year: int | None
     share = pct(summary["students_in_compliant"] / max(summary["students"], 1))
     compliance = present.compliance_table(b, p, page.extras.region_names) if present.may_see_schools(p) else None
     scope = "none" if compliance is None else {"city_admin": "all", "county_officer": "county"}.get(p.role, "school")
-    return page.render("dashboard/schools.html", "schools",
-                       panels=[Panel(fails, _bar(fails, "check", "schools"), height=_bar_height(fails))],
-                       summary_text=t("dash_compliance_summary", compliant=summary["compliant"], schools=summary["schools"], share=share),
-                       compliance=Panel(compliance, wide=True, open_table=True) if compliance else None, scope=scope,
-                       findings=b.schools.findings,
-                       small=Panel(present.small_cohorts_table(b), open_table=True),
-                       tables=[Panel(present.simulations_table(b), wide=True, open_table=True)])
+    return page.render(
+        "dashboard/schools.html",
+        "schools",
+        panels=[Panel(fails, _bar(fails, "check", "schools"), height=_bar_height(fails))],
+        summary_text=t(
+            "dash_compliance_summary", compliant=summary["compliant"], schools=summary["schools"], share=share
+        ),
+        compliance=Panel(compliance, wide=True, open_table=True) if compliance else None,
+        scope=scope,
+        findings=b.schools.findings,
+        small=Panel(present.small_cohorts_table(b), open_table=True),
+        tables=[Panel(present.simulations_table(b), wide=True, open_table=True)],
+    )
 
 
 @router.get("/dashboard/peers")
@@ -371,11 +477,18 @@ def postings(request: Request, src: SourcesDep, p: PrincipalDep, year: int | Non
         occupations, classes = present.posting_occupations_table(e), present.posting_classes_table(b, e)
         counties, salaries = present.posting_counties_table(e), present.posting_salaries_table(e)
         weight = b.supply_demand.blend.weights.get("posting", 0.0)
-        summary = t("dash_posting_summary", total=whole(pd.total), periods=pd.periods,
-                    occupations=whole(pd.records["occupation_code"].n_unique()), regions=whole(pd.records["region_code"].n_unique()),
-                    year=b.supply_demand.year, weight=pct(weight))
+        summary = t(
+            "dash_posting_summary",
+            total=whole(pd.total),
+            periods=pd.periods,
+            occupations=whole(pd.records["occupation_code"].n_unique()),
+            regions=whole(pd.records["region_code"].n_unique()),
+            year=b.supply_demand.year,
+            weight=pct(weight),
+        )
         if pd.salaries is not None:
-            salary_note = t("dash_salary_source", source=pd.salary_source.get("source", "?"), saved_at=pd.salary_source.get("saved_at", "?"))
+            source = pd.salary_source
+            salary_note = t("dash_salary_source", source=source.get("source", "?"), saved_at=source.get("saved_at", "?"))
         else:
             salary_note = t("dash_salary_missing")
         panels = [Panel(occupations, _bar(occupations, "name", "postings"), height=_bar_height(occupations)),
@@ -383,8 +496,14 @@ def postings(request: Request, src: SourcesDep, p: PrincipalDep, year: int | Non
                         height=_bar_height(classes), notes=[t("dash_classes_note")]),
                   Panel(counties, _bar(counties, "region", "postings"), height=_bar_height(counties))]
         if salaries.rows:
-            chart = Chart(salaries.id, "bar", salaries.title, salaries.shown("name"), salaries.series("p25", "p50", "p75", digits=0),
-                          horizontal=True)
+            chart = Chart(
+                salaries.id,
+                "bar",
+                salaries.title,
+                salaries.shown("name"),
+                salaries.series("p25", "p50", "p75", digits=0),
+                horizontal=True,
+            )
             panels.append(Panel(salaries, chart.echarts_option(), height=_bar_height(salaries) + 40, notes=[salary_note]))
         else:
             panels.append(Panel(salaries, notes=[salary_note]))

@@ -25,52 +25,122 @@ from silian.web.dependencies import ClientDep, DbDep, PrincipalDep
 from silian.web.templating import render
 
 router = APIRouter(include_in_schema=False)
-register_messages({
-    "pf_title": ("需求共享平台", "Demand-sharing platform"),
-    "pf_intro": ("企业发布人才需求、技术需求、订单班和学徒岗位；学校发布毕业生供给与合作意向、响应企业需求。",
-                 "Enterprises post talent demand, technology needs, order-class and apprenticeship seats; schools post graduate supply and offers and respond to enterprise posts."),
-    "pf_public_note": ("公众只能看到汇总数字；登录后可查看和发布具体需求。", "The public sees totals only; log in to see and publish posts."),
-    "pf_summary": ("开放中的需求（汇总）", "Open posts (totals)"), "pf_posts": ("帖子数", "Posts"),
-    "pf_total": ("人数/名额合计", "People or seats"),
-    "pf_new": ("发布需求", "Publish a post"), "pf_search": ("查找", "Search"), "pf_reset": ("清除条件", "Clear"),
-    "pf_all": ("全部", "All"), "pf_kind": ("类型", "Kind"), "pf_status": ("状态", "Status"),
-    "pf_major": ("专业代码", "Major code"), "pf_occupation": ("职业代码", "Occupation code"),
-    "pf_county": ("县市区代码", "County code"), "pf_skill": ("技能等级", "Skill level"), "pf_q": ("关键词", "Keywords"),
-    "pf_mine": ("只看本单位发布的", "Only my organisation's"), "pf_sort": ("排序", "Sort"),
-    "pf_sort_new": ("最新发布", "Newest"), "pf_sort_count": ("人数最多", "Most people"), "pf_sort_period": ("时期最近", "Latest period"),
-    "pf_found": ("共 {count} 条", "{count} found"), "pf_none": ("没有符合条件的帖子", "No posts match"),
-    "pf_prev": ("上一页", "Previous"), "pf_next": ("下一页", "Next"), "pf_page": ("第 {page} / {pages} 页", "Page {page} of {pages}"),
-    "pf_post_title": ("标题", "Title"), "pf_owner": ("发布单位", "Posted by"), "pf_count": ("人数/名额", "People/seats"),
-    "pf_period": ("时期", "Period"), "pf_description": ("说明", "Description"), "pf_region": ("所在县市区", "County"),
-    "pf_enterprise": ("企业统一社会信用代码", "Enterprise credit code"), "pf_school": ("学校代码", "School code"),
-    "pf_admin_owner": ("代发单位（市级管理员填写其一）", "On behalf of (city admin: fill in one)"),
-    "pf_code_help": ("职业代码用大典 2022 细类（如 6-18-01-01），专业代码用职业教育专业目录（如 460103）；人才需求、订单班、学徒岗位至少填一项。",
-                     "Occupation: a detailed 2022 code (e.g. 6-18-01-01); major: a vocational catalogue code (e.g. 460103); talent demand, order-class and apprenticeship posts need at least one."),
-    "pf_submit": ("发布", "Publish"), "pf_problems": ("请改正以下问题：", "Please correct these problems:"),
-    "pf_recs": ("推荐合作伙伴", "Recommended partners"), "pf_score": ("得分", "Score"), "pf_reason": ("理由", "Reason"),
-    "pf_partner": ("合作方", "Partner"), "pf_formula": ("得分 = 0.40×专业匹配 + 0.30×供给能力 + 0.15×距离 + 0.15×既往合作",
-                                                       "Score = 0.40×fit + 0.30×capacity + 0.15×distance + 0.15×past cooperation"),
-    "pf_responses": ("响应", "Responses"), "pf_no_responses": ("暂无响应", "No responses yet"),
-    "pf_seats": ("名额/人数", "Seats"), "pf_message": ("留言", "Message"), "pf_accept": ("接受", "Accept"),
-    "pf_decline": ("拒绝", "Decline"), "pf_respond": ("响应此需求", "Respond to this post"), "pf_send": ("提交响应", "Send response"),
-    "pf_your_response": ("本校的响应", "Your school's response"), "pf_close": ("关闭此帖", "Close this post"),
-    "pf_cooperation": ("已建立校企合作记录", "Cooperation record created"),
-    "pf_coop_line": ("「{name}」，{year} 年起，{n} 人（合作记录 #{id}）", "“{name}” from {year}, {n} people (cooperation record #{id})"),
-    "pf_occupation_major": ("职业 / 专业", "Occupation / major"), "pf_school_col": ("学校", "School"), "pf_major_col": ("专业", "Major"),
-    "pf_accepted_seats": ("已接受名额：{accepted} / {count}", "Seats accepted: {accepted} of {count}"),
-    "pf_for_school": ("适合本校的需求", "Posts that fit your school"), "pf_back": ("返回列表", "Back to the list"),
-    "pf_error": ("无法完成", "Could not do that"), "pf_choose": ("请选择", "Choose"),
-    "pf_major_pick": ("本校专业", "Your major"), "pf_status_line": ("状态：{status}", "Status: {status}"),
-})
+register_messages(
+    {
+        "pf_title": ("需求共享平台", "Demand-sharing platform"),
+        "pf_intro": (
+            "企业发布人才需求、技术需求、订单班和学徒岗位；学校发布毕业生供给与合作意向、响应企业需求。",
+            (
+                "Enterprises post talent demand, technology needs, order-class and appr"
+                "enticeship seats; schools post graduate supply and offers and respond "
+                "to enterprise posts."
+            ),
+        ),
+        "pf_public_note": (
+            "公众只能看到汇总数字；登录后可查看和发布具体需求。",
+            "The public sees totals only; log in to see and publish posts.",
+        ),
+        "pf_summary": ("开放中的需求（汇总）", "Open posts (totals)"),
+        "pf_posts": ("帖子数", "Posts"),
+        "pf_total": ("人数/名额合计", "People or seats"),
+        "pf_new": ("发布需求", "Publish a post"),
+        "pf_search": ("查找", "Search"),
+        "pf_reset": ("清除条件", "Clear"),
+        "pf_all": ("全部", "All"),
+        "pf_kind": ("类型", "Kind"),
+        "pf_status": ("状态", "Status"),
+        "pf_major": ("专业代码", "Major code"),
+        "pf_occupation": ("职业代码", "Occupation code"),
+        "pf_county": ("县市区代码", "County code"),
+        "pf_skill": ("技能等级", "Skill level"),
+        "pf_q": ("关键词", "Keywords"),
+        "pf_mine": ("只看本单位发布的", "Only my organisation's"),
+        "pf_sort": ("排序", "Sort"),
+        "pf_sort_new": ("最新发布", "Newest"),
+        "pf_sort_count": ("人数最多", "Most people"),
+        "pf_sort_period": ("时期最近", "Latest period"),
+        "pf_found": ("共 {count} 条", "{count} found"),
+        "pf_none": ("没有符合条件的帖子", "No posts match"),
+        "pf_prev": ("上一页", "Previous"),
+        "pf_next": ("下一页", "Next"),
+        "pf_page": ("第 {page} / {pages} 页", "Page {page} of {pages}"),
+        "pf_post_title": ("标题", "Title"),
+        "pf_owner": ("发布单位", "Posted by"),
+        "pf_count": ("人数/名额", "People/seats"),
+        "pf_period": ("时期", "Period"),
+        "pf_description": ("说明", "Description"),
+        "pf_region": ("所在县市区", "County"),
+        "pf_enterprise": ("企业统一社会信用代码", "Enterprise credit code"),
+        "pf_school": ("学校代码", "School code"),
+        "pf_admin_owner": ("代发单位（市级管理员填写其一）", "On behalf of (city admin: fill in one)"),
+        "pf_code_help": (
+            (
+                "职业代码用大典 2022 细类（如 6-18-01-01），专业代码用职业教育专业目录（如 460103）；人才需求、订单班、学徒岗位至少填"
+                "一项。"
+            ),
+            (
+                "Occupation: a detailed 2022 code (e.g. 6-18-01-01); major: a vocationa"
+                "l catalogue code (e.g. 460103); talent demand, order-class and apprent"
+                "iceship posts need at least one."
+            ),
+        ),
+        "pf_submit": ("发布", "Publish"),
+        "pf_problems": ("请改正以下问题：", "Please correct these problems:"),
+        "pf_recs": ("推荐合作伙伴", "Recommended partners"),
+        "pf_score": ("得分", "Score"),
+        "pf_reason": ("理由", "Reason"),
+        "pf_partner": ("合作方", "Partner"),
+        "pf_formula": (
+            "得分 = 0.40×专业匹配 + 0.30×供给能力 + 0.15×距离 + 0.15×既往合作",
+            "Score = 0.40×fit + 0.30×capacity + 0.15×distance + 0.15×past cooperation",
+        ),
+        "pf_responses": ("响应", "Responses"),
+        "pf_no_responses": ("暂无响应", "No responses yet"),
+        "pf_seats": ("名额/人数", "Seats"),
+        "pf_message": ("留言", "Message"),
+        "pf_accept": ("接受", "Accept"),
+        "pf_decline": ("拒绝", "Decline"),
+        "pf_respond": ("响应此需求", "Respond to this post"),
+        "pf_send": ("提交响应", "Send response"),
+        "pf_your_response": ("本校的响应", "Your school's response"),
+        "pf_close": ("关闭此帖", "Close this post"),
+        "pf_cooperation": ("已建立校企合作记录", "Cooperation record created"),
+        "pf_coop_line": (
+            "「{name}」，{year} 年起，{n} 人（合作记录 #{id}）",
+            "“{name}” from {year}, {n} people (cooperation record #{id})",
+        ),
+        "pf_occupation_major": ("职业 / 专业", "Occupation / major"),
+        "pf_school_col": ("学校", "School"),
+        "pf_major_col": ("专业", "Major"),
+        "pf_accepted_seats": ("已接受名额：{accepted} / {count}", "Seats accepted: {accepted} of {count}"),
+        "pf_for_school": ("适合本校的需求", "Posts that fit your school"),
+        "pf_back": ("返回列表", "Back to the list"),
+        "pf_error": ("无法完成", "Could not do that"),
+        "pf_choose": ("请选择", "Choose"),
+        "pf_major_pick": ("本校专业", "Your major"),
+        "pf_status_line": ("状态：{status}", "Status: {status}"),
+    }
+)
 SORTS = (("-created_at", "pf_sort_new"), ("-count", "pf_sort_count"), ("-period", "pf_sort_period"))
 FILTER_FIELDS = ("kind", "status", "major_code", "occupation_code", "county", "skill_level", "q", "sort", "mine")
 
 
 def _labels() -> dict[str, str]:
     """Form labels by field name, for naming the field of a problem."""
-    keys = {"kind": "pf_kind", "title": "pf_post_title", "description": "pf_description", "enterprise_credit_code": "pf_enterprise",
-            "institution_code": "pf_school", "occupation_code": "pf_occupation", "major_code": "pf_major",
-            "skill_level": "pf_skill", "count": "pf_count", "period": "pf_period", "seats": "pf_seats", "message": "pf_message"}
+    keys = {
+        "kind": "pf_kind",
+        "title": "pf_post_title",
+        "description": "pf_description",
+        "enterprise_credit_code": "pf_enterprise",
+        "institution_code": "pf_school",
+        "occupation_code": "pf_occupation",
+        "major_code": "pf_major",
+        "skill_level": "pf_skill",
+        "count": "pf_count",
+        "period": "pf_period",
+        "seats": "pf_seats",
+        "message": "pf_message",
+    }
     return {field: t(key) for field, key in keys.items()}
 
 
@@ -140,8 +210,17 @@ def new_form(request: Request, p: PrincipalDep) -> Response:
         if not kinds:
             raise PermissionDenied(t("post_forbidden_owner"))
         values = {"kind": request.query_params.get("kind") or kinds[0][0], "skill_level": "不限"}
-        return render(request, "platform/new.html", p, kinds=kinds, skill_levels=SKILL_LEVELS, values=values, problems=[], error="",
-                      labels=_labels())
+        return render(
+            request,
+            "platform/new.html",
+            p,
+            kinds=kinds,
+            skill_levels=SKILL_LEVELS,
+            values=values,
+            problems=[],
+            error="",
+            labels=_labels(),
+        )
     return _guarded(request, p, show)
 
 
@@ -171,9 +250,22 @@ def _post_page(request: Request, db: Database, p: Principal, post_id: int, *, fo
     can_respond = (p.role == "school_user" and post["kind"] in svc.ENTERPRISE_KINDS and post["status"] == "open"
                    and not responses)
     majors = svc.school_majors(db, p.institution_code) if can_respond and p.institution_code else []
-    return render(request, "platform/post.html", p, status_code=status_code, post=post, owner=owner, responses=responses,
-                  recs=recs, can_respond=can_respond, majors=majors, problems=form_problems or [],
-                  values=form_values or {}, labels=_labels(), accepted_seats=sum(r["seats"] for r in responses if r["status"] == "accepted"))
+    return render(
+        request,
+        "platform/post.html",
+        p,
+        status_code=status_code,
+        post=post,
+        owner=owner,
+        responses=responses,
+        recs=recs,
+        can_respond=can_respond,
+        majors=majors,
+        problems=form_problems or [],
+        values=form_values or {},
+        labels=_labels(),
+        accepted_seats=sum(r["seats"] for r in responses if r["status"] == "accepted"),
+    )
 
 
 @router.get("/platform/posts/{post_id}")

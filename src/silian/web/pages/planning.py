@@ -33,67 +33,139 @@ from silian.web.dependencies import AnalysesDep, ClientDep, DbDep, PrincipalDep,
 from silian.web.templating import render
 
 router = APIRouter(include_in_schema=False)
-register_messages({
-    "nav_planning": ("规划", "Planning"),
-    "pl_title": ("规划", "Planning"),
-    "pl_tab_plan": ("招生计划优化", "Enrolment plan"), "pl_tab_match": ("学生与岗位匹配", "Student–seat matching"),
-    "pl_tab_scenarios": ("情景对比", "Scenarios"),
-    "pl_plan_intro": ("按需求预测、学校办学能力、最小班额、年度调整幅度和职普比，求下一年各校各专业的招生计划（HiGHS 求解）。",
-                      "Next year's enrolment by school and major against forecast demand, under school capacity, minimum cohort, yearly change and the 职普 ratio (solved by HiGHS)."),
-    "pl_year": ("基准年份（空 = 最新）", "Base year (empty = latest)"), "pl_max_change": ("每年最大调整幅度", "Largest yearly change"),
-    "pl_min_cohort": ("最小班额（人）", "Minimum cohort"), "pl_key_bonus": ("重点产业链权重加成", "Key-chain weight bonus"),
-    "pl_open_new": ("允许新开紧缺专业", "May open shortage majors"), "pl_run": ("求解", "Solve"),
-    "pl_bad_options": ("选项超出范围：调整幅度 0.05–1，最小班额 0–200，权重加成 0–5", "Options out of range: change 0.05–1, cohort 0–200, bonus 0–5"),
-    "pl_status": ("{year} 年招生计划：{status}，{n} 个专业点有变化", "Plan for {year}: {status}, {n} offerings change"),
-    "pl_status_optimal": ("最优", "optimal"), "pl_status_time_limit": ("达到时间上限（目前最好的方案）", "time limit (best plan found)"),
-    "pl_status_infeasible": ("无可行方案", "infeasible"),
-    "pl_effect": ("预测效果（稳态）", "Predicted effect (steady state)"), "pl_now": ("现状", "Now"), "pl_planned": ("计划", "Plan"),
-    "pl_gap_abs": ("缺口绝对值合计", "Σ |gap|"), "pl_duncan": ("专业类错配指数", "Class mismatch (Duncan)"),
-    "pl_coupling": ("耦合协调度 D", "Coupling D"),
-    "pl_changes": ("招生变化（每项附原因）", "Changes, each with its reason"), "pl_binding": ("起作用的约束", "Binding constraints"),
-    "pl_col_school": ("学校", "School"), "pl_col_major": ("专业", "Major"), "pl_col_current": ("今年", "This year"),
-    "pl_col_planned": ("计划", "Planned"), "pl_col_change": ("变化", "Change"), "pl_col_reason": ("原因", "Reason"),
-    "pl_col_binding": ("约束", "Binding"), "pl_col_constraint": ("约束", "Constraint"), "pl_col_value": ("值", "Value"),
-    "pl_col_bound": ("界", "Bound"), "pl_infeasible": ("无可行计划", "No feasible plan"),
-    "pl_save_scenario": ("另存为情景", "Save as a scenario"),
-    "pl_match_intro": (("上传匹配文件（JSON，格式同 `silian match`）：students 为每名学生按志愿排序的岗位，positions 为每个岗位的名额"
-                        "与接受的学生排序。学生只会被匹配到双方互相列出的岗位。"),
-                       ("Upload a matching file (JSON, as for `silian match`): students list positions best first, positions give "
-                        "their capacity and the students they accept, best first. A student is matched only where both list each other.")),
-    "pl_method": ("匹配方法", "Method"), "pl_method_da": ("延迟接受（稳定，学生最优）", "Deferred acceptance (stable, student-optimal)"),
-    "pl_method_weights": ("最大权匹配（按分数）", "Max-weight assignment (scores)"), "pl_match_submit": ("匹配", "Match"),
-    "pl_download_json": ("下载结果 JSON", "Download the result (JSON)"),
-    "pl_too_big": ("结果较大，请用 `silian match` 或 POST /api/v1/match 取得完整结果", "The result is large: use `silian match` or POST /api/v1/match for the whole of it"),
-    "pl_position": ("岗位", "Position"), "pl_matched": ("录取人数", "Matched"), "pl_students": ("学生", "Students"),
-    "pl_match_summary": ("匹配完成：{n_students:,} 名学生中 {n_matched:,} 名获得岗位（{n_first:,} 名是第一志愿），岗位共 {seats:,} 个名额",
-                         "Matched: {n_matched:,} of {n_students:,} students got a seat ({n_first:,} their first choice); {seats:,} seats in all"),
-    "pl_unmatched": ("未匹配：{n} 名", "Unmatched: {n}"),
-    "pl_more_positions": ("另有 {n} 个岗位未显示，见下载的结果", "{n} more positions in the downloaded result"),
-    "pl_sc_intro": ("情景只在内存中改动中心库数据的副本，再用同样的分析方法重算并与基线对比；中心库数据不会被修改。",
-                    "A scenario changes a copy of the hub's data in memory and reruns the same analyses against the baseline; the hub is never changed."),
-    "pl_saved": ("已保存情景“{name}”", "Saved scenario '{name}'"), "pl_deleted": ("已删除情景“{name}”", "Deleted scenario '{name}'"),
-    "pl_sc_list": ("已保存的情景", "Saved scenarios"), "pl_sc_none": ("还没有情景", "No scenarios yet"),
-    "pl_sc_name": ("名称", "Name"), "pl_sc_kind": ("类型", "Kind"), "pl_sc_what": ("内容", "What"), "pl_sc_region": ("地区", "Region"),
-    "pl_sc_compare": ("对比所选情景", "Compare the selected"), "pl_sc_delete": ("删除", "Delete"),
-    "pl_sc_new": ("新建情景", "New scenario"), "pl_sc_save": ("保存情景", "Save scenario"),
-    "pl_kind_plan": ("招生计划变化", "Changed enrolment plan"), "pl_kind_plant": ("新建工厂", "New plant"),
-    "pl_kind_merger": ("学校合并", "School merger"),
-    "pl_plan_changes": ("招生变化：每行“学校代码,专业代码,人数”（计划招生数），或“学校代码,专业代码,+20”/“…,-20”（增减）",
-                        "Changes: one per line, 'school,major,N' (planned entrants) or 'school,major,+20' / '…,-20' (more or fewer)"),
-    "pl_plan_optimiser": ("改用优化器的计划（按默认选项）", "Use the optimiser's plan instead (default options)"),
-    "pl_plant_county": ("县市区代码", "County code"), "pl_plant_year": ("投产年份", "From year"),
-    "pl_plant_label": ("工厂名称（可选）", "Plant name (optional)"),
-    "pl_plant_needs": ("用工需求：每行“职业代码,人数[,技能等级]”，如 6-18-01-07,300,中级工", "Workers: one per line, 'occupation,workers[,skill level]', e.g. 6-18-01-07,300,中级工"),
-    "pl_merger_schools": ("合并的学校代码（逗号或换行分隔，至少两所）", "Schools to merge (codes, comma or newline separated, two or more)"),
-    "pl_merger_into": ("保留的学校代码（空 = 第一所）", "Surviving school (empty = the first)"),
-    "pl_merger_name": ("合并后的校名（可选）", "Name after the merger (optional)"),
-    "pl_compare_title": ("基线与情景对比：{region} · {year} 年", "Baseline and scenarios: {region} · {year}"),
-    "pl_diff": ("差值", "Change"), "pl_indicator": ("指标", "Indicator"), "pl_back": ("返回情景列表", "Back to the scenarios"),
-    "pl_what_plan": ("{n} 项招生变化", "{n} enrolment changes"),
-    "pl_what_plant": ("{county} 自 {year} 年：{needs}", "{county} from {year}: {needs}"),
-    "pl_what_merger": ("{schools} → {into}", "{schools} → {into}"),
-    "pl_error": ("无法完成", "Could not do that"),
-})
+register_messages(
+    {
+        "nav_planning": ("规划", "Planning"),
+        "pl_title": ("规划", "Planning"),
+        "pl_tab_plan": ("招生计划优化", "Enrolment plan"),
+        "pl_tab_match": ("学生与岗位匹配", "Student–seat matching"),
+        "pl_tab_scenarios": ("情景对比", "Scenarios"),
+        "pl_plan_intro": (
+            "按需求预测、学校办学能力、最小班额、年度调整幅度和职普比，求下一年各校各专业的招生计划（HiGHS 求解）。",
+            (
+                "Next year's enrolment by school and major against forecast demand, und"
+                "er school capacity, minimum cohort, yearly change and the 职普 ratio (so"
+                "lved by HiGHS)."
+            ),
+        ),
+        "pl_year": ("基准年份（空 = 最新）", "Base year (empty = latest)"),
+        "pl_max_change": ("每年最大调整幅度", "Largest yearly change"),
+        "pl_min_cohort": ("最小班额（人）", "Minimum cohort"),
+        "pl_key_bonus": ("重点产业链权重加成", "Key-chain weight bonus"),
+        "pl_open_new": ("允许新开紧缺专业", "May open shortage majors"),
+        "pl_run": ("求解", "Solve"),
+        "pl_bad_options": (
+            "选项超出范围：调整幅度 0.05–1，最小班额 0–200，权重加成 0–5",
+            "Options out of range: change 0.05–1, cohort 0–200, bonus 0–5",
+        ),
+        "pl_status": (
+            "{year} 年招生计划：{status}，{n} 个专业点有变化",
+            "Plan for {year}: {status}, {n} offerings change",
+        ),
+        "pl_status_optimal": ("最优", "optimal"),
+        "pl_status_time_limit": ("达到时间上限（目前最好的方案）", "time limit (best plan found)"),
+        "pl_status_infeasible": ("无可行方案", "infeasible"),
+        "pl_effect": ("预测效果（稳态）", "Predicted effect (steady state)"),
+        "pl_now": ("现状", "Now"),
+        "pl_planned": ("计划", "Plan"),
+        "pl_gap_abs": ("缺口绝对值合计", "Σ |gap|"),
+        "pl_duncan": ("专业类错配指数", "Class mismatch (Duncan)"),
+        "pl_coupling": ("耦合协调度 D", "Coupling D"),
+        "pl_changes": ("招生变化（每项附原因）", "Changes, each with its reason"),
+        "pl_binding": ("起作用的约束", "Binding constraints"),
+        "pl_col_school": ("学校", "School"),
+        "pl_col_major": ("专业", "Major"),
+        "pl_col_current": ("今年", "This year"),
+        "pl_col_planned": ("计划", "Planned"),
+        "pl_col_change": ("变化", "Change"),
+        "pl_col_reason": ("原因", "Reason"),
+        "pl_col_binding": ("约束", "Binding"),
+        "pl_col_constraint": ("约束", "Constraint"),
+        "pl_col_value": ("值", "Value"),
+        "pl_col_bound": ("界", "Bound"),
+        "pl_infeasible": ("无可行计划", "No feasible plan"),
+        "pl_save_scenario": ("另存为情景", "Save as a scenario"),
+        "pl_match_intro": (
+            (
+                "上传匹配文件（JSON，格式同 `silian match`）：students 为每名学生按志愿排序的岗位，positions 为每个岗位的名额"
+                "与接受的学生排序。学生只会被匹配到双方互相列出的岗位。"
+            ),
+            (
+                "Upload a matching file (JSON, as for `silian match`): students list positions best first, positions give "
+                "their capacity and the students they accept, best first. A student is matched only where both list each other."
+            ),
+        ),
+        "pl_method": ("匹配方法", "Method"),
+        "pl_method_da": ("延迟接受（稳定，学生最优）", "Deferred acceptance (stable, student-optimal)"),
+        "pl_method_weights": ("最大权匹配（按分数）", "Max-weight assignment (scores)"),
+        "pl_match_submit": ("匹配", "Match"),
+        "pl_download_json": ("下载结果 JSON", "Download the result (JSON)"),
+        "pl_too_big": (
+            "结果较大，请用 `silian match` 或 POST /api/v1/match 取得完整结果",
+            "The result is large: use `silian match` or POST /api/v1/match for the whole of it",
+        ),
+        "pl_position": ("岗位", "Position"),
+        "pl_matched": ("录取人数", "Matched"),
+        "pl_students": ("学生", "Students"),
+        "pl_match_summary": (
+            "匹配完成：{n_students:,} 名学生中 {n_matched:,} 名获得岗位（{n_first:,} 名是第一志愿），岗位共 {seats:,} 个名额",
+            (
+                "Matched: {n_matched:,} of {n_students:,} students got a seat ({n_first"
+                ":,} their first choice); {seats:,} seats in all"
+            ),
+        ),
+        "pl_unmatched": ("未匹配：{n} 名", "Unmatched: {n}"),
+        "pl_more_positions": ("另有 {n} 个岗位未显示，见下载的结果", "{n} more positions in the downloaded result"),
+        "pl_sc_intro": (
+            "情景只在内存中改动中心库数据的副本，再用同样的分析方法重算并与基线对比；中心库数据不会被修改。",
+            (
+                "A scenario changes a copy of the hub's data in memory and reruns the s"
+                "ame analyses against the baseline; the hub is never changed."
+            ),
+        ),
+        "pl_saved": ("已保存情景“{name}”", "Saved scenario '{name}'"),
+        "pl_deleted": ("已删除情景“{name}”", "Deleted scenario '{name}'"),
+        "pl_sc_list": ("已保存的情景", "Saved scenarios"),
+        "pl_sc_none": ("还没有情景", "No scenarios yet"),
+        "pl_sc_name": ("名称", "Name"),
+        "pl_sc_kind": ("类型", "Kind"),
+        "pl_sc_what": ("内容", "What"),
+        "pl_sc_region": ("地区", "Region"),
+        "pl_sc_compare": ("对比所选情景", "Compare the selected"),
+        "pl_sc_delete": ("删除", "Delete"),
+        "pl_sc_new": ("新建情景", "New scenario"),
+        "pl_sc_save": ("保存情景", "Save scenario"),
+        "pl_kind_plan": ("招生计划变化", "Changed enrolment plan"),
+        "pl_kind_plant": ("新建工厂", "New plant"),
+        "pl_kind_merger": ("学校合并", "School merger"),
+        "pl_plan_changes": (
+            "招生变化：每行“学校代码,专业代码,人数”（计划招生数），或“学校代码,专业代码,+20”/“…,-20”（增减）",
+            "Changes: one per line, 'school,major,N' (planned entrants) or 'school,major,+20' / '…,-20' (more or fewer)",
+        ),
+        "pl_plan_optimiser": ("改用优化器的计划（按默认选项）", "Use the optimiser's plan instead (default options)"),
+        "pl_plant_county": ("县市区代码", "County code"),
+        "pl_plant_year": ("投产年份", "From year"),
+        "pl_plant_label": ("工厂名称（可选）", "Plant name (optional)"),
+        "pl_plant_needs": (
+            "用工需求：每行“职业代码,人数[,技能等级]”，如 6-18-01-07,300,中级工",
+            "Workers: one per line, 'occupation,workers[,skill level]', e.g. 6-18-01-07,300,中级工",
+        ),
+        "pl_merger_schools": (
+            "合并的学校代码（逗号或换行分隔，至少两所）",
+            "Schools to merge (codes, comma or newline separated, two or more)",
+        ),
+        "pl_merger_into": ("保留的学校代码（空 = 第一所）", "Surviving school (empty = the first)"),
+        "pl_merger_name": ("合并后的校名（可选）", "Name after the merger (optional)"),
+        "pl_compare_title": ("基线与情景对比：{region} · {year} 年", "Baseline and scenarios: {region} · {year}"),
+        "pl_diff": ("差值", "Change"),
+        "pl_indicator": ("指标", "Indicator"),
+        "pl_back": ("返回情景列表", "Back to the scenarios"),
+        "pl_what_plan": ("{n} 项招生变化", "{n} enrolment changes"),
+        "pl_what_plant": ("{county} 自 {year} 年：{needs}", "{county} from {year}: {needs}"),
+        "pl_what_merger": ("{schools} → {into}", "{schools} → {into}"),
+        "pl_error": ("无法完成", "Could not do that"),
+    }
+)
 TABS = (("plan", "/planning/plan"), ("match", "/planning/match"), ("scenarios", "/planning/scenarios"))
 PLAN_COLUMNS = (("school_name", "pl_col_school", "text"), ("major_name", "pl_col_major", "text"),
                 ("current", "pl_col_current", "int"), ("planned", "pl_col_planned", "int"), ("change", "pl_col_change", "int"),
@@ -199,7 +271,8 @@ def _csv(header: list[str], rows: list[list[Any]]) -> bytes:
 
 
 def _download(body: bytes, name: str, media_type: str) -> Response:
-    disposition = f"attachment; filename=\"{name.encode('ascii', 'ignore').decode() or 'silian.csv'}\"; filename*=UTF-8''{quote(name)}"
+    ascii_name = name.encode("ascii", "ignore").decode() or "silian.csv"
+    disposition = f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name)}"
     return Response(body, media_type=media_type, headers={"Content-Disposition": disposition})
 
 
@@ -362,8 +435,14 @@ def scenario_spec(form: dict[str, str]) -> tuple[str, dict[str, Any]]:
             changes.append(item)
         return kind, {"changes": changes}
     if kind == "plant":
-        needs = [{"code": p[0], "workers": _whole(p[1]) if len(p) > 1 else "", **({"skill_level": p[2]} if len(p) > 2 and p[2] else {})}
-                 for p in _lines(form.get("needs", ""))]
+        needs = [
+            {
+                "code": p[0],
+                "workers": _whole(p[1]) if len(p) > 1 else "",
+                **({"skill_level": p[2]} if len(p) > 2 and p[2] else {}),
+            }
+            for p in _lines(form.get("needs", ""))
+        ]
         return kind, {"county": form.get("county", "").strip(), "from_year": _whole(form.get("from_year", "")),
                       "occupations": needs, "label": form.get("label", "").strip()}
     if kind == "merger":

@@ -31,34 +31,58 @@ from silian.web.templating import render
 router = APIRouter(include_in_schema=False)
 PATH = "/dashboard/postings/review"
 SHOWN = 200  # titles per page load, most postings first; the CSV holds them all
-register_messages({
-    "rv_title": ("招聘岗位复核", "Review of job titles"),
-    "rv_intro": (("下表是最近一次载入的招聘数据中置信度低、未计入需求的岗位名称（按招聘条数排序）。在能确定的行填写职业分类大典代码"
-                  "（细类如 2-02-10-03，或上级代码如 4-01-02），不能确定的留空。确认后，下次导入招聘数据（silian postings import … --load）"
-                  "时这些岗位名称按确认的代码计入需求，模型也会学习它们。"),
-                 ("These titles from the postings last loaded had low confidence and are not counted in demand (most postings "
-                  "first). Write the 大典 code of each title you can decide (a 细类 such as 2-02-10-03, or a coarser code such as "
-                  "4-01-02) and leave the rest empty. Once confirmed, the next postings import (silian postings import … --load) "
-                  "counts them under the confirmed code, and the model learns from them.")),
-    "rv_source": ("来源：{source}（{saved_at} 载入）", "From {source} (loaded {saved_at})"),
-    "rv_waiting": ("待复核：{titles:,} 个岗位名称，{postings:,} 条招聘", "Waiting: {titles:,} titles, {postings:,} postings"),
-    "rv_more": ("只显示前 {shown} 个；全部见 CSV（填好后可用 silian postings confirm 导入）",
-                "Showing the first {shown}; all are in the CSV (fill it in and load it with silian postings confirm)"),
-    "rv_none": ("没有待复核的岗位名称。", "No titles are waiting for review."),
-    "rv_no_load": ("还没有载入招聘数据：运行 silian postings import 招聘数据.csv --load 后，这里列出需要复核的岗位名称。",
-                   "No postings have been loaded yet: after silian postings import postings.csv --load the titles to review appear here."),
-    "rv_col_title": ("岗位名称", "Job title"), "rv_col_postings": ("招聘条数", "Postings"),
-    "rv_col_guess": ("模型的候选（点击填入）", "Model's candidates (click to fill in)"), "rv_col_confidence": ("置信度", "Confidence"),
-    "rv_col_code": ("确认代码", "Confirmed code"), "rv_submit": ("保存确认", "Save confirmations"),
-    "rv_saved": ("已确认 {added:,} 个新岗位名称、改动 {changed:,} 个；下次导入招聘数据时计入需求。",
-                 "Confirmed {added:,} new titles and changed {changed:,}; they count from the next postings import."),
-    "rv_confirmed": ("已确认的岗位名称：{n:,} 个", "Confirmed titles: {n:,}"),
-    "rv_download_queue": ("下载待复核清单（CSV）", "Download the queue (CSV)"),
-    "rv_download_confirmed": ("下载已确认的岗位名称（CSV）", "Download the confirmed titles (CSV)"),
-    "rv_form": ("复核表", "review form"),
-    "rv_forbidden": ("只有市级管理员可以复核岗位名称", "Only the city admin may review job titles"),
-    "rv_link": ("复核低置信度岗位名称", "Review low-confidence titles"),
-})
+register_messages(
+    {
+        "rv_title": ("招聘岗位复核", "Review of job titles"),
+        "rv_intro": (
+            (
+                "下表是最近一次载入的招聘数据中置信度低、未计入需求的岗位名称（按招聘条数排序）。在能确定的行填写职业分类大典代码"
+                "（细类如 2-02-10-03，或上级代码如 4-01-02），不能确定的留空。确认后，下次导入招聘数据（silian postings i"
+                "mport … --load）"
+                "时这些岗位名称按确认的代码计入需求，模型也会学习它们。"
+            ),
+            (
+                "These titles from the postings last loaded had low confidence and are not counted in demand (most postings "
+                "first). Write the 大典 code of each title you can decide (a 细类 such as 2-02-10-03, or a coarser code such as "
+                "4-01-02) and leave the rest empty. Once confirmed, the next postings import (silian postings import … --load) "
+                "counts them under the confirmed code, and the model learns from them."
+            ),
+        ),
+        "rv_source": ("来源：{source}（{saved_at} 载入）", "From {source} (loaded {saved_at})"),
+        "rv_waiting": (
+            "待复核：{titles:,} 个岗位名称，{postings:,} 条招聘",
+            "Waiting: {titles:,} titles, {postings:,} postings",
+        ),
+        "rv_more": (
+            "只显示前 {shown} 个；全部见 CSV（填好后可用 silian postings confirm 导入）",
+            "Showing the first {shown}; all are in the CSV (fill it in and load it with silian postings confirm)",
+        ),
+        "rv_none": ("没有待复核的岗位名称。", "No titles are waiting for review."),
+        "rv_no_load": (
+            "还没有载入招聘数据：运行 silian postings import 招聘数据.csv --load 后，这里列出需要复核的岗位名称。",
+            (
+                "No postings have been loaded yet: after silian postings import posting"
+                "s.csv --load the titles to review appear here."
+            ),
+        ),
+        "rv_col_title": ("岗位名称", "Job title"),
+        "rv_col_postings": ("招聘条数", "Postings"),
+        "rv_col_guess": ("模型的候选（点击填入）", "Model's candidates (click to fill in)"),
+        "rv_col_confidence": ("置信度", "Confidence"),
+        "rv_col_code": ("确认代码", "Confirmed code"),
+        "rv_submit": ("保存确认", "Save confirmations"),
+        "rv_saved": (
+            "已确认 {added:,} 个新岗位名称、改动 {changed:,} 个；下次导入招聘数据时计入需求。",
+            "Confirmed {added:,} new titles and changed {changed:,}; they count from the next postings import.",
+        ),
+        "rv_confirmed": ("已确认的岗位名称：{n:,} 个", "Confirmed titles: {n:,}"),
+        "rv_download_queue": ("下载待复核清单（CSV）", "Download the queue (CSV)"),
+        "rv_download_confirmed": ("下载已确认的岗位名称（CSV）", "Download the confirmed titles (CSV)"),
+        "rv_form": ("复核表", "review form"),
+        "rv_forbidden": ("只有市级管理员可以复核岗位名称", "Only the city admin may review job titles"),
+        "rv_link": ("复核低置信度岗位名称", "Review low-confidence titles"),
+    }
+)
 
 
 def _refusal(request: Request, p: Principal) -> Response | None:

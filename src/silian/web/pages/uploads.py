@@ -24,31 +24,61 @@ from silian.web.dependencies import ClientDep, DbDep, PrincipalDep, SettingsDep
 from silian.web.templating import render
 
 router = APIRouter(include_in_schema=False)
-register_messages({
-    "up_title": ("数据填报", "Data upload"),
-    "up_intro": (("选择数据表并下载模板，按模板填好后上传（.xlsx 或 .csv，UTF-8、UTF-8-BOM、GBK 均可）。整个文件先逐行校验：有任何问题，"
-                  "一行也不写入，按下表改正后重新上传即可；全部通过后在一个事务内写入（按唯一键新增或更新）。"),
-                 ("Choose a table and download its template, fill it in and upload it (.xlsx or .csv in UTF-8, UTF-8 with BOM "
-                  "or GBK). The whole file is checked row by row first: if anything is wrong, no row is written — fix what the "
-                  "table below lists and upload again. A clean file is written in one transaction (new rows added, existing "
-                  "ones updated by their key).")),
-    "up_scope_all": ("市级管理员：可上传任何数据。", "City admin: you may upload any data."),
-    "up_scope_school_user": ("只能上传本校（{code}）的数据。", "You may upload your school's ({code}) data only."),
-    "up_scope_county_officer": ("只能上传本县（市、区，{code}）的数据。", "You may upload your county's ({code}) data only."),
-    "up_scope_enterprise_user": ("只能上传本企业（{code}）的数据。", "You may upload your enterprise's ({code}) data only."),
-    "up_no_tables": ("当前角色没有可填报的数据表。", "Your role has no tables to upload to."),
-    "up_table": ("数据表", "Table"), "up_template": ("下载模板", "Download the template"),
-    "up_file": ("文件", "File"), "up_dry_run": ("只校验，不写入", "Check only, write nothing"),
-    "up_submit": ("上传", "Upload"), "up_columns": ("各列说明", "The columns"), "up_required": ("必填", "required"),
-    "up_key": ("唯一键（重复上传时据此更新）：{key}", "Key (a re-upload updates by it): {key}"),
-    "up_problems": ("文件未写入：请改正以下 {count} 个问题后重新上传", "Nothing was written: fix these {count} problems and upload again"),
-    "up_row": ("行", "Row"), "up_column": ("列", "Column"), "up_value": ("值", "Value"), "up_problem": ("问题", "Problem"),
-    "up_fix": ("修改建议", "How to fix"),
-    "up_done": ("已写入“{table}”：共 {rows} 行", "Written to '{table}': {rows} rows"),
-    "up_checked": ("校验通过（只校验，未写入）：“{table}”共 {rows} 行", "The file is clean (checked only, nothing written): '{table}', {rows} rows"),
-    "up_inserted": ("新增", "new"), "up_updated": ("更新", "updated"), "up_unchanged": ("未变", "unchanged"),
-    "up_choose_file": ("请选择要上传的文件", "Choose a file to upload"),
-})
+register_messages(
+    {
+        "up_title": ("数据填报", "Data upload"),
+        "up_intro": (
+            (
+                "选择数据表并下载模板，按模板填好后上传（.xlsx 或 .csv，UTF-8、UTF-8-BOM、GBK 均可）。整个文件先逐行校验：有任何"
+                "问题，"
+                "一行也不写入，按下表改正后重新上传即可；全部通过后在一个事务内写入（按唯一键新增或更新）。"
+            ),
+            (
+                "Choose a table and download its template, fill it in and upload it (.xlsx or .csv in UTF-8, UTF-8 with BOM "
+                "or GBK). The whole file is checked row by row first: if anything is wrong, no row is written — fix what the "
+                "table below lists and upload again. A clean file is written in one transaction (new rows added, existing "
+                "ones updated by their key)."
+            ),
+        ),
+        "up_scope_all": ("市级管理员：可上传任何数据。", "City admin: you may upload any data."),
+        "up_scope_school_user": ("只能上传本校（{code}）的数据。", "You may upload your school's ({code}) data only."),
+        "up_scope_county_officer": (
+            "只能上传本县（市、区，{code}）的数据。",
+            "You may upload your county's ({code}) data only.",
+        ),
+        "up_scope_enterprise_user": (
+            "只能上传本企业（{code}）的数据。",
+            "You may upload your enterprise's ({code}) data only.",
+        ),
+        "up_no_tables": ("当前角色没有可填报的数据表。", "Your role has no tables to upload to."),
+        "up_table": ("数据表", "Table"),
+        "up_template": ("下载模板", "Download the template"),
+        "up_file": ("文件", "File"),
+        "up_dry_run": ("只校验，不写入", "Check only, write nothing"),
+        "up_submit": ("上传", "Upload"),
+        "up_columns": ("各列说明", "The columns"),
+        "up_required": ("必填", "required"),
+        "up_key": ("唯一键（重复上传时据此更新）：{key}", "Key (a re-upload updates by it): {key}"),
+        "up_problems": (
+            "文件未写入：请改正以下 {count} 个问题后重新上传",
+            "Nothing was written: fix these {count} problems and upload again",
+        ),
+        "up_row": ("行", "Row"),
+        "up_column": ("列", "Column"),
+        "up_value": ("值", "Value"),
+        "up_problem": ("问题", "Problem"),
+        "up_fix": ("修改建议", "How to fix"),
+        "up_done": ("已写入“{table}”：共 {rows} 行", "Written to '{table}': {rows} rows"),
+        "up_checked": (
+            "校验通过（只校验，未写入）：“{table}”共 {rows} 行",
+            "The file is clean (checked only, nothing written): '{table}', {rows} rows",
+        ),
+        "up_inserted": ("新增", "new"),
+        "up_updated": ("更新", "updated"),
+        "up_unchanged": ("未变", "unchanged"),
+        "up_choose_file": ("请选择要上传的文件", "Choose a file to upload"),
+    }
+)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
