@@ -8,11 +8,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 import polars as pl
 
 from silian.catalog import Catalog, get_catalog
-from silian.domain.errors import InvalidInput
+from silian.domain.errors import ImportRejected, InvalidInput
 from silian.domain.messages import t
 from silian.domain.tables import HUB_TABLES, TableSpec
 from silian.ingest.readers import ROW, RawTable, read_table_file
@@ -82,6 +83,46 @@ def import_transaction(db: Database, *, dry_run: bool) -> Iterator[Connection]:
             transaction.commit()
 
 
+class ImportGuard(Protocol):
+    """What a run does on behalf of a user (web uploads): rows outside their write scope, and the audit log."""
+
+    def merged(self, conn: Connection, spec: TableSpec, raw: RawTable, exc: ImportRejected) -> ImportRejected:
+        """A rejection with the rows outside the scope added, so that one round of fixes suffices."""
+        ...
+
+    def check(self, conn: Connection, spec: TableSpec, frame: pl.DataFrame) -> None:
+        """Raise when a valid row is not the user's to write."""
+        ...
+
+    def audit(self, conn: Connection, spec: TableSpec, counts: repo.UpsertCounts, sha256: str) -> None:
+        """Record the applied file in the audit log (same transaction)."""
+        ...
+
+
+def run_import(conn: Connection, spec: TableSpec, raw: RawTable, *, label: str, max_errors: int, dry_run: bool = False,
+               record: str | None = None, sha256: str = "", guard: ImportGuard | None = None) -> ImportOutcome:
+    """The one import pipeline (files, uploads, frames built in code): validate the whole table against the catalogues
+    and the hub (problems name ``label``), let ``guard`` check the rows, upsert by natural key, then record the file
+    in the import log (``record``) and the audit log — all in ``conn``'s transaction. Any problem raises and nothing
+    is kept (the caller's transaction rolls back)."""
+    started = time.perf_counter()
+    try:
+        result = validate_table(raw, spec, build_references(conn), file=label, max_errors=max_errors)
+    except ImportRejected as exc:
+        if guard is None:
+            raise
+        raise guard.merged(conn, spec, raw, exc) from None
+    if guard is not None:
+        guard.check(conn, spec, result.frame)
+    counts = repo.upsert_frame(conn, spec, result.frame)
+    if record is not None and not dry_run:
+        repo.record_import(conn, spec.name, record, sha256, counts)
+        if guard is not None:
+            guard.audit(conn, spec, counts, sha256)
+    return ImportOutcome(spec.name, label, counts.rows, counts.inserted, counts.updated, counts.unchanged,
+                         time.perf_counter() - started, raw.source, result.warnings)
+
+
 def import_file(db: Database, table: str, path: Path, settings: Settings, *, sheet: str | None = None,
                 dry_run: bool = False) -> ImportOutcome:
     """Validate the whole file, then apply it in one transaction; on any problem nothing is written."""
@@ -89,13 +130,10 @@ def import_file(db: Database, table: str, path: Path, settings: Settings, *, she
     started = time.perf_counter()
     raw = read_table_file(path, sheet=sheet, max_bytes=settings.import_max_bytes)
     with import_transaction(db, dry_run=dry_run) as conn:
-        refs = build_references(conn)
-        result = validate_table(raw, spec, refs, file=path.name, max_errors=settings.import_max_errors)
-        counts = repo.upsert_frame(conn, spec, result.frame)
-        if not dry_run:
-            repo.record_import(conn, table, str(path), _sha256(path), counts)
-    return ImportOutcome(table, str(path), counts.rows, counts.inserted, counts.updated, counts.unchanged,
-                         time.perf_counter() - started, raw.source, result.warnings)
+        outcome = run_import(conn, spec, raw, label=path.name, max_errors=settings.import_max_errors, dry_run=dry_run,
+                             record=str(path), sha256="" if dry_run else _sha256(path))
+    outcome.file, outcome.seconds = str(path), time.perf_counter() - started
+    return outcome
 
 
 def _sha256(path: Path) -> str:
@@ -143,7 +181,6 @@ def ensure_schema(db: Database, data_dir: Path | None = None) -> None:
 def load_frame(conn: Connection, table: str, frame: pl.DataFrame, *, generated: bool, label: str) -> ImportOutcome:
     """Validate a frame built in code exactly as a user's file would be, then upsert it in ``conn``'s
     transaction. Columns are field names; values of any type (they are checked as their text)."""
-    started = time.perf_counter()
     spec = table_spec(table)
     as_text = frame.with_columns(
         [pl.col(c).cast(pl.String) if frame[c].dtype != pl.Boolean else
@@ -151,7 +188,4 @@ def load_frame(conn: Connection, table: str, frame: pl.DataFrame, *, generated: 
          for c in frame.columns]
     ).with_columns(pl.lit("是" if generated else "否").alias("is_generated"))
     raw = RawTable(as_text.with_row_index(ROW, offset=2), label)
-    result = validate_table(raw, spec, build_references(conn), file=label, max_errors=50)
-    counts = repo.upsert_frame(conn, spec, result.frame)
-    return ImportOutcome(table, label, counts.rows, counts.inserted, counts.updated, counts.unchanged,
-                         time.perf_counter() - started, label, result.warnings)
+    return run_import(conn, spec, raw, label=label, max_errors=50)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import hashlib
 import re
 import tempfile
-import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
@@ -20,11 +20,10 @@ from silian.domain.messages import current_lang, register_messages, t
 from silian.domain.tables import HUB_TABLES, TableSpec
 from silian.ingest.headers import header_map
 from silian.ingest.readers import ROW, RawTable, read_table_file
-from silian.ingest.validate import validate_table
 from silian.services.accounts import write_audit
-from silian.services.imports import ImportOutcome, build_references, import_transaction, table_spec
+from silian.services.imports import ImportOutcome, import_transaction, run_import, table_spec
 from silian.settings import Settings
-from silian.storage import repository as repo
+from silian.storage.bulk import UpsertCounts
 from silian.storage.database import Connection, Database
 from silian.storage.hub import school_counties
 from silian.storage.records import read_where_in
@@ -100,26 +99,37 @@ def import_upload(db: Database, settings: Settings, principal: Principal, table:
 
 def _apply(db: Database, settings: Settings, principal: Principal, spec: TableSpec, raw: RawTable, name: str,
            sha256: str, *, dry_run: bool, client: str) -> ImportOutcome:
-    started = time.perf_counter()
-    headers = _headers(spec, raw)
+    guard = UploadGuard(principal, name, _headers(spec, raw), settings.import_max_errors, client)
     with import_transaction(db, dry_run=dry_run) as conn:
-        try:
-            result = validate_table(raw, spec, build_references(conn), file=name,
-                                    max_errors=settings.import_max_errors)
-        except ImportRejected as exc:  # list rows outside the scope too, so one round of fixes suffices
-            extra = scope_problems(conn, principal, spec, _as_fields(raw, spec), headers, name, existing=False)
-            raise _merged(exc, extra, settings.import_max_errors) from None
-        problems = scope_problems(conn, principal, spec, result.frame, headers, name)
+        return run_import(conn, spec, raw, label=name, max_errors=settings.import_max_errors, dry_run=dry_run,
+                          record=f"web:{principal.username}:{name}", sha256=sha256, guard=guard)
+
+
+@dataclass(frozen=True)
+class UploadGuard:
+    """The import pipeline's guard for a web upload: every row must be the uploader's to write (a rejected file also
+    lists the rows outside the scope), and the applied file is written to the audit log."""
+
+    principal: Principal
+    name: str
+    headers: dict[str, str]
+    max_errors: int
+    client: str
+
+    def merged(self, conn: Connection, spec: TableSpec, raw: RawTable, exc: ImportRejected) -> ImportRejected:
+        extra = scope_problems(conn, self.principal, spec, _as_fields(raw, spec), self.headers, self.name,
+                               existing=False)
+        return _merged(exc, extra, self.max_errors)
+
+    def check(self, conn: Connection, spec: TableSpec, frame: pl.DataFrame) -> None:
+        problems = scope_problems(conn, self.principal, spec, frame, self.headers, self.name)
         if problems:
             raise OutOfScope(t("rejected", count=len(problems)), problems)
-        counts = repo.upsert_frame(conn, spec, result.frame)
-        if not dry_run:
-            repo.record_import(conn, spec.name, f"web:{principal.username}:{name}", sha256, counts)
-            write_audit(conn, principal, "import", spec.name, name, None,
-                        {"file": name, "sha256": sha256, "rows": counts.rows, "inserted": counts.inserted,
-                         "updated": counts.updated, "unchanged": counts.unchanged}, client)
-    return ImportOutcome(spec.name, name, counts.rows, counts.inserted, counts.updated, counts.unchanged,
-                         time.perf_counter() - started, raw.source, result.warnings)
+
+    def audit(self, conn: Connection, spec: TableSpec, counts: UpsertCounts, sha256: str) -> None:
+        write_audit(conn, self.principal, "import", spec.name, self.name, None,
+                    {"file": self.name, "sha256": sha256, "rows": counts.rows, "inserted": counts.inserted,
+                     "updated": counts.updated, "unchanged": counts.unchanged}, self.client)
 
 
 def _headers(spec: TableSpec, raw: RawTable) -> dict[str, str]:
