@@ -9,13 +9,12 @@ from pathlib import Path
 import polars as pl
 
 from silian.services.postings import read_salary_summary
-from tests.cli.run import silian
+from tests.support.cli import copy_demo_dir, silian
 from tests.storage.test_postings_engines import EXTRA
 
 
-def test_import_load_and_out(tmp_path: Path) -> None:
-    data = tmp_path / "data"
-    silian("demo", "--json", data_dir=data)
+def test_import_load_and_out(cli_demo, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    data = copy_demo_dir(cli_demo, tmp_path / "data")  # what `silian demo --json` left
     source = tmp_path / "postings.csv"
     source.write_text(EXTRA, encoding="utf-8")
     out = tmp_path / "out"

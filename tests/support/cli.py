@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextvars
 import io
 import os
+import shutil
 import subprocess
 import sys
 import traceback
@@ -21,6 +22,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager, redirect_stderr, redirect_stdout
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 REMOVED = ("SILIAN_DATABASE_URL", "SILIAN_LANG")
 
@@ -109,3 +111,9 @@ def silian_process(*args: str, data_dir: Path, check: bool = True, timeout: int 
     if check:
         assert result.returncode == 0, result.stderr
     return result
+
+
+def copy_demo_dir(cli_demo: tuple[Path, dict[str, Any]], target: Path) -> Path:
+    """A copy at ``target`` of the data folder the ``cli_demo`` fixture made (``tests/cli/conftest.py``)."""
+    shutil.copytree(cli_demo[0], target)
+    return target
