@@ -11,7 +11,14 @@ import pytest
 from silian.domain.messages import current_lang
 from silian.storage.database import Database
 from tests.pg import postgres_schema_database
-from tests.support.backends import BACKENDS, PG_URL, PostgresDemo, build_postgres_demo, empty_database, require_postgres
+from tests.support.backends import (
+    BACKENDS,
+    PG_URL,
+    PostgresDemo,
+    build_postgres_demo,
+    empty_database,
+    require_postgres,
+)
 from tests.support.demo import DemoTemplate, build_demo_template
 
 __all__ = ["BACKENDS", "PG_URL"]

@@ -4,7 +4,6 @@ copied to each module that works on it."""
 from __future__ import annotations
 
 import json
-import shutil
 import sqlite3
 from contextlib import closing
 from pathlib import Path

@@ -9,8 +9,8 @@ from pathlib import Path
 import polars as pl
 
 from silian.services.postings import read_salary_summary
-from tests.support.cli import copy_demo_dir, silian
 from tests.storage.test_postings_engines import EXTRA
+from tests.support.cli import copy_demo_dir, silian
 
 
 def test_import_load_and_out(cli_demo, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

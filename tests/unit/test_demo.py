@@ -14,6 +14,7 @@ from silian.domain.credit_code import is_valid_credit_code
 from silian.domain.tables import HUB_TABLES
 from silian.storage import repository as repo
 from silian.storage.database import Database
+from tests.support.demo import DemoTemplate
 
 GENERATED = ("institutions", "institution_resources", "major_points", "enterprises", "industry_stats", "demand",
              "cooperation", "funding", "innovation")
@@ -23,12 +24,11 @@ MANUFACTURING = tuple(str(n) for n in range(13, 44))
 
 
 @pytest.fixture(scope="module")
-def loaded(tmp_path_factory: pytest.TempPathFactory) -> tuple[Database, DemoSummary]:
-    db = Database(f"sqlite:///{tmp_path_factory.mktemp('demo')}/d.db")
-    messages: list[str] = []
-    summary = load_demo(db, seed=2024, progress=messages.append)
-    assert any("major_points" in m for m in messages)
-    yield db, summary
+def loaded(demo_template: DemoTemplate, tmp_path_factory: pytest.TempPathFactory) -> tuple[Database, DemoSummary]:
+    """The session's demo region (seed 2024, loaded once into a fresh hub with a progress callback), a copy."""
+    assert any("major_points" in m for m in demo_template.messages)
+    db = demo_template.database(tmp_path_factory.mktemp("demo") / "d.db")
+    yield db, demo_template.summary
     db.dispose()
 
 

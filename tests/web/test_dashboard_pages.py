@@ -19,13 +19,12 @@ import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
-from silian.demo.loader import load_demo
 from silian.services import dashboard as dash
 from silian.services.accounts import create_user
 from silian.settings import Settings
 from silian.storage.database import Database
 from silian.web.app import create_app
-from tests.pg import PG_URL, postgres_schema_database
+from tests.support.fixtures import demo_for
 
 PASSWORD = "dashboard-test-password"
 PAGES = ["/", "/dashboard/counties", "/dashboard/gaps", "/dashboard/pathways", "/dashboard/schools", "/dashboard/peers"]
@@ -56,8 +55,7 @@ def _log_in(app: object, username: str) -> TestClient:
 
 
 def _site(db: Database, folder: Path) -> Site:
-    db.upgrade()
-    load_demo(db, seed=2024)
+    """The demo region in ``db`` (a copy of the session's) with a user of each role, served in-process."""
     with db.engine.connect() as conn:
         county, county_name = conn.execute(sa.text(
             "SELECT i.county_code, r.name FROM institutions i JOIN regions r ON r.code = i.county_code WHERE i.level = '中职' "
@@ -79,14 +77,7 @@ def _site(db: Database, folder: Path) -> Site:
 @pytest.fixture(scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def site(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     folder = tmp_path_factory.mktemp("dash")
-    if request.param == "sqlite":
-        db = Database(f"sqlite:///{folder / 'hub.db'}")
-        yield _site(db, folder)
-        db.dispose()
-        return
-    if not PG_URL:
-        pytest.skip("SILIAN_TEST_DATABASE_URL is not set")
-    with postgres_schema_database(PG_URL) as db:
+    for db in demo_for(request, request.param, folder):
         yield _site(db, folder)
 
 
