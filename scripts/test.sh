@@ -10,4 +10,8 @@ bash scripts/ensure_postgres.sh || {
   echo "PostgreSQL not reachable: its tests will be skipped" >&2
   unset SILIAN_TEST_DATABASE_URL
 }
-exec .venv/bin/python -m pytest "$@"
+# SILIAN_TEST_WORKERS=N runs the tests in N processes (pytest-xdist, one module per process at a time); 0 or
+# unset: one process.
+workers=()
+if [ "${SILIAN_TEST_WORKERS:-0}" != "0" ]; then workers=(-n "$SILIAN_TEST_WORKERS" --dist loadfile); fi
+exec .venv/bin/python -m pytest "${workers[@]}" "$@"

@@ -1,9 +1,9 @@
 """Shared fixtures: a fresh, migrated hub database on SQLite (always) and PostgreSQL (when
-SILIAN_TEST_DATABASE_URL is set, as in CI); each PostgreSQL test gets its own schema."""
+SILIAN_TEST_DATABASE_URL is set, as in CI); each PostgreSQL test gets its own schema. Built once per session:
+the demo region (copied per module or test, see tests/support/demo.py) and the trained occupation classifier."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 
 import pytest
@@ -11,9 +11,17 @@ import pytest
 from silian.domain.messages import current_lang
 from silian.storage.database import Database
 from tests.pg import postgres_schema_database
+from tests.support.backends import (
+    BACKENDS,
+    PG_URL,
+    PostgresDemo,
+    build_postgres_demo,
+    empty_database,
+    require_postgres,
+)
+from tests.support.demo import DemoTemplate, build_demo_template
 
-PG_URL = os.environ.get("SILIAN_TEST_DATABASE_URL", "")
-BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+__all__ = ["BACKENDS", "PG_URL"]
 
 
 @pytest.fixture(autouse=True)
@@ -23,22 +31,11 @@ def _chinese_messages() -> Iterator[None]:
     current_lang.reset(token)
 
 
-def _postgres_database() -> Iterator[Database]:
-    if not PG_URL:
-        pytest.skip("SILIAN_TEST_DATABASE_URL is not set (CI sets it; see .ci/run)")
-    with postgres_schema_database(PG_URL) as db:
-        yield db
-
-
 @pytest.fixture(params=BACKENDS)
 def empty_db(request: pytest.FixtureRequest, tmp_path) -> Iterator[Database]:  # type: ignore[no-untyped-def]
     """A database with no schema yet, on each backend."""
-    if request.param == "sqlite":
-        db = Database(f"sqlite:///{tmp_path / 'hub.db'}")
+    with empty_database(request.param, tmp_path) as db:
         yield db
-        db.dispose()
-    else:
-        yield from _postgres_database()
 
 
 @pytest.fixture
@@ -46,3 +43,25 @@ def db(empty_db: Database) -> Database:
     """A migrated, empty hub database on each backend."""
     empty_db.upgrade()
     return empty_db
+
+
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory: pytest.TempPathFactory) -> DemoTemplate:
+    """The demo region (seed 2024) in a SQLite file, built once: copy it (``demo_template.database(path)``),
+    never open it for writing."""
+    return build_demo_template(tmp_path_factory.mktemp("demo-template"))
+
+
+@pytest.fixture(scope="session")
+def postgres_demo(demo_template: DemoTemplate) -> Iterator[PostgresDemo]:
+    """The demo region in a PostgreSQL schema of its own, loaded once; copies: ``postgres_demo.copy_into(db)``."""
+    with postgres_schema_database(require_postgres()) as db:
+        db.upgrade()
+        yield build_postgres_demo(db, demo_template)
+
+
+@pytest.fixture(scope="session")
+def trained_classifier():  # type: ignore[no-untyped-def]
+    """The default occupation classifier, trained once for the session (``default_classifier`` keeps it)."""
+    from silian.services.postings.classifier import default_classifier
+    return default_classifier()

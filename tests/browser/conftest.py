@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 
 from silian.services.accounts import create_user
-from silian.services.demo_region import load_demo
 from silian.settings import Settings
 from silian.storage.database import Database
+from tests.support.demo import DemoTemplate
 
 CHROMIUM = os.environ.get("SILIAN_CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
@@ -41,12 +41,10 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def demo_site(folder: Path, secret_key: str) -> tuple[Settings, Database]:
-    """Settings and a migrated SQLite database in ``folder`` holding the demo region."""
+def demo_site(template: DemoTemplate, folder: Path, secret_key: str) -> tuple[Settings, Database]:
+    """Settings and a migrated SQLite database in ``folder`` holding the demo region (a copy of the session's)."""
     settings = Settings(database_url=f"sqlite:///{folder / 'hub.db'}", data_dir=folder, secret_key=secret_key)
-    db = Database(settings.resolved_database_url())
-    db.upgrade()
-    load_demo(db, seed=2024)
+    db = template.database(folder / "hub.db")
     return settings, db
 
 
@@ -70,9 +68,9 @@ def serving(app: object) -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+def live_server(demo_template: DemoTemplate, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     from silian.web import create_app
-    settings, db = demo_site(tmp_path_factory.mktemp("browser"), "browser-tests")
+    settings, db = demo_site(demo_template, tmp_path_factory.mktemp("browser"), "browser-tests")
     with db.engine.connect() as conn:
         import sqlalchemy as sa
         school, county = conn.execute(sa.text("SELECT code, county_code FROM institutions WHERE level = '高职专科' ORDER BY code")).first()

@@ -10,16 +10,17 @@ from pathlib import Path
 import pytest
 
 from tests.browser.conftest import LiveServer, demo_site, serving
+from tests.support.demo import DemoTemplate
 from tests.web.test_dashboard_postings import import_postings
 
 CHARTS = ("posting-occupations", "posting-classes", "posting-counties", "posting-salaries")
 
 
 @pytest.fixture(scope="module")
-def posting_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def posting_server(demo_template: DemoTemplate, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     from silian.web import create_app
     folder = tmp_path_factory.mktemp("browser-postings")
-    settings, db = demo_site(folder, "browser-postings")
+    settings, db = demo_site(demo_template, folder, "browser-postings")
     import_postings(db, folder)
     with serving(create_app(settings, database=db)) as url:
         yield url

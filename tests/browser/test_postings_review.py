@@ -13,6 +13,7 @@ from silian.services.accounts import create_user
 from silian.services.postings.confirmed_titles import load_confirmed, save_review_queue
 from silian.storage.database import Database
 from tests.browser.conftest import PASSWORD, demo_site, serving
+from tests.support.demo import DemoTemplate
 
 QUEUE = pl.DataFrame({"title": ["储备干部", "直播助理"], "postings": [5, 3], "occupation_code": ["5-04-01-02", "2-05-08-06"],
                       "occupation_name": ["水生植物苗种培育工", "助产士"], "confidence": [0.30, 0.45],
@@ -21,10 +22,10 @@ QUEUE = pl.DataFrame({"title": ["储备干部", "直播助理"], "postings": [5,
 
 
 @pytest.fixture(scope="module")
-def review_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Database]]:
+def review_server(demo_template: DemoTemplate, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Database]]:
     from silian.web import create_app
     folder = tmp_path_factory.mktemp("browser-review")
-    settings, db = demo_site(folder, "browser-review")
+    settings, db = demo_site(demo_template, folder, "browser-review")
     create_user(db, username="admin", password=PASSWORD, role="city_admin")
     save_review_queue(db, QUEUE, source="招聘.csv")
     with serving(create_app(settings, database=db)) as url:

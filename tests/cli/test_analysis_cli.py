@@ -7,14 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli.run import silian
+from tests.support.cli import copy_demo_dir, silian
 
 
 @pytest.fixture(scope="module")
-def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    data = tmp_path_factory.mktemp("cli_analysis")
-    silian("demo", "--json", data_dir=data)
-    return data
+def demo_dir(cli_demo, tmp_path_factory: pytest.TempPathFactory) -> Path:  # type: ignore[no-untyped-def]
+    """A copy of the data folder `silian demo --json` made (once per session)."""
+    return copy_demo_dir(cli_demo, tmp_path_factory.mktemp("cli_analysis") / "data")
 
 
 def test_analyze_json(demo_dir: Path) -> None:

@@ -1,4 +1,5 @@
-"""The command line as scripts use it: real processes, real files, exit codes and JSON contracts."""
+"""The command line as scripts use it: real files, exit codes and JSON contracts (in-process; the error paths
+also as real processes: the interpreter's exit status and stderr)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli.run import silian
+from tests.support.cli import silian, silian_process
 
 POINTS_BAD = "学校代码,专业代码,年份,招生数,在校生数,毕业生数\n9410100001,660103,2024,abc,300,90\n"
 
@@ -30,7 +31,7 @@ def test_catalog_search(tmp_path: Path) -> None:
 
 
 def test_unknown_version_is_a_clear_error(tmp_path: Path) -> None:
-    result = silian("catalog", "stats", "--version", "1999", data_dir=tmp_path, check=False)
+    result = silian_process("catalog", "stats", "--version", "1999", data_dir=tmp_path, check=False)
     assert result.returncode == 2
     assert "未知的目录版本" in result.stderr and "Traceback" not in result.stderr
     result = silian("--lang", "en", "catalog", "stats", "--version", "1999", data_dir=tmp_path, check=False)
@@ -75,5 +76,5 @@ def test_bad_arguments_give_clear_errors(tmp_path: Path, args: list[str]) -> Non
 
 
 def test_unreachable_database_is_a_clear_error(tmp_path: Path) -> None:
-    result = silian("--db", "postgresql+psycopg://nobody@127.0.0.1:1/none", "summary", data_dir=tmp_path, check=False)
+    result = silian_process("--db", "postgresql+psycopg://nobody@127.0.0.1:1/none", "summary", data_dir=tmp_path, check=False)
     assert result.returncode == 6 and "无法连接数据库" in result.stderr and "Traceback" not in result.stderr

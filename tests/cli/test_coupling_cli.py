@@ -1,4 +1,5 @@
-"""`silian coupling` as scripts use it: a real process, a real CSV, the JSON contract and exit codes."""
+"""`silian coupling` as scripts use it: a real CSV, the JSON contract and exit codes (in-process; the JSON
+contract also as a real process)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli.run import silian
+from tests.support.cli import silian, silian_process
 
 SCORES = "id,产业链,教育链,人才链\n郑州,0.3,0.4,0.5\n开封,0.9,0.9,0.9\n"
 
@@ -22,7 +23,7 @@ def _csv(tmp_path: Path, text: str, encoding: str = "utf-8") -> str:
 
 
 def test_json_contract(tmp_path: Path) -> None:
-    out = json.loads(silian("coupling", _csv(tmp_path, SCORES, "gbk"), "--json", data_dir=tmp_path).stdout)
+    out = json.loads(silian_process("coupling", _csv(tmp_path, SCORES, "gbk"), "--json", data_dir=tmp_path).stdout)
     assert [list(row) for row in out] == [["id", "C", "T", "D", "level"]] * 2
     assert [row["id"] for row in out] == ["郑州", "开封"]
     wang = math.sqrt((1 - 0.4 / 3) * math.sqrt(0.48))

@@ -1,4 +1,5 @@
-"""`silian match` as scripts use it: a real process, a real JSON file, the output contract and exit codes."""
+"""`silian match` as scripts use it: a real JSON file, the output contract and exit codes (in-process; a missing
+file also as a real process)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli.run import silian
+from tests.support.cli import silian, silian_process
 
 FILE = {"students": {"s1": ["p2", "p1"], "s2": ["p1"], "s3": ["p1", "p2"], "s4": [], "s5": ["p2"], "s6": ["p3"]},
         "positions": {"p1": {"capacity": 2, "preferences": ["s3", "s2", "s1"]},
@@ -83,5 +84,5 @@ def test_invalid_input_exit_code_2(tmp_path: Path, data: object, args: list[str]
 
 
 def test_missing_file_exit_code_2(tmp_path: Path) -> None:
-    result = silian("--lang", "en", "match", str(tmp_path / "none.json"), data_dir=tmp_path, check=False)
+    result = silian_process("--lang", "en", "match", str(tmp_path / "none.json"), data_dir=tmp_path, check=False)
     assert result.returncode == 2 and "File not found" in result.stderr

@@ -11,13 +11,12 @@ import polars as pl
 from silian.services.postings.confirmed_titles import pending_review
 from silian.services.postings.local import read_salary_summary
 from silian.storage.database import Database
-from tests.cli.run import silian
 from tests.storage.test_postings_engines import EXTRA
+from tests.support.cli import copy_demo_dir, silian
 
 
-def test_import_load_and_out(tmp_path: Path) -> None:
-    data = tmp_path / "data"
-    silian("demo", "--json", data_dir=data)
+def test_import_load_and_out(cli_demo, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    data = copy_demo_dir(cli_demo, tmp_path / "data")  # what `silian demo --json` left
     source = tmp_path / "postings.csv"
     source.write_text(EXTRA, encoding="utf-8")
     out = tmp_path / "out"

@@ -7,17 +7,16 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli.run import silian
+from tests.support.cli import copy_demo_dir, silian
 
 PLANT = {"county": "410122", "from_year": 2024, "label": "数控机床厂", "occupations": [{"code": "6-18-01-07", "workers": 500}]}
 MERGER = {"schools": ["9410100001", "9410100002"], "name": "第一职教中心"}
 
 
 @pytest.fixture(scope="module")
-def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    data = tmp_path_factory.mktemp("cli_scenarios")
-    silian("demo", "--json", data_dir=data)
-    return data
+def demo_dir(cli_demo, tmp_path_factory: pytest.TempPathFactory) -> Path:  # type: ignore[no-untyped-def]
+    """A copy of the data folder `silian demo --json` made (once per session)."""
+    return copy_demo_dir(cli_demo, tmp_path_factory.mktemp("cli_scenarios") / "data")
 
 
 def _spec(folder: Path, name: str, data: object) -> str:

@@ -3,7 +3,9 @@ audit log, demo accounts."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -13,6 +15,8 @@ from silian.services import accounts
 from silian.settings import Settings
 from silian.storage.database import Database
 from silian.storage.platform_schema import api_tokens, audit_log, users
+from tests.support.backends import BACKENDS
+from tests.support.fixtures import demo_for
 
 SETTINGS = Settings(login_max_failures=3, login_lock_minutes=10, token_days=30, secret_key="x")
 PASSWORD = "a long enough password"
@@ -83,10 +87,15 @@ def test_tokens_expire_and_can_be_revoked(db: Database) -> None:
         accounts.revoke_token(db, who, other.token)
 
 
-def test_demo_accounts_can_be_made_again_with_new_passwords(db: Database) -> None:
+@pytest.fixture(params=BACKENDS)
+def demo_db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
+    """A copy of the demo region on each backend."""
+    yield from demo_for(request, request.param, tmp_path)
+
+
+def test_demo_accounts_can_be_made_again_with_new_passwords(demo_db: Database) -> None:
     """`silian demo` (and `make run`) a second time on the same database: the accounts get fresh passwords."""
-    from silian.services.demo_region import load_demo
-    load_demo(db, seed=2024)
+    db = demo_db
     first = accounts.ensure_demo_users(db)
     second = accounts.ensure_demo_users(db)
     assert set(first) == set(second) == {"demo-admin", "demo-county", "demo-school", "demo-firm"}

@@ -10,30 +10,37 @@ import polars as pl
 import pytest
 
 from silian.services.analysis import AnalysisBundle, run_analysis
-from silian.services.demo_region import load_demo
-from silian.storage.database import Database
-from tests.pg import PG_URL, postgres_schema_database
-
-RESULTS: dict[str, AnalysisBundle] = {}
+from tests.support.backends import BACKENDS
+from tests.support.fixtures import demo_for
 
 
-@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def bundle(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[AnalysisBundle]:
-    if request.param == "sqlite":
-        db = Database(f"sqlite:///{tmp_path_factory.mktemp('an')}/hub.db")
-        db.upgrade()
-        load_demo(db, seed=2024)
-        RESULTS["sqlite"] = run_analysis(db)
-        yield RESULTS["sqlite"]
-        db.dispose()
-        return
-    if not PG_URL:
-        pytest.skip("SILIAN_TEST_DATABASE_URL is not set")
-    with postgres_schema_database(PG_URL) as db:
-        db.upgrade()
-        load_demo(db, seed=2024)
-        RESULTS["postgresql"] = run_analysis(db)
-        yield RESULTS["postgresql"]
+def _analysis(request: pytest.FixtureRequest, backend: str, folder) -> Iterator[AnalysisBundle]:  # type: ignore[no-untyped-def]
+    for db in demo_for(request, backend, folder):
+        yield run_analysis(db)
+
+
+@pytest.fixture(scope="module")
+def sqlite_bundle(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[AnalysisBundle]:
+    """The analysis of the demo region on SQLite."""
+    yield from _analysis(request, "sqlite", tmp_path_factory.mktemp("an"))
+
+
+@pytest.fixture(scope="module")
+def postgresql_bundle(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[AnalysisBundle]:
+    """The analysis of the demo region on PostgreSQL (skipped when SILIAN_TEST_DATABASE_URL is not set)."""
+    yield from _analysis(request, "postgresql", tmp_path_factory.mktemp("an-pg"))
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def bundle(request: pytest.FixtureRequest) -> AnalysisBundle:
+    """The analysis on each backend."""
+    return request.getfixturevalue(f"{request.param}_bundle")  # type: ignore[no-any-return]
+
+
+@pytest.fixture(scope="module")
+def both_backends(sqlite_bundle: AnalysisBundle, postgresql_bundle: AnalysisBundle) -> dict[str, AnalysisBundle]:
+    """The analysis on the two backends, side by side."""
+    return {"sqlite": sqlite_bundle, "postgresql": postgresql_bundle}
 
 
 def test_coupling_is_computed_for_the_city_and_every_county(bundle: AnalysisBundle) -> None:
@@ -72,20 +79,19 @@ def test_forecasts_come_with_their_backtest_error(bundle: AnalysisBundle) -> Non
     assert (bundle.openings["openings"] >= 0).all()
 
 
-def test_both_backends_give_the_same_numbers(bundle: AnalysisBundle) -> None:
-    if len(RESULTS) < 2:
-        pytest.skip("runs after both backends (needs SILIAN_TEST_DATABASE_URL)")
-    a, b = RESULTS["sqlite"].city.scores, RESULTS["postgresql"].city.scores
+@pytest.mark.postgres
+def test_both_backends_give_the_same_numbers(both_backends: dict[str, AnalysisBundle]) -> None:
+    a, b = both_backends["sqlite"].city.scores, both_backends["postgresql"].city.scores
     assert a["year"].to_list() == b["year"].to_list()
     for column in ("C", "T", "D"):
         assert a[column].to_list() == pytest.approx(b[column].to_list(), abs=1e-12)
-    ga, gb = RESULTS["sqlite"].supply_demand.by_major, RESULTS["postgresql"].supply_demand.by_major
+    ga, gb = both_backends["sqlite"].supply_demand.by_major, both_backends["postgresql"].supply_demand.by_major
     assert ga.sort("major_code")["gap"].to_list() == pytest.approx(gb.sort("major_code")["gap"].to_list())
 
 
-def test_report_renders_in_html_without_external_urls_and_in_pdf(bundle: AnalysisBundle, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    if bundle is not RESULTS.get("sqlite"):
-        pytest.skip("the report does not depend on the backend")
+def test_report_renders_in_html_without_external_urls_and_in_pdf(sqlite_bundle: AnalysisBundle, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """The report does not depend on the backend: rendered from the SQLite analysis."""
+    bundle = sqlite_bundle
     from pypdf import PdfReader
 
     from silian.reports.assets import find_external_urls

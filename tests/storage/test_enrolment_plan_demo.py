@@ -12,12 +12,12 @@ import pytest
 from silian.reports.plan_workbook import write_plan_xlsx
 from silian.services.hub import HubSnapshot
 from silian.services.planning.enrolment_plan import EnrolmentPlan, PlanOptions, plan_enrolment, plan_summary
-from tests.storage.demo_snapshot import demo_snapshot
+from tests.support.demo import DemoTemplate, demo_snapshot
 
 
 @pytest.fixture(scope="module")
-def hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HubSnapshot]:
-    yield from demo_snapshot(tmp_path_factory.mktemp("plan"))
+def hub(demo_template: DemoTemplate, tmp_path_factory: pytest.TempPathFactory) -> Iterator[HubSnapshot]:
+    yield from demo_snapshot(demo_template, tmp_path_factory.mktemp("plan"))
 
 
 @pytest.fixture(scope="module")

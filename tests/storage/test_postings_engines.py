@@ -4,12 +4,16 @@ and its demand records load into the hub on SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import polars as pl
 import pytest
 
 from silian.services.postings.local import default_classifier, load_posting_demand, place_resolver, run_local
+from silian.storage.database import Database
+from tests.support.backends import BACKENDS
+from tests.support.fixtures import demo_for
 
 ROOT = Path(__file__).resolve().parents[2]
 LIEPIN = ROOT / "tests" / "data" / "postings" / "liepin_2019-12_data_analyst_postings.csv"
@@ -22,8 +26,15 @@ EXTRA = ("岗位名称,薪资,城市,学历,经验,公司,发布日期\n"
 
 
 @pytest.fixture(scope="module")
-def classifier():  # type: ignore[no-untyped-def]
+def classifier(trained_classifier):  # type: ignore[no-untyped-def]
+    """The default model (trained once per session) as a postings classifier."""
     return default_classifier()
+
+
+@pytest.fixture(params=BACKENDS)
+def demo_db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
+    """A copy of the demo region on each backend."""
+    yield from demo_for(request, request.param, tmp_path / "hub")
 
 
 def test_local_and_spark_give_identical_aggregates(tmp_path: Path, classifier) -> None:  # type: ignore[no-untyped-def]
@@ -59,9 +70,8 @@ def test_local_and_spark_give_identical_aggregates(tmp_path: Path, classifier) -
     assert titles.filter(pl.col("title") == "数据分析").rows() == [("数据分析", "4-07-02-05", False)]
 
 
-def test_posting_demand_loads_into_the_hub(db, tmp_path: Path, classifier) -> None:  # type: ignore[no-untyped-def]
-    from silian.services.demo_region import load_demo
-    load_demo(db, seed=2024)
+def test_posting_demand_loads_into_the_hub(demo_db: Database, tmp_path: Path, classifier) -> None:  # type: ignore[no-untyped-def]
+    db = demo_db
     path = tmp_path / "extra.csv"
     path.write_text(EXTRA, encoding="utf-8")
     result = run_local(path, classifier=classifier, places=place_resolver(db))

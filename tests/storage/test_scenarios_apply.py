@@ -18,14 +18,14 @@ from silian.services.hub import HubSnapshot
 from silian.services.scenarios import apply_scenario, compare, parse_spec
 from silian.services.supply_demand import analyse_supply_demand
 from silian.settings import Settings
-from tests.storage.demo_snapshot import demo_snapshot
+from tests.support.demo import DemoTemplate, demo_snapshot
 
 YEAR, CNC = 2024, "6-18-01-07"  # 多工序数控机床操作调整工
 
 
 @pytest.fixture(scope="module")
-def hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HubSnapshot]:
-    yield from demo_snapshot(tmp_path_factory.mktemp("scenarios"))
+def hub(demo_template: DemoTemplate, tmp_path_factory: pytest.TempPathFactory) -> Iterator[HubSnapshot]:
+    yield from demo_snapshot(demo_template, tmp_path_factory.mktemp("scenarios"))
 
 
 def gaps(hub: HubSnapshot) -> dict[str, float]:

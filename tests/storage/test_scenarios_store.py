@@ -4,6 +4,8 @@ roles that may use them (a county officer: its county's schools only), and the h
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from pathlib import Path
 
 import polars as pl
 import pytest
@@ -11,7 +13,6 @@ import sqlalchemy as sa
 
 from silian.domain.access import Principal
 from silian.domain.errors import ImportRejected, InvalidInput, NotFound, PermissionDenied
-from silian.services.demo_region import load_demo
 from silian.services.hub import load_hub
 from silian.services.scenarios import (
     compare_saved,
@@ -22,6 +23,8 @@ from silian.services.scenarios import (
 )
 from silian.storage.database import Database
 from silian.storage.platform_schema import audit_log, scenarios
+from tests.support.backends import BACKENDS
+from tests.support.fixtures import demo_for
 
 CNC = "6-18-01-07"
 PLANT = {"county": "410122", "from_year": 2024, "occupations": [{"code": CNC, "workers": 300}], "label": "数控机床厂"}
@@ -32,10 +35,10 @@ def counts(db: Database) -> dict[str, int]:
         return {t: conn.execute(sa.text(f"SELECT COUNT(*) FROM {t}")).scalar_one() for t in ("institutions", "major_points", "demand")}
 
 
-@pytest.fixture
-def demo_db(db: Database) -> Database:
-    load_demo(db, seed=2024)
-    return db
+@pytest.fixture(params=BACKENDS)
+def demo_db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
+    """A copy of the demo region on each backend, for one test."""
+    yield from demo_for(request, request.param, tmp_path)
 
 
 def county_officer(db: Database, county: str = "410122") -> Principal:

@@ -203,8 +203,10 @@ KNOWN_TITLES = {  # obvious titles and the code the labelled data uses for them
 
 
 @pytest.fixture(scope="module")
-def default_model() -> OccupationClassifier:
-    return service.default_classifier()
+def default_model(trained_classifier: OccupationClassifier) -> OccupationClassifier:
+    """The default model, trained once per session."""
+    assert trained_classifier is service.default_classifier()
+    return trained_classifier
 
 
 def test_known_titles_classify_to_their_code(default_model: OccupationClassifier) -> None:

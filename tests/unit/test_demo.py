@@ -14,6 +14,7 @@ from silian.domain.tables import HUB_TABLES
 from silian.services.demo_region import DemoSummary, load_demo
 from silian.storage import repository as repo
 from silian.storage.database import Database
+from tests.support.demo import DemoTemplate
 
 GENERATED = ("institutions", "institution_resources", "major_points", "enterprises", "industry_stats", "demand",
              "cooperation", "funding", "innovation")
@@ -23,12 +24,11 @@ MANUFACTURING = tuple(str(n) for n in range(13, 44))
 
 
 @pytest.fixture(scope="module")
-def loaded(tmp_path_factory: pytest.TempPathFactory) -> tuple[Database, DemoSummary]:
-    db = Database(f"sqlite:///{tmp_path_factory.mktemp('demo')}/d.db")
-    messages: list[str] = []
-    summary = load_demo(db, seed=2024, progress=messages.append)
-    assert any("major_points" in m for m in messages)
-    yield db, summary
+def loaded(demo_template: DemoTemplate, tmp_path_factory: pytest.TempPathFactory) -> tuple[Database, DemoSummary]:
+    """The session's demo region (seed 2024, loaded once into a fresh hub with a progress callback), a copy."""
+    assert any("major_points" in m for m in demo_template.messages)
+    db = demo_template.database(tmp_path_factory.mktemp("demo") / "d.db")
+    yield db, demo_template.summary
     db.dispose()
 
 
@@ -128,7 +128,8 @@ def test_zhengzhou_gdp_is_the_published_one(db: Database) -> None:
 @pytest.mark.parametrize("year", [2016, 2020, 2023])
 def test_industry_value_added_adds_up_to_the_real_sectors(db: Database, year: int) -> None:
     stats = dict(rows(db, "SELECT industry_code, value_added FROM industry_stats WHERE region_code = '410100' AND year = :y", y=year))
-    real = rows(db, "SELECT primary_va, secondary_va, tertiary_va FROM regional_economy WHERE region_code = '410100' AND year = :y", y=year)[0]
+    query = "SELECT primary_va, secondary_va, tertiary_va FROM regional_economy WHERE region_code = '410100' AND year = :y"
+    real = rows(db, query, y=year)[0]
     assert "C" not in stats
     secondary = sum(v for k, v in stats.items() if k in ("B", "D", "E") or k in MANUFACTURING)
     tertiary = sum(v for k, v in stats.items() if k.isalpha() and "F" <= k <= "T")

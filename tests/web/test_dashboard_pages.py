@@ -23,11 +23,10 @@ from fastapi.testclient import TestClient
 from silian.services import dashboard as dash
 from silian.services import presentation as present
 from silian.services.accounts import create_user
-from silian.services.demo_region import load_demo
 from silian.settings import Settings
 from silian.storage.database import Database
 from silian.web.app import create_app
-from tests.pg import PG_URL, postgres_schema_database
+from tests.support.fixtures import demo_for
 
 PASSWORD = "dashboard-test-password"
 PAGES = ["/", "/dashboard/counties", "/dashboard/gaps", "/dashboard/pathways", "/dashboard/schools", "/dashboard/peers"]
@@ -58,8 +57,7 @@ def _log_in(app: object, username: str) -> TestClient:
 
 
 def _site(db: Database, folder: Path) -> Site:
-    db.upgrade()
-    load_demo(db, seed=2024)
+    """The demo region in ``db`` (a copy of the session's) with a user of each role, served in-process."""
     with db.engine.connect() as conn:
         county, county_name = conn.execute(sa.text(
             "SELECT i.county_code, r.name FROM institutions i JOIN regions r ON r.code = i.county_code WHERE i.level = '中职' "
@@ -81,14 +79,7 @@ def _site(db: Database, folder: Path) -> Site:
 @pytest.fixture(scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def site(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     folder = tmp_path_factory.mktemp("dash")
-    if request.param == "sqlite":
-        db = Database(f"sqlite:///{folder / 'hub.db'}")
-        yield _site(db, folder)
-        db.dispose()
-        return
-    if not PG_URL:
-        pytest.skip("SILIAN_TEST_DATABASE_URL is not set")
-    with postgres_schema_database(PG_URL) as db:
+    for db in demo_for(request, request.param, folder):
         yield _site(db, folder)
 
 
@@ -321,11 +312,15 @@ def _html_table(html: str, table_id: str) -> tuple[list[str], list[list[str]]]:
         return unescape(re.sub(r"<[^>]+>", "", cell)).strip()
     head, body = found.group(1).split("</thead>")
     headers = [text(h) for h in re.findall(r"<th[^>]*>(.*?)</th>", head, re.DOTALL)]
-    rows = [[text(c) for c in re.findall(r"<td[^>]*>(.*?)</td>", row, re.DOTALL)] for row in re.findall(r"<tr[^>]*>(.*?)</tr>", body, re.DOTALL)]
+    found_rows = re.findall(r"<tr[^>]*>(.*?)</tr>", body, re.DOTALL)
+    rows = [[text(c) for c in re.findall(r"<td[^>]*>(.*?)</td>", row, re.DOTALL)] for row in found_rows]
     return headers, rows
 
 
-@pytest.mark.parametrize(("table_id", "page"), [("coupling", "/"), ("chain-gaps", "/dashboard/gaps"), ("grow", "/dashboard/gaps"), ("cut", "/dashboard/gaps")])
+AGREEING = [("coupling", "/"), ("chain-gaps", "/dashboard/gaps"), ("grow", "/dashboard/gaps"), ("cut", "/dashboard/gaps")]
+
+
+@pytest.mark.parametrize(("table_id", "page"), AGREEING)
 def test_dashboard_table_download_report_and_api_agree(site: Site, table_id: str, page: str) -> None:
     """The coupling and supply–demand gap tables: the dashboard's table, its CSV download, the report's table and
     the JSON API have the same rows, the same labels and the same numbers."""

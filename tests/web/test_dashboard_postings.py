@@ -17,7 +17,6 @@ import polars as pl
 import pytest
 from fastapi.testclient import TestClient
 
-from silian.services.demo_region import load_demo
 from silian.services.postings.local import (
     hub_region_codes,
     load_posting_demand,
@@ -28,6 +27,7 @@ from silian.services.postings.local import (
 from silian.settings import Settings
 from silian.storage.database import Database
 from silian.web.app import create_app
+from tests.support.demo import DemoTemplate
 
 OCCUPATIONS = {"数控车工": "6-18-01-01", "焊工": "6-18-02-04", "电工": "6-31-01-03", "会计": "2-06-03-00",
                "数据分析师": "2-02-10-03", "前台": "4-07-01-01"}
@@ -52,17 +52,15 @@ def write_postings(path: Path, n: int = 400, seed: int = 5) -> Path:
     return path
 
 
-def _app(tmp_path: Path) -> tuple[object, Database, Path]:
+def _app(template: DemoTemplate, tmp_path: Path) -> tuple[object, Database, Path]:
     settings = Settings(database_url=f"sqlite:///{tmp_path / 'hub.db'}", data_dir=tmp_path, secret_key="postings-tests")
-    db = Database(settings.resolved_database_url())
-    db.upgrade()
-    load_demo(db, seed=2024)
+    db = template.database(tmp_path / "hub.db")  # the demo region (a copy of the session's)
     return create_app(settings, database=db), db, tmp_path
 
 
 @pytest.fixture(scope="module")
-def empty_client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
-    app, db, _ = _app(tmp_path_factory.mktemp("no-postings"))
+def empty_client(demo_template: DemoTemplate, tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+    app, db, _ = _app(demo_template, tmp_path_factory.mktemp("no-postings"))
     yield TestClient(app)  # type: ignore[arg-type]
     db.dispose()
 
@@ -78,9 +76,9 @@ def import_postings(db: Database, folder: Path) -> int:
 
 
 @pytest.fixture(scope="module")
-def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[TestClient, int]]:
+def client(demo_template: DemoTemplate, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[TestClient, int]]:
     folder = tmp_path_factory.mktemp("postings")
-    app, db, _ = _app(folder)
+    app, db, _ = _app(demo_template, folder)
     total = import_postings(db, folder)
     yield TestClient(app), total  # type: ignore[arg-type]
     db.dispose()

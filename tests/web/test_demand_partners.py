@@ -13,7 +13,7 @@ from silian.domain.access import Principal
 from silian.domain.errors import PermissionDenied
 from silian.services.demand_partners import demand_partners
 from silian.storage.database import Database
-from tests.cli.run import silian
+from tests.support.cli import silian
 from tests.web.test_permissions import COUNTY1, COUNTY2, E1, E2, A, B, C, World, assert_refused, make_world
 
 

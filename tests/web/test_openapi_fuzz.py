@@ -26,10 +26,10 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from silian.services.accounts import create_token, load_principal
-from silian.services.demo_region import load_demo
 from silian.settings import Settings
 from silian.storage.database import Database
 from silian.web.app import create_app
+from tests.support.demo import DemoTemplate
 from tests.web.test_permissions import add_users, make_world
 
 MAX_EXAMPLES = 15
@@ -52,12 +52,10 @@ class Target:
 
 
 @pytest.fixture(scope="module")
-def target(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Target]:
+def target(demo_template: DemoTemplate, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Target]:
     folder: Path = tmp_path_factory.mktemp("fuzz")
     settings = Settings(database_url=f"sqlite:///{folder / 'hub.db'}", data_dir=folder, secret_key="fuzz")
-    db = Database(settings.resolved_database_url())
-    db.upgrade()
-    load_demo(db, seed=2024)
+    db = demo_template.database(folder / "hub.db")  # a copy of the session's demo region
     admin = load_principal(db, add_users(db, {})["city_admin"])
     assert admin is not None
     token = create_token(db, settings, admin, "schemathesis").token

@@ -28,14 +28,13 @@ from fastapi.testclient import TestClient
 from silian.domain.credit_code import make_credit_code
 from silian.domain.tables import HUB_TABLES
 from silian.services.accounts import create_token, load_principal
-from silian.services.demo_region import load_demo
 from silian.services.imports import export_table, load_frame
 from silian.settings import Settings
 from silian.storage.database import Database
 from silian.storage.platform_schema import audit_log, users
 from silian.web.app import create_app
-from tests.conftest import BACKENDS, PG_URL
-from tests.pg import postgres_schema_database
+from tests.support.backends import BACKENDS, migrated_database
+from tests.support.fixtures import demo_for
 
 CITY, COUNTY1, COUNTY2 = "410100", "410105", "410122"
 A, B, C = "9410100001", "9410100002", "9410100003"  # A and C in COUNTY1, B in COUNTY2
@@ -250,16 +249,7 @@ def world(db: Database, tmp_path: Path) -> Iterator[World]:
 
 def module_database(backend: str, folder: Path) -> Iterator[Database]:
     """A migrated, empty database shared by a module's tests, on the same backends as the ``db`` fixture."""
-    if backend == "sqlite":
-        db = Database(f"sqlite:///{folder / 'hub.db'}")
-        db.upgrade()
-        yield db
-        db.dispose()
-        return
-    if not PG_URL:
-        pytest.skip("SILIAN_TEST_DATABASE_URL is not set (CI sets it; see .ci/run)")
-    with postgres_schema_database(PG_URL) as db:
-        db.upgrade()
+    with migrated_database(backend, folder) as db:
         yield db
 
 
@@ -275,8 +265,7 @@ def shared(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
 def demo(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     """The demo region (enough years for every analysis), with a county officer, a school and an enterprise of it."""
     folder = tmp_path_factory.mktemp("demo")
-    for db in module_database(request.param, folder):
-        load_demo(db, seed=2024)
+    for db in demo_for(request, request.param, folder):  # a copy of the session's demo region
         with db.engine.connect() as conn:
             school, county = conn.execute(sa.text("SELECT code, county_code FROM institutions WHERE level = '中职' "
                                                   "ORDER BY code")).first()  # type: ignore[misc]

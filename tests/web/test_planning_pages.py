@@ -13,9 +13,8 @@ from urllib.parse import unquote
 import pytest
 import sqlalchemy as sa
 
-from silian.services.demo_region import load_demo
-from silian.storage.database import Database
 from silian.storage.platform_schema import users
+from tests.support.demo import DemoTemplate
 from tests.web.test_permissions import World, make_world
 
 MATCH = {"students": {"s1": ["p2", "p1"], "s2": ["p1"], "s3": ["p1", "p2"]},
@@ -23,11 +22,9 @@ MATCH = {"students": {"s1": ["p2", "p1"], "s2": ["p1"], "s3": ["p1", "p2"]},
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+def site(demo_template: DemoTemplate, tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     folder: Path = tmp_path_factory.mktemp("planning-pages")
-    db = Database(f"sqlite:///{folder / 'hub.db'}")
-    db.upgrade()
-    load_demo(db, seed=2024)
+    db = demo_template.database(folder / "hub.db")  # a copy of the session's demo region
     with db.engine.connect() as conn:
         county = conn.execute(sa.text("SELECT county_code FROM institutions WHERE level = '中职' ORDER BY code")).scalar()
     yield from make_world(db, folder, {"county_officer": {"county_code": str(county)}, "school_user": {"institution_code": "9410100001"}})

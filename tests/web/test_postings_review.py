@@ -20,6 +20,7 @@ from silian.services.postings.confirmed_titles import load_confirmed, save_revie
 from silian.storage.database import Database
 from silian.storage.platform_schema import audit_log
 from silian.storage.postings_schema import confirmed_titles
+from tests.support.demo import DemoTemplate
 from tests.web.test_permissions import ROLES, World, make_world
 
 PATH = "/dashboard/postings/review"
@@ -108,11 +109,8 @@ def test_english_and_the_link_from_the_postings_tab(site: World) -> None:
     site.client.get("/lang/zh?next=/", headers=admin)
 
 
-def test_the_postings_tab_links_the_review_for_the_city_admin(tmp_path: Path) -> None:
-    from silian.services.demo_region import load_demo
-    db = Database(f"sqlite:///{tmp_path / 'hub.db'}")
-    db.upgrade()
-    load_demo(db, seed=2024)
+def test_the_postings_tab_links_the_review_for_the_city_admin(demo_template: DemoTemplate, tmp_path: Path) -> None:
+    db = demo_template.database(tmp_path / "hub.db")  # a copy of the session's demo region
     for world in make_world(db, tmp_path, {"county_officer": {"county_code": "410122"}}):
         tab = world.client.get("/dashboard/postings", headers=world.headers("city_admin"))
         assert tab.status_code == 200 and 'href="/dashboard/postings/review"' in tab.text

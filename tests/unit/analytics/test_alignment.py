@@ -75,7 +75,8 @@ def test_gaps_roll_up_to_class_industry_and_chain() -> None:
     by_major, _ = al.gaps_by_major(inputs(), 2024)
     classes = al.gaps_by_class(by_major)
     equip = classes.filter(pl.col("class_code") == "66").row(0, named=True)
-    assert equip["supply"] == pytest.approx(200) and equip["demand"] == pytest.approx(row(by_major, "A")["demand"] + row(by_major, "B")["demand"])
+    both = row(by_major, "A")["demand"] + row(by_major, "B")["demand"]
+    assert equip["supply"] == pytest.approx(200) and equip["demand"] == pytest.approx(both)
     industries = al.gaps_by_industry(by_major, INDUSTRY)
     i34 = industries.filter(pl.col("industry_code") == "34").row(0, named=True)
     assert i34["supply"] == pytest.approx(150 * 0.5 + 50)
