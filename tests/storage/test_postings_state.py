@@ -29,7 +29,7 @@ from silian.services.postings.local import read_salary_summary
 from silian.services.postings.state import import_state_files, old_state_files
 from silian.storage.database import Database
 from silian.storage.postings import REVIEW_QUEUE, Snapshot, replace_snapshot
-from tests.cli.run import silian
+from tests.support.cli import silian
 
 STATE_TABLES = {"confirmed_titles", "posting_review_queue", "posting_salary_summary", "posting_snapshots"}
 QUEUE = pl.DataFrame({"title": ["储备干部", "直播助理"], "postings": pl.Series([5, 3], dtype=pl.UInt32),

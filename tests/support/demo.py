@@ -13,8 +13,7 @@ from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from silian.demo import DemoSummary
-from silian.services.demo_region import load_demo
+from silian.services.demo_region import DemoSummary, load_demo
 from silian.services.hub import HubSnapshot, load_hub
 from silian.storage.database import Database
 
