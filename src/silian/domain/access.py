@@ -78,42 +78,42 @@ class Scope:
 ALL, NONE = Scope("all"), Scope("none")
 
 
-def read_scope(p: Principal, table: str) -> Scope:
+def read_scope(principal: Principal, table: str) -> Scope:
     """Rows of ``table`` that ``p`` may read."""
-    if p.is_admin:
+    if principal.is_admin:
         return ALL
     if table in OPEN_DATA:
         return ALL
-    if p.is_public:
+    if principal.is_public:
         return NONE
-    return _own_scope(p, table)
+    return _own_scope(principal, table)
 
 
-def write_scope(p: Principal, table: str) -> Scope:
+def write_scope(principal: Principal, table: str) -> Scope:
     """Rows of ``table`` that ``p`` may create, change or delete (open data: city admins only)."""
-    if p.is_admin:
+    if principal.is_admin:
         return ALL
-    if p.is_public or table in OPEN_DATA:
+    if principal.is_public or table in OPEN_DATA:
         return NONE
-    return _own_scope(p, table)
+    return _own_scope(principal, table)
 
 
-def _own_scope(p: Principal, table: str) -> Scope:
-    if p.role == "county_officer" and p.county_code:
+def _own_scope(principal: Principal, table: str) -> Scope:
+    if principal.role == "county_officer" and principal.county_code:
         if table in COUNTY_COLUMN:
-            return Scope("column", COUNTY_COLUMN[table], p.county_code)
+            return Scope("column", COUNTY_COLUMN[table], principal.county_code)
         if table in SCHOOL_COLUMN:
-            return Scope("school_county", SCHOOL_COLUMN[table], p.county_code)
-    if p.role == "school_user" and p.institution_code and table in SCHOOL_COLUMN:
-        return Scope("column", SCHOOL_COLUMN[table], p.institution_code)
-    if p.role == "enterprise_user" and p.enterprise_credit_code and table in ENTERPRISE_COLUMN:
-        return Scope("column", ENTERPRISE_COLUMN[table], p.enterprise_credit_code)
+            return Scope("school_county", SCHOOL_COLUMN[table], principal.county_code)
+    if principal.role == "school_user" and principal.institution_code and table in SCHOOL_COLUMN:
+        return Scope("column", SCHOOL_COLUMN[table], principal.institution_code)
+    if principal.role == "enterprise_user" and principal.enterprise_credit_code and table in ENTERPRISE_COLUMN:
+        return Scope("column", ENTERPRISE_COLUMN[table], principal.enterprise_credit_code)
     return NONE
 
 
-def locked_column(p: Principal, table: str) -> str | None:
+def locked_column(principal: Principal, table: str) -> str | None:
     """The column of ``table`` that ``p`` may not change on its own record (its county), if any."""
-    return JURISDICTION_COLUMN.get((p.role, table))
+    return JURISDICTION_COLUMN.get((principal.role, table))
 
 
 def row_in_scope(scope: Scope, row: dict[str, object], school_county: dict[str, str] | None = None) -> bool:

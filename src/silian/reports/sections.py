@@ -89,96 +89,96 @@ register_messages(
 )
 
 
-def all_sections(b: AnalysisBundle, Table: Any, Section: Any) -> list[Any]:
+def all_sections(bundle: AnalysisBundle, Table: Any, Section: Any) -> list[Any]:
     from silian.reports import sections_diagnoses as dx
-    parts = [coupling(b, Table, Section), obstacles(b, Table, Section), counties(b, Table, Section),
-             peers(b, Table, Section), dx.pathways(b, Table, Section), dx.schools(b, Table, Section),
-             dx.supply_demand(b, Table, Section), dx.skills(b, Table, Section), forecast(b, Table, Section),
-             methods(b, Table, Section)]
+    parts = [coupling(bundle, Table, Section), obstacles(bundle, Table, Section), counties(bundle, Table, Section),
+             peers(bundle, Table, Section), dx.pathways(bundle, Table, Section), dx.schools(bundle, Table, Section),
+             dx.supply_demand(bundle, Table, Section), dx.skills(bundle, Table, Section), forecast(bundle, Table, Section),
+             methods(bundle, Table, Section)]
     parts = [p for p in parts if p is not None]
     findings = [f for p in parts[:-1] for f in p.findings[:2]]
     return [Section(id="summary", title=t("rp_summary"), findings=findings, charts=[], tables=[], source=""), *parts]
 
 
-def coupling(b: AnalysisBundle, Table: Any, Section: Any) -> Any:
-    s = b.city.scores
+def coupling(bundle: AnalysisBundle, Table: Any, Section: Any) -> Any:
+    s = bundle.city.scores
     years = s["year"].to_list()
     last = s.row(-1, named=True)
-    findings = [t("rp_coupling_finding", year=last["year"], region=b.region_name, D=num(last["D"], 4), level=last["level"],
+    findings = [t("rp_coupling_finding", year=last["year"], region=bundle.region_name, D=num(last["D"], 4), level=last["level"],
                   C=num(last["C"], 4), T=num(last["T"], 4), lag=last["lag"])]
     if s.height >= 2:
         findings.append(t("rp_coupling_trend", first_year=years[0], first=num(s["D"][0], 4), last_year=years[-1], last=num(last["D"], 4)))
     findings.append(t("rp_relative", first=years[0], last=years[-1]))
-    findings += b.city.warnings
-    table = present.coupling_table(b)
+    findings += bundle.city.warnings
+    table = present.coupling_table(bundle)
     years = table.shown("year")
     charts = [Chart("coupling_dct", "line", t("rp_chart_dct"), years, table.series("C", "T", "D"), y_range=(0.0, 1.0),
                     bands=level_bands()),
               Chart("coupling_u", "line", t("rp_chart_u"), years, table.series(*[f"U_{c}" for c in CHAINS]), y_range=(0.0, 1.0))]
-    tables = [Table.of(table), Table.of(present.weights_table(b)), Table.of(present.drivers_table(b))]
-    return Section("coupling", t("rp_coupling"), findings, charts, tables, source_line(PANEL_TABLES, b.generated_tables))
+    tables = [Table.of(table), Table.of(present.weights_table(bundle)), Table.of(present.drivers_table(bundle))]
+    return Section("coupling", t("rp_coupling"), findings, charts, tables, source_line(PANEL_TABLES, bundle.generated_tables))
 
 
-def obstacles(b: AnalysisBundle, Table: Any, Section: Any) -> Any:
-    year = int(b.city.scores["year"].max())  # type: ignore[arg-type]
-    top = b.city.obstacles.filter(pl.col("year") == year).sort("rank")
+def obstacles(bundle: AnalysisBundle, Table: Any, Section: Any) -> Any:
+    year = int(bundle.city.scores["year"].max())  # type: ignore[arg-type]
+    top = bundle.city.obstacles.filter(pl.col("year") == year).sort("rank")
     leading = top.select("name", "obstacle").head(3).iter_rows()
     findings = [t("rp_obstacle_finding", year=year, names=t("list_joiner").join(f"{n}（{o:.1f}%）" for n, o in leading))]
-    chains = present.chain_obstacles_table(b)
+    chains = present.chain_obstacles_table(bundle)
     chart = Chart("chain_obstacles", "bar", t("rp_chart_chain_obstacle"), chains.shown("chain"), chains.series("obstacle"),
                   y_label="%", value_format=".1f")
-    table = Table.of(present.obstacles_table(b))
-    return Section("obstacles", t("rp_obstacles"), findings, [chart], [table], source_line(PANEL_TABLES, b.generated_tables), level=3)
+    table = Table.of(present.obstacles_table(bundle))
+    return Section("obstacles", t("rp_obstacles"), findings, [chart], [table], source_line(PANEL_TABLES, bundle.generated_tables), level=3)
 
 
-def counties(b: AnalysisBundle, Table: Any, Section: Any) -> Any:
-    if b.counties is None or b.counties.scores.height == 0:
+def counties(bundle: AnalysisBundle, Table: Any, Section: Any) -> Any:
+    if bundle.counties is None or bundle.counties.scores.height == 0:
         return None
-    s = b.counties.scores
+    s = bundle.counties.scores
     year = int(s["year"].max())  # type: ignore[arg-type]
     now = s.filter(pl.col("year") == year).sort("D", descending=True)
     best, worst = now.row(0, named=True), now.row(-1, named=True)
     findings = [t("rp_county_finding", year=year, best=best["region_name"], best_d=num(best["D"], 3),
-                  worst=worst["region_name"], worst_d=num(worst["D"], 3)), *b.counties.warnings]
-    table = present.counties_table(b)
+                  worst=worst["region_name"], worst_d=num(worst["D"], 3)), *bundle.counties.warnings]
+    table = present.counties_table(bundle)
     chart = Chart("county_d", "bar", f"{year} D", table.shown("region_name"), table.series("D"), horizontal=True, value_format=".3f")
     table = Table.of(table)
-    return Section("counties", t("rp_counties"), findings, [chart], [table], source_line(PANEL_TABLES, b.generated_tables))
+    return Section("counties", t("rp_counties"), findings, [chart], [table], source_line(PANEL_TABLES, bundle.generated_tables))
 
 
-def peers(b: AnalysisBundle, Table: Any, Section: Any) -> Any:
-    p = b.peers
+def peers(bundle: AnalysisBundle, Table: Any, Section: Any) -> Any:
+    p = bundle.peers
     if p.height == 0:
         return None
     focus = p.filter(pl.col("is_focus"))
-    findings = list(b.notes)
+    findings = list(bundle.notes)
     if focus.height and "industry_score" in p.columns:
         ranked = p.sort("industry_score", descending=True)["region_code"].to_list()
         row = focus.row(0, named=True)
-        findings.insert(0, t("rp_peer_finding", year=row["stats_year"], region=b.region_name, gdp=num(row["gdp"], 0), n=p.height,
+        findings.insert(0, t("rp_peer_finding", year=row["stats_year"], region=bundle.region_name, gdp=num(row["gdp"], 0), n=p.height,
                              rank=p["region_code"].to_list().index(row["region_code"]) + 1,
                              score_rank=ranked.index(row["region_code"]) + 1))
-    gdp = present.peers_table(b)
+    gdp = present.peers_table(bundle)
     chart = Chart("peers_gdp", "bar", gdp.column("gdp").label, gdp.shown("name"), gdp.series("gdp"), horizontal=True,
                   value_format=",.0f")
     table = Table.of(gdp)
-    return Section("peers", t("rp_peers"), findings, [chart], [table], source_line(["regional_economy"], b.generated_tables))
+    return Section("peers", t("rp_peers"), findings, [chart], [table], source_line(["regional_economy"], bundle.generated_tables))
 
 
-def forecast(b: AnalysisBundle, Table: Any, Section: Any) -> Any:
-    if b.openings.height == 0:
+def forecast(bundle: AnalysisBundle, Table: Any, Section: Any) -> Any:
+    if bundle.openings.height == 0:
         return None
-    industries, by_year = present.openings_series(b)
+    industries, by_year = present.openings_series(bundle)
     chart = Chart("openings", "bar", t("col_openings"), industries, by_year, value_format=",.0f")
-    finding = t("rp_forecast_finding", h=len(by_year), rate=pct(float(b.openings["exit_rate"][0])))
-    return Section("forecast", t("rp_forecast"), [finding], [chart], [Table.of(present.forecast_table(b))],
-                   source_line(["industry_stats"], b.generated_tables))
+    finding = t("rp_forecast_finding", h=len(by_year), rate=pct(float(bundle.openings["exit_rate"][0])))
+    return Section("forecast", t("rp_forecast"), [finding], [chart], [Table.of(present.forecast_table(bundle))],
+                   source_line(["industry_stats"], bundle.generated_tables))
 
 
-def methods(b: AnalysisBundle, Table: Any, Section: Any) -> Any:
+def methods(bundle: AnalysisBundle, Table: Any, Section: Any) -> Any:
     english = current_lang.get() == "en"
-    rows = [[table_name(n, english), whole(rows), t("kind_generated") if n in b.generated_tables else t("kind_real")]
-            for n, rows in b.table_rows.items()]
+    rows = [[table_name(n, english), whole(rows), t("kind_generated") if n in bundle.generated_tables else t("kind_real")]
+            for n, rows in bundle.table_rows.items()]
     sources = Table(t("rp_methods"), [t("h_table"), t("h_rows"), t("h_kind")], rows, numeric={1})
-    text = t("rp_methods_text", method=b.city.method, zero=b.city.zero_handling)
-    return Section("methods", t("rp_methods"), [text, *b.supply_demand.warnings], [], [sources], "")
+    text = t("rp_methods_text", method=bundle.city.method, zero=bundle.city.zero_handling)
+    return Section("methods", t("rp_methods"), [text, *bundle.supply_demand.warnings], [], [sources], "")

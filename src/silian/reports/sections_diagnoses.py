@@ -39,49 +39,49 @@ CROSSWALKS = "rp_catalog_crosswalks"
 HEATMAP_ROWS = 12
 
 
-def pathways(b: AnalysisBundle, Table: Any, Section: Any) -> Any:
-    funnel = present.funnel_table(b)
+def pathways(bundle: AnalysisBundle, Table: Any, Section: Any) -> Any:
+    funnel = present.funnel_table(bundle)
     chart = Chart("funnel", "line", t("rp_chart_funnel"), funnel.shown("year"), funnel.series(*present.FUNNEL_SERIES))
-    return Section("pathways", t("rp_pathways"), b.pathways.findings, [chart], [Table.of(present.dead_ends_table(b))],
-                   source_line(["major_points", "institutions"], b.generated_tables, t("rp_catalog_continuations")))
+    return Section("pathways", t("rp_pathways"), bundle.pathways.findings, [chart], [Table.of(present.dead_ends_table(bundle))],
+                   source_line(["major_points", "institutions"], bundle.generated_tables, t("rp_catalog_continuations")))
 
 
-def schools(b: AnalysisBundle, Table: Any, Section: Any) -> Any:
-    fails = present.school_fails_table(b)
+def schools(bundle: AnalysisBundle, Table: Any, Section: Any) -> Any:
+    fails = present.school_fails_table(bundle)
     chart = Chart("school_fails", "bar", fails.title, fails.shown("check"), fails.series("schools"), value_format=",.0f")
-    tables = [Table.of(present.simulations_table(b)), Table.of(present.noncompliant_table(b)),
-              Table.of(present.small_cohorts_table(b))]
-    return Section("schools", t("rp_schools"), b.schools.findings, [chart], tables,
-                   source_line(["institutions", "institution_resources", "major_points"], b.generated_tables))
+    tables = [Table.of(present.simulations_table(bundle)), Table.of(present.noncompliant_table(bundle)),
+              Table.of(present.small_cohorts_table(bundle))]
+    return Section("schools", t("rp_schools"), bundle.schools.findings, [chart], tables,
+                   source_line(["institutions", "institution_resources", "major_points"], bundle.generated_tables))
 
 
-def supply_demand(b: AnalysisBundle, Table: Any, Section: Any) -> Any:
-    sd = b.supply_demand
-    classes = present.class_gaps_table(b)
+def supply_demand(bundle: AnalysisBundle, Table: Any, Section: Any) -> Any:
+    sd = bundle.supply_demand
+    classes = present.class_gaps_table(bundle)
     labels = [f"{name}（{level}）" for name, level in zip(classes.shown("class_name"), classes.shown("level_key"), strict=True)]
     charts = [Chart("class_gap", "bar", classes.title, labels, classes.series("gap"), horizontal=True, value_format=",.0f")]
-    cells = present.gap_cells_table(b)
+    cells = present.gap_cells_table(bundle)
     if cells.rows:
         _codes, rows, chains, values = present.heatmap(cells, HEATMAP_ROWS)
         charts.append(Chart("gap_heatmap", "heatmap", cells.title, chains, rows=rows, values=values, value_format=",.0f"))
-    mismatch = present.mismatch_table(b)
+    mismatch = present.mismatch_table(bundle)
     if mismatch.rows:
         charts.append(Chart("mismatch", "line", mismatch.title, mismatch.shown("year"), mismatch.series("duncan", "sahin"),
                             y_range=(0.0, 1.0)))
-    tables = [Table.of(present.grow_table(b)), Table.of(present.cut_table(b)), Table.of(present.chain_gaps_table(b))]
-    return Section("supply_demand", t("rp_supply"), [*sd.findings, _card_rule(b)], charts, tables,
-                   source_line(["major_points", "demand"], b.generated_tables, t(CROSSWALKS)) + f"；{blend_text(sd.blend)}")
+    tables = [Table.of(present.grow_table(bundle)), Table.of(present.cut_table(bundle)), Table.of(present.chain_gaps_table(bundle))]
+    return Section("supply_demand", t("rp_supply"), [*sd.findings, _card_rule(bundle)], charts, tables,
+                   source_line(["major_points", "demand"], bundle.generated_tables, t(CROSSWALKS)) + f"；{blend_text(sd.blend)}")
 
 
-def _card_rule(b: AnalysisBundle) -> str:
+def _card_rule(bundle: AnalysisBundle) -> str:
     from silian.services.config import analysis_config
     w = analysis_config().section("warning")
     return t("rp_card_rule", rs=pct(-w["red_surplus"], 0), re=pct(w["red_employment"], 0), rr=pct(w["red_related"], 0),
              ys=pct(-w["yellow_surplus"], 0), yr=pct(w["yellow_related"], 0), yt=pct(w["yellow_retention"], 0))
 
 
-def skills(b: AnalysisBundle, Table: Any, Section: Any) -> Any:
-    balance = present.skills_table(b)
+def skills(bundle: AnalysisBundle, Table: Any, Section: Any) -> Any:
+    balance = present.skills_table(bundle)
     graded = [i for i, level in enumerate(balance.values("skill_level")) if level != "不限"]
     shares = balance.series("demand_share", "supply_share")
     chart = Chart("skills", "bar", t("rp_chart_skills"), [balance.shown("skill_level")[i] for i in graded],
@@ -89,8 +89,8 @@ def skills(b: AnalysisBundle, Table: Any, Section: Any) -> Any:
     return Section(
         "skills",
         t("rp_skills"),
-        b.skills.findings,
+        bundle.skills.findings,
         [chart],
-        [Table.of(balance), Table.of(present.skill_trend_table(b))],
-        source_line(["demand", "major_points"], b.generated_tables),
+        [Table.of(balance), Table.of(present.skill_trend_table(bundle))],
+        source_line(["demand", "major_points"], bundle.generated_tables),
     )

@@ -90,11 +90,11 @@ class DemandPartners:
     generated: bool = False  # the demand or the schools' graduates include generated demo data
 
 
-def demand_partners(db: Database, p: Principal, *, enterprise: str | None = None, year: int | None = None,
+def demand_partners(db: Database, principal: Principal, *, enterprise: str | None = None, year: int | None = None,
                     top: int = 5) -> DemandPartners:
     """The schools and majors for every declared enterprise need of ``year`` (default: the latest) that ``p`` may see."""
-    scope = read_scope(p, "demand")
-    if p.role == "school_user" or scope.kind == "none":
+    scope = read_scope(principal, "demand")
+    if principal.role == "school_user" or scope.kind == "none":
         raise PermissionDenied(t("dp_forbidden"))
     if year is not None and not 1000 <= year <= 9999:
         raise InvalidInput(t("dp_bad_year", value=year))

@@ -350,11 +350,11 @@ def enterprises_for_post(conn: Connection, post: dict[str, Any]) -> list[Recomme
 
 # ---------------------------------------------------------------- services
 
-def recommend_for_post(db: Database, p: Principal, post_id: int, *, limit: int = 10) -> RecommendationResult:
+def recommend_for_post(db: Database, principal: Principal, post_id: int, *, limit: int = 10) -> RecommendationResult:
     """Partners for one post (its owner or the city admin): schools for an enterprise post, enterprises for a
     school post; at most ``limit``, best first."""
-    post = get_post(db, p, post_id)
-    if not owns(p, post):
+    post = get_post(db, principal, post_id)
+    if not owns(principal, post):
         raise PermissionDenied(t("rec_only_owner"))
     limit = max(1, min(limit, MAX_LIMIT))
     with db.engine.connect() as conn:
@@ -370,21 +370,21 @@ def recommend_for_post(db: Database, p: Principal, post_id: int, *, limit: int =
     return RecommendationResult(post_id, target, items[:limit], dict(WEIGHTS), note)
 
 
-def _open_demand_posts(db: Database, p: Principal) -> list[dict[str, Any]]:
+def _open_demand_posts(db: Database, principal: Principal) -> list[dict[str, Any]]:
     found, page = [], 1
     while True:
-        batch = list_posts(db, p, PostFilters(status="open"), sort="id", page=page, page_size=MAX_PAGE_SIZE)
+        batch = list_posts(db, principal, PostFilters(status="open"), sort="id", page=page, page_size=MAX_PAGE_SIZE)
         found += [post for post in batch.data if post["kind"] in DEMAND_KINDS]
         if page * batch.page_size >= batch.count:
             return found
         page += 1
 
 
-def recommend_posts_for_school(db: Database, p: Principal, *, institution_code: str | None = None,
+def recommend_posts_for_school(db: Database, principal: Principal, *, institution_code: str | None = None,
                                limit: int = 10) -> RecommendationResult:
     """Open enterprise demand posts that fit a school (a school user's own; the city admin names one), each
     scored by the school's best fitting major, best first."""
-    school = p.institution_code if p.role == "school_user" else institution_code if p.is_admin else None
+    school = principal.institution_code if principal.role == "school_user" else institution_code if principal.is_admin else None
     if not school:
         raise PermissionDenied(t("rec_only_school"))
     limit = max(1, min(limit, MAX_LIMIT))
@@ -394,7 +394,7 @@ def recommend_posts_for_school(db: Database, p: Principal, *, institution_code: 
             raise InvalidInput(t("acct_unknown_ref", what=t("ref_school"), code=school))
         supply, coop, places = graduate_supply(conn, school=school), cooperation_pairs(conn, school=school), region_places(conn)
     found = []
-    for post in _open_demand_posts(db, p):
+    for post in _open_demand_posts(db, principal):
         post_id = int(post["id"])
         scored = score_schools(post, fitting_majors(post.get("major_code"), post.get("occupation_code")), supply, coop,
                                 schools, places)

@@ -32,26 +32,26 @@ def read_post_demand(conn: Connection) -> pl.DataFrame:
 
 # ---------------------------------------------------------------- who may see which posts
 
-def _own_clause(p: Principal) -> sa.ColumnElement[bool] | None:
-    if p.role == "enterprise_user" and p.enterprise_credit_code:
-        return sa.and_(posts.c.kind.in_(ENTERPRISE_KINDS), posts.c.enterprise_credit_code == p.enterprise_credit_code)
-    if p.role == "school_user" and p.institution_code:
-        return sa.and_(posts.c.kind.in_(SCHOOL_KINDS), posts.c.institution_code == p.institution_code)
+def _own_clause(principal: Principal) -> sa.ColumnElement[bool] | None:
+    if principal.role == "enterprise_user" and principal.enterprise_credit_code:
+        return sa.and_(posts.c.kind.in_(ENTERPRISE_KINDS), posts.c.enterprise_credit_code == principal.enterprise_credit_code)
+    if principal.role == "school_user" and principal.institution_code:
+        return sa.and_(posts.c.kind.in_(SCHOOL_KINDS), posts.c.institution_code == principal.institution_code)
     return None
 
 
-def _visible_clause(p: Principal) -> sa.ColumnElement[bool]:
+def _visible_clause(principal: Principal) -> sa.ColumnElement[bool]:
     """Posts ``p`` may see: admin all; county officer the county's; school and enterprise users open posts and
     their own (a school also those it answered); the public none (it gets the summary)."""
-    if p.is_admin:
+    if principal.is_admin:
         return sa.true()
-    if p.role == "county_officer" and p.county_code:
-        return posts.c.region_code == p.county_code
-    own = _own_clause(p)
+    if principal.role == "county_officer" and principal.county_code:
+        return posts.c.region_code == principal.county_code
+    own = _own_clause(principal)
     if own is None:
         return sa.false()
-    if p.role == "school_user":  # a school keeps seeing the posts it answered, even once closed
-        answered = sa.select(post_responses.c.post_id).where(post_responses.c.institution_code == p.institution_code)
+    if principal.role == "school_user":  # a school keeps seeing the posts it answered, even once closed
+        answered = sa.select(post_responses.c.post_id).where(post_responses.c.institution_code == principal.institution_code)
         own = sa.or_(own, posts.c.id.in_(answered))
     return sa.or_(posts.c.status == "open", own)
 
@@ -86,10 +86,10 @@ def _names_query() -> sa.Select[Any]:
                          .outerjoin(region, region.c.code == posts.c.region_code)))
 
 
-def find_post(conn: Connection, p: Principal, post_id: int, *, lock: bool = False) -> dict[str, Any] | None:
+def find_post(conn: Connection, principal: Principal, post_id: int, *, lock: bool = False) -> dict[str, Any] | None:
     """One post ``p`` may see, with the names of its enterprise, school and region (None otherwise). ``lock``: on
     PostgreSQL, hold the post's row until the transaction ends (serialises responses and decisions on one post)."""
-    row = conn.execute(_names_query().where(posts.c.id == post_id).where(_visible_clause(p))).first()
+    row = conn.execute(_names_query().where(posts.c.id == post_id).where(_visible_clause(principal))).first()
     if row is None:
         return None
     if lock and conn.dialect.name == "postgresql":
@@ -97,7 +97,7 @@ def find_post(conn: Connection, p: Principal, post_id: int, *, lock: bool = Fals
     return dict(row._mapping)
 
 
-def _search_clauses(p: Principal, s: PostSearch) -> list[sa.ColumnElement[bool]]:
+def _search_clauses(principal: Principal, s: PostSearch) -> list[sa.ColumnElement[bool]]:
     clauses: list[sa.ColumnElement[bool]] = []
     if s.kind:
         clauses.append(posts.c.kind == s.kind)
@@ -117,16 +117,16 @@ def _search_clauses(p: Principal, s: PostSearch) -> list[sa.ColumnElement[bool]]
         clauses.append(sa.or_(posts.c.title.icontains(s.text, autoescape=True),
                               posts.c.description.icontains(s.text, autoescape=True)))
     if s.mine:
-        own = _own_clause(p)
+        own = _own_clause(principal)
         clauses.append(own if own is not None else sa.false())
     return clauses
 
 
-def list_posts(conn: Connection, p: Principal, search: PostSearch, *, sort: str, descending: bool, limit: int,
+def list_posts(conn: Connection, principal: Principal, search: PostSearch, *, sort: str, descending: bool, limit: int,
                offset: int) -> tuple[int, list[dict[str, Any]]]:
     """``(posts matching, one page of them)`` of the posts ``p`` may see, ordered by column ``sort`` (then the
     newest id first), with names as :func:`find_post`."""
-    query = _names_query().where(_visible_clause(p), *_search_clauses(p, search))
+    query = _names_query().where(_visible_clause(principal), *_search_clauses(principal, search))
     column = posts.c[sort]
     total = conn.execute(sa.select(sa.func.count()).select_from(query.subquery())).scalar_one()
     order = [column.desc() if descending else column.asc(), posts.c.id.desc()]

@@ -61,11 +61,11 @@ async def current_principal(request: Request, db: DbDep, cookies: SessionsDep) -
 PrincipalDep = Annotated[Principal, Depends(current_principal)]
 
 
-def require_user(p: PrincipalDep) -> Principal:
+def require_user(principal: PrincipalDep) -> Principal:
     """Any logged-in user (401 for the public)."""
-    if p.is_public:
+    if principal.is_public:
         raise login_required()
-    return p
+    return principal
 
 
 UserDep = Annotated[Principal, Depends(require_user)]

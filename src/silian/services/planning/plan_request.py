@@ -35,11 +35,11 @@ register_messages(
 )
 
 
-def require_planner(p: Principal) -> Principal:
+def require_planner(principal: Principal) -> Principal:
     """``p`` if it may plan (city admins and county officers); otherwise :class:`PermissionDenied` (403)."""
-    if p.role not in PLANNERS:
+    if principal.role not in PLANNERS:
         raise PermissionDenied(t("api_plan_forbidden"))
-    return p
+    return principal
 
 
 def finite(value: Any) -> Any:
@@ -63,19 +63,19 @@ def _county_only(summary: Json, schools: set[str], county: str) -> Json:
     return summary
 
 
-def plan_for(db: Database, settings: Settings, p: Principal, *, region: str | None, year: int | None,
+def plan_for(db: Database, settings: Settings, principal: Principal, *, region: str | None, year: int | None,
              options: PlanOptions) -> Json:
     """The plan as `silian plan --json` (JSON-safe), for ``p`` (a planner, else 403): a county officer plans its
     city and gets the rows of its county's schools."""
-    require_planner(p)
+    require_planner(principal)
     hub = load_hub(db)
-    if p.role == "county_officer":
-        regions = hub["regions"].filter(pl.col("code") == (p.county_code or ""))
-        region = str(regions["parent_code"][0]) if regions.height and regions["parent_code"][0] else p.county_code
+    if principal.role == "county_officer":
+        regions = hub["regions"].filter(pl.col("code") == (principal.county_code or ""))
+        region = str(regions["parent_code"][0]) if regions.height and regions["parent_code"][0] else principal.county_code
     plan = plan_enrolment(hub=hub, settings=settings, region=region, year=year, options=options)
     summary = plan_summary(plan)
     summary["uses_generated_data"] = hub.any_generated()
-    if p.role == "county_officer":
-        schools = set(hub["institutions"].filter(pl.col("county_code") == p.county_code)["code"].to_list())
-        summary = _county_only(summary, schools, p.county_code or "")
+    if principal.role == "county_officer":
+        schools = set(hub["institutions"].filter(pl.col("county_code") == principal.county_code)["code"].to_list())
+        summary = _county_only(summary, schools, principal.county_code or "")
     return finite(summary)  # type: ignore[no-any-return]

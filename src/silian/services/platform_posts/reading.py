@@ -32,14 +32,14 @@ def _post_dict(data: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
-def get_post(db: Database, p: Principal, post_id: int) -> dict[str, Any]:
+def get_post(db: Database, principal: Principal, post_id: int) -> dict[str, Any]:
     """One post ``p`` may see, with names; NotFound otherwise (no difference shown)."""
     with db.engine.connect() as conn:
-        return fetch_post(conn, p, post_id)
+        return fetch_post(conn, principal, post_id)
 
 
-def fetch_post(conn: Connection, p: Principal, post_id: int, *, lock: bool = False) -> dict[str, Any]:
-    row = store.find_post(conn, p, post_id, lock=lock)
+def fetch_post(conn: Connection, principal: Principal, post_id: int, *, lock: bool = False) -> dict[str, Any]:
+    row = store.find_post(conn, principal, post_id, lock=lock)
     if row is None:
         raise NotFound(t("post_not_found", id=post_id))
     return _post_dict(row)
@@ -84,7 +84,7 @@ def _search(f: PostFilters) -> store.PostSearch:
                             major=major, occupation=occupation, text=text, mine=f.mine)
 
 
-def list_posts(db: Database, p: Principal, filters: PostFilters | None = None, *, sort: str | None = None,
+def list_posts(db: Database, principal: Principal, filters: PostFilters | None = None, *, sort: str | None = None,
                page: int = 1, page_size: int = 20) -> PostPage:
     """Posts ``p`` may see, filtered, sorted (``field`` or ``-field``; newest first by default), one page."""
     search = _search(filters or PostFilters())
@@ -94,7 +94,7 @@ def list_posts(db: Database, p: Principal, filters: PostFilters | None = None, *
         raise InvalidInput(t("post_bad_sort", field=field, fields=", ".join(SORT_FIELDS)))
     page_size, page = max(1, min(page_size, MAX_PAGE_SIZE)), max(1, page)
     with db.engine.connect() as conn:
-        total, rows = store.list_posts(conn, p, search, sort=field, descending=sort.startswith("-"), limit=page_size,
+        total, rows = store.list_posts(conn, principal, search, sort=field, descending=sort.startswith("-"), limit=page_size,
                                        offset=(page - 1) * page_size)
     return PostPage([_post_dict(r) for r in rows], total, page, page_size)
 

@@ -178,15 +178,16 @@ def check_occupation_level(row: dict[str, Any]) -> None:
 
 # ---------------------------------------------------------------- who may see and change what
 
-def owns(p: Principal, post: dict[str, Any]) -> bool:
+def owns(principal: Principal, post: dict[str, Any]) -> bool:
     """Whether ``p`` may change ``post`` (publish it, edit, close, decide its responses)."""
-    if p.is_admin:
+    if principal.is_admin:
         return True
     if post.get("kind") in ENTERPRISE_KINDS:
-        own = post.get("enterprise_credit_code") == p.enterprise_credit_code
-        return p.role == "enterprise_user" and bool(p.enterprise_credit_code) and own
+        own = post.get("enterprise_credit_code") == principal.enterprise_credit_code
+        return principal.role == "enterprise_user" and bool(principal.enterprise_credit_code) and own
     if post.get("kind") in SCHOOL_KINDS:
-        return p.role == "school_user" and bool(p.institution_code) and post.get("institution_code") == p.institution_code
+        own = post.get("institution_code") == principal.institution_code
+        return principal.role == "school_user" and bool(principal.institution_code) and own
     return False
 
 

@@ -13,10 +13,10 @@ from silian.services.presentation.labels import titled
 from silian.services.presentation.table import INT, NUM3, TEXT, PresentedTable, table_columns
 
 
-def _county_rows(b: AnalysisBundle) -> pl.DataFrame:
-    if b.counties is None or b.counties.scores.height == 0:
+def _county_rows(bundle: AnalysisBundle) -> pl.DataFrame:
+    if bundle.counties is None or bundle.counties.scores.height == 0:
         return pl.DataFrame()
-    s = b.counties.scores
+    s = bundle.counties.scores
     return s.filter(pl.col("year") == s["year"].max()).sort("D", descending=True)
 
 
@@ -26,26 +26,28 @@ def _marked(frame: pl.DataFrame, county: str | None) -> frozenset[int]:
     return frozenset(i for i, code in enumerate(frame["region_code"].to_list()) if code == county)
 
 
-def counties_table(b: AnalysisBundle, p: Principal | None = None) -> PresentedTable:
-    now = _county_rows(b)
+def counties_table(bundle: AnalysisBundle, principal: Principal | None = None) -> PresentedTable:
+    now = _county_rows(bundle)
     columns = (*table_columns(("region_name", "col_region", TEXT)), *score_columns(NUM3),
                *table_columns(("level", "col_level", TEXT), ("lag", "col_lag", TEXT), ("topsis", "col_topsis", NUM3)))
     rows = [tuple(r[c.key] for c in columns) for r in now.iter_rows(named=True)] if now.height else []
-    year = int(now["year"][0]) if now.height else b.year
-    return PresentedTable("counties", titled("tbl_counties", year), columns, rows, _marked(now, p.county_code if p else None))
+    year = int(now["year"][0]) if now.height else bundle.year
+    marked = _marked(now, principal.county_code if principal else None)
+    return PresentedTable("counties", titled("tbl_counties", year), columns, rows, marked)
 
 
-def county_u_table(b: AnalysisBundle, p: Principal | None = None) -> PresentedTable:
-    full = counties_table(b, p)
+def county_u_table(bundle: AnalysisBundle, principal: Principal | None = None) -> PresentedTable:
+    full = counties_table(bundle, principal)
     keep = [0, 1, 2, 3, 4]
     return PresentedTable("county-u", t("tbl_county_u"), tuple(full.columns[i] for i in keep),
                           [tuple(r[i] for i in keep) for r in full.rows], full.marked)
 
 
-def county_topsis_table(b: AnalysisBundle, p: Principal | None = None) -> PresentedTable:
-    now = _county_rows(b)
+def county_topsis_table(bundle: AnalysisBundle, principal: Principal | None = None) -> PresentedTable:
+    now = _county_rows(bundle)
     if now.height:
         now = now.sort("topsis", descending=True)
     columns = table_columns(("region_name", "col_region", TEXT), ("topsis", "col_topsis", NUM3), ("rank", "col_rank", INT))
     rows = [(r["region_name"], r["topsis"], i + 1) for i, r in enumerate(now.iter_rows(named=True))] if now.height else []
-    return PresentedTable("county-topsis", t("tbl_county_topsis"), columns, rows, _marked(now, p.county_code if p else None))
+    marked = _marked(now, principal.county_code if principal else None)
+    return PresentedTable("county-topsis", t("tbl_county_topsis"), columns, rows, marked)

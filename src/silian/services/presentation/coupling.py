@@ -34,61 +34,61 @@ def score_columns(kind: str) -> tuple[Column, ...]:
     return (*u_columns(kind), *(Column(k, k, kind) for k in ("C", "T", "D")))
 
 
-def coupling_table(b: AnalysisBundle) -> PresentedTable:
+def coupling_table(bundle: AnalysisBundle) -> PresentedTable:
     columns = (*table_columns(("year", "col_year", TEXT)), *score_columns(NUM4),
                *table_columns(("level", "col_level", TEXT), ("lag", "col_lag", TEXT)))
-    rows = [tuple(r[c.key] for c in columns) for r in b.city.scores.iter_rows(named=True)]
+    rows = [tuple(r[c.key] for c in columns) for r in bundle.city.scores.iter_rows(named=True)]
     return PresentedTable("coupling", t("tbl_coupling"), columns, rows)
 
 
-def weights_table(b: AnalysisBundle) -> PresentedTable:
+def weights_table(bundle: AnalysisBundle) -> PresentedTable:
     columns = table_columns(("name", "col_indicator", TEXT), ("chain", "col_chain", CHAIN), ("unit", "col_unit", TEXT),
                             ("direction", "col_direction", TEXT), ("weight", "col_entropy_weight", NUM4))
     return PresentedTable("weights", t("tbl_weights"), columns,
-                          [tuple(r[c.key] for c in columns) for r in b.city.weights.iter_rows(named=True)])
+                          [tuple(r[c.key] for c in columns) for r in bundle.city.weights.iter_rows(named=True)])
 
 
-def drivers_table(b: AnalysisBundle) -> PresentedTable:
+def drivers_table(bundle: AnalysisBundle) -> PresentedTable:
     columns = table_columns(("rank", "col_rank", INT), ("name", "col_indicator", TEXT), ("chain", "col_chain", CHAIN),
                             ("grade", "col_grade", NUM4))
     return PresentedTable("drivers", t("tbl_drivers"), columns,
-                          [tuple(r[c.key] for c in columns) for r in b.city.drivers.iter_rows(named=True)])
+                          [tuple(r[c.key] for c in columns) for r in bundle.city.drivers.iter_rows(named=True)])
 
 
-def latest_coupling_year(b: AnalysisBundle) -> int | None:
-    years = b.city.scores["year"]
+def latest_coupling_year(bundle: AnalysisBundle) -> int | None:
+    years = bundle.city.scores["year"]
     return int(years.max()) if len(years) else None  # type: ignore[arg-type]
 
 
-def obstacles_table(b: AnalysisBundle) -> PresentedTable:
-    year = latest_coupling_year(b)
-    top = b.city.obstacles.filter(pl.col("year") == year).sort("rank")
+def obstacles_table(bundle: AnalysisBundle) -> PresentedTable:
+    year = latest_coupling_year(bundle)
+    top = bundle.city.obstacles.filter(pl.col("year") == year).sort("rank")
     columns = table_columns(("rank", "col_rank", INT), ("name", "col_indicator", TEXT), ("chain", "col_chain", CHAIN),
                             ("obstacle", "col_obstacle", NUM2, "%"))
     return PresentedTable("obstacles", titled("tbl_obstacles", year), columns,
                           [tuple(r[c.key] for c in columns) for r in top.iter_rows(named=True)])
 
 
-def chain_obstacles_table(b: AnalysisBundle) -> PresentedTable:
-    year = latest_coupling_year(b)
-    chains = b.city.chain_obstacles.filter(pl.col("year") == year)
+def chain_obstacles_table(bundle: AnalysisBundle) -> PresentedTable:
+    year = latest_coupling_year(bundle)
+    chains = bundle.city.chain_obstacles.filter(pl.col("year") == year)
     columns = table_columns(("chain", "col_chain", CHAIN), ("obstacle", "col_obstacle", NUM2, "%"))
     return PresentedTable("chain-obstacles", titled("tbl_chain_obstacles", year), columns,
                           list(chains.select("chain", "obstacle").iter_rows()))
 
 
-def card_counts(b: AnalysisBundle) -> dict[str, int]:
-    cards = b.supply_demand.cards["card"]
+def card_counts(bundle: AnalysisBundle) -> dict[str, int]:
+    cards = bundle.supply_demand.cards["card"]
     return {c: int((cards == c).sum()) for c in ("red", "yellow", "green")}
 
 
-def red_list_table(b: AnalysisBundle) -> PresentedTable:
-    red = b.supply_demand.cards.filter(pl.col("card") == "red").sort("gap")
+def red_list_table(bundle: AnalysisBundle) -> PresentedTable:
+    red = bundle.supply_demand.cards.filter(pl.col("card") == "red").sort("gap")
     extra = (("reasons", "col_reasons", REASONS),)
     return PresentedTable("red-list", t("tbl_red_list"), major_columns(*extra), major_rows(red, *extra))
 
 
-def findings(b: AnalysisBundle) -> list[tuple[str, list[str]]]:
+def findings(bundle: AnalysisBundle) -> list[tuple[str, list[str]]]:
     """The key findings of the four diagnoses, as (diagnosis key, findings)."""
-    return [("pathways", b.pathways.findings), ("schools", b.schools.findings),
-            ("supply", b.supply_demand.findings), ("skills", b.skills.findings)]
+    return [("pathways", bundle.pathways.findings), ("schools", bundle.schools.findings),
+            ("supply", bundle.supply_demand.findings), ("skills", bundle.skills.findings)]

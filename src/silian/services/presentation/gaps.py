@@ -47,9 +47,9 @@ def major_rows(frame: pl.DataFrame, *extra: tuple[str, str, str]) -> list[tuple[
     return [tuple(r.get(k) if k != "major_name" else r[k] or "" for k in keys) for r in frame.iter_rows(named=True)]
 
 
-def gap_cells_table(b: AnalysisBundle) -> PresentedTable:
+def gap_cells_table(bundle: AnalysisBundle) -> PresentedTable:
     """Every class × chain cell, classes ordered by their total absolute gap (the heatmap's rows)."""
-    heat = b.supply_demand.by_class_chain
+    heat = bundle.supply_demand.by_class_chain
     columns = table_columns(("class_name", "col_class", TEXT), ("level_key", "col_major_level", LEVEL),
                             ("chain", "col_key_chain", TEXT), *GAP_COLUMNS)
     if heat.height == 0:
@@ -61,9 +61,9 @@ def gap_cells_table(b: AnalysisBundle) -> PresentedTable:
     return PresentedTable("gap-heatmap", t("tbl_gap_heatmap"), columns, rows, links=links)
 
 
-def class_gaps_table(b: AnalysisBundle, each: int = 8) -> PresentedTable:
+def class_gaps_table(bundle: AnalysisBundle, each: int = 8) -> PresentedTable:
     """The ``each`` major classes with the largest shortage and the ``each`` with the largest surplus, by gap."""
-    classes = b.supply_demand.by_class.filter(pl.col("supply") + pl.col("demand") > 0)
+    classes = bundle.supply_demand.by_class.filter(pl.col("supply") + pl.col("demand") > 0)
     shown = (pl.concat([classes.sort("gap").head(each), classes.sort("gap", descending=True).head(each)])
              .unique("class_code", keep="first").sort("gap"))
     columns = table_columns(("class_code", "col_code", TEXT), ("class_name", "col_class", TEXT),
@@ -72,41 +72,41 @@ def class_gaps_table(b: AnalysisBundle, each: int = 8) -> PresentedTable:
     return PresentedTable("class-gaps", t("tbl_class_gaps"), columns, rows)
 
 
-def chain_gaps_table(b: AnalysisBundle) -> PresentedTable:
-    chains = b.supply_demand.by_chain.sort("gap")
+def chain_gaps_table(bundle: AnalysisBundle) -> PresentedTable:
+    chains = bundle.supply_demand.by_chain.sort("gap")
     columns = table_columns(("chain", "col_key_chain", TEXT), *GAP_COLUMNS)
     return PresentedTable("chain-gaps", t("tbl_chain_gaps"), columns,
                           [tuple(r[c.key] for c in columns) for r in chains.iter_rows(named=True)])
 
 
-def mismatch_table(b: AnalysisBundle) -> PresentedTable:
-    m = b.supply_demand.mismatch_trend
+def mismatch_table(bundle: AnalysisBundle) -> PresentedTable:
+    m = bundle.supply_demand.mismatch_trend
     columns = (*table_columns(("year", "col_year", TEXT)), Column("duncan", "Duncan", NUM3), Column("sahin", "Şahin", NUM3),
                *table_columns(("supply", "col_supply", INT, "人/年"), ("demand", "col_demand", INT, "人/年")))
     return PresentedTable("mismatch", t("tbl_mismatch"), columns,
                           [tuple(r[c.key] for c in columns) for r in m.iter_rows(named=True)] if m.height else [])
 
 
-def grow_table(b: AnalysisBundle) -> PresentedTable:
+def grow_table(bundle: AnalysisBundle) -> PresentedTable:
     extra = (("related_rate", "col_related", PCT),)
-    return PresentedTable("grow", t("tbl_grow"), major_columns(*extra), major_rows(b.supply_demand.grow, *extra))
+    return PresentedTable("grow", t("tbl_grow"), major_columns(*extra), major_rows(bundle.supply_demand.grow, *extra))
 
 
-def cut_table(b: AnalysisBundle) -> PresentedTable:
+def cut_table(bundle: AnalysisBundle) -> PresentedTable:
     extra = (("related_rate", "col_related", PCT), ("card", "col_card", CARD), ("reasons", "col_reasons", REASONS))
-    return PresentedTable("cut", t("tbl_cut"), major_columns(*extra), major_rows(b.supply_demand.cut, *extra))
+    return PresentedTable("cut", t("tbl_cut"), major_columns(*extra), major_rows(bundle.supply_demand.cut, *extra))
 
 
-def gap_cell(b: AnalysisBundle, extras: DashboardExtras, class_code: str, chain: str) -> tuple[PresentedTable, dict[str, list[str]]]:
+def gap_cell(bundle: AnalysisBundle, extras: DashboardExtras, class_code: str, chain: str) -> tuple[PresentedTable, dict[str, list[str]]]:
     """The drill-down of one heatmap cell: the majors of ``class_code`` carried into ``chain`` (their share
     of supply, demand and gap by the crosswalk weight), with their card, and the schools offering each in the
     analysis year. Returns the table and, per major code, the names of its schools."""
-    cell = b.supply_demand.by_class_chain.filter((pl.col("class_code") == class_code) & (pl.col("chain") == chain))
+    cell = bundle.supply_demand.by_class_chain.filter((pl.col("class_code") == class_code) & (pl.col("chain") == chain))
     if cell.height == 0:
         raise NotFound(t("dash_unknown_cell", cls=class_code, chain=chain))
-    majors = (b.supply_demand.by_major.filter(pl.col("class_code") == class_code)
+    majors = (bundle.supply_demand.by_major.filter(pl.col("class_code") == class_code)
               .join(extras.chain_weights.filter(pl.col("chain") == chain), on="major_code")
-              .join(b.supply_demand.cards.select("major_code", "card"), on="major_code", how="left")
+              .join(bundle.supply_demand.cards.select("major_code", "card"), on="major_code", how="left")
               .with_columns((pl.col("supply") * pl.col("weight")).alias("supply_in"),
                             (pl.col("demand") * pl.col("weight")).alias("demand_in"))
               .with_columns((pl.col("demand_in") - pl.col("supply_in")).alias("gap_in"))

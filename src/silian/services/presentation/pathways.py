@@ -18,10 +18,10 @@ SANKEY_TARGETS = ("node_sec_up", "node_work", "node_other", "node_asc_up")  # to
 FUNNEL_SERIES = ("secondary_graduates", "secondary_continued", "associate_enrolment", "bachelor_enrolment")  # the chart's lines
 
 
-def pathway_flows(b: AnalysisBundle, extras: DashboardExtras) -> PresentedTable:
+def pathway_flows(bundle: AnalysisBundle, extras: DashboardExtras) -> PresentedTable:
     """The Sankey's links for the analysis year: 中职 and 高职专科 graduates → continuing / employed / other.
     Graduates and continuing come from the pathway funnel; employed from the same year's major points."""
-    now = b.pathways.funnel.filter(pl.col("year") == b.year)
+    now = bundle.pathways.funnel.filter(pl.col("year") == bundle.year)
     funnel = now.row(0, named=True) if now.height else {}
     rows: list[tuple[Any, ...]] = []
     for level, source, up in (("secondary", "node_sec", "node_sec_up"), ("associate", "node_asc", "node_asc_up")):
@@ -32,10 +32,10 @@ def pathway_flows(b: AnalysisBundle, extras: DashboardExtras) -> PresentedTable:
         rows += [(t(source), t(target), value) for target, value in ((up, continued), ("node_work", employed),
                                                                      ("node_other", other)) if value > 0]
     columns = table_columns(("source", "col_from", TEXT), ("target", "col_to", TEXT), ("value", "col_people", INT, "人"))
-    return PresentedTable("pathways", t("tbl_pathways", year=b.year), columns, rows)
+    return PresentedTable("pathways", t("tbl_pathways", year=bundle.year), columns, rows)
 
 
-def funnel_table(b: AnalysisBundle) -> PresentedTable:
+def funnel_table(bundle: AnalysisBundle) -> PresentedTable:
     columns = table_columns(
         ("year", "col_year", TEXT),
         ("secondary_graduates", "col_sec_grads", INT, "人"),
@@ -47,11 +47,11 @@ def funnel_table(b: AnalysisBundle) -> PresentedTable:
         ("bachelor_enrolment", "col_bach_enrol", INT, "人"),
     )
     return PresentedTable("funnel", t("tbl_funnel"), columns,
-                          [tuple(r[c.key] for c in columns) for r in b.pathways.funnel.iter_rows(named=True)])
+                          [tuple(r[c.key] for c in columns) for r in bundle.pathways.funnel.iter_rows(named=True)])
 
 
-def dead_ends_table(b: AnalysisBundle) -> PresentedTable:
-    dead = b.pathways.seats.filter(pl.col("dead_end"))
+def dead_ends_table(bundle: AnalysisBundle) -> PresentedTable:
+    dead = bundle.pathways.seats.filter(pl.col("dead_end"))
     columns = table_columns(
         ("major_code", "col_code", TEXT),
         ("major_name", "col_major", TEXT),

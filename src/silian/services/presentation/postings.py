@@ -44,10 +44,10 @@ def posting_occupations_table(e: DashboardExtras) -> PresentedTable:
     return PresentedTable("posting-occupations", t("tbl_posting_occupations", periods=pd.periods), columns, rows)
 
 
-def posting_classes_table(b: AnalysisBundle, e: DashboardExtras) -> PresentedTable:
+def posting_classes_table(bundle: AnalysisBundle, e: DashboardExtras) -> PresentedTable:
     """Posting demand of the alignment year carried to 专业类 exactly as the alignment analysis carries it
     (occupation → majors by the MOHRSS crosswalk): the ``demand_posting`` of its class table."""
-    sd = b.supply_demand
+    sd = bundle.supply_demand
     columns = table_columns(("class_name", "col_class", TEXT), ("level_key", "col_major_level", LEVEL),
                             ("postings", "col_postings", NUM3))
     by_class = sd.by_class

@@ -83,17 +83,17 @@ TABLES: dict[str, Builder] = {
 }
 
 
-def build_table(table_id: str, b: AnalysisBundle, extras: DashboardExtras, p: Principal) -> PresentedTable:
+def build_table(table_id: str, bundle: AnalysisBundle, extras: DashboardExtras, principal: Principal) -> PresentedTable:
     """The table ``table_id`` as ``p`` may see it (NotFound for an unknown id)."""
     builder = TABLES.get(table_id)
     if builder is None:
         raise NotFound(t("dash_unknown_table", name=table_id))
-    return builder(b, extras, p)
+    return builder(bundle, extras, principal)
 
 
-def bundle_table(table_id: str, b: AnalysisBundle, p: Principal | None = None) -> PresentedTable:
+def bundle_table(table_id: str, bundle: AnalysisBundle, principal: Principal | None = None) -> PresentedTable:
     """A table of the bundle alone (NotFound for an unknown id or one that needs the database)."""
     builder = BUNDLE_TABLES.get(table_id)
     if builder is None:
         raise NotFound(t("dash_unknown_table", name=table_id))
-    return builder(b, p)
+    return builder(bundle, principal)

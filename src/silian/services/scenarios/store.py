@@ -76,8 +76,8 @@ class Scenario:
         return asdict(self)
 
 
-def _check_planner(p: Principal | None) -> None:
-    if p is not None and p.role not in PLANNERS:
+def _check_planner(principal: Principal | None) -> None:
+    if principal is not None and principal.role not in PLANNERS:
         raise PermissionDenied(t("sc_forbidden"))
 
 
@@ -86,17 +86,17 @@ def _row(r: ScenarioRow) -> Scenario:
                     created_by=r.created_by, created_at=r.created_at, updated_at=r.updated_at)
 
 
-def _visible_regions(db: Database, p: Principal | None) -> list[str] | None:
+def _visible_regions(db: Database, principal: Principal | None) -> list[str] | None:
     """The regions whose scenarios ``p`` may see (None: all)."""
-    if p is None or p.is_admin:
+    if principal is None or principal.is_admin:
         return None
-    return _county_and_city(db, p)
+    return _county_and_city(db, principal)
 
 
-def _county_and_city(db: Database, p: Principal) -> list[str]:
+def _county_and_city(db: Database, principal: Principal) -> list[str]:
     with db.engine.connect() as conn:
-        parent = hub_store.region_parent(conn, p.county_code)
-    return [c for c in (p.county_code, parent) if c]
+        parent = hub_store.region_parent(conn, principal.county_code)
+    return [c for c in (principal.county_code, parent) if c]
 
 
 def list_scenarios(db: Database, principal: Principal | None = None) -> list[Scenario]:
@@ -118,27 +118,27 @@ def get_scenario(db: Database, principal: Principal | None, ident: int | str) ->
     return _row(found)
 
 
-def _owner_region(hub: HubSnapshot, p: Principal | None, region: str | None) -> str:
-    if p is not None and p.role == "county_officer":
-        return p.county_code or ""
+def _owner_region(hub: HubSnapshot, principal: Principal | None, region: str | None) -> str:
+    if principal is not None and principal.role == "county_officer":
+        return principal.county_code or ""
     return resolve_region(hub, region)[0]
 
 
-def _check_codes(hub: HubSnapshot, p: Principal | None, spec: Spec) -> None:
+def _check_codes(hub: HubSnapshot, principal: Principal | None, spec: Spec) -> None:
     """A county officer's spec names only its county's schools (and, for a plant, its county)."""
-    if p is None or p.role != "county_officer":
+    if principal is None or principal.role != "county_officer":
         return
-    own = set(hub["institutions"].filter(pl.col("county_code") == p.county_code)["code"].to_list())
+    own = set(hub["institutions"].filter(pl.col("county_code") == principal.county_code)["code"].to_list())
     if isinstance(spec, PlanSpec):
         codes = {c.school for c in spec.changes}
     elif isinstance(spec, MergerSpec):
         codes = set(spec.schools)
     else:
-        codes = {spec.county} if spec.county != p.county_code else set()
+        codes = {spec.county} if spec.county != principal.county_code else set()
         own = set()
     outside = sorted(codes - own)
     if outside:
-        raise PermissionDenied(t("sc_not_your_county", county=p.county_code, codes="、".join(outside)))
+        raise PermissionDenied(t("sc_not_your_county", county=principal.county_code, codes="、".join(outside)))
 
 
 def resolve_spec(hub: HubSnapshot, kind: str, data: Any, *, settings: Settings, region: str | None,

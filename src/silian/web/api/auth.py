@@ -44,14 +44,20 @@ def create_token(db: DbDep, settings: SettingsDep, client: ClientDep, body: Toke
 
 
 @router.get("/me", response_model=Me, summary="Who am I")
-def me(p: PrincipalDep) -> Me:
+def me(principal: PrincipalDep) -> Me:
     from silian.domain.messages import current_lang
-    names = ROLE_NAMES[p.role]
-    return Me(role=p.role, role_name=names[1] if current_lang.get() == "en" else names[0], username=p.username,
-              county_code=p.county_code, institution_code=p.institution_code, enterprise_credit_code=p.enterprise_credit_code)
+    names = ROLE_NAMES[principal.role]
+    return Me(
+        role=principal.role,
+        role_name=names[1] if current_lang.get() == "en" else names[0],
+        username=principal.username,
+        county_code=principal.county_code,
+        institution_code=principal.institution_code,
+        enterprise_credit_code=principal.enterprise_credit_code,
+    )
 
 
 @router.delete("/token", status_code=204, responses=responses(401, 404), summary="Revoke the token of this request")
-def revoke(request: Request, db: DbDep, p: UserDep) -> None:
+def revoke(request: Request, db: DbDep, principal: UserDep) -> None:
     auth = request.headers.get("authorization", "")
-    accounts.revoke_token(db, p, auth[7:].strip() if auth.lower().startswith("bearer ") else "")
+    accounts.revoke_token(db, principal, auth[7:].strip() if auth.lower().startswith("bearer ") else "")

@@ -45,12 +45,12 @@ nothing changes. Otherwise it is applied in one transaction (upsert by natural k
 
 @router.post("/{table}", response_model=ImportResult, responses=responses(400, 401, 403, 413, 422),
              summary="Import a file into a table", description=DESCRIPTION)
-def import_table(db: DbDep, settings: SettingsDep, client: ClientDep, table: TableName, p: UserDep,
+def import_table(db: DbDep, settings: SettingsDep, client: ClientDep, table: TableName, principal: UserDep,
                  file: Annotated[UploadFile, File(description=".xlsx or .csv (UTF-8, UTF-8-BOM, GBK)")],
                  dry_run: Annotated[bool, Query(description="Validate only; write nothing")] = False,
                  sheet: Annotated[str | None, Query(max_length=100, description="Sheet of an .xlsx (default 数据)")] = None,
                  ) -> ImportResult:
-    outcome = uploads.import_upload(db, settings, p, table.value, file.file, file.filename, sheet=sheet, dry_run=dry_run,
+    outcome = uploads.import_upload(db, settings, principal, table.value, file.file, file.filename, sheet=sheet, dry_run=dry_run,
                                     client=client)
     return ImportResult(table=outcome.table, file=outcome.file, rows=outcome.rows, inserted=outcome.inserted,
                         updated=outcome.updated, unchanged=outcome.unchanged, dry_run=dry_run,

@@ -96,11 +96,11 @@ MATCH_BODY = {
              description="As `silian plan --json`: the plan, the changes with a reason each, the binding constraints and "
                          "the predicted effect; an infeasible problem gives `status: infeasible` and a `diagnosis`. "
                          "City admins and county officers only (a county officer sees its county's schools).")
-async def plan(db: DbDep, settings: SettingsDep, p: UserDep, body: PlanRequest | None = None) -> Json:
+async def plan(db: DbDep, settings: SettingsDep, principal: UserDep, body: PlanRequest | None = None) -> Json:
     body = body or PlanRequest()
     options = PlanOptions(max_change=body.max_change, min_cohort=body.min_cohort, key_chain_bonus=body.key_chain_bonus,
                           open_new=body.open_new, time_limit=body.time_limit)
-    return await run_in_threadpool(plan_for, db, settings, p, region=body.region, year=body.year, options=options)
+    return await run_in_threadpool(plan_for, db, settings, principal, region=body.region, year=body.year, options=options)
 
 
 @router.post("/match", response_model=MatchResult, responses=responses(400, 401, 403, 413, 422),
@@ -109,7 +109,7 @@ async def plan(db: DbDep, settings: SettingsDep, p: UserDep, body: PlanRequest |
                          "`method=da` (default): student-proposing deferred acceptance, stable; `method=weights`: "
                          "max-weight assignment over scores. Every problem of the body is a 400 naming the student or "
                          "position.", openapi_extra={"requestBody": MATCH_BODY})
-async def match(request: Request, p: UserDep, method: Literal["da", "weights"] = "da") -> MatchResult:
+async def match(request: Request, principal: UserDep, method: Literal["da", "weights"] = "da") -> MatchResult:
     raw = await request.body()
     outcome = await run_in_threadpool(match_from_bytes, raw, method, "request")
     return MatchResult(**outcome.result, method=outcome.method, n_students=outcome.n_students, n_matched=outcome.n_matched,

@@ -208,7 +208,7 @@ def summary(db: DbDep) -> Any:
 @router.get("/api/v1/posts", response_model=PostPage, responses=responses(400, 401), summary="List and search posts")
 def list_posts(
     db: DbDep,
-    p: UserDep,
+    principal: UserDep,
     kind: Kind | None = None,
     status: Literal["open", "closed"] | None = None,
     occupation_code: str | None = None,
@@ -226,77 +226,77 @@ def list_posts(
     """Open posts and your own (county officers: their county's; city admin: all)."""
     filters = svc.PostFilters(kind=kind, status=status, occupation_code=occupation_code, major_code=major_code,
                               county=county, skill_level=skill_level, q=q, mine=mine)
-    found = svc.list_posts(db, p, filters, sort=sort, page=page, page_size=page_size)
+    found = svc.list_posts(db, principal, filters, sort=sort, page=page, page_size=page_size)
     return {"data": found.data, "count": found.count, "page": found.page, "page_size": found.page_size}
 
 
 @router.post("/api/v1/posts", response_model=PostPublic, status_code=201, responses=responses(400, 401, 403, 422),
              summary="Publish a post")
-def create_post(db: DbDep, client: ClientDep, body: PostCreate, p: UserDep) -> Any:
-    return svc.create_post(db, p, body.model_dump(), client)
+def create_post(db: DbDep, client: ClientDep, body: PostCreate, principal: UserDep) -> Any:
+    return svc.create_post(db, principal, body.model_dump(), client)
 
 
 @router.get("/api/v1/posts/{post_id}", response_model=PostPublic, responses=responses(401, 404), summary="Read a post")
-def read_post(db: DbDep, post_id: IdPath, p: UserDep) -> Any:
-    return svc.get_post(db, p, post_id)
+def read_post(db: DbDep, post_id: IdPath, principal: UserDep) -> Any:
+    return svc.get_post(db, principal, post_id)
 
 
 @router.patch("/api/v1/posts/{post_id}", response_model=PostPublic, responses=responses(400, 401, 403, 404, 422),
               summary="Change an open post (owner)")
-def update_post(db: DbDep, client: ClientDep, post_id: IdPath, body: PostUpdate, p: UserDep) -> Any:
-    return svc.update_post(db, p, post_id, body.model_dump(exclude_unset=True), client)
+def update_post(db: DbDep, client: ClientDep, post_id: IdPath, body: PostUpdate, principal: UserDep) -> Any:
+    return svc.update_post(db, principal, post_id, body.model_dump(exclude_unset=True), client)
 
 
 @router.post("/api/v1/posts/{post_id}/close", response_model=PostPublic, responses=responses(401, 403, 404),
              summary="Close a post (owner)")
-def close_post(db: DbDep, client: ClientDep, post_id: IdPath, p: UserDep) -> Any:
-    return svc.close_post(db, p, post_id, client)
+def close_post(db: DbDep, client: ClientDep, post_id: IdPath, principal: UserDep) -> Any:
+    return svc.close_post(db, principal, post_id, client)
 
 
 @router.get("/api/v1/posts/{post_id}/responses", response_model=ResponseList, responses=responses(401, 403, 404),
             summary="Responses to a post (owner and admin: all; a school: its own)")
-def list_responses(db: DbDep, post_id: IdPath, p: UserDep) -> Any:
-    found = svc.list_responses(db, p, post_id)
+def list_responses(db: DbDep, post_id: IdPath, principal: UserDep) -> Any:
+    found = svc.list_responses(db, principal, post_id)
     return {"data": found, "count": len(found)}
 
 
 @router.post("/api/v1/posts/{post_id}/responses", response_model=ResponsePublic, status_code=201,
              responses=responses(400, 401, 403, 404, 422), summary="Respond to an enterprise post (school)")
-def respond(db: DbDep, client: ClientDep, post_id: IdPath, body: ResponseCreate, p: UserDep) -> Any:
-    return svc.respond(db, p, post_id, body.model_dump(), client)
+def respond(db: DbDep, client: ClientDep, post_id: IdPath, body: ResponseCreate, principal: UserDep) -> Any:
+    return svc.respond(db, principal, post_id, body.model_dump(), client)
 
 
 @router.post("/api/v1/posts/{post_id}/responses/{response_id}/accept", response_model=ResponsePublic,
              responses=responses(400, 401, 403, 404, 422), summary="Accept a response (owner); may create a cooperation record")
-def accept(db: DbDep, client: ClientDep, post_id: IdPath, response_id: IdPath, p: UserDep) -> Any:
-    return svc.decide(db, p, post_id, response_id, accept=True, client=client)
+def accept(db: DbDep, client: ClientDep, post_id: IdPath, response_id: IdPath, principal: UserDep) -> Any:
+    return svc.decide(db, principal, post_id, response_id, accept=True, client=client)
 
 
 @router.post("/api/v1/posts/{post_id}/responses/{response_id}/decline", response_model=ResponsePublic,
              responses=responses(400, 401, 403, 404), summary="Decline a response (owner)")
-def decline(db: DbDep, client: ClientDep, post_id: IdPath, response_id: IdPath, p: UserDep) -> Any:
-    return svc.decide(db, p, post_id, response_id, accept=False, client=client)
+def decline(db: DbDep, client: ClientDep, post_id: IdPath, response_id: IdPath, principal: UserDep) -> Any:
+    return svc.decide(db, principal, post_id, response_id, accept=False, client=client)
 
 
 @router.get("/api/v1/posts/{post_id}/recommendations", response_model=RecommendationList,
             responses=responses(401, 403, 404), summary="Partners for a post, scored with reasons (owner)")
-def post_recommendations(db: DbDep, post_id: IdPath, p: UserDep, limit: int = Query(10, ge=1, le=recommend.MAX_LIMIT)) -> Any:
+def post_recommendations(db: DbDep, post_id: IdPath, principal: UserDep, limit: int = Query(10, ge=1, le=recommend.MAX_LIMIT)) -> Any:
     """Schools and majors for an enterprise post; enterprises for a school post (formula in docs/platform.md)."""
-    return _recommendations(recommend.recommend_for_post(db, p, post_id, limit=limit))
+    return _recommendations(recommend.recommend_for_post(db, principal, post_id, limit=limit))
 
 
 @router.get("/api/v1/recommendations", response_model=RecommendationList, responses=responses(400, 401, 403),
             summary="Open enterprise posts that fit a school")
-def school_recommendations(db: DbDep, p: UserDep, institution_code: str | None = Query(None, description="城市管理员指定学校"),
+def school_recommendations(db: DbDep, principal: UserDep, institution_code: str | None = Query(None, description="城市管理员指定学校"),
                            limit: int = Query(10, ge=1, le=recommend.MAX_LIMIT)) -> Any:
     """For a school user (or the city admin naming a school): open posts ranked by the school's best fitting major."""
-    return _recommendations(recommend.recommend_posts_for_school(db, p, institution_code=institution_code,
+    return _recommendations(recommend.recommend_posts_for_school(db, principal, institution_code=institution_code,
                                                                  limit=limit))
 
 
 @router.get("/api/v1/recommendations/demand", response_model=DemandPartnersList, responses=responses(400, 401, 403),
             summary="Partner schools and majors for each enterprise's declared demand")
-def demand_recommendations(db: DbDep, p: UserDep,
+def demand_recommendations(db: DbDep, principal: UserDep,
                            enterprise: str | None = Query(None, max_length=18, description="企业统一社会信用代码"),
                            year: int | None = Query(None, ge=1000, le=9999, description="需求年份（默认最近一年）"),
                            top: int = Query(5, ge=1, le=recommend.MAX_LIMIT)) -> Any:
@@ -305,6 +305,6 @@ def demand_recommendations(db: DbDep, p: UserDep,
     admin sees every enterprise, a county officer its county's demand, an enterprise user its own; others 403."""
     from silian.services.demand_partners import demand_partners
 
-    result = demand_partners(db, p, enterprise=enterprise, year=year, top=top)
+    result = demand_partners(db, principal, enterprise=enterprise, year=year, top=top)
     return {"year": result.year, "weights": result.weights, "truncated": result.truncated,
             "generated": result.generated, "note": result.note, "data": [n.as_dict() for n in result.needs]}

@@ -62,30 +62,30 @@ def router_for(name: str) -> APIRouter:
 
     @router.get("", response_model=page_m, responses=responses(400, 401), summary=f"List {spec.en}",
                 description=f"{spec.zh}：按角色可见的记录，支持筛选（{filter_help}）、排序（sort=字段 或 -字段）与分页。")
-    def list_(request: Request, db: DbDep, p: PrincipalDep, sort: str | None = None, page: int = Query(1, ge=1, le=1_000_000),
+    def list_(request: Request, db: DbDep, principal: PrincipalDep, sort: str | None = None, page: int = Query(1, ge=1, le=1_000_000),
               page_size: int = Query(50, ge=1, le=records.MAX_PAGE_SIZE)) -> Any:
         reserved = {"sort", "page", "page_size", "lang"}
         filters = {k: v for k, v in request.query_params.items() if k not in reserved}
-        result = records.list_records(db, p, name, filters=filters, sort=sort, page=page, page_size=page_size)
+        result = records.list_records(db, principal, name, filters=filters, sort=sort, page=page, page_size=page_size)
         return {"data": result.data, "count": result.count, "page": result.page, "page_size": result.page_size}
 
     @router.post("", response_model=public_m, status_code=201, responses=responses(400, 401, 403, 422), summary=f"Create {spec.en}")
-    def create(db: DbDep, client: ClientDep, body: create_m, p: UserDep) -> Any:  # type: ignore[valid-type]
-        return records.create_record(db, p, name, body.model_dump(), client)  # type: ignore[attr-defined]
+    def create(db: DbDep, client: ClientDep, body: create_m, principal: UserDep) -> Any:  # type: ignore[valid-type]
+        return records.create_record(db, principal, name, body.model_dump(), client)  # type: ignore[attr-defined]
 
     @router.get("/{record_id}", response_model=public_m, responses=responses(401, 404), summary=f"Read {spec.en}")
-    def read(db: DbDep, record_id: RecordId, p: PrincipalDep) -> Any:
-        return records.get_record(db, p, name, record_id)
+    def read(db: DbDep, record_id: RecordId, principal: PrincipalDep) -> Any:
+        return records.get_record(db, principal, name, record_id)
 
     @router.patch("/{record_id}", response_model=public_m, responses=responses(400, 401, 403, 404, 422), summary=f"Update {spec.en}")
     def update(db: DbDep, client: ClientDep, record_id: RecordId, body: update_m,  # type: ignore[valid-type]
-               p: UserDep) -> Any:
+               principal: UserDep) -> Any:
         changes = body.model_dump(exclude_unset=True)  # type: ignore[attr-defined]
-        return records.update_record(db, p, name, record_id, changes, client)
+        return records.update_record(db, principal, name, record_id, changes, client)
 
     @router.delete("/{record_id}", status_code=204, responses=responses(400, 401, 403, 404), summary=f"Delete {spec.en}")
-    def delete(db: DbDep, client: ClientDep, record_id: RecordId, p: UserDep) -> None:
-        records.delete_record(db, p, name, record_id, client)
+    def delete(db: DbDep, client: ClientDep, record_id: RecordId, principal: UserDep) -> None:
+        records.delete_record(db, principal, name, record_id, client)
 
     return router
 

@@ -90,18 +90,18 @@ def _public(s: svc.Scenario) -> ScenarioPublic:
 
 
 @router.get("", response_model=ScenarioList, responses=ERRORS, summary="Scenarios the caller may see")
-def list_(db: DbDep, p: UserDep) -> ScenarioList:
-    require_planner(p)
-    found = svc.list_scenarios(db, p)
+def list_(db: DbDep, principal: UserDep) -> ScenarioList:
+    require_planner(principal)
+    found = svc.list_scenarios(db, principal)
     return ScenarioList(data=[_public(s) for s in found], count=len(found))
 
 
 @router.post("", response_model=ScenarioPublic, status_code=201, responses=ERRORS, summary="Save a scenario",
              description="The spec is checked (unknown school, major, occupation or county codes and negative numbers are "
                          "each listed in `problems`, 422) and stored; the hub is never changed.")
-async def create(db: DbDep, settings: SettingsDep, client: ClientDep, p: UserDep, body: ScenarioCreate) -> ScenarioPublic:
-    require_planner(p)
-    saved = await run_in_threadpool(svc.save_scenario, db, p, name=body.name, kind=body.kind, spec=body.spec,
+async def create(db: DbDep, settings: SettingsDep, client: ClientDep, principal: UserDep, body: ScenarioCreate) -> ScenarioPublic:
+    require_planner(principal)
+    saved = await run_in_threadpool(svc.save_scenario, db, principal, name=body.name, kind=body.kind, spec=body.spec,
                                     settings=settings, region=body.region, replace=body.replace, client=client)
     return _public(saved)
 
@@ -110,26 +110,26 @@ async def create(db: DbDep, settings: SettingsDep, client: ClientDep, p: UserDep
             description="The baseline and each scenario side by side: coupling D, C, T, level and lagging chain; total "
                         "shortage and surplus; key-chain gaps; the Duncan mismatch index; red and yellow cards; school "
                         "compliance — and each scenario's difference from the baseline.")
-async def compare(db: DbDep, settings: SettingsDep, p: UserDep,
+async def compare(db: DbDep, settings: SettingsDep, principal: UserDep,
                   ids: Annotated[str, Query(max_length=100, description="情景编号，逗号分隔，如 1,2")],
                   year: Annotated[int | None, Query(ge=2000, le=2100, description="比较年份（默认最新）")] = None,
                   ) -> ComparisonPublic:
-    require_planner(p)
+    require_planner(principal)
     parts = [x.strip() for x in ids.split(",") if x.strip()]
     if not parts or len(parts) > MAX_COMPARED or not all(x.isdigit() and len(x) < 10 for x in parts):
         raise InvalidInput(t("api_sc_ids"))
-    result = await run_in_threadpool(svc.compare_saved, db, p, [int(x) for x in parts], settings=settings, year=year)
+    result = await run_in_threadpool(svc.compare_saved, db, principal, [int(x) for x in parts], settings=settings, year=year)
     return ComparisonPublic(**finite(result.as_dict()))
 
 
 @router.get("/{scenario_id}", response_model=ScenarioPublic, responses=ERRORS, summary="One scenario")
-def read(db: DbDep, p: UserDep, scenario_id: IdPath) -> ScenarioPublic:
-    require_planner(p)
-    return _public(svc.get_scenario(db, p, scenario_id))
+def read(db: DbDep, principal: UserDep, scenario_id: IdPath) -> ScenarioPublic:
+    require_planner(principal)
+    return _public(svc.get_scenario(db, principal, scenario_id))
 
 
 @router.delete("/{scenario_id}", status_code=204, response_class=Response, responses=ERRORS, summary="Delete a scenario")
-def delete(db: DbDep, client: ClientDep, p: UserDep, scenario_id: IdPath) -> Response:
-    require_planner(p)
-    svc.delete_scenario(db, p, scenario_id, client=client)
+def delete(db: DbDep, client: ClientDep, principal: UserDep, scenario_id: IdPath) -> Response:
+    require_planner(principal)
+    svc.delete_scenario(db, principal, scenario_id, client=client)
     return Response(status_code=204)

@@ -29,18 +29,18 @@ register_messages(
 
 
 @router.get("/login")
-def login_form(request: Request, cookies: SessionsDep, p: PrincipalDep, next: str = "/") -> Response:
+def login_form(request: Request, cookies: SessionsDep, principal: PrincipalDep, next: str = "/") -> Response:
     fresh = cookies.read(request) is None
     if fresh:  # an anonymous session, so the form has a CSRF token
         request.state.session = Session(user_id=None, csrf=secrets.token_urlsafe(24))
-    response = render(request, "login.html", p, next=_safe_next(next), error="")
+    response = render(request, "login.html", principal, next=_safe_next(next), error="")
     if fresh:
         cookies.write(response, None, csrf=request.state.session.csrf)
     return response
 
 
 @router.post("/login")
-def login(request: Request, db: DbDep, settings: SettingsDep, cookies: SessionsDep, client: ClientDep, p: PrincipalDep,
+def login(request: Request, db: DbDep, settings: SettingsDep, cookies: SessionsDep, client: ClientDep, principal: PrincipalDep,
           username: Annotated[str, Form()], password: Annotated[str, Form()],
           next: Annotated[str, Form()] = "/") -> Response:
     if getattr(request.state, "session", None) is None:  # no session: the form was not ours
@@ -49,14 +49,14 @@ def login(request: Request, db: DbDep, settings: SettingsDep, cookies: SessionsD
         user = accounts.authenticate(db, settings, username, password, client)
     except accounts.LoginFailed as exc:
         status = 429 if exc.locked_until else 401
-        return render(request, "login.html", p, status_code=status, next=_safe_next(next), error=exc.message)
+        return render(request, "login.html", principal, status_code=status, next=_safe_next(next), error=exc.message)
     response = RedirectResponse(_safe_next(next), status_code=303)
     cookies.write(response, user.user_id)
     return response
 
 
 @router.post("/logout")
-def logout(cookies: SessionsDep, p: PrincipalDep) -> Response:
+def logout(cookies: SessionsDep, principal: PrincipalDep) -> Response:
     response = RedirectResponse("/", status_code=303)
     cookies.write(response, None)
     return response

@@ -247,11 +247,11 @@ def sources(analyses: AnalysesDep, db: DbDep, settings: SettingsDep) -> Sources:
 SourcesDep = Annotated[Sources, Depends(sources)]
 
 
-def _page(request: Request, src: Sources, p: Principal, year: int | None) -> Page:
+def _page(request: Request, src: Sources, principal: Principal, year: int | None) -> Page:
     started = time.perf_counter()
     bundle = src.analyses.get(None, year, current_lang.get())
     extras = dash.extras_for(src.db, bundle, src.settings)
-    return Page(request, p, bundle, extras, year, started)
+    return Page(request, principal, bundle, extras, year, started)
 
 
 cell = present.show  # a table cell as shown on the page (the same as in the report)
@@ -279,11 +279,11 @@ def _heatmap(table: present.PresentedTable, rows: list[str], cols: list[str], va
     return Chart(table.id, "heatmap", table.title, cols, rows=rows, values=values).echarts_option()
 
 
-def coupling_panel(b: AnalysisBundle) -> Panel:
-    table = present.coupling_table(b)
+def coupling_panel(bundle: AnalysisBundle) -> Panel:
+    table = present.coupling_table(bundle)
     chart = Chart("coupling", "line", table.title, table.shown("year"), table.series("C", "T", "D", digits=4),
                   y_range=(0.0, 1.0), bands=level_bands())
-    return Panel(table, chart.echarts_option(), height=420, wide=True, notes=[t("dash_relative"), *b.city.warnings])
+    return Panel(table, chart.echarts_option(), height=420, wide=True, notes=[t("dash_relative"), *bundle.city.warnings])
 
 
 def sankey_option(table: present.PresentedTable) -> dict[str, Any]:
@@ -334,11 +334,11 @@ def gap_heatmap(table: present.PresentedTable, top: int = HEATMAP_ROWS) -> tuple
 
 # ---------------------------------------------------------------- pages
 @router.get("/")
-def overview(request: Request, src: SourcesDep, p: PrincipalDep, year: int | None = None) -> Response:
+def overview(request: Request, src: SourcesDep, principal: PrincipalDep, year: int | None = None) -> Response:
     try:
-        page = _page(request, src, p, year)
+        page = _page(request, src, principal, year)
     except InvalidInput as exc:  # no data yet (or a year without data): say so on the landing page
-        return render(request, "dashboard/empty.html", p, status_code=400 if year else 200, message=exc.message)
+        return render(request, "dashboard/empty.html", principal, status_code=400 if year else 200, message=exc.message)
     b = page.bundle
     obstacles, chains = present.obstacles_table(b), present.chain_obstacles_table(b)
     panels = [coupling_panel(b),
@@ -357,10 +357,10 @@ def dashboard_root(year: int | None = None) -> Response:
 
 
 @router.get("/dashboard/counties")
-def counties(request: Request, src: SourcesDep, p: PrincipalDep, year: int | None = None) -> Response:
-    page = _page(request, src, p, year)
+def counties(request: Request, src: SourcesDep, principal: PrincipalDep, year: int | None = None) -> Response:
+    page = _page(request, src, principal, year)
     b = page.bundle
-    d, u, top = present.counties_table(b, p), present.county_u_table(b, p), present.county_topsis_table(b, p)
+    d, u, top = present.counties_table(b, principal), present.county_u_table(b, principal), present.county_topsis_table(b, principal)
     panels = []
     if d.rows:
         names = u.values("region_name")
@@ -370,14 +370,14 @@ def counties(request: Request, src: SourcesDep, p: PrincipalDep, year: int | Non
         panels = [Panel(d, _bar(d, "region_name", "D", ".3f"), height=_bar_height(d), wide=True),
                   Panel(u, u_option, height=_bar_height(u) + 60), Panel(top, _bar(top, "region_name", "topsis", ".3f"),
                                                                         height=_bar_height(top))]
-    own = page.extras.region_names.get(p.county_code or "", "") if p.role == "county_officer" else ""
+    own = page.extras.region_names.get(principal.county_code or "", "") if principal.role == "county_officer" else ""
     return page.render("dashboard/counties.html", "counties", panels=panels, own_county=own)
 
 
 @router.get("/dashboard/gaps")
-def gaps(request: Request, src: SourcesDep, p: PrincipalDep, year: int | None = None, class_code: str | None = None,
+def gaps(request: Request, src: SourcesDep, principal: PrincipalDep, year: int | None = None, class_code: str | None = None,
          chain: str | None = None) -> Response:
-    page = _page(request, src, p, year)
+    page = _page(request, src, principal, year)
     b = page.bundle
     heat = present.gap_cells_table(b)
     panels, cells = [], {"rows": [], "cols": []}  # type: ignore[var-annotated]
@@ -412,16 +412,16 @@ def _cell_context(page: Page, class_code: str, chain: str) -> dict[str, Any]:
 
 
 @router.get("/dashboard/gaps/cell")
-def gap_cell(request: Request, src: SourcesDep, p: PrincipalDep, class_code: str, chain: str,
+def gap_cell(request: Request, src: SourcesDep, principal: PrincipalDep, class_code: str, chain: str,
              year: int | None = None) -> Response:
     """The drill-down fragment of one heatmap cell (htmx)."""
-    page = _page(request, src, p, year)
+    page = _page(request, src, principal, year)
     return page.render("dashboard/_cell.html", "gaps", drill=_cell_context(page, class_code, chain))
 
 
 @router.get("/dashboard/pathways")
-def pathways(request: Request, src: SourcesDep, p: PrincipalDep, year: int | None = None) -> Response:
-    page = _page(request, src, p, year)
+def pathways(request: Request, src: SourcesDep, principal: PrincipalDep, year: int | None = None) -> Response:
+    page = _page(request, src, principal, year)
     b = page.bundle
     flows, funnel = present.pathway_flows(b, page.extras), present.funnel_table(b)
     series = funnel.series(*present.FUNNEL_SERIES)
@@ -432,14 +432,14 @@ def pathways(request: Request, src: SourcesDep, p: PrincipalDep, year: int | Non
 
 
 @router.get("/dashboard/schools")
-def schools(request: Request, src: SourcesDep, p: PrincipalDep, year: int | None = None) -> Response:
-    page = _page(request, src, p, year)
+def schools(request: Request, src: SourcesDep, principal: PrincipalDep, year: int | None = None) -> Response:
+    page = _page(request, src, principal, year)
     b = page.bundle
     fails = present.school_fails_table(b)
     summary = b.schools.summary
     share = pct(summary["students_in_compliant"] / max(summary["students"], 1))
-    compliance = present.compliance_table(b, p, page.extras.region_names) if present.may_see_schools(p) else None
-    scope = "none" if compliance is None else {"city_admin": "all", "county_officer": "county"}.get(p.role, "school")
+    compliance = present.compliance_table(b, principal, page.extras.region_names) if present.may_see_schools(principal) else None
+    scope = "none" if compliance is None else {"city_admin": "all", "county_officer": "county"}.get(principal.role, "school")
     return page.render(
         "dashboard/schools.html",
         "schools",
@@ -456,8 +456,8 @@ def schools(request: Request, src: SourcesDep, p: PrincipalDep, year: int | None
 
 
 @router.get("/dashboard/peers")
-def peers(request: Request, src: SourcesDep, p: PrincipalDep, year: int | None = None) -> Response:
-    page = _page(request, src, p, year)
+def peers(request: Request, src: SourcesDep, principal: PrincipalDep, year: int | None = None) -> Response:
+    page = _page(request, src, principal, year)
     b = page.bundle
     gdp, score = present.peers_table(b), present.peer_score_table(b)
     panels = [Panel(gdp, _bar(gdp, "name", "gdp"), height=_bar_height(gdp), wide=True, open_table=True)] if gdp.rows else []
@@ -467,9 +467,9 @@ def peers(request: Request, src: SourcesDep, p: PrincipalDep, year: int | None =
 
 
 @router.get("/dashboard/postings")
-def postings(request: Request, src: SourcesDep, p: PrincipalDep, year: int | None = None) -> Response:
+def postings(request: Request, src: SourcesDep, principal: PrincipalDep, year: int | None = None) -> Response:
     """Posting-sourced demand: top occupations and 专业类, counties, salary quantiles, and the known bias."""
-    page = _page(request, src, p, year)
+    page = _page(request, src, principal, year)
     b, e = page.bundle, page.extras
     pd = e.postings
     panels, summary, salary_note = [], "", ""
@@ -512,13 +512,13 @@ def postings(request: Request, src: SourcesDep, p: PrincipalDep, year: int | Non
 
 
 @router.get("/dashboard/download/{filename}")
-def download(request: Request, src: SourcesDep, p: PrincipalDep, filename: str, year: int | None = None) -> Response:
+def download(request: Request, src: SourcesDep, principal: PrincipalDep, filename: str, year: int | None = None) -> Response:
     """The table behind a chart as CSV (UTF-8 with BOM) or Excel: ``/dashboard/download/<chart id>.csv|.xlsx``."""
     table_id, _, kind = filename.rpartition(".")
     if kind not in DOWNLOAD_TYPES or not table_id:
         raise NotFound(t("dash_unknown_table", name=filename))
-    page = _page(request, src, p, year)
-    table = present.build_table(table_id, page.bundle, page.extras, p)
+    page = _page(request, src, principal, year)
+    table = present.build_table(table_id, page.bundle, page.extras, principal)
     name = f"silian-{table_id}-{page.bundle.year}.{kind}"
     notes = [f"{page.bundle.region_name} · {page.bundle.year} · {table.title}", page.banner()]
     body = present.to_csv(table) if kind == "csv" else present.to_xlsx(table, [n for n in notes if n])

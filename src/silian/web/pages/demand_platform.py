@@ -144,10 +144,10 @@ def _labels() -> dict[str, str]:
     return {field: t(key) for field, key in keys.items()}
 
 
-def _error_page(request: Request, p: Principal, exc: SilianError) -> Response:
+def _error_page(request: Request, principal: Principal, exc: SilianError) -> Response:
     status = {NotFound: 404, PermissionDenied: 403, InvalidInput: 400, ImportRejected: 422}.get(type(exc), 400)
     problems = exc.problems if isinstance(exc, ImportRejected) else []
-    return render(request, "platform/error.html", p, status_code=status, message=exc.message, problems=problems,
+    return render(request, "platform/error.html", principal, status_code=status, message=exc.message, problems=problems,
                   labels=_labels())
 
 
@@ -155,26 +155,26 @@ def _login_redirect(request: Request) -> Response:
     return RedirectResponse("/login?" + urlencode({"next": request.url.path}), status_code=303)
 
 
-def _guarded(request: Request, p: Principal, action: Callable[[], Response]) -> Response:
-    if p.is_public:
+def _guarded(request: Request, principal: Principal, action: Callable[[], Response]) -> Response:
+    if principal.is_public:
         return _login_redirect(request)
     try:
         return action()
     except SilianError as exc:
-        return _error_page(request, p, exc)
+        return _error_page(request, principal, exc)
 
 
-def _kinds_for(p: Principal) -> list[tuple[str, str]]:
-    kinds = POST_KINDS if p.is_admin else svc.ENTERPRISE_KINDS if p.role == "enterprise_user" else \
-        svc.SCHOOL_KINDS if p.role == "school_user" else ()
+def _kinds_for(principal: Principal) -> list[tuple[str, str]]:
+    kinds = POST_KINDS if principal.is_admin else svc.ENTERPRISE_KINDS if principal.role == "enterprise_user" else \
+        svc.SCHOOL_KINDS if principal.role == "school_user" else ()
     return [(k, svc.kind_name(k)) for k in kinds]
 
 
 @router.get("/platform")
-def index(request: Request, db: DbDep, p: PrincipalDep) -> Response:
+def index(request: Request, db: DbDep, principal: PrincipalDep) -> Response:
     common = {"all_kinds": [(k, svc.kind_name(k)) for k in POST_KINDS], "skill_levels": SKILL_LEVELS, "sorts": SORTS}
-    if p.is_public:
-        return render(request, "platform/index.html", p, summary=svc.post_summary(db), found=None, **common)  # type: ignore[arg-type]
+    if principal.is_public:
+        return render(request, "platform/index.html", principal, summary=svc.post_summary(db), found=None, **common)  # type: ignore[arg-type]
     args = {k: request.query_params.get(k, "") for k in FILTER_FIELDS}
     raw_page = request.query_params.get("page", "1")
     page = int(raw_page) if raw_page.isdigit() and int(raw_page) > 0 else 1
@@ -182,19 +182,19 @@ def index(request: Request, db: DbDep, p: PrincipalDep) -> Response:
                               occupation_code=args["occupation_code"] or None, county=args["county"] or None,
                               skill_level=args["skill_level"] or None, q=args["q"] or None, mine=bool(args["mine"]))
     try:
-        found = svc.list_posts(db, p, filters, sort=args["sort"] or None, page=page, page_size=20)
+        found = svc.list_posts(db, principal, filters, sort=args["sort"] or None, page=page, page_size=20)
         error = ""
     except SilianError as exc:
         found, error = svc.PostPage([], 0, 1, 20), exc.message
     fitting = None
-    if p.role == "school_user":
-        fitting = recommend.recommend_posts_for_school(db, p, limit=5)
+    if principal.role == "school_user":
+        fitting = recommend.recommend_posts_for_school(db, principal, limit=5)
     pages = max(1, -(-found.count // found.page_size))
     query = {k: v for k, v in args.items() if v}
     links = {"prev": urlencode({**query, "page": page - 1}) if page > 1 else "",
              "next": urlencode({**query, "page": page + 1}) if page < pages else ""}
-    return render(request, "platform/index.html", p, summary=None, found=found, args=args, error=error, pages=pages,
-                  links=links, fitting=fitting, can_post=bool(_kinds_for(p)), **common)  # type: ignore[arg-type]
+    return render(request, "platform/index.html", principal, summary=None, found=found, args=args, error=error, pages=pages,
+                  links=links, fitting=fitting, can_post=bool(_kinds_for(principal)), **common)  # type: ignore[arg-type]
 
 
 def _form_values(form: Any) -> dict[str, Any]:
@@ -204,16 +204,16 @@ def _form_values(form: Any) -> dict[str, Any]:
 
 
 @router.get("/platform/new")
-def new_form(request: Request, p: PrincipalDep) -> Response:
+def new_form(request: Request, principal: PrincipalDep) -> Response:
     def show() -> Response:
-        kinds = _kinds_for(p)
+        kinds = _kinds_for(principal)
         if not kinds:
             raise PermissionDenied(t("post_forbidden_owner"))
         values = {"kind": request.query_params.get("kind") or kinds[0][0], "skill_level": "不限"}
         return render(
             request,
             "platform/new.html",
-            p,
+            principal,
             kinds=kinds,
             skill_levels=SKILL_LEVELS,
             values=values,
@@ -221,39 +221,39 @@ def new_form(request: Request, p: PrincipalDep) -> Response:
             error="",
             labels=_labels(),
         )
-    return _guarded(request, p, show)
+    return _guarded(request, principal, show)
 
 
 @router.post("/platform/new")
-async def publish(request: Request, db: DbDep, client: ClientDep, p: PrincipalDep) -> Response:
-    if p.is_public:
+async def publish(request: Request, db: DbDep, client: ClientDep, principal: PrincipalDep) -> Response:
+    if principal.is_public:
         return _login_redirect(request)
     values = _form_values(await request.form())
     try:
-        post = svc.create_post(db, p, values, client)
+        post = svc.create_post(db, principal, values, client)
     except (ImportRejected, PermissionDenied) as exc:
         problems = exc.problems if isinstance(exc, ImportRejected) else []
-        return render(request, "platform/new.html", p, status_code=422 if problems else 403, kinds=_kinds_for(p),
+        return render(request, "platform/new.html", principal, status_code=422 if problems else 403, kinds=_kinds_for(principal),
                       skill_levels=SKILL_LEVELS, values=values, problems=problems, error=exc.message,
                       labels=_labels())
     except SilianError as exc:
-        return _error_page(request, p, exc)
+        return _error_page(request, principal, exc)
     return RedirectResponse(f"/platform/posts/{post['id']}", status_code=303)
 
 
-def _post_page(request: Request, db: Database, p: Principal, post_id: int, *, form_problems: list[Any] | None = None,
+def _post_page(request: Request, db: Database, principal: Principal, post_id: int, *, form_problems: list[Any] | None = None,
                form_values: dict[str, Any] | None = None, status_code: int = 200) -> Response:
-    post = svc.get_post(db, p, post_id)
-    owner = svc.owns(p, post)
-    responses = svc.list_responses(db, p, post_id) if owner or p.role == "school_user" else []
-    recs = recommend.recommend_for_post(db, p, post_id, limit=10) if owner else None
-    can_respond = (p.role == "school_user" and post["kind"] in svc.ENTERPRISE_KINDS and post["status"] == "open"
+    post = svc.get_post(db, principal, post_id)
+    owner = svc.owns(principal, post)
+    responses = svc.list_responses(db, principal, post_id) if owner or principal.role == "school_user" else []
+    recs = recommend.recommend_for_post(db, principal, post_id, limit=10) if owner else None
+    can_respond = (principal.role == "school_user" and post["kind"] in svc.ENTERPRISE_KINDS and post["status"] == "open"
                    and not responses)
-    majors = svc.school_majors(db, p.institution_code) if can_respond and p.institution_code else []
+    majors = svc.school_majors(db, principal.institution_code) if can_respond and principal.institution_code else []
     return render(
         request,
         "platform/post.html",
-        p,
+        principal,
         status_code=status_code,
         post=post,
         owner=owner,
@@ -269,44 +269,44 @@ def _post_page(request: Request, db: Database, p: Principal, post_id: int, *, fo
 
 
 @router.get("/platform/posts/{post_id}")
-def show_post(request: Request, db: DbDep, post_id: int, p: PrincipalDep) -> Response:
-    return _guarded(request, p, lambda: _post_page(request, db, p, post_id))
+def show_post(request: Request, db: DbDep, post_id: int, principal: PrincipalDep) -> Response:
+    return _guarded(request, principal, lambda: _post_page(request, db, principal, post_id))
 
 
 @router.post("/platform/posts/{post_id}/respond")
-async def respond(request: Request, db: DbDep, client: ClientDep, post_id: int, p: PrincipalDep) -> Response:
-    if p.is_public:
+async def respond(request: Request, db: DbDep, client: ClientDep, post_id: int, principal: PrincipalDep) -> Response:
+    if principal.is_public:
         return _login_redirect(request)
     form = await request.form()
     values = {k: str(form.get(k) or "").strip() for k in ("major_code", "seats", "message")}
     try:
-        svc.respond(db, p, post_id, values, client)
+        svc.respond(db, principal, post_id, values, client)
     except ImportRejected as exc:
         problems = exc.problems
-        return _guarded(request, p, lambda: _post_page(request, db, p, post_id, form_problems=problems,
+        return _guarded(request, principal, lambda: _post_page(request, db, principal, post_id, form_problems=problems,
                                                          form_values=values, status_code=422))
     except SilianError as exc:
-        return _error_page(request, p, exc)
+        return _error_page(request, principal, exc)
     return RedirectResponse(f"/platform/posts/{post_id}#responses", status_code=303)
 
 
-def _after(request: Request, p: Principal, post_id: int, action: Callable[[], Any]) -> Response:
+def _after(request: Request, principal: Principal, post_id: int, action: Callable[[], Any]) -> Response:
     def run() -> Response:
         action()
         return RedirectResponse(f"/platform/posts/{post_id}#responses", status_code=303)
-    return _guarded(request, p, run)
+    return _guarded(request, principal, run)
 
 
 @router.post("/platform/posts/{post_id}/responses/{response_id}/accept")
-def accept(request: Request, db: DbDep, client: ClientDep, post_id: int, response_id: int, p: PrincipalDep) -> Response:
-    return _after(request, p, post_id, lambda: svc.decide(db, p, post_id, response_id, accept=True, client=client))
+def accept(request: Request, db: DbDep, client: ClientDep, post_id: int, response_id: int, principal: PrincipalDep) -> Response:
+    return _after(request, principal, post_id, lambda: svc.decide(db, principal, post_id, response_id, accept=True, client=client))
 
 
 @router.post("/platform/posts/{post_id}/responses/{response_id}/decline")
-def decline(request: Request, db: DbDep, client: ClientDep, post_id: int, response_id: int, p: PrincipalDep) -> Response:
-    return _after(request, p, post_id, lambda: svc.decide(db, p, post_id, response_id, accept=False, client=client))
+def decline(request: Request, db: DbDep, client: ClientDep, post_id: int, response_id: int, principal: PrincipalDep) -> Response:
+    return _after(request, principal, post_id, lambda: svc.decide(db, principal, post_id, response_id, accept=False, client=client))
 
 
 @router.post("/platform/posts/{post_id}/close")
-def close(request: Request, db: DbDep, client: ClientDep, post_id: int, p: PrincipalDep) -> Response:
-    return _after(request, p, post_id, lambda: svc.close_post(db, p, post_id, client))
+def close(request: Request, db: DbDep, client: ClientDep, post_id: int, principal: PrincipalDep) -> Response:
+    return _after(request, principal, post_id, lambda: svc.close_post(db, principal, post_id, client))

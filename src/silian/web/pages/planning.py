@@ -187,29 +187,29 @@ def _banner(analyses: AnalysisCache) -> str:
     return t("dash_generated", tables=t("list_joiner").join(table_name(n, english) for n in tables)) if tables else ""
 
 
-def _page(request: Request, p: Principal, template: str, tab: str, status_code: int = 200, **context: Any) -> Response:
-    tabs = [(key, href) for key, href in TABS if key == "match" or p.role in PLANNERS]
-    return render(request, template, p, status_code=status_code, tab=tab, tabs=tabs, **context)
+def _page(request: Request, principal: Principal, template: str, tab: str, status_code: int = 200, **context: Any) -> Response:
+    tabs = [(key, href) for key, href in TABS if key == "match" or principal.role in PLANNERS]
+    return render(request, template, principal, status_code=status_code, tab=tab, tabs=tabs, **context)
 
 
-def _refused(request: Request, p: Principal, exc: SilianError, tab: str) -> Response:
+def _refused(request: Request, principal: Principal, exc: SilianError, tab: str) -> Response:
     status = {NotFound: 404, PermissionDenied: 403, InvalidInput: 400, ImportRejected: 422}.get(type(exc), 400)
     problems = exc.problems if isinstance(exc, ImportRejected) else []
-    return _page(request, p, "planning/error.html", tab, status_code=status, message=exc.message, problems=problems)
+    return _page(request, principal, "planning/error.html", tab, status_code=status, message=exc.message, problems=problems)
 
 
-def _guard(request: Request, p: Principal, tab: str) -> Response | None:
+def _guard(request: Request, principal: Principal, tab: str) -> Response | None:
     """A response when ``p`` may not use the planners' pages (login for the public, 403 for other roles)."""
-    if p.is_public:
+    if principal.is_public:
         return _login(request.url.path)
-    if p.role not in PLANNERS:
-        return _refused(request, p, PermissionDenied(t("sc_forbidden")), tab)
+    if principal.role not in PLANNERS:
+        return _refused(request, principal, PermissionDenied(t("sc_forbidden")), tab)
     return None
 
 
 @router.get("/planning")
-def planning_root(p: PrincipalDep) -> Response:
-    return RedirectResponse("/planning/plan" if p.role in PLANNERS else "/planning/match", status_code=303)
+def planning_root(principal: PrincipalDep) -> Response:
+    return RedirectResponse("/planning/plan" if principal.role in PLANNERS else "/planning/match", status_code=303)
 
 
 # ---------------------------------------------------------------- enrolment plan
@@ -221,11 +221,11 @@ def _plan_options(max_change: float, min_cohort: float, key_chain_bonus: float, 
 
 
 @router.get("/planning/plan")
-async def plan_page(request: Request, db: DbDep, settings: SettingsDep, analyses: AnalysesDep, p: PrincipalDep,
+async def plan_page(request: Request, db: DbDep, settings: SettingsDep, analyses: AnalysesDep, principal: PrincipalDep,
                     run: bool = False, year: int | None = Query(None, ge=2000, le=2100),
                     max_change: float = 0.2, min_cohort: float = 30, key_chain_bonus: float = 1.0,
                     open_new: bool = False) -> Response:
-    refused = _guard(request, p, "plan")
+    refused = _guard(request, principal, "plan")
     if refused:
         return refused
     form = {"year": year or "", "max_change": max_change, "min_cohort": min_cohort, "key_chain_bonus": key_chain_bonus,
@@ -234,29 +234,29 @@ async def plan_page(request: Request, db: DbDep, settings: SettingsDep, analyses
     if run:
         try:
             options = _plan_options(max_change, min_cohort, key_chain_bonus, open_new)
-            summary = await run_in_threadpool(plan_for, db, settings, p, region=None, year=year, options=options)
+            summary = await run_in_threadpool(plan_for, db, settings, principal, region=None, year=year, options=options)
         except SilianError as exc:
-            return _refused(request, p, exc, "plan")
+            return _refused(request, principal, exc, "plan")
         query = urlencode({k: v for k, v in {**form, "run": 1}.items() if v not in ("", False)})
-    return _page(request, p, "planning/plan.html", "plan", form=form, summary=summary, query=query,
+    return _page(request, principal, "planning/plan.html", "plan", form=form, summary=summary, query=query,
                  rows=plan_rows(summary["changes"]) if summary and "changes" in summary else [],
                  columns=PLAN_COLUMNS, banner=_banner(analyses))
 
 
 @router.get("/planning/plan.csv")
-async def plan_csv(request: Request, db: DbDep, settings: SettingsDep, p: PrincipalDep,
+async def plan_csv(request: Request, db: DbDep, settings: SettingsDep, principal: PrincipalDep,
                    year: int | None = Query(None, ge=2000, le=2100),
                    max_change: float = 0.2, min_cohort: float = 30, key_chain_bonus: float = 1.0,
                    open_new: bool = False, run: bool = True) -> Response:
     """The plan's changes as CSV (UTF-8 with BOM), one row per changed offering with its reason."""
-    refused = _guard(request, p, "plan")
+    refused = _guard(request, principal, "plan")
     if refused:
         return refused
     try:
         options = _plan_options(max_change, min_cohort, key_chain_bonus, open_new)
-        summary = await run_in_threadpool(plan_for, db, settings, p, region=None, year=year, options=options)
+        summary = await run_in_threadpool(plan_for, db, settings, principal, region=None, year=year, options=options)
     except SilianError as exc:
-        return _refused(request, p, exc, "plan")
+        return _refused(request, principal, exc, "plan")
     rows = plan_rows(summary.get("changes", []))
     body = _csv([t(label) for _, label, _ in PLAN_COLUMNS], [[r[k] for k, _, _ in PLAN_COLUMNS] for r in rows])
     return _download(body, f"silian-plan-{summary['plan_year']}.csv", "text/csv; charset=utf-8")
@@ -278,120 +278,120 @@ def _download(body: bytes, name: str, media_type: str) -> Response:
 
 # ---------------------------------------------------------------- matching
 @router.get("/planning/match")
-def match_page(request: Request, p: PrincipalDep) -> Response:
-    if p.is_public:
+def match_page(request: Request, principal: PrincipalDep) -> Response:
+    if principal.is_public:
         return _login(request.url.path)
-    return _page(request, p, "planning/match.html", "match", methods=METHODS, method="da", outcome=None)
+    return _page(request, principal, "planning/match.html", "match", methods=METHODS, method="da", outcome=None)
 
 
 @router.post("/planning/match")
-async def match_upload(request: Request, p: PrincipalDep) -> Response:
-    if p.is_public:
+async def match_upload(request: Request, principal: PrincipalDep) -> Response:
+    if principal.is_public:
         return _login(request.url.path)
     form = await request.form()
     method, file = str(form.get("method") or "da"), form.get("file")
     if not isinstance(file, UploadFile) or not file.filename:
-        return _page(request, p, "planning/match.html", "match", status_code=400, methods=METHODS, method=method,
+        return _page(request, principal, "planning/match.html", "match", status_code=400, methods=METHODS, method=method,
                      outcome=None, error=t("up_choose_file"))
     raw = await file.read()
     try:
         outcome = await run_in_threadpool(match_from_bytes, raw, method, file.filename)
     except SilianError as exc:
-        return _page(request, p, "planning/match.html", "match", status_code=400, methods=METHODS, method=method,
+        return _page(request, principal, "planning/match.html", "match", status_code=400, methods=METHODS, method=method,
                      outcome=None, error=exc.message)
     text = dump_match_json(outcome.result)
     link = "data:application/json;charset=utf-8," + quote(text) if len(text) <= MAX_INLINE_DOWNLOAD else ""
     shown = list(outcome.result["matching"].items())[:SHOWN_POSITIONS]
-    return _page(request, p, "planning/match.html", "match", methods=METHODS, method=method, outcome=outcome, shown=shown,
+    return _page(request, principal, "planning/match.html", "match", methods=METHODS, method=method, outcome=outcome, shown=shown,
                  download=link, filename=f"{file.filename.rsplit('.', 1)[0]}_matched.json")
 
 
 # ---------------------------------------------------------------- scenarios
-def _scenarios_page(request: Request, db: Database, analyses: AnalysisCache, p: Principal, status_code: int = 200,
+def _scenarios_page(request: Request, db: Database, analyses: AnalysisCache, principal: Principal, status_code: int = 200,
                     **context: Any) -> Response:
-    found = svc.list_scenarios(db, p)
+    found = svc.list_scenarios(db, principal)
     names = svc.code_names(db) if found else {}
     base = {"form": {"kind": "plant"}, "problems": [], "error": "", "message": ""}
-    return _page(request, p, "planning/scenarios.html", "scenarios", status_code=status_code, scenarios=found,
+    return _page(request, principal, "planning/scenarios.html", "scenarios", status_code=status_code, scenarios=found,
                  spec_text=lambda s: spec_text(s, names), banner=_banner(analyses), **{**base, **context})
 
 
 @router.get("/planning/scenarios")
-def scenarios_page(request: Request, db: DbDep, analyses: AnalysesDep, p: PrincipalDep, saved: str | None = None,
+def scenarios_page(request: Request, db: DbDep, analyses: AnalysesDep, principal: PrincipalDep, saved: str | None = None,
                    deleted: str | None = None) -> Response:
-    refused = _guard(request, p, "scenarios")
+    refused = _guard(request, principal, "scenarios")
     if refused:
         return refused
     message = t("pl_saved", name=saved) if saved else t("pl_deleted", name=deleted) if deleted else ""
-    return _scenarios_page(request, db, analyses, p, message=message)
+    return _scenarios_page(request, db, analyses, principal, message=message)
 
 
 @router.post("/planning/scenarios")
 async def scenarios_create(request: Request, db: DbDep, settings: SettingsDep, analyses: AnalysesDep, client: ClientDep,
-                           p: PrincipalDep) -> Response:
-    refused = _guard(request, p, "scenarios")
+                           principal: PrincipalDep) -> Response:
+    refused = _guard(request, principal, "scenarios")
     if refused:
         return refused
     form = {k: str(v) for k, v in (await request.form()).items() if isinstance(v, str)}
     try:
         kind, spec = scenario_spec(form)
-        saved = await run_in_threadpool(svc.save_scenario, db, p, name=form.get("name", ""), kind=kind, spec=spec,
+        saved = await run_in_threadpool(svc.save_scenario, db, principal, name=form.get("name", ""), kind=kind, spec=spec,
                                         settings=settings, client=client)
     except ImportRejected as exc:
-        return _scenarios_page(request, db, analyses, p, 422, form=form, error=exc.message, problems=exc.problems)
+        return _scenarios_page(request, db, analyses, principal, 422, form=form, error=exc.message, problems=exc.problems)
     except SilianError as exc:
         status = 403 if isinstance(exc, PermissionDenied) else 400
-        return _scenarios_page(request, db, analyses, p, status, form=form, error=exc.message)
+        return _scenarios_page(request, db, analyses, principal, status, form=form, error=exc.message)
     return RedirectResponse("/planning/scenarios?" + urlencode({"saved": saved.name}), status_code=303)
 
 
 @router.post("/planning/scenarios/{scenario_id}/delete")
-def scenarios_delete(request: Request, db: DbDep, client: ClientDep, p: PrincipalDep, scenario_id: int) -> Response:
-    refused = _guard(request, p, "scenarios")
+def scenarios_delete(request: Request, db: DbDep, client: ClientDep, principal: PrincipalDep, scenario_id: int) -> Response:
+    refused = _guard(request, principal, "scenarios")
     if refused:
         return refused
     try:
-        gone = svc.delete_scenario(db, p, scenario_id, client=client)
+        gone = svc.delete_scenario(db, principal, scenario_id, client=client)
     except SilianError as exc:
-        return _refused(request, p, exc, "scenarios")
+        return _refused(request, principal, exc, "scenarios")
     return RedirectResponse("/planning/scenarios?" + urlencode({"deleted": gone.name}), status_code=303)
 
 
-def _comparison(db: Database, settings: Settings, p: Principal, ids: list[int], year: int | None) -> svc.Comparison:
+def _comparison(db: Database, settings: Settings, principal: Principal, ids: list[int], year: int | None) -> svc.Comparison:
     if not ids:
         raise InvalidInput(t("sc_none_given"))
-    return svc.compare_saved(db, p, ids[:6], settings=settings, year=year)
+    return svc.compare_saved(db, principal, ids[:6], settings=settings, year=year)
 
 
-async def _compared(request: Request, db: Database, settings: Settings, p: Principal, ids: list[int] | None,
+async def _compared(request: Request, db: Database, settings: Settings, principal: Principal, ids: list[int] | None,
                     year: int | None) -> svc.Comparison | Response:
     """The comparison, or the page that refuses it (role, unknown scenario, bad input)."""
-    refused = _guard(request, p, "scenarios")
+    refused = _guard(request, principal, "scenarios")
     if refused:
         return refused
     try:
-        return await run_in_threadpool(_comparison, db, settings, p, ids or [], year)
+        return await run_in_threadpool(_comparison, db, settings, principal, ids or [], year)
     except SilianError as exc:
-        return _refused(request, p, exc, "scenarios")
+        return _refused(request, principal, exc, "scenarios")
 
 
 @router.get("/planning/scenarios/compare")
-async def scenarios_compare(request: Request, db: DbDep, settings: SettingsDep, analyses: AnalysesDep, p: PrincipalDep,
+async def scenarios_compare(request: Request, db: DbDep, settings: SettingsDep, analyses: AnalysesDep, principal: PrincipalDep,
                             ids: Annotated[list[int] | None, Query()] = None,
                             year: int | None = Query(None, ge=2000, le=2100)) -> Response:
-    result = await _compared(request, db, settings, p, ids, year)
+    result = await _compared(request, db, settings, principal, ids, year)
     if isinstance(result, Response):
         return result
     query = urlencode([("ids", i) for i in ids or []] + ([("year", year)] if year else []))
-    return _page(request, p, "planning/compare.html", "scenarios", result=result, query=query, banner=_banner(analyses))
+    return _page(request, principal, "planning/compare.html", "scenarios", result=result, query=query, banner=_banner(analyses))
 
 
 @router.get("/planning/scenarios/compare.csv")
-async def scenarios_compare_csv(request: Request, db: DbDep, settings: SettingsDep, p: PrincipalDep,
+async def scenarios_compare_csv(request: Request, db: DbDep, settings: SettingsDep, principal: PrincipalDep,
                                 ids: Annotated[list[int] | None, Query()] = None,
                                 year: int | None = Query(None, ge=2000, le=2100)) -> Response:
     """The comparison as CSV: indicator, baseline, then each scenario and its difference."""
-    result = await _compared(request, db, settings, p, ids, year)
+    result = await _compared(request, db, settings, principal, ids, year)
     if isinstance(result, Response):
         return result
     header = [t("pl_indicator"), result.columns[0]]

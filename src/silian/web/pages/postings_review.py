@@ -85,20 +85,20 @@ register_messages(
 )
 
 
-def _refusal(request: Request, p: Principal) -> Response | None:
-    if p.is_public:
+def _refusal(request: Request, principal: Principal) -> Response | None:
+    if principal.is_public:
         return RedirectResponse("/login?" + urlencode({"next": PATH}), status_code=303)
-    if not p.is_admin:
-        return render(request, "dashboard/review.html", p, status_code=403, forbidden=t("rv_forbidden"))
+    if not principal.is_admin:
+        return render(request, "dashboard/review.html", principal, status_code=403, forbidden=t("rv_forbidden"))
     return None
 
 
-def _page(request: Request, db: Database, p: Principal, status_code: int = 200, **context: Any) -> Response:
+def _page(request: Request, db: Database, principal: Principal, status_code: int = 200, **context: Any) -> Response:
     confirmed = load_confirmed(db)
     pending, meta = pending_review(db, confirmed)
     names = code_names()
     rows = [{**r, "candidates": _candidates(r)} for r in pending.head(SHOWN).to_dicts()]
-    return render(request, "dashboard/review.html", p, status_code=status_code, rows=rows,
+    return render(request, "dashboard/review.html", principal, status_code=status_code, rows=rows,
                   waiting=t("rv_waiting", titles=pending.height, postings=int(pending["postings"].sum() or 0)),
                   more=pending.height > SHOWN, shown=SHOWN, meta=meta, confirmed=len(confirmed),
                   options=sorted(names.items()), **{"message": "", "error": "", "problems": [], "answers": {}, **context})
@@ -115,36 +115,36 @@ def _candidates(row: dict[str, Any]) -> list[tuple[str, str, float]]:
 
 
 @router.get(PATH)
-def review_page(request: Request, db: DbDep, p: PrincipalDep, added: int | None = None,
+def review_page(request: Request, db: DbDep, principal: PrincipalDep, added: int | None = None,
                 changed: int | None = None) -> Response:
-    refused = _refusal(request, p)
+    refused = _refusal(request, principal)
     if refused:
         return refused
     message = t("rv_saved", added=added, changed=changed or 0) if added is not None else ""
-    return _page(request, db, p, message=message)
+    return _page(request, db, principal, message=message)
 
 
 @router.post(PATH)
-async def review_submit(request: Request, db: DbDep, client: ClientDep, p: PrincipalDep) -> Response:
+async def review_submit(request: Request, db: DbDep, client: ClientDep, principal: PrincipalDep) -> Response:
     """Answers come as ``title_N`` / ``code_N`` pairs (N = the table row); empty codes are left undecided."""
-    refused = _refusal(request, p)
+    refused = _refusal(request, principal)
     if refused:
         return refused
     form = {k: str(v) for k, v in (await request.form()).items() if isinstance(v, str)}
     numbers = sorted(int(k[5:]) for k in form if k.startswith("code_") and k[5:].isdigit())
     rows = [(n, form.get(f"title_{n}"), form.get(f"code_{n}")) for n in numbers]
     try:
-        counts = await run_in_threadpool(confirm_reviewed, db, p, rows, file=t("rv_form"), client=client)
+        counts = await run_in_threadpool(confirm_reviewed, db, principal, rows, file=t("rv_form"), client=client)
     except ImportRejected as exc:
         answers = {n: form.get(f"code_{n}", "") for n in numbers}
-        return _page(request, db, p, 422, error=exc.message, problems=exc.problems, answers=answers)
+        return _page(request, db, principal, 422, error=exc.message, problems=exc.problems, answers=answers)
     return RedirectResponse(f"{PATH}?" + urlencode({"added": counts.added, "changed": counts.changed}), status_code=303)
 
 
 @router.get(PATH + ".csv")
-def review_csv(request: Request, db: DbDep, p: PrincipalDep) -> Response:
+def review_csv(request: Request, db: DbDep, principal: PrincipalDep) -> Response:
     """The whole queue (still unconfirmed) as the sheet `silian postings confirm` reads."""
-    refused = _refusal(request, p)
+    refused = _refusal(request, principal)
     if refused:
         return refused
     pending, _ = pending_review(db, load_confirmed(db))
@@ -152,8 +152,8 @@ def review_csv(request: Request, db: DbDep, p: PrincipalDep) -> Response:
 
 
 @router.get("/dashboard/postings/confirmed.csv")
-def confirmed_csv(request: Request, db: DbDep, p: PrincipalDep) -> Response:
-    refused = _refusal(request, p)
+def confirmed_csv(request: Request, db: DbDep, principal: PrincipalDep) -> Response:
+    refused = _refusal(request, principal)
     if refused:
         return refused
     table = confirmed_table(db, code_names())

@@ -86,60 +86,60 @@ def _login_redirect(request: Request) -> Response:
     return RedirectResponse("/login?" + urlencode({"next": "/data/upload"}), status_code=303)
 
 
-def _scope_note(p: Principal) -> str:
-    if p.is_admin:
+def _scope_note(principal: Principal) -> str:
+    if principal.is_admin:
         return t("up_scope_all")
-    code = {"school_user": p.institution_code, "county_officer": p.county_code,
-            "enterprise_user": p.enterprise_credit_code}.get(p.role)
-    return t(f"up_scope_{p.role}", code=code or "")
+    code = {"school_user": principal.institution_code, "county_officer": principal.county_code,
+            "enterprise_user": principal.enterprise_credit_code}.get(principal.role)
+    return t(f"up_scope_{principal.role}", code=code or "")
 
 
-def _page(request: Request, p: Principal, table: str | None, *, status_code: int = 200, outcome: ImportOutcome | None = None,
+def _page(request: Request, principal: Principal, table: str | None, *, status_code: int = 200, outcome: ImportOutcome | None = None,
           dry_run: bool = False, error: str = "", problems: list[Any] | None = None) -> Response:
-    tables = uploads.writable_tables(p)
+    tables = uploads.writable_tables(principal)
     chosen = table if table in tables else (tables[0] if tables else None)
     en = current_lang.get() == "en"
     names = {name: HUB_TABLES[name].en if en else HUB_TABLES[name].zh for name in HUB_TABLES}
     spec = HUB_TABLES[chosen] if chosen else None
     key = "+".join((spec.field(k).en if en else spec.field(k).zh) for k in spec.key) if spec else ""
-    return render(request, "uploads/upload.html", p, status_code=status_code, tables=tables, chosen=chosen, names=names,
-                  spec=spec, key=key, en=en, scope_note=_scope_note(p), outcome=outcome, dry_run=dry_run, error=error,
+    return render(request, "uploads/upload.html", principal, status_code=status_code, tables=tables, chosen=chosen, names=names,
+                  spec=spec, key=key, en=en, scope_note=_scope_note(principal), outcome=outcome, dry_run=dry_run, error=error,
                   problems=problems or [])
 
 
 @router.get("/data/upload")
-def upload_form(request: Request, p: PrincipalDep, table: str | None = None) -> Response:
-    if p.is_public:
+def upload_form(request: Request, principal: PrincipalDep, table: str | None = None) -> Response:
+    if principal.is_public:
         return _login_redirect(request)
-    return _page(request, p, table)
+    return _page(request, principal, table)
 
 
 @router.post("/data/upload")
-async def upload_file(request: Request, db: DbDep, settings: SettingsDep, client: ClientDep, p: PrincipalDep) -> Response:
-    if p.is_public:
+async def upload_file(request: Request, db: DbDep, settings: SettingsDep, client: ClientDep, principal: PrincipalDep) -> Response:
+    if principal.is_public:
         return _login_redirect(request)
     form = await request.form()
     table, dry_run, file = str(form.get("table") or ""), bool(form.get("dry_run")), form.get("file")
     if not isinstance(file, UploadFile) or not file.filename:
-        return _page(request, p, table, status_code=400, error=t("up_choose_file"))
+        return _page(request, principal, table, status_code=400, error=t("up_choose_file"))
     try:
-        if write_scope(p, table).kind == "none":
+        if write_scope(principal, table).kind == "none":
             raise PermissionDenied(t("up_table_forbidden", table=table))
-        outcome = await run_in_threadpool(uploads.import_upload, db, settings, p, table, file.file, file.filename,
+        outcome = await run_in_threadpool(uploads.import_upload, db, settings, principal, table, file.file, file.filename,
                                           dry_run=dry_run, client=client)
     except ImportRejected as exc:
-        return _page(request, p, table, status_code=422, error=t("up_problems", count=len(exc.problems)),
+        return _page(request, principal, table, status_code=422, error=t("up_problems", count=len(exc.problems)),
                      problems=exc.problems)
     except SilianError as exc:
         status = 403 if isinstance(exc, PermissionDenied) else 400 if isinstance(exc, InvalidInput) else 422
-        return _page(request, p, table, status_code=status, error=exc.message)
-    return _page(request, p, table, outcome=outcome, dry_run=dry_run)
+        return _page(request, principal, table, status_code=status, error=exc.message)
+    return _page(request, principal, table, outcome=outcome, dry_run=dry_run)
 
 
 @router.get("/data/template/{table}.xlsx")
-def template(request: Request, table: str, p: PrincipalDep) -> Response:
+def template(request: Request, table: str, principal: PrincipalDep) -> Response:
     """The table's .xlsx template (headers in the page's language, a 说明 sheet describing every column)."""
-    if p.is_public:
+    if principal.is_public:
         return _login_redirect(request)
     if table not in HUB_TABLES:
         raise HTTPException(404, t("web_not_found", path=request.url.path))
