@@ -4,6 +4,7 @@ the demo region (copied per module or test, see tests/support/demo.py) and the t
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 
 import pytest
@@ -22,6 +23,11 @@ from tests.support.backends import (
 from tests.support.demo import DemoTemplate, build_demo_template
 
 __all__ = ["BACKENDS", "PG_URL"]
+
+# rich fixes a console's width from COLUMNS when the console is made (silian.cli's, at its import) and otherwise
+# reads COLUMNS at each print, which the in-process CLI runner sets to 200 (tests/support/cli.py); pytest-xdist
+# workers inherit COLUMNS=80, which would make the CLI's tables wrap there.
+os.environ.pop("COLUMNS", None)
 
 
 @pytest.fixture(autouse=True)
