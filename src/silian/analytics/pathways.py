@@ -77,5 +77,5 @@ def continuation_seats(points: pl.DataFrame, continuations: pl.DataFrame, year: 
                 ((pl.col("targets") > 0) & (pl.col("targets_offered") == 0)).alias("dead_end"),
                 (pl.col("targets") == 0).alias("no_official_target"))
             .with_columns(pl.when(pl.col("dead_end")).then(pl.col("continuing")).otherwise(0.0).alias("missing_seats"))
-            .sort(["dead_end", "continuing"], descending=True))
+            .sort(["dead_end", "continuing", "major_code"], descending=[True, True, False]))  # ties: by code, stably
 

@@ -25,6 +25,7 @@ from silian.services.diagnoses import (
 )
 from silian.services.four_chains import FourChainResult, analyse_four_chains
 from silian.services.hub import HubSnapshot, load_hub
+from silian.services.hub_scope import scope_hub
 from silian.services.supply_demand import SupplyDemandResult, analyse_supply_demand, demand_years
 from silian.settings import Settings
 from silian.storage.database import Database
@@ -158,6 +159,7 @@ def run_analysis(db: Database | None = None, *, hub: HubSnapshot | None = None, 
     catalog = catalog or get_catalog()
     system, config = indicator_system(settings), analysis_config(settings)
     code, name = resolve_region(hub, region)
+    hub = scope_hub(hub, code)  # every result is the region's own: other regions in the hub change nothing
     year = default_year(hub, year)
     coupling = config.section("coupling")
     options = {"method": str(coupling.get("method", "wang")), "zero_handling": str(coupling.get("zero_handling", "zero")),

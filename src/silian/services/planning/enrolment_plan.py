@@ -20,6 +20,7 @@ from silian.catalog import Catalog, get_catalog
 from silian.domain.messages import register_messages, t
 from silian.services.analysis import default_year, resolve_region
 from silian.services.hub import HubSnapshot, load_hub
+from silian.services.hub_scope import scope_hub
 from silian.services.planning.plan_effect import major_frame, predicted_effect
 from silian.services.planning.plan_inputs import DURATION, PlanInputs, PlanOptions
 from silian.services.planning.plan_reasons import FAMILY_NAMES, binding_table, plan_frame
@@ -75,6 +76,7 @@ def plan_enrolment(db: Database | None = None, *, hub: HubSnapshot | None = None
         assert db is not None
         hub = load_hub(db)
     code, name = resolve_region(hub, region)
+    hub = scope_hub(hub, code)  # the region's own schools, majors and demand only
     year = default_year(hub, year)
     inputs = PlanInputs(hub, catalog, settings, code, name, year, options)
     problem = inputs.problem(set(keep), set(close))

@@ -19,6 +19,7 @@ from silian.services.config import analysis_config, indicator_system
 from silian.services.diagnoses import analyse_schools
 from silian.services.four_chains import analyse_four_chains
 from silian.services.hub import HubSnapshot
+from silian.services.hub_scope import scope_hub
 from silian.services.scenarios.apply import apply_scenario
 from silian.services.scenarios.specs import Spec
 from silian.services.supply_demand import analyse_supply_demand, demand_years
@@ -154,6 +155,7 @@ def compare(hub: HubSnapshot, scenarios: Sequence[tuple[str, Spec]], *, settings
     """The baseline and each (name, spec) scenario for ``region`` (default: the main city) and ``year``."""
     settings, catalog = settings or Settings(), catalog or get_catalog()
     code, name = resolve_region(hub, region)
+    hub = scope_hub(hub, code)  # scenarios change the region's own data; other regions in the hub change nothing
     year = default_year(hub, year)
     average_years = int(analysis_config(settings).section("supply").get("average_years", 3))
     base, problem = indicators(hub, settings=settings, catalog=catalog, region_code=code, year=year, coupling_year=None)
