@@ -27,6 +27,7 @@ from silian.services.four_chains import FourChainResult, analyse_four_chains
 from silian.services.hub import HubSnapshot, load_hub
 from silian.services.hub_scope import scope_hub
 from silian.services.supply_demand import SupplyDemandResult, analyse_supply_demand, demand_years
+from silian.services.year_coverage import hub_coverage, latest_complete_year
 from silian.settings import Settings
 from silian.storage.database import Database
 
@@ -40,6 +41,10 @@ register_messages(
         "analysis_bad_year": (
             "{year} 年没有专业点数据；可选年份：{years}",
             "No major data for {year}; years available: {years}",
+        ),
+        "analysis_demand_year": (
+            "供需分析使用 {used} 年的需求数据（{year} 年及以后的需求数据不完整，暂定：{provisional}）",
+            "Supply and demand use {used}'s demand data (demand after it is incomplete, provisional: {provisional})",
         ),
         "peer_note": (
             "对标城市只有地区生产总值与三次产业数据（真实统计）；其教育链、人才链、创新链需导入其数据后才能计算四链耦合",
@@ -71,6 +76,7 @@ class AnalysisBundle:
     openings: pl.DataFrame
     generated_tables: list[str]
     table_rows: dict[str, int] = field(default_factory=dict)
+    coverage: pl.DataFrame = field(default_factory=pl.DataFrame)  # table, year, units, typical, share, status, reason
     seconds: dict[str, float] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
 
@@ -173,7 +179,13 @@ def run_analysis(db: Database | None = None, *, hub: HubSnapshot | None = None, 
 
     city = timed("coupling_city", analyse_four_chains, hub, system, level="city", regions=[code], **options)
     counties = timed("coupling_counties", _counties, hub, system, code, options)
-    sd_year = max([y for y in demand_years(hub) if y <= year], default=year)
+    coverage = hub_coverage(hub, config)
+    notes = [t("peer_note")]
+    latest_demand = max([y for y in demand_years(hub) if y <= year], default=year)
+    sd_year = latest_complete_year(coverage, "demand", year) or latest_demand  # never a provisional year's few rows
+    if sd_year != latest_demand:
+        later = sorted({y for y in demand_years(hub) if sd_year < y <= year})
+        notes.insert(0, t("analysis_demand_year", used=sd_year, year=later[0], provisional=", ".join(map(str, later))))
     forecast_cfg = config.section("forecast")
     result = {
         "peers": timed("peers", peer_comparison, hub, code, year),
@@ -187,8 +199,8 @@ def run_analysis(db: Database | None = None, *, hub: HubSnapshot | None = None, 
     seconds["total"] = time.perf_counter() - started
     return AnalysisBundle(region_code=code, region_name=name, year=year, city=city, counties=counties,
                           forecast=forecast, openings=openings, generated_tables=hub.generated_tables(),
-                          table_rows={n: f.height for n, f in hub.tables.items()},
-                          seconds=seconds, notes=[t("peer_note")], **result)
+                          table_rows={n: f.height for n, f in hub.tables.items()}, coverage=coverage,
+                          seconds=seconds, notes=notes, **result)
 
 
 def _counties(hub: HubSnapshot, system: Any, city: str, options: dict[str, Any]) -> FourChainResult | None:

@@ -88,5 +88,6 @@ def bundle_summary(bundle: AnalysisBundle) -> dict[str, Any]:
         "forecast": _all(bundle.openings),
         "tables": presented_tables(bundle),
         "notes": bundle.notes,
+        "coverage": _all(bundle.coverage),  # table, year, units, typical, share, status (complete|provisional), reason
         "seconds": {k: round(v, 4) for k, v in bundle.seconds.items()},
     }
