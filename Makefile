@@ -1,4 +1,4 @@
-# Two commands: `make run` (set up, load the demo region, serve the platform) and `make test` (set up and run every test).
+# Two commands: `make run` (set up, load the demo region into an empty database, serve the platform) and `make test` (set up and run every test).
 VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
@@ -15,7 +15,7 @@ $(STAMP): requirements.txt pyproject.toml
 setup: $(STAMP)
 
 run: $(STAMP)
-	$(VENV)/bin/silian demo
+	$(VENV)/bin/silian demo --if-empty
 	$(VENV)/bin/silian serve --host 127.0.0.1 --port 8000
 
 test: $(STAMP)

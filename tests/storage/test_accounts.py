@@ -93,17 +93,20 @@ def demo_db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database
     yield from demo_for(request, request.param, tmp_path)
 
 
-def test_demo_accounts_can_be_made_again_with_new_passwords(demo_db: Database) -> None:
-    """`silian demo` (and `make run`) a second time on the same database: the accounts get fresh passwords."""
+def test_demo_accounts_are_kept_on_a_second_load_and_renewed_only_on_reset(demo_db: Database) -> None:
+    """`silian demo` a second time leaves the accounts (and a password the user changed) alone; `--reset` renews them."""
     db = demo_db
     first = accounts.ensure_demo_users(db)
-    second = accounts.ensure_demo_users(db)
-    assert set(first) == set(second) == {"demo-admin", "demo-county", "demo-school", "demo-firm"}
+    again = accounts.ensure_demo_users(db)
+    assert set(first) == set(again) == {"demo-admin", "demo-county", "demo-school", "demo-firm"}
+    assert all(first[name][1] for name in first) and all(again[name][1] is None for name in again)
+    assert accounts.authenticate(db, SETTINGS, "demo-school", first["demo-school"][1] or "").role == "school_user"
+    second = accounts.ensure_demo_users(db, reset=True)
     assert all(first[name][1] != second[name][1] for name in first)
     with db.engine.connect() as conn:
         rows = {r.username: r for r in conn.execute(sa.select(users))}
     assert len(rows) == 4 and rows["demo-county"].county_code and rows["demo-county"].institution_code is None
     assert rows["demo-school"].institution_code and rows["demo-firm"].enterprise_credit_code
-    assert accounts.authenticate(db, SETTINGS, "demo-school", second["demo-school"][1]).role == "school_user"
+    assert accounts.authenticate(db, SETTINGS, "demo-school", second["demo-school"][1] or "").role == "school_user"
     with pytest.raises(accounts.LoginFailed):
-        accounts.authenticate(db, SETTINGS, "demo-school", first["demo-school"][1])
+        accounts.authenticate(db, SETTINGS, "demo-school", first["demo-school"][1] or "")

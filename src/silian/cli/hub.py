@@ -117,27 +117,43 @@ def export(
 def demo(
     seed: Annotated[int, typer.Option(help="随机种子（同一种子生成相同数据）")] = 2024,
     as_json: Annotated[bool, typer.Option("--json")] = False,
-    users: Annotated[bool, typer.Option("--users/--no-users", help="创建（或重置）演示账号并打印其一次性密码")] = True,
+    users: Annotated[bool, typer.Option("--users/--no-users", help="创建缺少的演示账号并打印其一次性密码")] = True,
+    reset: Annotated[bool, typer.Option("--reset", help="先清空全部数据（包括您导入的数据）再载入；会先询问")] = False,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="与 --reset 同用：不询问，直接清空")] = False,
+    if_empty: Annotated[bool, typer.Option("--if-empty", help="只在数据库没有任何数据时载入（`make run` 用）")] = False,
 ) -> None:
-    """建库并载入郑州演示区域，打印概要 / create the database, load the 郑州 demo region, print a summary."""
+    """载入郑州演示区域（保留您导入的数据），打印概要 / load the 郑州 demo region (your rows stay), print a summary."""
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
     from silian.domain.messages import t
+    from silian.services import imports
     from silian.services.accounts import ensure_demo_users
     from silian.services.demo_region import load_demo
 
     ctx = context()
     db = ctx.database()
+    imports.ensure_schema(db)
+    counts = imports.table_counts(db)
+    stored, user_rows = sum(n for _, n in counts.values()), sum(n - g for g, n in counts.values())
+    if if_empty and stored:
+        ctx.err_console.print(t("demo_not_empty", rows=stored))
+        return
+    if reset and not yes:
+        typer.confirm(t("demo_reset_confirm", rows=stored, user_rows=user_rows, url=db.display_url), abort=True,
+                      err=True)
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
                   console=ctx.err_console, transient=True, disable=as_json) as progress:
         task = progress.add_task("载入演示区域… / loading the demo region…", total=None)
-        summary = load_demo(db, seed=seed, progress=lambda msg: progress.update(task, description=msg))
-    accounts = ensure_demo_users(db) if users else {}
+        summary = load_demo(db, seed=seed, reset=reset, progress=lambda msg: progress.update(task, description=msg))
+    accounts = ensure_demo_users(db, reset=reset) if users else {}
     if as_json:
         ctx.print_json({**summary.as_dict(),
                         "demo_users": {u: {"role": r, "password": p} for u, (r, p) in accounts.items()}})
         return
     ctx.console.print(t("demo_loaded", url=db.display_url))
+    if summary.kept_user_rows:
+        ctx.console.print(t("demo_kept", rows=sum(summary.kept_user_rows.values()),
+                            tables="、".join(f"{name} {n:,}" for name, n in summary.kept_user_rows.items())))
     _print_summary(db)
     _print_calibration(summary.as_dict())
     if accounts:
@@ -145,7 +161,7 @@ def demo(
         for column in ("用户名 / username", "角色 / role", "密码 / password"):
             table.add_column(column)
         for username, (role, password) in accounts.items():
-            table.add_row(username, role, password)
+            table.add_row(username, role, password or t("demo_password_unchanged"))
         ctx.console.print(table)
 
 

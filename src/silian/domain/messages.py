@@ -116,6 +116,16 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "db_upgraded": ("数据库已升级到最新版本：{url}", "Database upgraded to the latest revision: {url}"),
     "db_downgraded": ("数据库已降级到：{revision}", "Database downgraded to: {revision}"),
     "demo_loaded": ("演示区域“郑州”已载入：{url}", "Demo region 郑州 loaded: {url}"),
+    "demo_kept": ("您导入的 {rows:,} 行数据保持不变（{tables}）", "The {rows:,} rows you imported are unchanged ({tables})"),
+    "demo_not_empty": (
+        "数据库已有 {rows:,} 行数据，未载入演示区域（数据保持不变）",
+        "The database already holds {rows:,} rows: the demo region was not loaded (nothing changed)",
+    ),
+    "demo_reset_confirm": (
+        "将删除 {url} 中全部 {rows:,} 行数据（其中您导入的 {user_rows:,} 行）后载入演示区域，且无法恢复。继续吗？",
+        "This deletes all {rows:,} rows in {url} ({user_rows:,} of them yours) and loads the demo; it cannot be undone. Go on?",
+    ),
+    "demo_password_unchanged": ("已有账号，密码未改（--reset 可重置）", "exists; password unchanged (--reset renews it)"),
     "generated_mark": ("【生成数据】", "[generated]"),
     "real_mark": ("真实数据", "real data"),
     "no_results": ("没有找到匹配“{query}”的结果", "Nothing matches '{query}'"),

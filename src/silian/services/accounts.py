@@ -215,9 +215,11 @@ DEMO_USERS = (("demo-admin", "city_admin"), ("demo-county", "county_officer"), (
               ("demo-firm", "enterprise_user"))
 
 
-def ensure_demo_users(db: Database) -> dict[str, tuple[str, str]]:
-    """Demo accounts for the demo region, each with a fresh random password (returned once, never stored in
-    clear): ``{username: (role, password)}``. The county, school and enterprise are the demo region's largest."""
+def ensure_demo_users(db: Database, *, reset: bool = False) -> dict[str, tuple[str, str | None]]:
+    """Demo accounts for the demo region: ``{username: (role, password)}``. A missing account is created with a
+    random password (returned once, never stored in clear); an existing one is left as it is (password ``None``)
+    unless ``reset``, which gives it a new password, its demo role and scope, and unlocks it. The county, school
+    and enterprise are the demo region's largest."""
     with db.begin() as conn:
         county = hub_store.busiest_county(conn)
         school = hub_store.first_school_of_level(conn, "高职专科")
@@ -226,19 +228,19 @@ def ensure_demo_users(db: Database) -> dict[str, tuple[str, str]]:
         return {}
     refs = {"county_officer": {"county_code": county}, "school_user": {"institution_code": school},
             "enterprise_user": {"enterprise_credit_code": firm}}
-    out: dict[str, tuple[str, str]] = {}
+    out: dict[str, tuple[str, str | None]] = {}
     for username, role in DEMO_USERS:
-        password = secrets.token_urlsafe(9)
+        fresh = secrets.token_urlsafe(9)
         with db.begin() as conn:
             exists = store.find_user_id(conn, username)
-            if exists is not None:
+            if exists is not None and reset:
                 scope = {"county_code": None, "institution_code": None, "enterprise_credit_code": None, **refs.get(role, {})}
-                store.update_user(conn, exists, password_hash=_hasher.hash(password), role=role, failed_logins=0,
+                store.update_user(conn, exists, password_hash=_hasher.hash(fresh), role=role, failed_logins=0,
                                   locked_until=None, is_active=True, **scope)
         if exists is None:
-            create_user(db, username=username, password=password, role=role, display_name=f"{username}（演示账号）",
+            create_user(db, username=username, password=fresh, role=role, display_name=f"{username}（演示账号）",
                         **refs.get(role, {}))
-        out[username] = (role, password)
+        out[username] = (role, fresh if exists is None or reset else None)
     return out
 
 

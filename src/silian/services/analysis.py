@@ -34,8 +34,8 @@ from silian.storage.database import Database
 register_messages(
     {
         "analysis_no_data": (
-            "数据库中没有可分析的数据：请先运行 `silian demo` 或导入数据",
-            "No data to analyse: run `silian demo` or import data first",
+            "数据库中没有可分析的数据：请先在“数据上传”页导入数据（或在空数据库上运行 `silian demo` 载入演示区域）",
+            "No data to analyse: import data on the Upload page first (or load the demo region into an empty database with `silian demo`)",
         ),
         "analysis_unknown_region": ("找不到地区“{region}”", "Unknown region '{region}'"),
         "analysis_bad_year": (

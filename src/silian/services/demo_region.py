@@ -21,10 +21,28 @@ from silian.demo.enterprises import build_cooperation, build_enterprises, enterp
 from silian.demo.majors import majors_by_school, simulate, students_by_school
 from silian.demo.resources import build_funding, build_innovation, build_resources
 from silian.demo.schools import build_offerings, build_schools, institutions_frame
+from silian.domain.errors import InvalidInput
+from silian.domain.messages import register_messages, t
+from silian.domain.tables import HUB_TABLES
 from silian.services.imports import load_frame
 from silian.storage import hub as hub_store
 from silian.storage import repository as repo
 from silian.storage.database import Connection, Database
+
+register_messages({
+    "demo_key_clash": (
+        ("演示数据与您导入的数据有 {n} 行唯一键相同（表 {table}，如 {example}）：为不覆盖您的数据，未载入演示数据；"
+        "如确需清空全部数据后载入演示区域，请用 `silian demo --reset`"),
+        ("{n} demo rows have the same key as rows you imported (table {table}, e.g. {example}); the demo was not "
+        "loaded so that your rows are not overwritten. To empty everything and load the demo, use `silian demo --reset`"),
+    ),
+    "demo_referenced": (
+        ("您导入的数据引用了演示数据（表 {table}）：只替换演示数据会破坏这些引用，未做任何改动；"
+        "如确需清空全部数据后载入演示区域，请用 `silian demo --reset`"),
+        ("Rows you imported refer to demo rows (table {table}); replacing only the demo rows would break them, so "
+        "nothing was changed. To empty everything and load the demo, use `silian demo --reset`"),
+    ),
+})
 
 # parents first (load order); deletion runs in the reverse order
 LOAD_ORDER = ("regions", "regional_economy", "institutions", "institution_resources", "major_points",
@@ -66,6 +84,8 @@ class DemoSummary:
     years: dict[str, list[int]]
     seconds: float
     skipped_source_rows: list[str] = field(default_factory=list)
+    kept_user_rows: dict[str, int] = field(default_factory=dict)  # rows a user put in, left as they were
+    reset: bool = False  # True: every hub row was deleted first (``silian demo --reset``)
 
     def as_dict(self) -> dict[str, object]:
         return asdict(self)
@@ -111,17 +131,32 @@ def dead_end_targets(catalog: Catalog) -> set[str]:
     return set(links["target_code"].drop_nulls().to_list())
 
 
-def load_demo(db: Database, *, seed: int = 2024, progress: Callable[[str], None] | None = None) -> DemoSummary:
-    """Empty the hub tables and load the 郑州 demo region in one transaction."""
+def load_demo(db: Database, *, seed: int = 2024, progress: Callable[[str], None] | None = None,
+              reset: bool = False) -> DemoSummary:
+    """Load the 郑州 demo region in one transaction, replacing the demo rows an earlier load created.
+
+    Rows a user put in are never touched: generated rows are deleted and loaded again; the real reference rows
+    (regions, regional economy) are only added where missing. A demo row whose key equals a user's row, or a
+    user's row that refers to a demo row, stops the load with nothing changed (:class:`InvalidInput`).
+    ``reset`` empties every hub table first (the caller asks the user before)."""
     started = time.perf_counter()
     say = progress or (lambda _message: None)
     db.upgrade()
     say("生成演示数据 / generating the demo data")
     frames, skipped = generate(seed)
     rows: dict[str, int] = {}
+    kept: dict[str, int] = {}
     with db.begin() as conn:
-        say("清空数据表 / emptying the hub tables")
-        repo.delete_all(conn, list(DELETE_ORDER))
+        if reset:
+            say("清空全部数据表 / emptying every hub table")
+            repo.delete_all(conn, list(DELETE_ORDER))
+        else:
+            say("删除上次载入的演示数据（保留您导入的数据）/ deleting earlier demo rows (your rows stay)")
+            frames, kept = _beside_user_rows(conn, frames)
+            try:
+                repo.delete_generated(conn, list(DELETE_ORDER))
+            except repo.RowsStillReferenced as exc:
+                raise InvalidInput(t("demo_referenced", table=HUB_TABLES[exc.table].zh)) from exc
         for table in LOAD_ORDER:
             say(f"载入 {table} / loading {table}")
             generated = table not in REAL_TABLES
@@ -136,8 +171,33 @@ def load_demo(db: Database, *, seed: int = 2024, progress: Callable[[str], None]
                "industry_stats": [zz.ECON_YEARS[0], zz.ECON_YEARS[-1]],
                "demand": [zz.DEMAND_YEARS[0], zz.DEMAND_YEARS[-1]],
                "cooperation": [zz.COOPERATION_YEARS[0], zz.COOPERATION_YEARS[-1]]},
-        seconds=round(time.perf_counter() - started, 2), skipped_source_rows=skipped,
+        seconds=round(time.perf_counter() - started, 2), skipped_source_rows=skipped, kept_user_rows=kept, reset=reset,
     )
+
+
+def _beside_user_rows(conn: Connection, frames: dict[str, pl.DataFrame]) -> tuple[dict[str, pl.DataFrame], dict[str, int]]:
+    """The demo frames to load next to what a user put in: real reference rows only where the key is free; a
+    generated row whose key a user's row holds is an error (loading it would overwrite the user's row)."""
+    out: dict[str, pl.DataFrame] = {}
+    kept: dict[str, int] = {}
+    for table in LOAD_ORDER:
+        key = list(HUB_TABLES[table].key)
+        user = repo.user_keys(conn, table).with_columns(pl.col(key).cast(pl.String))
+        kept[table] = user.height
+        frame = frames[table]
+        if user.height == 0:
+            out[table] = frame
+            continue
+        keyed = frame.with_columns(pl.col(key).cast(pl.String).name.suffix("__key"))
+        user = user.rename({k: f"{k}__key" for k in key})
+        on = [f"{k}__key" for k in key]
+        if table not in REAL_TABLES:
+            clash = keyed.join(user, on=on, how="semi", nulls_equal=True)
+            if clash.height:
+                example = "/".join(str(v) for v in clash.select(key).row(0))
+                raise InvalidInput(t("demo_key_clash", n=clash.height, table=HUB_TABLES[table].zh, example=example))
+        out[table] = keyed.join(user, on=on, how="anti", nulls_equal=True).drop(on)
+    return out, {k: v for k, v in kept.items() if v}
 
 
 def measure_calibration(conn: Connection) -> dict[str, dict[str, float]]:

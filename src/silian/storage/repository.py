@@ -85,6 +85,38 @@ def generated_share(conn: Connection, table: str) -> tuple[int, int]:
     return int(generated), int(total)
 
 
+class RowsStillReferenced(Exception):
+    """Rows could not be deleted because other rows refer to them; ``table`` is the table being emptied."""
+
+    def __init__(self, table: str) -> None:
+        super().__init__(table)
+        self.table = table
+
+
+def delete_generated(conn: Connection, tables: list[str]) -> dict[str, int]:
+    """Delete the generated (demo) rows of the given hub tables, children first, and nothing else; rows a user
+    imported stay. Raises :class:`RowsStillReferenced` when a kept row refers to a
+    generated one: the caller's transaction must then roll back (no savepoint: pysqlite's legacy transaction
+    handling lets a released outermost savepoint commit). Returns the rows deleted per table."""
+    deleted: dict[str, int] = {}
+    for name in tables:
+        table = hub_tables[name]
+        try:
+            deleted[name] = conn.execute(table.delete().where(table.c.is_generated)).rowcount or 0
+        except sa.exc.IntegrityError as exc:
+            raise RowsStillReferenced(name) from exc
+    return deleted
+
+
+def user_keys(conn: Connection, table: str) -> pl.DataFrame:
+    """The natural keys of a hub table's rows that are not generated (what a user put in)."""
+    spec = HUB_TABLES[table]
+    sql_table = hub_tables[table]
+    columns = [sql_table.c[k] for k in spec.key]
+    result = conn.execute(sa.select(*columns).where(~sql_table.c.is_generated))
+    return pl.DataFrame(result.all(), schema={k: _polars_type(spec, k) for k in spec.key}, orient="row")
+
+
 def delete_all(conn: Connection, tables: list[str]) -> None:
     """Empty the given hub tables (children first)."""
     for name in tables:
