@@ -41,6 +41,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Use the template from `silian template {table}`; headers must match it",
     ),
     "unknown_columns": ("无法识别的列（已忽略）：{columns}", "Unrecognised columns (ignored): {columns}"),
+    "wrong_table_fix": (
+        "这看起来是“{zh}”表的文件（表头与之相符）：请导入到“{zh}”（{table}），或使用本表的模板",
+        "This looks like a file for the “{en}” table (its headers match): import it into {table}, or use this table's template",
+    ),
     "rejected": (
         "文件被拒绝：发现 {count} 个问题，数据库未做任何修改。",
         "File rejected: {count} problems found; the database was not changed.",

@@ -26,6 +26,13 @@ class Field:
     high: float | None = None
     length: int = 200
     help: str = ""
+    # other spellings a user may write for a choice (e.g. its Chinese label), mapped to the stored value
+    aliases: tuple[tuple[str, str], ...] = ()
+    example: str = ""  # a valid value, shown in templates (the default comes from the kind and the check)
+
+    def label(self, value: str) -> str:
+        """The Chinese label of a stored choice (the value itself when it has none)."""
+        return next((alias for alias, code in self.aliases if code == value), value)
 
 
 @dataclass(frozen=True)
@@ -204,7 +211,8 @@ DEMAND = TableSpec(
     "demand", "人才需求", "Talent demand",
     (
         Field("source", "来源", "Source", required=True, choices=vocab.DEMAND_SOURCES,
-              help="declared=企业申报，posting=招聘信息，statistics=统计推算"),
+              help="企业申报、招聘信息或统计推算（也可写 declared、posting、statistics）",
+              aliases=tuple(vocab.DEMAND_SOURCE_ALIASES.items())),
         Field("region_code", "区划代码", "Region code", required=True, check="region", length=12),
         Field("period", "时期", "Period", "period", required=True, length=7, help="年（2024）或年月（2024-06）"),
         Field("enterprise_credit_code", "企业统一社会信用代码", "Enterprise credit code", check="enterprise",
@@ -277,3 +285,18 @@ HUB_TABLES: dict[str, TableSpec] = {
 # which table a reference check looks in, and by which column
 REFERENCE_TARGETS = {"region": ("regions", "code"), "institution": ("institutions", "code"),
                      "enterprise": ("enterprises", "credit_code")}
+
+
+def _table_aliases(spec: TableSpec) -> set[str]:
+    plain_zh = spec.zh.split("（")[0]
+    return {spec.name, spec.name.lower(), spec.zh, plain_zh, spec.en, spec.en.lower()}
+
+
+def resolve_table(name: str) -> str | None:
+    """The table a user means by ``name``: its own name, its Chinese name (with or without “（年度）”) or its
+    English name, any case (``企业`` → ``enterprises``); None when no table has that name."""
+    wanted = name.strip()
+    for spec in HUB_TABLES.values():
+        if wanted in _table_aliases(spec) or wanted.lower() in _table_aliases(spec):
+            return spec.name
+    return None

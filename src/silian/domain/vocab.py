@@ -26,6 +26,10 @@ CERT_LEVEL_COLUMNS = ("cert_junior", "cert_intermediate", "cert_senior", "cert_t
 ENTERPRISE_SIZES = ("大型", "中型", "小型", "微型")
 DEMAND_SOURCES = ("declared", "posting", "statistics")
 DEMAND_SOURCE_LABELS = {"declared": "企业申报", "posting": "招聘信息", "statistics": "统计推算"}
+# what officials write in the 来源 column instead of the stored value (the labels, and common variants)
+DEMAND_SOURCE_ALIASES = {**{label: code for code, label in DEMAND_SOURCE_LABELS.items()},
+                         "申报": "declared", "企业需求": "declared", "招聘岗位": "posting", "招聘": "posting",
+                         "网络招聘": "posting", "统计": "statistics", "统计数据": "statistics"}
 
 COOPERATION_KINDS = ("订单班", "现代学徒制", "共建专业", "产业学院", "实训基地", "教师企业实践")
 TRAINING_BASE_FUNCTIONS = ("教学", "培训", "鉴定", "生产", "服务")

@@ -8,6 +8,7 @@ from pathlib import Path
 import polars as pl
 import xlsxwriter
 
+from silian.domain.credit_code import check_character
 from silian.domain.errors import InvalidInput
 from silian.domain.messages import current_lang, t
 from silian.domain.tables import Field, TableSpec
@@ -17,21 +18,59 @@ KIND_LABELS = {"str": ("文本", "text"), "int": ("整数", "whole number"), "fl
                "bool": ("是/否", "yes/no"), "period": ("年或年月", "year or year-month")}
 
 
+# a valid value per code check (real catalogue codes), shown as the template's example
+_CREDIT_CODE_EXAMPLE = "91410100MA40000A0" + check_character("91410100MA40000A0")
+CHECK_EXAMPLES = {"region": "410102", "institution": "4141010001", "enterprise": _CREDIT_CODE_EXAMPLE,
+                  "credit_code": _CREDIT_CODE_EXAMPLE, "major": "460103", "occupation": "2-02-07-07", "industry": "39"}
+KIND_EXAMPLES = {"int": "120", "float": "35.5", "bool": "是", "period": "2024-06", "str": "示例"}
+# columns Excel must keep as text: codes (it drops leading zeros and rounds 18-digit numbers)
+TEXT_CHECKS = frozenset({"region", "institution", "enterprise", "credit_code", "major", "occupation", "industry"})
+
+
 def _header(f: Field) -> str:
     return f.en if current_lang.get() == "en" else f.zh
 
 
+def choice_labels(f: Field) -> list[str]:
+    """What a user picks from: the Chinese label of each choice (the stored value when it has none)."""
+    return [f.label(c) for c in f.choices]
+
+
+def example_value(f: Field) -> str:
+    """A valid example for the column: its own, else from its choices, its code check or its kind."""
+    if f.example:
+        return f.example
+    if f.choices:
+        return choice_labels(f)[0]
+    if f.check in CHECK_EXAMPLES:
+        return CHECK_EXAMPLES[f.check]
+    if f.kind == "int" and f.low is not None and f.low >= 1900:
+        return "2024"  # a year
+    return KIND_EXAMPLES.get(f.kind, "")
+
+
+def is_code_column(f: Field) -> bool:
+    return f.check in TEXT_CHECKS or f.name.endswith("_code") or f.name == "code"
+
+
 def _instructions(spec: TableSpec) -> list[list[str]]:
     en = current_lang.get() == "en"
-    head = ["列名", "英文列名", "字段", "必填", "类型", "可选值", "说明"]
+    head = ["列名", "英文列名", "字段", "必填", "类型", "可选值", "示例", "说明"]
     rows = [head]
     for f in import_fields(spec):
         kind = KIND_LABELS[f.kind][1 if en else 0]
+        if is_code_column(f):
+            kind += "（文本格式）" if not en else " (as text)"
         required = ("yes" if en else "是") if f.required else ""
-        rows.append([f.zh, f.en, f.name, required, kind, "、".join(f.choices), f.help])
+        example = example_value(f) if f.name != "is_generated" else "否"
+        rows.append([f.zh, f.en, f.name, required, kind, "、".join(choice_labels(f)), example, f.help])
     key = "+".join(spec.field(k).zh for k in spec.key)
     rows += [[], ["唯一键（重复导入时据此更新）", key], ["说明", spec.help or ""],
-             ["文件格式", "xlsx（数据写在“数据”工作表）或 csv（UTF-8、UTF-8-BOM、GBK 均可）"]]
+             ["文件格式", "xlsx（数据写在“数据”工作表）或 csv（UTF-8、UTF-8-BOM、GBK 均可）"],
+             ["代码列", "代码列已设为文本格式：请勿改成数字（Excel 会去掉前导 0，并把 18 位信用代码的末几位变成 0）"],
+             ["日期", "时期可写 2024 或 2024-06；Excel 把 2024-06 变成日期也可以"],
+             [], ["示例行（每列一个合法取值，可复制到“数据”表第 2 行起修改后填写）"],
+             [_header(f) for f in spec.fields], [example_value(f) for f in spec.fields]]
     return rows
 
 
@@ -45,13 +84,13 @@ def write_template(spec: TableSpec, path: Path) -> None:
     data = workbook.add_worksheet("数据")
     required = workbook.add_format({"bold": True, "font_color": "#C00000", "bg_color": "#FDE9E7", "border": 1})
     optional = workbook.add_format({"bold": True, "bg_color": "#EEF3FA", "border": 1})
+    text = workbook.add_format({"num_format": "@"})  # codes stay text: no lost leading zeros, no rounded digits
     for col, f in enumerate(spec.fields):
         data.write(0, col, _header(f), required if f.required else optional)
-        data.set_column(col, col, max(12, len(_header(f)) * 2 + 2), None)
-        if f.help:
-            data.write_comment(0, col, f.help)
+        data.set_column(col, col, max(12, len(_header(f)) * 2 + 2), text if is_code_column(f) else None)
+        data.write_comment(0, col, f"{f.help}\n示例：{example_value(f)}" if f.help else f"示例：{example_value(f)}")
         if f.choices:
-            data.data_validation(1, col, 100_000, col, {"validate": "list", "source": list(f.choices)})
+            data.data_validation(1, col, 100_000, col, {"validate": "list", "source": choice_labels(f)})
         elif f.kind == "bool":
             data.data_validation(1, col, 100_000, col, {"validate": "list", "source": ["是", "否"]})
     data.freeze_panes(1, 0)
@@ -61,9 +100,10 @@ def write_template(spec: TableSpec, path: Path) -> None:
 
 def _write_rows(sheet, rows: list[list[str]]) -> None:  # type: ignore[no-untyped-def]
     for r, row in enumerate(rows):
-        sheet.write_row(r, 0, row)
+        for c, value in enumerate(row):
+            sheet.write_string(r, c, value)  # text, never a formula or a number Excel reformats
     sheet.set_column(0, 0, 24)
-    sheet.set_column(1, 6, 18)
+    sheet.set_column(1, 7, 18)
 
 
 def export_frame(spec: TableSpec, frame: pl.DataFrame, path: Path, *, note: str) -> None:
@@ -95,6 +135,8 @@ def _cell(f: Field) -> pl.Expr:
     col = pl.col(f.name)
     if f.kind == "bool":
         return pl.when(col).then(pl.lit("是")).when(~col).then(pl.lit("否")).otherwise(None)
+    if f.aliases:  # the Chinese label (re-imports as the same value)
+        return col.replace_strict({c: f.label(c) for c in f.choices}, default=col)
     if f.kind == "str":
         return pl.when(col == "").then(None).otherwise(col)
     return col

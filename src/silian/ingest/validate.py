@@ -15,7 +15,7 @@ import polars as pl
 from silian.domain.credit_code import check_character, credit_code_problem
 from silian.domain.errors import ImportRejected, RowProblem
 from silian.domain.messages import t
-from silian.domain.tables import Field, TableSpec
+from silian.domain.tables import HUB_TABLES, Field, TableSpec
 from silian.domain.vocab import FALSE_WORDS, SCHOOL_LEVELS, TRUE_WORDS
 from silian.ingest.headers import header_map, import_fields
 from silian.ingest.readers import ROW, RawTable
@@ -63,8 +63,10 @@ def validate_table(raw: RawTable, spec: TableSpec, refs: References, *, file: st
     missing = [f for f in spec.fields if f.required and f.name not in present]
     if missing:
         columns = "、".join(f.zh for f in missing)
-        problem = RowProblem(file, None, columns, None, t("missing_columns", columns=columns),
-                             t("missing_columns_fix", table=spec.name))
+        other = looks_like(raw, than=spec)
+        fix = (t("wrong_table_fix", zh=other.zh, en=other.en, table=other.name) if other is not None
+               else t("missing_columns_fix", table=spec.name))
+        problem = RowProblem(file, None, columns, None, t("missing_columns", columns=columns), fix)
         raise ImportRejected(t("rejected", count=1), [problem])
     frame = raw.frame.rename(mapping).select([ROW, *mapping.values()])
     headers = {name: header for header, name in mapping.items()}
@@ -84,6 +86,23 @@ def validate_table(raw: RawTable, spec: TableSpec, refs: References, *, file: st
     return ValidationResult(out, warnings)
 
 
+def looks_like(raw: RawTable, *, than: TableSpec) -> TableSpec | None:
+    """Another hub table the file's headers fit better than ``than``: it has every required column there and
+    more of the file's headers are its columns (None: no table fits better)."""
+    headers = [c for c in raw.frame.columns if c != ROW]
+    best: tuple[int, TableSpec] | None = None
+    floor = len(header_map(than, headers)[0])
+    for spec in HUB_TABLES.values():
+        if spec.name == than.name:
+            continue
+        mapping, _ = header_map(spec, headers)
+        score = len([n for n in mapping.values() if n != "is_generated"])
+        fits = score > floor and all(f.name in mapping.values() for f in spec.fields if f.required)
+        if fits and (best is None or score > best[0]):
+            best = (score, spec)
+    return best[1] if best else None
+
+
 def _dtype(f: Field) -> pl.DataType:
     return {"int": pl.Int64, "float": pl.Float64, "bool": pl.Boolean}.get(f.kind, pl.String)()
 
@@ -93,8 +112,14 @@ def _number(name: str) -> pl.Expr:
     return pl.when(value.is_finite()).then(value)
 
 
+# 2024, 2024-06, 2024/6, 2024.06, 2024年6月 — and what Excel makes of "2024-06" typed into a cell: a date,
+# read as "2024-06-01 00:00:00" (any day of the month gives that month)
+PERIOD_PATTERN = (r"^(\d{4})(?:\s*[-/.年]\s*(\d{1,2})\s*月?(?:\s*[-/.]\s*\d{1,2}\s*日?"
+                  r"(?:[ T]00:00(?::00(?:\.0+)?)?)?)?)?$")
+
+
 def _period_parts(name: str) -> tuple[pl.Expr, pl.Expr]:
-    parts = pl.col(name).str.extract_groups(r"^(\d{4})(?:\s*[-/.年]\s*(\d{1,2})\s*月?)?$")
+    parts = pl.col(name).str.extract_groups(PERIOD_PATTERN)
     return parts.struct.field("1"), parts.struct.field("2")
 
 
@@ -114,6 +139,8 @@ def _convert(f: Field, refs: References) -> pl.Expr:
         return pl.when(month.is_null()).then(year).when(valid_month).then(pl.concat_str(year, pl.lit("-"), month.str.zfill(2)))
     if f.check == "major":
         return col.str.to_uppercase().replace_strict(refs.majors, default=col)
+    if f.aliases:  # a Chinese label or a variant for a stored choice (来源: 企业申报 → declared)
+        return col.replace_strict(dict(f.aliases), default=col)
     return col
 
 
@@ -145,8 +172,8 @@ def _field_checks(f: Field, header: str, refs: References, typed: pl.DataFrame) 
         checks.append(check((value < f.low) | (value > f.high), t("out_of_range", low=low, high=high),
                             t("out_of_range_fix", low=low, high=high)))
     if f.choices:
-        checks.append(check(given & ~raw.is_in(list(f.choices)), t("not_in_choices"),
-                            t("not_in_choices_fix", choices="、".join(f.choices))))
+        checks.append(check(given & ~value.is_in(list(f.choices)), t("not_in_choices"),
+                            t("not_in_choices_fix", choices="、".join(f.label(c) for c in f.choices))))
     if f.check:
         checks.extend(_code_checks(f, header, refs, typed, check))
     return checks

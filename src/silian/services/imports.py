@@ -15,7 +15,7 @@ import polars as pl
 from silian.catalog import Catalog, get_catalog
 from silian.domain.errors import ImportRejected, InvalidInput
 from silian.domain.messages import t
-from silian.domain.tables import HUB_TABLES, TableSpec
+from silian.domain.tables import HUB_TABLES, TableSpec, resolve_table
 from silian.ingest.readers import ROW, RawTable, read_table_file
 from silian.ingest.spreadsheets import export_frame, write_template
 from silian.ingest.validate import References, validate_table
@@ -41,7 +41,9 @@ class ImportOutcome:
 
 
 def table_spec(name: str) -> TableSpec:
-    """The spec of an importable table, or InvalidInput naming the available ones."""
+    """The spec of an importable table by its name, Chinese name or English name (``企业``), or InvalidInput
+    naming the available ones."""
+    name = resolve_table(name) or name
     if name not in HUB_TABLES:
         raise InvalidInput(t("unknown_table", table=name, tables=t("list_joiner").join(HUB_TABLES)))
     return HUB_TABLES[name]
@@ -147,6 +149,7 @@ def _sha256(path: Path) -> str:
 def export_table(db: Database, table: str, path: Path) -> int:
     """Write every row of ``table`` to .xlsx or .csv; returns the number of rows."""
     spec = table_spec(table)
+    table = spec.name
     with db.engine.connect() as conn:
         frame = repo.read_table(conn, table)
         generated, total = repo.generated_share(conn, table)
