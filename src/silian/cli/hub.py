@@ -91,11 +91,13 @@ def import_(
 
 def write_problems(exc: ImportRejected, path: Path) -> None:
     """Every problem of a rejected file as a CSV a user opens in Excel (UTF-8 with BOM)."""
+    from silian.domain.cells import defused_row
+
     with path.open("w", encoding="utf-8-sig", newline="") as fh:
         writer = csv.writer(fh)
         writer.writerow(["文件", "行", "列", "值", "问题", "修改建议"])
-        for p in exc.problems:
-            writer.writerow([p.file, p.row, p.column, p.value, p.message, p.fix])
+        for p in exc.problems:  # the value is the user's own text: never a live formula
+            writer.writerow(defused_row([p.file, p.row, p.column, p.value, p.message, p.fix]))
 
 
 @app.command("export")

@@ -197,9 +197,10 @@ def postings_confirmed(
     from silian.services.postings.classifier import code_names
     from silian.services.postings.confirmed_titles import confirmed_table
     from silian.services.postings.state import state_database
+    from silian.services.presentation.export import inert_frame
     table = confirmed_table(state_database(context().settings), code_names())
     if output is not None:
-        table.write_csv(output, include_bom=True)
+        inert_frame(table).write_csv(output, include_bom=True)
     if as_json:
         context().print_json(table.to_dicts())
         return

@@ -60,13 +60,14 @@ def recommend(
     """为企业申报需求推荐合作学校与专业 / partner schools and majors for each enterprise's declared demand."""
     from silian.domain.access import Principal
     from silian.services.demand_partners import MAX_NEEDS, demand_partners, partners_table
+    from silian.services.presentation.export import inert_frame
 
     ctx = context()
     result = demand_partners(ctx.database(), Principal("city_admin", username="cli"), enterprise=enterprise,
                              year=year, top=top)
     if output is not None:
         table = partners_table(result)
-        table.write_csv(output, include_bom=True)
+        inert_frame(table).write_csv(output, include_bom=True)
         ctx.err_console.print(t("rc_written", path=output, rows=table.height))
     if as_json:
         ctx.print_json({"year": result.year, "weights": result.weights, "truncated": result.truncated,

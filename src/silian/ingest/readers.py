@@ -121,6 +121,8 @@ def _drop_blank_rows(raw: RawTable, path: Path) -> RawTable:
     frame = frame.with_columns(
         [pl.when(pl.col(c) == "").then(None).otherwise(pl.col(c)).alias(c) for c in values]
     )
+    # the ' an export puts before text that starts like a formula (=, +, -, @) is not part of the value
+    frame = frame.with_columns([pl.col(c).str.replace(r"^'([=+\-@\t\r])", "$1") for c in values])
     frame = frame.filter(~pl.all_horizontal(pl.col(values).is_null()))
     if frame.height == 0:
         raise InvalidInput(t("no_rows", path=path))

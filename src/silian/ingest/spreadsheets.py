@@ -8,6 +8,7 @@ from pathlib import Path
 import polars as pl
 import xlsxwriter
 
+from silian.domain.cells import defuse
 from silian.domain.credit_code import check_character
 from silian.domain.errors import InvalidInput
 from silian.domain.messages import current_lang, t
@@ -107,7 +108,8 @@ def _write_rows(sheet, rows: list[list[str]]) -> None:  # type: ignore[no-untype
 
 
 def export_frame(spec: TableSpec, frame: pl.DataFrame, path: Path, *, note: str) -> None:
-    """Write ``frame`` (fields + is_generated) as .xlsx or .csv (UTF-8 with BOM, so Excel reads it)."""
+    """Write ``frame`` (fields + is_generated) as .xlsx or .csv (UTF-8 with BOM, so Excel reads it). Text never
+    becomes a formula: .xlsx cells are written as strings, CSV text cells that start like a formula get a '."""
     fields = import_fields(spec)
     shown = frame.select(
         [_cell(f).alias(_header(f)) for f in fields]
@@ -115,13 +117,19 @@ def export_frame(spec: TableSpec, frame: pl.DataFrame, path: Path, *, note: str)
     suffix = path.suffix.lower()
     path.parent.mkdir(parents=True, exist_ok=True)
     if suffix == ".csv":
-        path.write_bytes(b"\xef\xbb\xbf" + shown.write_csv().encode("utf-8"))
+        text = [_header(f) for f in fields if f.kind in ("str", "period")]
+        safe = shown.with_columns(pl.col(text).map_elements(defuse, return_dtype=pl.String)) if shown.height else shown
+        path.write_bytes(b"\xef\xbb\xbf" + safe.write_csv().encode("utf-8"))
     elif suffix == ".xlsx":
-        workbook = xlsxwriter.Workbook(str(path))
+        workbook = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False})
         data = workbook.add_worksheet("数据")
         data.write_row(0, 0, shown.columns, workbook.add_format({"bold": True}))
         for r, row in enumerate(shown.iter_rows(), start=1):
-            data.write_row(r, 0, ["" if v is None else v for v in row])
+            for c, value in enumerate(row):
+                if isinstance(value, str):
+                    data.write_string(r, c, value)
+                elif value is not None:
+                    data.write(r, c, value)
         data.freeze_panes(1, 0)
         info = [["表", f"{spec.zh}（{spec.name}）"], ["导出时间", datetime.now().isoformat(timespec="seconds")],
                 ["行数", str(frame.height)], ["数据来源", note]]
@@ -140,3 +148,12 @@ def _cell(f: Field) -> pl.Expr:
     if f.kind == "str":
         return pl.when(col == "").then(None).otherwise(col)
     return col
+
+
+def inert_frame(frame: pl.DataFrame) -> pl.DataFrame:
+    """``frame`` with every text cell that starts like a formula marked as text (see :mod:`silian.domain.cells`),
+    for frames written straight to CSV (scraped job titles, review queues, recommendations)."""
+    text = [name for name, dtype in frame.schema.items() if dtype == pl.String]
+    if not text or frame.height == 0:
+        return frame
+    return frame.with_columns(pl.col(text).map_elements(defuse, return_dtype=pl.String))

@@ -36,6 +36,7 @@ from silian.catalog import get_catalog
 from silian.domain.errors import InvalidInput
 from silian.domain.messages import register_messages, t
 from silian.ingest.readers import ROW, read_table_file
+from silian.ingest.spreadsheets import inert_frame
 from silian.services.postings.confirmed_titles import apply_to_labels, title_key
 
 REVIEW_THRESHOLD = 0.5
@@ -307,7 +308,7 @@ def classify_csv(path: Path | str, *, column: str = "job_name", output: Path | s
                              confirmed=confirmed)
     out = frame.drop([c for c in frame.columns if c in _output_columns(top_k)])
     out = out.with_columns([result[c] for c in RESULT_COLUMNS]).with_columns(alternative_columns(result, top_k))
-    out.write_csv(Path(output), include_bom=True)
+    inert_frame(out).write_csv(Path(output), include_bom=True)
     return out.height
 
 

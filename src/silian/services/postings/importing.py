@@ -60,15 +60,17 @@ def import_postings(job: PostingsImport, *, settings: Settings, database: Databa
 
 def write_output_folder(result: PipelineResult, out: Path) -> None:
     """posting_demand.csv, salary_summary.csv, review_queue.csv and problem_rows.csv (UTF-8 with BOM)."""
+    from silian.ingest.spreadsheets import inert_frame
     from silian.services.postings.confirmed_titles import review_sheet
 
     out.mkdir(parents=True, exist_ok=True)
-    result.aggregates.write_csv(out / "posting_demand.csv", include_bom=True)
-    result.salary_summary.write_csv(out / "salary_summary.csv", include_bom=True)
-    review_sheet(result.review_queue).write_csv(out / "review_queue.csv", include_bom=True)
+    inert_frame(result.aggregates).write_csv(out / "posting_demand.csv", include_bom=True)
+    inert_frame(result.salary_summary).write_csv(out / "salary_summary.csv", include_bom=True)
+    inert_frame(review_sheet(result.review_queue)).write_csv(out / "review_queue.csv", include_bom=True)
     if result.problem_samples.height:
         problems = result.problem_samples
-        problems.with_columns(problems["problems"].list.join("; ")).write_csv(out / "problem_rows.csv", include_bom=True)
+        inert_frame(problems.with_columns(problems["problems"].list.join("; "))).write_csv(out / "problem_rows.csv",
+                                                                                         include_bom=True)
 
 
 def _load(db: Database, result: PipelineResult, *, source: str) -> dict[str, Any]:

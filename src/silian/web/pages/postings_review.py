@@ -25,6 +25,7 @@ from silian.services.postings.confirmed_titles import (
     review_sheet,
 )
 from silian.services.postings.title_review import confirm_reviewed
+from silian.services.presentation.export import inert_frame
 from silian.web.dependencies import ClientDep, DbDep, PrincipalDep
 from silian.web.templating import render
 
@@ -148,7 +149,7 @@ def review_csv(request: Request, db: DbDep, principal: PrincipalDep) -> Response
     if refused:
         return refused
     pending, _ = pending_review(db, load_confirmed(db))
-    return _csv(review_sheet(pending).write_csv(), "review_queue.csv")
+    return _csv(inert_frame(review_sheet(pending)).write_csv(), "review_queue.csv")
 
 
 @router.get("/dashboard/postings/confirmed.csv")
@@ -157,7 +158,7 @@ def confirmed_csv(request: Request, db: DbDep, principal: PrincipalDep) -> Respo
     if refused:
         return refused
     table = confirmed_table(db, code_names())
-    return _csv(table.write_csv(), "confirmed_titles.csv")
+    return _csv(inert_frame(table).write_csv(), "confirmed_titles.csv")
 
 
 def _csv(body: str, name: str) -> Response:
