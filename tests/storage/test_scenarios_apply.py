@@ -42,7 +42,7 @@ def test_a_plant_raises_its_occupations_majors_gap_by_exactly_its_workers(hub: H
     changed = {m: after[m] - before.get(m, 0.0) for m in after if abs(after[m] - before.get(m, 0.0)) > 1e-9}
     assert changed and set(changed) <= linked
     assert sum(changed.values()) == pytest.approx(500, abs=1e-6)
-    assert hub["demand"].height == apply_scenario(hub, spec, year=YEAR).hub.tables["demand"].height - 2 * 2  # 2 years × 2 sources
+    assert hub["demand"].height == apply_scenario(hub, spec, year=YEAR).hub.tables["demand"].height - 2  # 2 years, added once
 
 
 def test_a_plant_from_a_later_year_leaves_the_compared_year_alone(hub: HubSnapshot) -> None:
