@@ -31,6 +31,7 @@ from silian.services.presentation.gaps import (
     gap_cells_table,
     grow_table,
     mismatch_table,
+    no_data_table,
 )
 from silian.services.presentation.outlook import (
     forecast_table,
@@ -159,6 +160,7 @@ __all__ = [
     "posting_salaries_table",
     "presented_tables",
     "red_list_table",
+    "no_data_table",
     "school_fails_table",
     "show",
     "simulations_table",
