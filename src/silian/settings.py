@@ -42,7 +42,8 @@ class Settings(BaseSettings):
         "(src/silian/config/indicators.toml).")
     analysis_file: Path | None = Field(
         default=None, description="TOML file with analysis settings (demand sources: statistics set the total, shares and "
-        "the duplicate-declaration rule; warning rule, school standards, coupling method); empty means the built-in default (src/silian/config/analysis.toml).")
+        "the duplicate-declaration rule; warning rule, school standards, coupling method); empty means the built-in "
+        "default (src/silian/config/analysis.toml).")
 
     secret_key: str | None = Field(
         default=None, description="Key that signs session cookies; empty means a random key kept in <data_dir>/secret_key "

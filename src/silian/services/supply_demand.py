@@ -30,19 +30,19 @@ register_messages({
     "sd_blend_statistics": ("统计推算定总量 {total:,.0f} 人，按来源份额划分：{shares}",
                             "statistics set the total of {total:,.0f}, divided by the sources' shares: {shares}"),
     "sd_blend_partial": ("部分口径（{year} 年无统计推算总量）：各专业取 {sources} 中的较大值，是需求的下限，不据此判断过剩",
-                         "partial ({year} has no statistical total): per major the larger of {sources}, a lower bound "
-                         "of demand, not read as a surplus"),
+                         ("partial ({year} has no statistical total): per major the larger of {sources}, a lower bound "
+                         "of demand, not read as a surplus")),
     "sd_blend_none": ("{year} 年没有需求记录", "no demand record in {year}"),
-    "sd_finding_no_data": ("{count} 个开设专业没有任何来源的需求数据（毕业生供给 {supply:,.0f} 人/年），不评牌、不压减，"
-                           "需补充的数据见“无需求数据的专业”",
-                           "{count} offered majors have no demand evidence from any source ({supply:,.0f} graduates a "
-                           "year): no card, no cut; the data that would fix it are listed under 'Majors without demand data'"),
+    "sd_finding_no_data": (("{count} 个开设专业没有任何来源的需求数据（毕业生供给 {supply:,.0f} 人/年），不评牌、不压减，"
+                           "需补充的数据见“无需求数据的专业”"),
+                           ("{count} offered majors have no demand evidence from any source ({supply:,.0f} graduates a "
+                           "year): no card, no cut; the data that would fix it are listed under 'Majors without demand data'")),
     "sd_finding_replaced": ("同一企业同一年重复申报同一职业的 {count} 条记录以最近一次申报为准（较早的不再计入）",
-                            "{count} records of an enterprise declaring the same occupation again later in the year were "
-                            "replaced by its latest declaration"),
+                            ("{count} records of an enterprise declaring the same occupation again later in the year were "
+                            "replaced by its latest declaration")),
     "sd_fix_no_link": ("专业—职业对照中没有该专业对应的职业：需补充对照，或由企业按专业直接申报需求",
-                       "the major–occupation crosswalk links no occupation to this major: add the link, or have "
-                       "enterprises declare demand for the major itself"),
+                       ("the major–occupation crosswalk links no occupation to this major: add the link, or have "
+                       "enterprises declare demand for the major itself")),
     "sd_fix_missing": ("需补充 {year} 年以下职业的需求（{sources}）：{occupations}",
                        "add {year} demand ({sources}) for: {occupations}"),
     "sd_finding_unmatched": ("{count:,.0f} 个岗位需求的职业没有对应的职业教育专业，未计入",

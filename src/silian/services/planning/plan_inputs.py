@@ -50,20 +50,20 @@ register_messages(
         ),
         "plan_note_reachable": (
             "{n} 所学校的招生上限提高到今年能达到的最小规模（无需求数据的专业点维持、停招分年实施）",
-            "{n} schools' caps raised to the smallest enrolment they can reach this year (offerings without demand "
-            "data held, closures phased)",
+            ("{n} schools' caps raised to the smallest enrolment they can reach this year (offerings without demand "
+            "data held, closures phased)"),
         ),
         "plan_note_no_data": (
             "{n} 个专业没有任何来源的需求数据，其 {pairs} 个专业点维持今年招生（{entrants:,.0f} 人），不压减、不停招：{names}",
-            "{n} majors have no demand evidence from any source: their {pairs} offerings stay at this year's "
-            "{entrants:,.0f} entrants, neither cut nor closed: {names}",
+            ("{n} majors have no demand evidence from any source: their {pairs} offerings stay at this year's "
+            "{entrants:,.0f} entrants, neither cut nor closed: {names}"),
         ),
         "plan_note_scenarios": (
-            "需求按预测区间分三种情景（低 {low:.0%}、中 {mid:.0%}、高 {high:.0%}，即 {level:.0%} 预测区间的下限、点预测、上限），"
-            "计划使各情景缺口的期望值最小（期望遗憾最小）",
-            "Demand in three scenarios from the forecast interval (low {low:.0%}, point {mid:.0%}, high {high:.0%}: "
+            ("需求按预测区间分三种情景（低 {low:.0%}、中 {mid:.0%}、高 {high:.0%}，即 {level:.0%} 预测区间的下限、点预测、上限），"
+            "计划使各情景缺口的期望值最小（期望遗憾最小）"),
+            ("Demand in three scenarios from the forecast interval (low {low:.0%}, point {mid:.0%}, high {high:.0%}: "
             "the {level:.0%} interval's lower bound, the point forecast and the upper bound); the plan minimises the "
-            "expected gap over them (least expected regret)",
+            "expected gap over them (least expected regret)"),
         ),
         "plan_note_no_interval": (
             "预测没有给出区间（历史太短），三种情景相同，即点预测",
@@ -260,6 +260,7 @@ class PlanInputs:
         secondary = schools["level"].is_in(list(SECONDARY_LEVELS)).to_numpy()
         base = float(current[secondary[ps]].sum())
         self.pairs, self.schools_used, self.majors_used = pairs, schools, majors
+        targets, chances = self._scenarios(majors)
         problem = ep.EnrolmentProblem(
             schools=tuple(s_index), majors=tuple(m_index), pair_school=ps, pair_major=pm, current=current,
             capacity=capacity, target=majors["target"].to_numpy().astype(float), weight=majors["weight"].to_numpy().astype(float),
@@ -269,7 +270,7 @@ class PlanInputs:
             new_cohort_max=float(new_max),
             in_total=secondary, total_min=np.ceil(base * self.o.total_bounds[0]) if base else None,
             total_max=np.floor(base * self.o.total_bounds[1]) if base else None,
-            hold=hold, phase_closures=self.o.phase_closures, **self._scenarios(majors))
+            hold=hold, phase_closures=self.o.phase_closures, scenario_targets=targets, scenario_weights=chances)
         return self._reachable_capacity(problem)
 
     def _reachable_capacity(self, problem: ep.EnrolmentProblem) -> ep.EnrolmentProblem:
@@ -283,16 +284,16 @@ class PlanInputs:
         self.notes.append(t("plan_note_reachable", n=int(raised.sum())))
         return replace(problem, capacity=np.where(raised, reachable, problem.capacity))
 
-    def _scenarios(self, majors: pl.DataFrame) -> dict[str, object]:
+    def _scenarios(self, majors: pl.DataFrame) -> tuple[np.ndarray | None, np.ndarray | None]:
         """The low / point / high targets and their weights (when ``scenarios`` is on), and a note."""
         if not self.o.scenarios:
-            return {}
+            return None, None
         if not getattr(self, "has_interval", False):
             self.notes.append(t("plan_note_no_interval"))
         low, mid, high = self.o.scenario_weights
         self.notes.append(t("plan_note_scenarios", low=low, mid=mid, high=high, level=0.8))
         targets = np.vstack([majors[c].fill_null(0.0).to_numpy().astype(float) for c in ("target_low", "target", "target_high")])
-        return {"scenario_targets": targets, "scenario_weights": np.asarray(self.o.scenario_weights, float)}
+        return targets, np.asarray(self.o.scenario_weights, float)
 
     def _note_held(self, majors: pl.DataFrame, hold: np.ndarray, pm: np.ndarray, current: np.ndarray) -> None:
         if not hold.any():

@@ -69,13 +69,13 @@ register_messages(
         "pl_now": ("现状", "Now"),
         "pl_planned": ("计划", "Plan"),
         "pl_gap_abs": ("缺口绝对值合计", "Σ |gap|"),
-        "pl_limits": ("年度调整上限内：今年停招 {closures} 个专业点（{closed:,.0f} 人），分年停招 {phased} 个；"
-                      "无需求数据而维持的专业点 {held} 个（{held_entrants:,.0f} 人）；新开 {new} 个",
-                      "Within the yearly change limit: {closures} offerings close this year ({closed:,.0f} entrants), "
+        "pl_limits": (("年度调整上限内：今年停招 {closures} 个专业点（{closed:,.0f} 人），分年停招 {phased} 个；"
+                      "无需求数据而维持的专业点 {held} 个（{held_entrants:,.0f} 人）；新开 {new} 个"),
+                      ("Within the yearly change limit: {closures} offerings close this year ({closed:,.0f} entrants), "
                       "{phased} closures phased; {held} offerings held for want of demand data ({held_entrants:,.0f} "
-                      "entrants); {new} new offerings"),
-        "pl_scenarios": ("计划在各需求情景下的表现（稳态，毕业生人数）", "How the plan does in each demand scenario "
-                         "(steady state, graduates)"),
+                      "entrants); {new} new offerings")),
+        "pl_scenarios": ("计划在各需求情景下的表现（稳态，毕业生人数）", ("How the plan does in each demand scenario "
+                         "(steady state, graduates)")),
         "pl_col_scenario": ("需求情景", "Scenario"),
         "pl_col_weight": ("权重", "Weight"),
         "pl_col_demand": ("需求（人）", "Demand"),
