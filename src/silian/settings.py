@@ -41,8 +41,9 @@ class Settings(BaseSettings):
         default=None, description="TOML file with the four-chain indicator system; empty means the built-in default "
         "(src/silian/config/indicators.toml).")
     analysis_file: Path | None = Field(
-        default=None, description="TOML file with analysis settings (demand blend, warning rule, school standards, "
-        "coupling method); empty means the built-in default (src/silian/config/analysis.toml).")
+        default=None, description="TOML file with analysis settings (demand sources: statistics set the total, shares and "
+        "the duplicate-declaration rule; warning rule, school standards, coupling method); empty means the built-in "
+        "default (src/silian/config/analysis.toml).")
 
     secret_key: str | None = Field(
         default=None, description="Key that signs session cookies; empty means a random key kept in <data_dir>/secret_key "

@@ -24,6 +24,18 @@ def test_analyze_json(demo_dir: Path) -> None:
     assert all(0 <= r["D"] <= 1 for r in city)
     assert out["pathways"]["dead_ends"] and out["schools"]["summary"]["schools"] == 102
     assert out["supply_demand"]["blend"] == pytest.approx({"declared": 0.375, "statistics": 0.625})
+    # supply_demand.majors[]: every offered major; no evidence → no_data, null demand and gap, never a colour
+    sd = out["supply_demand"]
+    majors = sd["majors"]
+    assert len(majors) == sum(sd["cards"].values()) and all(m["supply"] > 0 for m in majors)
+    assert {"major_code", "major_name", "supply", "demand", "gap", "card", "sources", "missing"} <= set(majors[0])
+    silent = [m for m in majors if not m["sources"]]
+    assert silent and all(m["card"] == "no_data" and m["demand"] is None and m["gap"] is None for m in silent)
+    assert all(m["card"] in ("red", "yellow", "green") and m["demand"] is not None for m in majors if m["sources"])
+    assert sd["cards"]["no_data"] == len(sd["no_data"]) == len(silent) and all(m["fix"] for m in sd["no_data"])
+    # statistics set the total; the declared count only divides it
+    assert sd["demand_basis"] == "statistics"
+    assert sd["demand_total"] == pytest.approx(sd["source_totals"]["statistics"])
     again = json.loads(silian("analyze", "--json", "--region", "郑州", "--year", "2024", data_dir=demo_dir).stdout)
     assert [r["D"] for r in again["coupling"]["city"]] == pytest.approx([r["D"] for r in city], abs=1e-12)
 

@@ -37,8 +37,9 @@ def test_every_constraint_holds(plan: EnrolmentPlan) -> None:
     assert cons.height > 0 and (cons["slack"] >= -1e-6).all()
     p = plan.plan
     opened = p.filter(pl.col("planned") > 0)
-    assert (opened["planned"] >= 30).all()  # minimum cohort or zero
-    kept = opened.filter(pl.col("current") > 0)
+    # minimum cohort or zero, except offerings held for want of demand data and closures being phased out
+    assert (opened.filter(~pl.col("held") & ~pl.col("phase_out"))["planned"] >= 30).all()
+    kept = p.filter(pl.col("current") > 0)  # closures included: they count toward the yearly change limit
     step = (kept["current"] * 0.2).clip(lower_bound=30)  # ±20 %, at least 30 students
     assert (kept["planned"] <= kept["current"] + step + 1e-6).all()
     assert (kept["planned"] >= kept["current"] - step - 1e-6).all()
@@ -72,11 +73,38 @@ def test_every_change_has_a_reason_and_the_effect_is_predicted(plan: EnrolmentPl
     assert plan.binding["family"].is_in(["change_up", "min_cohort", "capacity", "total_min"]).any()
 
 
+def test_majors_without_demand_evidence_are_held_never_cut_or_closed(plan: EnrolmentPlan) -> None:
+    silent = plan.majors.filter(~pl.col("has_demand"))["major_code"].to_list()
+    assert "710102" in silent  # 物联网技术应用: no source has demand for its occupations
+    offerings = plan.plan.filter(pl.col("major_code").is_in(silent) & (pl.col("current") > 0))
+    assert offerings.height > 0 and (offerings["planned"] == offerings["current"]).all() and offerings["held"].all()
+    assert offerings["reason"].str.contains("无需求数据").all()
+
+
+def test_closures_are_phased_within_the_yearly_change_limit(plan: EnrolmentPlan) -> None:
+    closed = plan.plan.filter(pl.col("status") == "close")
+    assert (closed["current"] <= 30).all()  # only cohorts the yearly step (max(20 %, 30)) can take to 0
+    phased = plan.plan.filter(pl.col("phase_out"))
+    assert phased.height > 0 and (phased["planned"] == phased["current"] - 30).all()
+    assert phased["schedule"].list.last().eq(0).all() and phased["reason"].str.contains("分年").all()
+    limits = plan_summary(plan)["limits"]
+    assert limits["closures"]["offerings"] == closed.height and limits["phase_outs"]["offerings"] == phased.height
+
+
+def test_the_plan_is_judged_in_each_demand_scenario(plan: EnrolmentPlan) -> None:
+    scenarios = plan_summary(plan)["scenarios"]
+    assert [s["scenario"] for s in scenarios] == ["low", "point", "high"]
+    assert sum(s["weight"] for s in scenarios) == pytest.approx(1)
+    assert scenarios[0]["demand"] < scenarios[1]["demand"] < scenarios[2]["demand"]
+    assert all(s["gap_abs_plan"] < s["gap_abs_now"] for s in scenarios)
+
+
 def test_summary_and_workbook(plan: EnrolmentPlan, tmp_path: Path) -> None:
     summary = plan_summary(plan)
     assert summary["status"] == "optimal" and summary["changes"] and summary["effect"]["duncan_plan"] > 0
     path = write_plan_xlsx(plan, tmp_path / "plan.xlsx")
     assert pl.read_excel(path, sheet_name="变化 changes").height == plan.changes.height
+    assert pl.read_excel(path, sheet_name="情景 scenarios")["scenario"].to_list() == ["low", "point", "high"]
 
 
 def test_an_impossible_total_is_explained(hub: HubSnapshot) -> None:

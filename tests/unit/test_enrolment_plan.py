@@ -25,16 +25,61 @@ def problem(**kw) -> EnrolmentProblem:  # type: ignore[no-untyped-def]
 
 
 def test_two_schools_surplus_and_shortage_known_optimum() -> None:
-    # M1 wants 150 but may grow 20% (to 120): gap 30; M2 wants 80: S1 cut to 80 (−20%) and S2 (50) closed
+    # M1 wants 150 but may grow 20% (to 120): gap 30; M2 wants 80: S1 cut to 80 (−20%) and S2 (50) closed —
+    # with closures exempt from the yearly change limit (phase_closures=False, the old rule)
     p = problem(schools=("S1", "S2"), majors=("M1", "M2"), pair_school=[0, 0, 1], pair_major=[0, 1, 1],
                 current=[100, 100, 50], capacity=[230, np.inf], target=[150, 80], weight=[1, 1],
-                min_cohort=[30, 30, 30], max_change=0.2)
+                min_cohort=[30, 30, 30], max_change=0.2, phase_closures=False)
     r = solve_enrolment_plan(p)
     assert r.status == "optimal"
     assert r.enrolment.tolist() == [120, 80, 0]
     assert r.objective == pytest.approx(30)
     binding = r.constraints.filter("binding")
     assert set(zip(binding["family"], binding["major"], strict=True)) == {("change_up", "M1"), ("change_down", "M2")}
+
+
+def test_a_closure_counts_toward_the_yearly_change_limit() -> None:
+    # the same instance under the default rule: S2's 50 may fall by 20 % (10) a year, so closing it is phased —
+    # 40 this year (below the minimum cohort: a phase-out), then 32, 25.6, … on its way to 0
+    p = problem(schools=("S1", "S2"), majors=("M1", "M2"), pair_school=[0, 0, 1], pair_major=[0, 1, 1],
+                current=[100, 100, 50], capacity=[230, np.inf], target=[150, 80], weight=[1, 1],
+                min_cohort=[30, 30, 30], max_change=0.2)
+    r = solve_enrolment_plan(p)
+    assert r.status == "optimal"
+    assert r.enrolment[2] == 40 and r.enrolment[0] == 120
+    assert (np.abs(r.enrolment - p.current) <= p.allowance() + 1e-9).all()  # every change, closures too, within Δ
+    assert p.phased().tolist() == [True, True, True] and not p.closable().any()
+    # with a floor of 30 students a year (the service's default: the minimum cohort) the 40 close in two years
+    floored = problem(schools=("S",), majors=("M",), pair_school=[0], pair_major=[0], current=[50], capacity=[np.inf],
+                      target=[0], weight=[1], min_cohort=[30], max_change=0.2, change_floor=30)
+    plan = solve_enrolment_plan(floored)
+    assert plan.enrolment.tolist() == [20] and floored.phase_out_schedule(20, 50) == [0.0]
+    small = problem(schools=("S",), majors=("M",), pair_school=[0], pair_major=[0], current=[25], capacity=[np.inf],
+                    target=[0], weight=[1], min_cohort=[30], max_change=0.2, change_floor=30)
+    assert solve_enrolment_plan(small).enrolment.tolist() == [0]  # 25 ≤ Δ = 30: closes at once
+
+
+def test_held_pairs_keep_their_size() -> None:
+    # a major without demand evidence is held: no cut, no closure, no growth, whatever its target says
+    p = problem(schools=("S",), majors=("M1", "M2"), pair_school=[0, 0], pair_major=[0, 1], current=[100, 80],
+                capacity=[np.inf], target=[0, 200], weight=[1, 1], min_cohort=[30, 30], max_change=0.2,
+                hold=[True, True])
+    r = solve_enrolment_plan(p)
+    assert r.enrolment.tolist() == [100, 80]
+
+
+def test_scenarios_trade_capacity_by_expected_gap() -> None:
+    # M1 (weight 2) wants 40 / 60 / 80 in the low / point / high scenario (0.3 / 0.4 / 0.3), M2 (weight 1) 50 in
+    # all; 100 seats. On the point forecast M1 gets 60 and M2 40. With the scenarios, between 40 and 60 one seat
+    # less for M1 raises its expected gap by 0.4 + 0.3 − 0.3 = 0.4, i.e. 0.8 weighted, less than M2's 1: M1 50,
+    # M2 50; expected gap 2 × (0.3 × 10 + 0.4 × 10 + 0.3 × 30) = 32
+    base = {"schools": ("S",), "majors": ("M1", "M2"), "pair_school": [0, 0], "pair_major": [0, 1], "current": [50, 50],
+            "capacity": [100], "target": [60, 50], "weight": [2, 1]}
+    assert solve_enrolment_plan(problem(**base)).enrolment.tolist() == [60, 40]
+    r = solve_enrolment_plan(problem(**base, scenario_targets=A([[40, 50], [60, 50], [80, 50]], float),
+                                     scenario_weights=A([0.3, 0.4, 0.3])))
+    assert r.enrolment.tolist() == [50, 50]
+    assert r.objective == pytest.approx(32)
 
 
 def test_capacity_goes_to_the_heavier_major() -> None:
@@ -101,7 +146,9 @@ def _random_problem(seed: int) -> EnrolmentProblem:
         may_close=(rng.random(len(pairs)) < 0.5) | (current == 0), force_close=rng.random(len(pairs)) < 0.05,
         max_change=float(rng.choice([0.1, 0.2, 0.5])), change_floor=float(rng.choice([0, 10, 30])),
         max_change_abs=float(rng.choice([40, 1000])), in_total=in_total, total_min=np.floor(base * 0.9),
-        total_max=np.ceil(base * 1.2), new_cohort_max=60.0, integral=bool(seed % 2 == 0))
+        total_max=np.ceil(base * 1.2), new_cohort_max=60.0, integral=bool(seed % 2 == 0),
+        hold=(rng.random(len(pairs)) < 0.1) & (current > 0),
+        scenario_targets=np.round(rng.uniform(0, 250, (3, n_m))) if seed % 3 == 0 else None)
 
 
 def _check_constraints(p: EnrolmentProblem, x: np.ndarray) -> None:
@@ -111,10 +158,14 @@ def _check_constraints(p: EnrolmentProblem, x: np.ndarray) -> None:
         assert np.allclose(x, np.round(x))
     opened = x > tol
     assert (~opened[p.force_close]).all(), "close"
-    assert (x[~p.may_close & ~p.force_close] >= 1 - tol).all(), "keep"
+    assert (x[~p.closable() & ~p.force_close] >= 1 - tol).all(), "keep"
     assert (x[opened] <= p.upper()[opened] + tol).all(), "change_up"
     assert (x[opened] >= p.lower_change()[opened] - tol).all(), "change_down"
-    assert (x[opened] >= p.min_cohort[opened] - tol).all(), "min_cohort"
+    assert (x[opened] >= p.cohort()[opened] - tol).all(), "min_cohort"
+    closed = ~opened & (p.current > 0) & ~p.force_close
+    assert (p.current[closed] <= p.allowance()[closed] + tol).all(), "a closure within the yearly change limit"
+    held = p.held() & ~p.force_close
+    assert np.allclose(x[held], p.current[held]), "held"
     assert (np.bincount(p.pair_school, x, len(p.schools)) <= p.capacity + tol).all(), "capacity"
     total = x[p.counted()].sum()
     assert p.total_min is None or total >= p.total_min - tol, "total_min"

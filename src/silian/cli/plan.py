@@ -29,6 +29,13 @@ register_messages(
             "四链耦合协调度 D {now:.4f} → {plan:.4f}",
             "Four-chain coupling D {now:.4f} → {plan:.4f}",
         ),
+        "cli_plan_scenario": (
+            "  {name}：需求 {demand:,.0f}，缺口 Σ|gap| {now:,.0f} → {plan:,.0f}",
+            "  {name}: demand {demand:,.0f}, Σ|gap| {now:,.0f} → {plan:,.0f}",
+        ),
+        "cli_plan_scenario_low": ("低情景（预测区间下限）", "low (interval lower bound)"),
+        "cli_plan_scenario_point": ("中情景（点预测）", "point forecast"),
+        "cli_plan_scenario_high": ("高情景（预测区间上限）", "high (interval upper bound)"),
         "cli_plan_written": ("招生计划已写入：{path}", "Plan written: {path}"),
         "cli_plan_suffix": ("请用 .xlsx 文件名：{path}", "Use an .xlsx file name: {path}"),
     }
@@ -89,5 +96,8 @@ def _print_plan(plan: EnrolmentPlan) -> None:
                         duncan_now=effect["duncan_now"], duncan_plan=effect["duncan_plan"]))
         if "coupling_D_now" in effect:
             console.print(t("cli_plan_coupling", now=effect["coupling_D_now"], plan=effect["coupling_D_plan"]))
+        for sc in effect.get("scenarios", []):
+            console.print(t("cli_plan_scenario", name=t(f"cli_plan_scenario_{sc['scenario']}"), demand=sc["demand"],
+                            now=sc["gap_abs_now"], plan=sc["gap_abs_plan"]))
     for note in plan.notes:
         console.print(f"  • {note}")

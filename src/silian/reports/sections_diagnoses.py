@@ -69,6 +69,8 @@ def supply_demand(bundle: AnalysisBundle, Table: Any, Section: Any) -> Any:
         charts.append(Chart("mismatch", "line", mismatch.title, mismatch.shown("year"), mismatch.series("duncan", "sahin"),
                             y_range=(0.0, 1.0)))
     tables = [Table.of(present.grow_table(bundle)), Table.of(present.cut_table(bundle)), Table.of(present.chain_gaps_table(bundle))]
+    if sd.no_data.height:
+        tables.append(Table.of(present.no_data_table(bundle)))
     return Section("supply_demand", t("rp_supply"), [*sd.findings, _card_rule(bundle)], charts, tables,
                    source_line(["major_points", "demand"], bundle.generated_tables, t(CROSSWALKS)) + f"；{blend_text(sd.blend)}")
 

@@ -93,9 +93,9 @@ def _build(problem: EnrolmentProblem, active: frozenset[str], *, elastic: bool) 
     x = model.add_vars(n, 0.0, np.inf, 0.0, p.integral)
     up = p.upper() if "change_up" in active else np.full(n, np.inf)
     down = p.lower_change() if "change_down" in active else np.zeros(n)
-    cohort = p.min_cohort if "min_cohort" in active else np.zeros(n)
+    cohort = p.cohort() if "min_cohort" in active else np.zeros(n)
     closed = p.force_close & ("close" in active)
-    kept = ~p.may_close & ~closed & ("keep" in active)
+    kept = ~p.closable() & ~closed & ("keep" in active)
     lower = np.maximum(down, cohort)
     with_y = ~closed & (lower > 0) & (~kept | elastic)
     y = np.full(n, -1)
@@ -166,7 +166,7 @@ def diagnose_infeasibility(problem: EnrolmentProblem, *, time_limit: float | Non
     hit = (violation >= 0) & (values[np.maximum(violation, 0)] > TOLERANCE)
     amounts = values[violation[hit]]
     keep = family[hit] == "keep"  # a broken keep is reported in students: the pair's lower bound when open
-    lower = np.maximum(problem.lower_change(), problem.min_cohort)
+    lower = np.maximum(problem.lower_change(), problem.cohort())
     amounts = np.where(keep, lower[np.where(keep, owner[hit], 0)] * amounts, amounts)
     rows = _owners(problem, family[hit], owner[hit])  # type: ignore[arg-type]
     violations = pl.DataFrame({"family": family[hit].tolist(), "school": rows[0], "major": rows[1],  # type: ignore[attr-defined]

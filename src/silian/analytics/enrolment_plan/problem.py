@@ -49,6 +49,13 @@ class EnrolmentProblem:
     total (``total_min``/``total_max``, e.g. the 中职 side of the 职普 ratio). ``max_change`` is relative,
     ``change_floor`` the students any pair may move anyway (so small and new cohorts can reach a viable
     size), ``max_change_abs`` an absolute cap (None = none).
+
+    ``hold`` pairs stay exactly at this year's enrolment (no change either way, never closed: e.g. majors
+    without demand evidence). With ``phase_closures`` (default) a closure counts toward the yearly change
+    limit: a pair that may close but enrols more than its allowance Δ_p cannot reach 0 this year, so it is
+    kept and may fall by at most Δ_p — below the minimum cohort if need be (a phase-out; the rest follows in
+    later years, see :meth:`phase_out_schedule`). ``scenario_targets`` (k × majors) and ``scenario_weights``
+    (k, summing to 1) replace ``target`` in the objective by the expected weighted gap over the scenarios.
     """
 
     schools: tuple[str, ...]
@@ -72,11 +79,15 @@ class EnrolmentProblem:
     total_max: float | None = None
     change_penalty: float = 1e-3
     integral: bool = True
+    hold: BoolArray | None = None
+    phase_closures: bool = True
+    scenario_targets: FloatArray | None = None
+    scenario_weights: FloatArray | None = None
 
     def __post_init__(self) -> None:
         kinds = {"pair_school": np.int64, "pair_major": np.int64, "current": float, "capacity": float, "target": float,
                  "weight": float, "min_cohort": float, "may_close": bool, "force_close": bool, "grow_limit": float,
-                 "in_total": bool}
+                 "in_total": bool, "hold": bool, "scenario_targets": float, "scenario_weights": float}
         for name, kind in kinds.items():
             if getattr(self, name) is not None:
                 object.__setattr__(self, name, np.asarray(getattr(self, name), dtype=kind))
@@ -85,11 +96,50 @@ class EnrolmentProblem:
     def n_pairs(self) -> int:
         return len(self.pair_school)
 
+    def held(self) -> BoolArray:
+        return np.zeros(self.n_pairs, bool) if self.hold is None else self.hold
+
     def allowance(self) -> FloatArray:
-        """Δ_p: how far a pair that stays open may move from this year's enrolment."""
-        rel = np.full(self.n_pairs, np.inf) if self.max_change is None else self.max_change * self.current
+        """Δ_p: how far a pair may move from this year's enrolment (0 for held pairs)."""
+        return np.where(self.held(), 0.0, self.step(self.current))
+
+    def step(self, current: FloatArray) -> FloatArray:
+        """The yearly allowance for cohorts of size ``current``: min(max(r·c, floor), cap)."""
+        current = np.asarray(current, float)
+        rel = np.full(current.shape, np.inf) if self.max_change is None else self.max_change * current
         delta = np.maximum(rel, self.change_floor)
         return np.minimum(delta, np.inf if self.max_change_abs is None else self.max_change_abs)
+
+    def phased(self) -> BoolArray:
+        """Pairs that may close but not this year: the closure exceeds the yearly change limit (phase-out)."""
+        if not self.phase_closures:
+            return np.zeros(self.n_pairs, bool)
+        return self.may_close & ~self.force_close & ~self.held() & (self.current > self.allowance() + TOLERANCE)
+
+    def closable(self) -> BoolArray:
+        """Pairs that may be set to 0 this year (held and phased pairs may not)."""
+        return self.may_close & ~self.held() & ~self.phased()
+
+    def cohort(self) -> FloatArray:
+        """The minimum cohort that applies to each pair while open: waived for held and phased pairs."""
+        return np.where(self.held() | self.phased(), 0.0, self.min_cohort)
+
+    def targets(self) -> tuple[FloatArray, FloatArray]:
+        """(k × majors targets, k weights): the scenarios, or the one ``target`` with weight 1."""
+        if self.scenario_targets is None:
+            return self.target[None, :], np.ones(1)
+        weights = np.ones(len(self.scenario_targets)) if self.scenario_weights is None else self.scenario_weights
+        return np.atleast_2d(self.scenario_targets), weights / weights.sum()
+
+    def phase_out_schedule(self, planned: float, current: float) -> list[float]:
+        """Entrants in the following years of a pair planned at ``planned`` (from ``current``) on its way to 0,
+        each year falling by at most its yearly allowance; empty when it is not being phased out."""
+        out: list[float] = []
+        level = float(planned)
+        while level > TOLERANCE and len(out) < 50:
+            level = max(level - float(self.step(np.array([level]))[0]), 0.0)
+            out.append(level)
+        return out
 
     def upper(self) -> FloatArray:
         """c_p + Δ_p, within ``grow_limit``."""
@@ -117,11 +167,21 @@ class EnrolmentProblem:
             sizes["in_total"] = n_s
         if self.grow_limit is not None:
             sizes["grow_limit"] = n_p
+        if self.hold is not None:
+            sizes["hold"] = n_p
+        if self.scenario_targets is not None:
+            for k, row in enumerate(np.atleast_2d(self.scenario_targets)):
+                if len(row) != n_m:
+                    raise InvalidInput(t("plan_shape", name=f"scenario_targets[{k}]", n=n_m, got=len(row)))
+            if self.scenario_weights is not None and len(self.scenario_weights) != len(np.atleast_2d(self.scenario_targets)):
+                raise InvalidInput(t("plan_shape", name="scenario_weights", n=len(np.atleast_2d(self.scenario_targets)),
+                                     got=len(self.scenario_weights)))
         for name, n in sizes.items():
             got = len(getattr(self, name))
             if got != n:
                 raise InvalidInput(t("plan_shape", name=name, n=n, got=got))
-        for name in ("current", "capacity", "target", "weight", "min_cohort", "grow_limit"):
+        for name in ("current", "capacity", "target", "weight", "min_cohort", "grow_limit", "scenario_targets",
+                     "scenario_weights"):
             if getattr(self, name) is None:
                 continue
             values = np.asarray(getattr(self, name), float)

@@ -33,7 +33,7 @@ class PlanResult:
 
     status: str                      # optimal | time_limit | infeasible
     enrolment: FloatArray
-    objective: float                 # Σ w_m |X_m − T_m| (without the tie-break terms)
+    objective: float                 # Σ_k π_k Σ_m w_m |X_m − T_mk| (one scenario: Σ w_m |X_m − T_m|; no tie-breaks)
     bound: float                     # proven lower bound of the stage-1 objective
     mip_gap: float                   # (plan − bound) / plan on the stage-1 objective
     seconds: dict[str, float]
@@ -79,7 +79,7 @@ def constraint_slacks(problem: EnrolmentProblem, plan: FloatArray) -> pl.DataFra
     closed = p.force_close
     for family, mask, bound, sense in (("change_up", opened & np.isfinite(up), up, -1),
                                        ("change_down", opened & (down > 0), down, 1),
-                                       ("min_cohort", opened & (p.min_cohort > 0), p.min_cohort, 1),
+                                       ("min_cohort", opened & (p.cohort() > 0), p.cohort(), 1),
                                        ("close", closed, np.zeros(n), -1)):
         sel = pairs[mask]
         add(family, p.pair_school[sel], p.pair_major[sel], plan[sel], bound[sel], sense)

@@ -49,8 +49,9 @@ def solve_enrolment_plan(problem: EnrolmentProblem, *, time_limit: float | None 
         return _infeasible(p, stage, clock, diagnose and status == "infeasible", time_limit, status)
     plan = _polish(p, stage, x) + 0.0  # no −0.0
     clock.lap("polish")
-    gap = np.abs(np.bincount(p.pair_major, plan, len(p.majors)) - p.target)
-    return PlanResult(status=status, enrolment=plan, objective=float((p.weight * gap).sum()), bound=bound,
+    targets, chance = p.targets()
+    gap = np.abs(np.bincount(p.pair_major, plan, len(p.majors))[None, :] - targets)
+    return PlanResult(status=status, enrolment=plan, objective=float(chance @ (gap * p.weight).sum(axis=1)), bound=bound,
                       mip_gap=max(value - bound, 0.0) / max(abs(value), 1.0), seconds=clock.seconds,
                       size=stage.size(), constraints=constraint_slacks(p, plan))
 
@@ -79,22 +80,26 @@ def _infeasible(p: EnrolmentProblem, stage: _Stage1, clock: _Clock, diagnose: bo
 def pair_bounds(p: EnrolmentProblem) -> tuple[FloatArray, FloatArray, BoolArray]:
     """Per pair: lower bound when open, upper bound, and whether the pair may also be 0 below that lower
     bound (semi-continuous). Forced closures and closable pairs that cannot reach a viable size get [0, 0]."""
-    up, lo = p.upper(), np.maximum(p.lower_change(), p.min_cohort)
+    up, lo = p.upper(), np.maximum(p.lower_change(), p.cohort())
     if p.integral:
         up, lo = np.floor(up + 1e-9), np.ceil(lo - 1e-9)
-    closable = p.may_close & ~p.force_close
+    may_close = p.closable()
+    closable = may_close & ~p.force_close
     shut = p.force_close | (closable & (lo > up))
     semi = closable & ~shut & (lo > 0)
-    lower = np.where(p.may_close | shut, 0.0, np.maximum(lo, KEEP_MINIMUM))  # a kept pair enrols someone
+    lower = np.where(may_close | shut, 0.0, np.maximum(lo, KEEP_MINIMUM))  # a kept pair enrols someone
     lower[semi] = lo[semi]
     return lower, np.where(shut, 0.0, up), semi
 
 
 class _Stage1:
-    """The gap model in HiGHS: columns x (pairs), o, u (majors); rows capacity, balance, total."""
+    """The gap model in HiGHS: columns x (pairs), then o, u (majors) per scenario; rows capacity, balance (per
+    scenario), total. The objective weighs each scenario's o and u by its probability."""
 
     def __init__(self, p: EnrolmentProblem):
         self.p, n, m = p, p.n_pairs, len(p.majors)
+        self.targets, self.chance = p.targets()
+        k = self.k = len(self.chance)
         self.lower, self.upper, self.semi = pair_bounds(p)
         cap = np.flatnonzero(np.isfinite(p.capacity))
         row_of = np.full(len(p.schools), -1)
@@ -102,28 +107,30 @@ class _Stage1:
         counted = p.counted()
         has_cap = row_of[p.pair_school] >= 0
         totals = [b for b in (p.total_min, p.total_max) if b is not None]
-        rows = [row_of[p.pair_school[has_cap]], len(cap) + p.pair_major]
-        cols = [np.flatnonzero(has_cap), np.arange(n)]
+        rows = [row_of[p.pair_school[has_cap]], *[len(cap) + j * m + p.pair_major for j in range(k)]]
+        cols = [np.flatnonzero(has_cap), *[np.arange(n)] * k]
         if totals:
-            rows.append(np.full(int(counted.sum()), len(cap) + m))
+            rows.append(np.full(int(counted.sum()), len(cap) + k * m))
             cols.append(np.flatnonzero(counted))
         r, c = np.concatenate(rows), np.concatenate(cols)
-        majors = np.arange(m)
-        r = np.concatenate([r, len(cap) + majors, len(cap) + majors])
-        c = np.concatenate([c, n + majors, n + m + majors])
-        v = np.concatenate([np.ones(len(r) - 2 * m), -np.ones(m), np.ones(m)])
-        self.n_rows = len(cap) + m + (1 if totals else 0)
-        self.matrix = sparse.csc_array((v, (r, c)), shape=(self.n_rows, n + 2 * m))
+        balance = len(cap) + np.arange(k * m)
+        r = np.concatenate([r, balance, balance])
+        c = np.concatenate([c, n + np.arange(k * m), n + k * m + np.arange(k * m)])
+        v = np.concatenate([np.ones(len(r) - 2 * k * m), -np.ones(k * m), np.ones(k * m)])
+        self.n_rows = len(cap) + k * m + (1 if totals else 0)
+        self.matrix = sparse.csc_array((v, (r, c)), shape=(self.n_rows, n + 2 * k * m))
         floor = (lambda b: np.floor(b + 1e-9)) if p.integral else (lambda b: b)
         ceil = (lambda b: np.ceil(b - 1e-9)) if p.integral else (lambda b: b)
-        self.row_lo = np.concatenate([np.full(len(cap), -np.inf), p.target,
+        flat = self.targets.ravel()
+        self.row_lo = np.concatenate([np.full(len(cap), -np.inf), flat,
                                       [ceil(p.total_min) if p.total_min is not None else -np.inf] if totals else []])
-        self.row_hi = np.concatenate([floor(p.capacity[cap]), p.target,
+        self.row_hi = np.concatenate([floor(p.capacity[cap]), flat,
                                       [floor(p.total_max) if p.total_max is not None else np.inf] if totals else []])
         positive = p.weight[p.weight > 0]
         eps = p.change_penalty * (float(positive.min()) if positive.size else 1.0)
         tie = np.where(p.current > 0, 0.0, eps)  # open a new pair only for a reason
-        self.cost = np.concatenate([tie, p.weight, p.weight])
+        weighted = (self.chance[:, None] * p.weight[None, :]).ravel()
+        self.cost = np.concatenate([tie, weighted, weighted])
         self.highs: highspy.Highs | None = None
 
     def size(self) -> dict[str, int]:
@@ -132,7 +139,7 @@ class _Stage1:
                 "constraints": self.n_rows, "semi_continuous": int(self.semi.sum()), "nonzeros": int(self.matrix.nnz)}
 
     def _model(self, lower: FloatArray, upper: FloatArray, integrality: list[object] | None) -> highspy.Highs:
-        m = len(self.p.majors)
+        m = self.k * len(self.p.majors)
         return _highs(self.cost, np.concatenate([lower, np.zeros(2 * m)]), np.concatenate([upper, np.full(2 * m, np.inf)]),
                       self.matrix, self.row_lo, self.row_hi, integrality)
 
@@ -173,7 +180,7 @@ class _Stage1:
                        mip_rel_gap: float) -> tuple[str, FloatArray | None, float, float]:
         kinds = highspy.HighsVarType
         semi_kind, plain = (kinds.kSemiInteger, kinds.kInteger) if self.p.integral else (kinds.kSemiContinuous, kinds.kContinuous)
-        integrality = [semi_kind if s else plain for s in self.semi.tolist()] + [kinds.kContinuous] * (2 * len(self.p.majors))
+        integrality = [semi_kind if s else plain for s in self.semi.tolist()] + [kinds.kContinuous] * (2 * self.k * len(self.p.majors))
         h = self._model(self.lower, self.upper, integrality)  # type: ignore[arg-type]
         h.setOptionValue("mip_rel_gap", mip_rel_gap)
         if time_limit is not None:
@@ -195,7 +202,7 @@ class _Stage1:
         return label, x, float(info.objective_function_value), float(info.mip_dual_bound)
 
     def _ou(self, x: FloatArray) -> FloatArray:
-        excess = np.bincount(self.p.pair_major, x, len(self.p.majors)) - self.p.target
+        excess = (np.bincount(self.p.pair_major, x, len(self.p.majors))[None, :] - self.targets).ravel()
         return np.concatenate([np.maximum(excess, 0.0), np.maximum(-excess, 0.0)])
 
 
@@ -212,7 +219,7 @@ def _polish(p: EnrolmentProblem, stage: _Stage1, x: FloatArray) -> FloatArray:
                             sparse.hstack([eye, -eye, eye])], format="csc")
     row_lo, row_hi = stage.row_lo.copy(), stage.row_hi.copy()
     first = int(np.isfinite(p.capacity).sum())
-    row_lo[first:first + m] = row_hi[first:first + m] = np.bincount(p.pair_major, x, m)
+    row_lo[first:first + stage.k * m] = row_hi[first:first + stage.k * m] = np.tile(np.bincount(p.pair_major, x, m), stage.k)
     h = _highs(np.concatenate([np.zeros(n), np.ones(2 * n)]), np.concatenate([lower, np.zeros(2 * n)]),
                np.concatenate([upper, np.full(2 * n, np.inf)]), matrix,
                np.concatenate([row_lo, p.current]), np.concatenate([row_hi, p.current]))

@@ -119,6 +119,27 @@ def plan_summary(plan: EnrolmentPlan) -> dict[str, Any]:
         return base
     columns = ["institution_code", "school_name", "major_code", "major_name", "class_name", "current", "planned", "change",
                "change_pct", "status", "binding", "reason"]
+    columns += ["held", "phase_out", "schedule"]
     return {**base, "effect": plan.effect, "changes": plan.changes.select(columns).to_dicts(),
             "plan": plan.plan.select(columns).to_dicts(), "binding": plan.binding.to_dicts(),
-            "majors": plan.majors.to_dicts()}
+            "majors": plan.majors.to_dicts(), "scenarios": plan.effect.get("scenarios", []),
+            "limits": change_limits(plan)}
+
+
+def change_limits(plan: EnrolmentPlan) -> dict[str, Any]:
+    """What the yearly change limit let through: closures this year, phased closures (cut this year, the rest
+    scheduled), offerings held for want of demand data, new offerings — each with the entrants concerned."""
+    p = plan.plan
+    if p.height == 0:
+        return {}
+
+    def count(frame: pl.DataFrame, column: str = "current") -> dict[str, float]:
+        return {"offerings": frame.height, "entrants": float(frame[column].sum())}
+
+    return {"entrants_now": float(p["current"].sum()),
+            "closures": count(p.filter(pl.col("status") == "close")),
+            "phase_outs": {**count(p.filter(pl.col("phase_out"))),
+                           "entrants_plan": float(p.filter(pl.col("phase_out"))["planned"].sum())},
+            "held_no_data": count(p.filter(pl.col("held"))),
+            "new_offerings": count(p.filter(pl.col("status") == "open"), "planned"),
+            "phase_closures": plan.options.phase_closures}

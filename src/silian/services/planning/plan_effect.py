@@ -43,27 +43,50 @@ def major_frame(inputs: PlanInputs, plan: pl.DataFrame) -> pl.DataFrame:
                           (pl.col("demand_forecast") - pl.col("entrants_plan") * pl.col("yield")).alias("gap_plan"))
             .select("major_code", "major_name", "class_code", "class_name", "level_key", "supply", "demand",
                     "gap", "gap_ratio", "completion", "continued_rate", "yield", "growth", "demand_forecast",
-                    "key_share", "weight", "target", "entrants_now", "entrants_plan", "gap_now", "gap_plan")
+                    "key_share", "weight", "target", "entrants_now", "entrants_plan", "gap_now", "gap_plan",
+                    "has_demand", "growth_low", "growth_high", "demand_low", "demand_high", "target_low", "target_high")
             .sort("major_code"))
 
 def predicted_effect(inputs: PlanInputs, plan: pl.DataFrame, majors: pl.DataFrame) -> dict[str, Any]:
     """Σ|gap|, weighted Σ|gap| and the Duncan index over 专业类 for this year's enrolment and for the plan
     (both at steady state, same yields and demand), and the coupling D recomputed the same way."""
     out: dict[str, Any] = {}
+    covered = majors.filter(pl.col("has_demand"))  # majors without demand evidence are held and left out
     for label, column in (("now", "gap_now"), ("plan", "gap_plan")):
         out[f"gap_abs_{label}"] = float(majors[column].abs().sum())
         out[f"gap_weighted_{label}"] = float((majors[column].abs() * majors["weight"]).sum())
-        supply = majors.with_columns((pl.col(f"entrants_{label}") * pl.col("yield")).alias("s")).group_by("class_code").agg(
+        supply = covered.with_columns((pl.col(f"entrants_{label}") * pl.col("yield")).alias("s")).group_by("class_code").agg(
             pl.col("s").sum(), pl.col("demand_forecast").sum()).sort("class_code")
         out[f"duncan_{label}"] = dissimilarity_index(supply["s"].to_numpy(), supply["demand_forecast"].to_numpy())
     out["entrants_now"], out["entrants_plan"] = float(plan["current"].sum()), float(plan["planned"].sum())
     out["demand_forecast"] = float(majors["demand_forecast"].sum())
+    out["scenarios"] = scenario_effect(inputs, majors)
     try:
         out.update(_coupling(inputs, plan, majors))
         inputs.notes.append(t("plan_note_coupling"))
     except InvalidInput as exc:
         inputs.notes.append(t("plan_note_no_coupling", detail=exc.message))
     return out
+
+def scenario_effect(inputs: PlanInputs, majors: pl.DataFrame) -> list[dict[str, Any]]:
+    """How this year's enrolment and the plan do in each demand scenario (steady state, graduates entering the
+    labour market): demand, Σ|gap|, weighted Σ|gap|, shortage and surplus; majors with demand evidence only."""
+    covered = majors.filter(pl.col("has_demand"))
+    weights = dict(zip(("low", "point", "high"), inputs.o.scenario_weights, strict=True)) if inputs.o.scenarios else {"point": 1.0}
+    rows = []
+    for name, column in (("low", "demand_low"), ("point", "demand_forecast"), ("high", "demand_high")):
+        if name not in weights:
+            continue
+        row: dict[str, Any] = {"scenario": name, "weight": weights[name], "demand": float(covered[column].sum())}
+        for label in ("now", "plan"):
+            gap = covered[column] - covered[f"entrants_{label}"] * covered["yield"]
+            row[f"gap_abs_{label}"] = float(gap.abs().sum())
+            row[f"gap_weighted_{label}"] = float((gap.abs() * covered["weight"]).sum())
+            row[f"shortage_{label}"] = float(gap.clip(lower_bound=0).sum())
+            row[f"surplus_{label}"] = float((-gap).clip(lower_bound=0).sum())
+        rows.append(row)
+    return rows
+
 
 def _coupling(inputs: PlanInputs, plan: pl.DataFrame, majors: pl.DataFrame) -> dict[str, Any]:
     """D for two synthetic years appended to the real panel: every table held at its latest year ≤ the plan

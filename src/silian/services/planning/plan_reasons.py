@@ -53,6 +53,13 @@ register_messages(
         "plan_cut_total": ("为满足中职招生总量上限而压减", "Cut to meet the upper bound on the 中职 total"),
         "plan_shift": ("调剂：本校其他专业缺口更大", "Shifted: other majors of the school have larger shortages"),
         "plan_same": ("维持", "Unchanged"),
+        "plan_held": ("无需求数据（任何来源均无），维持今年招生，不压减、不停招",
+                      "No demand evidence from any source: held at this year's size, neither cut nor closed"),
+        "plan_phase_out": (
+            "停招分年实施：受年度调整上限约束，今年减至 {planned:,.0f} 人，此后 {schedule}",
+            "Closure phased within the yearly change limit: {planned:,.0f} this year, then {schedule}",
+        ),
+        "plan_phase_step": ("{year} 年 {n:,.0f} 人", "{n:,.0f} in {year}"),
     }
 )
 FAMILY_NAMES = {"capacity": ("办学能力", "capacity"), "change_up": ("年度扩招上限", "maximum yearly increase"),
@@ -83,14 +90,32 @@ def plan_frame(inputs: PlanInputs, problem: ep.EnrolmentProblem, result: ep.Plan
     )
     pairs = zip(problem.pair_school, problem.pair_major, problem.force_close, strict=True)
     closed = {(problem.schools[s], problem.majors[m]) for s, m, f in pairs if f}
-    status, reasons, binding = [], [], []
+    index = {(problem.schools[s], problem.majors[m]): i for i, (s, m) in enumerate(zip(problem.pair_school, problem.pair_major,
+                                                                                          strict=True))}
+    held, phased = problem.held(), problem.phased()
+    status, reasons, binding, held_col, phase_col, schedules = [], [], [], [], [], []
     for r in plan.iter_rows(named=True):
+        i = index[(r["institution_code"], r["major_code"])]
         fams = list(r["binding"]) + (["capacity"] if r["institution_code"] in school_bind else [])
+        # a phase-out: a closable pair held to its yearly step on its way to 0 (below the minimum cohort)
+        phase_out = bool(phased[i]) and 0 < r["planned"] < inputs.o.min_cohort
+        schedule = problem.phase_out_schedule(r["planned"], r["current"]) if phase_out else []
         status.append(_status(r))
-        reasons.append(_reason(inputs, r, fams + sorted(totals), (r["institution_code"], r["major_code"]) in closed))
+        if held[i]:
+            reasons.append(t("plan_held"))
+        elif phase_out:
+            steps = t("list_joiner").join(t("plan_phase_step", year=inputs.year + 2 + k, n=n) for k, n in enumerate(schedule))
+            reasons.append(t("plan_phase_out", planned=r["planned"], schedule=steps))
+        else:
+            reasons.append(_reason(inputs, r, fams + sorted(totals), (r["institution_code"], r["major_code"]) in closed))
         binding.append(fams)
+        held_col.append(bool(held[i]))
+        phase_col.append(phase_out)
+        schedules.append(schedule)
     return plan.with_columns(pl.Series("status", status), pl.Series("reason", reasons),
                              pl.Series("binding", binding, dtype=pl.List(pl.String)),
+                             pl.Series("held", held_col, dtype=pl.Boolean), pl.Series("phase_out", phase_col, dtype=pl.Boolean),
+                             pl.Series("schedule", schedules, dtype=pl.List(pl.Float64)),
                              pl.when(pl.col("current") > 0).then(pl.col("change") / pl.col("current")).alias("change_pct")
                              ).sort("institution_code", "major_code")
 

@@ -31,6 +31,7 @@ from silian.services.presentation.gaps import (
     gap_cells_table,
     grow_table,
     mismatch_table,
+    no_data_table,
 )
 from silian.services.presentation.outlook import (
     forecast_table,
@@ -145,6 +146,7 @@ __all__ = [
     "level_label",
     "may_see_schools",
     "mismatch_table",
+    "no_data_table",
     "noncompliant_table",
     "num",
     "obstacles_table",

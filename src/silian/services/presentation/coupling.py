@@ -79,7 +79,7 @@ def chain_obstacles_table(bundle: AnalysisBundle) -> PresentedTable:
 
 def card_counts(bundle: AnalysisBundle) -> dict[str, int]:
     cards = bundle.supply_demand.cards["card"]
-    return {c: int((cards == c).sum()) for c in ("red", "yellow", "green")}
+    return {c: int((cards == c).sum()) for c in ("red", "yellow", "green", "no_data")}
 
 
 def red_list_table(bundle: AnalysisBundle) -> PresentedTable:

@@ -97,6 +97,18 @@ def cut_table(bundle: AnalysisBundle) -> PresentedTable:
     return PresentedTable("cut", t("tbl_cut"), major_columns(*extra), major_rows(bundle.supply_demand.cut, *extra))
 
 
+def no_data_table(bundle: AnalysisBundle) -> PresentedTable:
+    """The offered majors without demand evidence from any source: no card, no cut; what data would fix it."""
+    frame = bundle.supply_demand.no_data
+    columns = table_columns(("major_code", "col_code", TEXT), ("major_name", "col_major", TEXT),
+                            ("level_key", "col_major_level", LEVEL), ("supply", "col_supply", INT, "人/年"),
+                            ("industry_names", "col_industries", TEXT), ("fix", "col_fix", TEXT))
+    rows = [(r["major_code"], r["major_name"] or "", r["level_key"], r["supply"],
+             t("list_joiner").join(n for n in (r["industry_names"] or [])[:3] if n), r["fix"] or "")
+            for r in frame.iter_rows(named=True)] if frame.height else []
+    return PresentedTable("no-data", t("tbl_no_data"), columns, rows)
+
+
 def gap_cell(bundle: AnalysisBundle, extras: DashboardExtras, class_code: str, chain: str) -> tuple[PresentedTable, dict[str, list[str]]]:
     """The drill-down of one heatmap cell: the majors of ``class_code`` carried into ``chain`` (their share
     of supply, demand and gap by the crosswalk weight), with their card, and the schools offering each in the

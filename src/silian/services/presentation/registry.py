@@ -26,6 +26,7 @@ from silian.services.presentation.gaps import (
     gap_cells_table,
     grow_table,
     mismatch_table,
+    no_data_table,
 )
 from silian.services.presentation.outlook import forecast_table, skill_trend_table, skills_table
 from silian.services.presentation.pathways import dead_ends_table, funnel_table, pathway_flows
@@ -56,7 +57,7 @@ BUNDLE_TABLES: dict[str, BundleBuilder] = {
     "counties": counties_table, "county-u": county_u_table, "county-topsis": county_topsis_table,
     "gap-heatmap": lambda b, p: gap_cells_table(b), "class-gaps": lambda b, p: class_gaps_table(b),
     "chain-gaps": lambda b, p: chain_gaps_table(b), "mismatch": lambda b, p: mismatch_table(b),
-    "grow": lambda b, p: grow_table(b), "cut": lambda b, p: cut_table(b),
+    "grow": lambda b, p: grow_table(b), "cut": lambda b, p: cut_table(b), "no-data": lambda b, p: no_data_table(b),
     "funnel": lambda b, p: funnel_table(b), "dead-ends": lambda b, p: dead_ends_table(b),
     "school-fails": lambda b, p: school_fails_table(b), "simulations": lambda b, p: simulations_table(b),
     "small-cohorts": lambda b, p: small_cohorts_table(b),

@@ -8,11 +8,14 @@ from typing import Any
 
 import polars as pl
 
+from silian.analytics.alignment import SOURCES
+from silian.analytics.warning_cards import CARDS
 from silian.services.analysis import AnalysisBundle
 from silian.services.presentation.gaps import chain_gaps_table, cut_table, grow_table
 from silian.services.presentation.pathways import dead_ends_table
 from silian.services.presentation.registry import BUNDLE_TABLES
 from silian.services.presentation.schools import small_cohorts_table
+from silian.services.supply_demand import SupplyDemandResult
 
 
 def _records(frame: pl.DataFrame, columns: list[str]) -> list[dict[str, Any]]:
@@ -22,6 +25,32 @@ def _records(frame: pl.DataFrame, columns: list[str]) -> list[dict[str, Any]]:
 
 def _all(frame: pl.DataFrame) -> list[dict[str, Any]]:
     return frame.to_dicts() if frame.height else []
+
+
+def major_records(sd: SupplyDemandResult) -> list[dict[str, Any]]:
+    """Every offered major (the ``supply_demand.majors[]`` contract): code, name, supply, demand and gap (null
+    without demand evidence), card (red, yellow, green or no_data), and its coverage — each source's own
+    openings (null when that source has no record), the sources with and without evidence, the occupations and
+    industries it maps to, and for a no_data major what data would fix it."""
+    if sd.cards.height == 0:
+        return []
+    coverage = sd.coverage.select("major_code", "missing", "occupations", "occupation_names", "industries",
+                                  "industry_names", "fix") if sd.coverage.height else None
+    frame = sd.cards if coverage is None else sd.cards.join(coverage, on="major_code", how="left")
+    rows = []
+    for r in frame.iter_rows(named=True):
+        no_data = r["card"] == "no_data"
+        rows.append({
+            "major_code": r["major_code"], "major_name": r["major_name"], "level_key": r["level_key"],
+            "supply": r["supply"], "demand": None if no_data else r["demand"], "gap": None if no_data else r["gap"],
+            "gap_ratio": None if no_data else r["gap_ratio"], "card": r["card"], "reasons": r["reasons"],
+            "demand_by_source": {s: r.get(f"demand_{s}") for s in SOURCES},
+            "sources": [s for s in (r.get("sources") or []) if s in SOURCES],
+            "missing": r.get("missing") or [], "occupations": r.get("occupations") or [],
+            "occupation_names": r.get("occupation_names") or [], "industries": r.get("industries") or [],
+            "industry_names": r.get("industry_names") or [], "fix": r.get("fix"),
+        })
+    return rows
 
 
 def presented_tables(bundle: AnalysisBundle) -> dict[str, dict[str, Any]]:
@@ -64,10 +93,16 @@ def bundle_summary(bundle: AnalysisBundle) -> dict[str, Any]:
             "year": sd.year,
             "blend": sd.blend.weights,
             "source_totals": sd.blend.totals,
+            "demand_basis": sd.blend.basis,
+            "demand_total": sd.blend.total,
+            "declarations_replaced": sd.blend.replaced,
             "grow": grow_table(bundle).records(),
             "cut": cut_table(bundle).records(),
             "chains": chain_gaps_table(bundle).records(),
-            "cards": {c: int((sd.cards["card"] == c).sum()) for c in ("red", "yellow", "green")},
+            "cards": {c: int((sd.cards["card"] == c).sum()) for c in CARDS},
+            "majors": major_records(sd),
+            "no_data": [r for r in major_records(sd) if r["card"] == "no_data"],
+            "occupations": _all(sd.occupations),
             "mismatch": _all(sd.mismatch_trend),
             "structural_deviation_total": sd.deviation_total,
             "unmatched_openings": sd.unmatched_openings,

@@ -48,7 +48,7 @@ def level_label(key: object) -> str:
 
 
 def card_label(card: object) -> str:
-    return t(f"card_{card}") if card in ("red", "yellow", "green") else "—"
+    return t(f"card_{card}") if card in ("red", "yellow", "green", "no_data") else "—"
 
 
 def reasons_label(keys: object) -> str:

@@ -4,9 +4,9 @@
   up to the comparison year) are scaled by planned ÷ current entrants — the steady state of the plan, as if
   it had run long enough for its graduates to reach the labour market; a new offering gets rows at the
   major's observed per-entrant rates (students, graduates, destinations, certificates).
-- plant: its workers are added as demand of its county in every demand year from ``from_year``, once to each
-  demand source present that year; since the blend's weights sum to 1, the blended demand rises by exactly
-  the plant's workers, split over the occupation's majors like any occupation demand.
+- plant: its workers are added as demand of its county in every demand year from ``from_year``, as openings
+  known exactly (source ``added``): the alignment adds them on top of the divided statistical total, so the
+  demand rises by exactly the plant's workers, split over the occupation's majors like any occupation demand.
 - merger: the merged schools' rows (every year) are re-keyed to the surviving school and added up; the
   absorbed schools leave the school register.
 """
@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
+from silian.analytics.alignment import ADDED
 from silian.domain.errors import InvalidInput
 from silian.domain.messages import register_messages, t
 from silian.services.hub import HubSnapshot
@@ -123,18 +124,14 @@ def _new_offerings(points: pl.DataFrame, flows: list[str], new: list[tuple[str, 
 
 
 def apply_plant(demand: pl.DataFrame, posts: pl.DataFrame | None, spec: PlantSpec, years: list[int]) -> pl.DataFrame:
-    """Demand rows of the plant: each need once per demand source present in each year from ``from_year``."""
-    present = pl.concat([demand.select("source", "period", "count"),
-                         *([posts.select("source", "period", "count")] if posts is not None and posts.height else [])],
-                        how="vertical_relaxed")
+    """Demand rows of the plant: each need once in each demand year from ``from_year``, as openings known
+    exactly (source ``added``, see :data:`silian.analytics.alignment.ADDED`)."""
     rows = []
     for y in [y for y in years if y >= spec.from_year] or [spec.from_year]:
-        sources = sorted(set(present.filter((pl.col("period").str.slice(0, 4) == str(y)) & (pl.col("count") > 0))["source"].to_list()))
-        for source in sources or ["declared"]:
-            for need in spec.needs:
-                rows.append({"source": source, "region_code": spec.county, "period": str(y), "enterprise_credit_code": "",
-                             "occupation_code": need.occupation, "major_code": "", "skill_level": need.skill_level,
-                             "count": need.workers, "is_generated": False})
+        for need in spec.needs:
+            rows.append({"source": ADDED, "region_code": spec.county, "period": str(y), "enterprise_credit_code": "",
+                         "occupation_code": need.occupation, "major_code": "", "skill_level": need.skill_level,
+                         "count": need.workers, "is_generated": False})
     if not rows:
         return demand
     return pl.concat([demand, pl.DataFrame(rows, schema={k: demand.schema[k] for k in rows[0]})], how="diagonal_relaxed")

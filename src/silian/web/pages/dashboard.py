@@ -402,6 +402,7 @@ def gaps(request: Request, src: SourcesDep, principal: PrincipalDep, year: int |
         tables=[
             Panel(present.grow_table(b), wide=True, open_table=True),
             Panel(present.cut_table(b), wide=True, open_table=True),
+            Panel(present.no_data_table(b), wide=True, open_table=True),
         ],
     )
 

@@ -69,6 +69,23 @@ register_messages(
         "pl_now": ("现状", "Now"),
         "pl_planned": ("计划", "Plan"),
         "pl_gap_abs": ("缺口绝对值合计", "Σ |gap|"),
+        "pl_limits": (("年度调整上限内：今年停招 {closures} 个专业点（{closed:,.0f} 人），分年停招 {phased} 个；"
+                      "无需求数据而维持的专业点 {held} 个（{held_entrants:,.0f} 人）；新开 {new} 个"),
+                      ("Within the yearly change limit: {closures} offerings close this year ({closed:,.0f} entrants), "
+                      "{phased} closures phased; {held} offerings held for want of demand data ({held_entrants:,.0f} "
+                      "entrants); {new} new offerings")),
+        "pl_scenarios": ("计划在各需求情景下的表现（稳态，毕业生人数）", ("How the plan does in each demand scenario "
+                         "(steady state, graduates)")),
+        "pl_col_scenario": ("需求情景", "Scenario"),
+        "pl_col_weight": ("权重", "Weight"),
+        "pl_col_demand": ("需求（人）", "Demand"),
+        "pl_col_gap_now": ("今年招生的缺口合计", "Σ|gap|, this year's enrolment"),
+        "pl_col_gap_plan": ("计划的缺口合计", "Σ|gap|, the plan"),
+        "pl_col_shortage_plan": ("计划后短缺", "Shortage, the plan"),
+        "pl_col_surplus_plan": ("计划后过剩", "Surplus, the plan"),
+        "pl_scenario_low": ("低（预测区间下限）", "low (interval lower bound)"),
+        "pl_scenario_point": ("中（点预测）", "point forecast"),
+        "pl_scenario_high": ("高（预测区间上限）", "high (interval upper bound)"),
         "pl_duncan": ("专业类错配指数", "Class mismatch (Duncan)"),
         "pl_coupling": ("耦合协调度 D", "Coupling D"),
         "pl_changes": ("招生变化（每项附原因）", "Changes, each with its reason"),
