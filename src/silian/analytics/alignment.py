@@ -213,7 +213,7 @@ def gaps_by_major(inputs: AlignmentInputs, year: int) -> tuple[pl.DataFrame, Dem
                            pl.col("has_demand").fill_null(False), pl.col("sources").fill_null([]),
                            pl.lit(blend.complete).alias("demand_complete"))
              .with_columns(offered=pl.col("graduates") > 0))
-    return with_gap(frame).sort("gap", nulls_last=True), blend
+    return with_gap(frame).sort("gap", "major_code", nulls_last=True), blend
 
 
 def with_gap(frame: pl.DataFrame) -> pl.DataFrame:

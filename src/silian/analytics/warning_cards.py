@@ -55,7 +55,7 @@ def warning_cards(by_major: pl.DataFrame, rule: Mapping[str, float]) -> pl.DataF
         .otherwise(pl.lit("green")).alias("card"),
         pl.when(no_data).then(pl.lit(["no_demand_data"])).otherwise(reasons).alias("reasons"))
         .with_columns(pl.col("card").replace_strict(CARD_ORDER, return_dtype=pl.Int8).alias("_order"))
-        .sort("_order", "gap_ratio", nulls_last=True).drop("_order"))
+        .sort("_order", "gap_ratio", "major_code", nulls_last=True).drop("_order"))
 
 
 def grow_and_cut(cards: pl.DataFrame, by_major: pl.DataFrame, rule: Mapping[str, float]) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -65,6 +65,6 @@ def grow_and_cut(cards: pl.DataFrame, by_major: pl.DataFrame, rule: Mapping[str,
     grow = by_major.filter(
         pl.col("gap").is_not_null() & (pl.col("gap") >= rule["min_gap"])
         & (pl.col("gap_ratio").is_null() | (pl.col("gap_ratio") >= rule["grow_gap_ratio"]))
-    ).sort("gap", descending=True).head(top)
-    cut = cards.filter(pl.col("card") == "red").sort("gap").head(top)
+    ).sort(["gap", "major_code"], descending=[True, False]).head(top)
+    cut = cards.filter(pl.col("card") == "red").sort("gap", "major_code").head(top)
     return grow, cut

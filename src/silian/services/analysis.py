@@ -9,6 +9,7 @@ from typing import Any
 
 import polars as pl
 
+from silian.analytics.completeness import provisional_years
 from silian.analytics.entropy import entropy_weights
 from silian.analytics.forecast.openings import ForecastResult, forecast_openings, openings_from_employment
 from silian.catalog import Catalog, get_catalog
@@ -27,7 +28,7 @@ from silian.services.four_chains import FourChainResult, analyse_four_chains
 from silian.services.hub import HubSnapshot, load_hub
 from silian.services.hub_scope import scope_hub
 from silian.services.supply_demand import SupplyDemandResult, analyse_supply_demand, demand_years
-from silian.services.year_coverage import hub_coverage, latest_complete_year
+from silian.services.year_coverage import analysis_demand_year, hub_coverage
 from silian.settings import Settings
 from silian.storage.database import Database
 
@@ -181,15 +182,14 @@ def run_analysis(db: Database | None = None, *, hub: HubSnapshot | None = None, 
     counties = timed("coupling_counties", _counties, hub, system, code, options)
     coverage = hub_coverage(hub, config)
     notes = [t("peer_note")]
-    latest_demand = max([y for y in demand_years(hub) if y <= year], default=year)
-    sd_year = latest_complete_year(coverage, "demand", year) or latest_demand  # never a provisional year's few rows
-    if sd_year != latest_demand:
-        later = sorted({y for y in demand_years(hub) if sd_year < y <= year})
+    sd_year, later = analysis_demand_year(coverage, demand_years(hub), year)  # never a provisional year's few rows
+    if later:
         notes.insert(0, t("analysis_demand_year", used=sd_year, year=later[0], provisional=", ".join(map(str, later))))
     forecast_cfg = config.section("forecast")
     result = {
         "peers": timed("peers", peer_comparison, hub, code, year),
-        "supply_demand": timed("supply_demand", analyse_supply_demand, hub, catalog, config, system, sd_year),
+        "supply_demand": timed("supply_demand", analyse_supply_demand, hub, catalog, config, system, sd_year,
+                               region_code=code, provisional=provisional_years(coverage, "demand"), trend_until=year),
         "pathways": timed("pathways", analyse_pathways, hub, catalog, year),
         "schools": timed("schools", analyse_schools, hub, config, year),
         "skills": timed("skills", analyse_skills, hub, config, sd_year),

@@ -3,6 +3,7 @@ majors to grow and to cut, with short findings."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import polars as pl
@@ -109,8 +110,11 @@ def demand_years(hub: HubSnapshot) -> list[int]:
 
 
 def analyse_supply_demand(hub: HubSnapshot, catalog: Catalog, config: AnalysisConfig, system: IndicatorSystem,
-                          year: int) -> SupplyDemandResult:
-    """Everything for 供需链难畅 in ``year``."""
+                          year: int, *, region_code: str | None = None, provisional: Sequence[int] = (),
+                          trend_until: int | None = None) -> SupplyDemandResult:
+    """Everything for 供需链难畅 in ``year`` (for ``region_code``'s statistics when given). ``provisional`` years
+    (incomplete data, see :mod:`silian.analytics.completeness`) stay in the mismatch trend, marked, but never
+    end it; the trend runs to ``trend_until`` (the analysis year; default ``year``), later years are left out."""
     inputs = alignment_inputs(hub, catalog, config, system)
     by_major, blend = al.gaps_by_major(inputs, year)
     by_industry = al.gaps_by_industry(by_major, inputs.major_industries)
@@ -119,14 +123,14 @@ def analyse_supply_demand(hub: HubSnapshot, catalog: Catalog, config: AnalysisCo
     rule = config.section("warning")
     cards = warning_cards(by_major, rule)
     grow, cut = grow_and_cut(cards, by_major, {**config.section("grow_cut")})
-    deviation, total, dev_warnings = _deviation(hub, catalog, by_industry, year)
+    deviation, total, dev_warnings = _deviation(hub, catalog, by_industry, year, region_code)
     coverage, occupations = demand_coverage(inputs, catalog, by_major, year)
     result = SupplyDemandResult(
         year=year, by_major=by_major, by_class=al.gaps_by_class(by_major), by_industry=by_industry,
         by_chain=al.gaps_by_chain(by_industry, system.key_industries),
         by_class_chain=al.gaps_by_class_and_chain(by_major, inputs.major_industries, system.key_industries),
         deviation=deviation, deviation_total=total,
-        mismatch_trend=mismatch_trend(inputs, demand_years(hub)), blend=blend,
+        mismatch_trend=mismatch_trend(inputs, [y for y in demand_years(hub) if y <= (trend_until or year)], provisional), blend=blend,
         unmatched_openings=al.unmatched_demand(inputs, year), cards=cards, grow=grow, cut=cut, warnings=dev_warnings,
         coverage=coverage, occupations=occupations)
     return _with_findings(result)
@@ -177,19 +181,24 @@ def demand_coverage(inputs: al.AlignmentInputs, catalog: Catalog, by_major: pl.D
                      "industry_names": [industry_names.get(c) for c in r["industries"]]})
     extra = pl.DataFrame(rows, schema={"major_code": pl.String, "missing": pl.List(pl.String), "fix": pl.String,
                                        "occupation_names": pl.List(pl.String), "industry_names": pl.List(pl.String)})
-    coverage = coverage.join(extra, on="major_code", how="left").sort("has_demand", pl.col("supply"), "major_code",
-                                                                        descending=[False, True, False])
+    coverage = coverage.join(extra, on="major_code", how="left").sort(  # supply rounded: ties stay ties, by code
+        "has_demand", pl.col("supply").round(6), "major_code", descending=[False, True, False])
     return coverage, occupations
 
 
-def _deviation(hub: HubSnapshot, catalog: Catalog, by_industry: pl.DataFrame, year: int) -> tuple[pl.DataFrame, float, list[str]]:
-    """Structural deviation of graduate supply shares from employment shares (latest statistics ≤ year)."""
+def _deviation(hub: HubSnapshot, catalog: Catalog, by_industry: pl.DataFrame, year: int,
+               region_code: str | None = None) -> tuple[pl.DataFrame, float, list[str]]:
+    """Structural deviation of graduate supply shares from employment shares (latest statistics ≤ year) of
+    ``region_code`` — the region analysed, never "the region with the most rows"; without statistics of its own,
+    the sum over the regions under it."""
     stats = hub["industry_stats"].filter(pl.col("employment").is_not_null() & (pl.col("year") <= year))
+    own = stats.filter(pl.col("region_code") == region_code) if region_code else stats
+    if own.height:
+        stats = own
     if stats.height == 0:
         return pl.DataFrame(), 0.0, []
     latest = stats.filter(pl.col("year") == stats["year"].max())
-    region = latest.group_by("region_code").agg(pl.len()).sort("len", descending=True)["region_code"][0]
-    employment = latest.filter(pl.col("region_code") == region).group_by("industry_code").agg(pl.col("employment").sum())
+    employment = latest.group_by("industry_code").agg(pl.col("employment").sum())
     if "supply_no_data" in by_industry.columns:  # graduate shares: every major's supply, with demand data or not
         by_industry = by_industry.with_columns(pl.col("supply") + pl.col("supply_no_data"))
     keyed = al.to_statistics_codes(by_industry, catalog.industries, employment["industry_code"].to_list())
@@ -203,8 +212,9 @@ def _deviation(hub: HubSnapshot, catalog: Catalog, by_industry: pl.DataFrame, ye
     return frame, result.total_abs_, list(result.warnings)
 
 
-def mismatch_trend(inputs: al.AlignmentInputs, years: list[int]) -> pl.DataFrame:
-    """Per year: Duncan and Şahin indices of graduate supply against blended demand over 专业类."""
+def mismatch_trend(inputs: al.AlignmentInputs, years: list[int], provisional: Sequence[int] = ()) -> pl.DataFrame:
+    """Per year: Duncan and Şahin indices of graduate supply against blended demand over 专业类; ``provisional``
+    marks years whose data are incomplete (shown, never a trend's end point)."""
     rows = []
     for year in years:
         by_major, blend = al.gaps_by_major(inputs, year)
@@ -213,9 +223,11 @@ def mismatch_trend(inputs: al.AlignmentInputs, years: list[int]) -> pl.DataFrame
             continue
         u, v = by_class["supply"].to_numpy(), by_class["demand"].to_numpy()
         rows.append({"year": year, "duncan": dissimilarity_index(u, v), "sahin": sahin_mismatch_index(u, v),
-                     "supply": float(u.sum()), "demand": float(v.sum()), "basis": blend.basis})
+                     "supply": float(u.sum()), "demand": float(v.sum()), "basis": blend.basis,
+                     "provisional": year in provisional})
     return pl.DataFrame(rows, schema={"year": pl.Int64, "duncan": pl.Float64, "sahin": pl.Float64,
-                                      "supply": pl.Float64, "demand": pl.Float64, "basis": pl.String})
+                                      "supply": pl.Float64, "demand": pl.Float64, "basis": pl.String,
+                                      "provisional": pl.Boolean})
 
 
 def blend_text(blend: al.DemandBlend) -> str:
@@ -247,8 +259,9 @@ def _with_findings(r: SupplyDemandResult) -> SupplyDemandResult:
     findings.append(t("sd_finding_cards", **counts))  # type: ignore[arg-type]
     if r.no_data.height:
         findings.append(t("sd_finding_no_data", count=r.no_data.height, supply=float(r.no_data["supply"].sum())))
-    if r.mismatch_trend.height >= 2:
-        first, last = r.mismatch_trend.row(0, named=True), r.mismatch_trend.row(-1, named=True)
+    complete = r.mismatch_trend.filter(~pl.col("provisional"))  # a provisional year never ends the trend
+    if complete.height >= 2:
+        first, last = complete.row(0, named=True), complete.row(-1, named=True)
         findings.append(t("sd_finding_mismatch", first_year=first["year"], first=first["duncan"],
                           last_year=last["year"], last=last["duncan"]))
     if r.unmatched_openings > 0:

@@ -30,3 +30,11 @@ def latest_complete_year(coverage: pl.DataFrame, table: str, at_most: int) -> in
     """The latest year ≤ ``at_most`` in which ``table`` is complete (None: no such year)."""
     years = [y for y in complete_years(coverage, table) if y <= at_most]
     return max(years) if years else None
+
+
+def analysis_demand_year(coverage: pl.DataFrame, demand_years: list[int], year: int) -> tuple[int, list[int]]:
+    """The demand year supply and demand use for analysis year ``year``: the latest complete one ≤ ``year`` (the
+    latest with data when none is complete), and the later years ≤ ``year`` left out as provisional."""
+    latest = max([y for y in demand_years if y <= year], default=year)
+    used = latest_complete_year(coverage, "demand", year) or latest
+    return used, sorted({y for y in demand_years if used < y <= year})

@@ -82,9 +82,10 @@ def chain_gaps_table(bundle: AnalysisBundle) -> PresentedTable:
 def mismatch_table(bundle: AnalysisBundle) -> PresentedTable:
     m = bundle.supply_demand.mismatch_trend
     columns = (*table_columns(("year", "col_year", TEXT)), Column("duncan", "Duncan", NUM3), Column("sahin", "Şahin", NUM3),
-               *table_columns(("supply", "col_supply", INT, "人/年"), ("demand", "col_demand", INT, "人/年")))
-    return PresentedTable("mismatch", t("tbl_mismatch"), columns,
-                          [tuple(r[c.key] for c in columns) for r in m.iter_rows(named=True)] if m.height else [])
+               *table_columns(("supply", "col_supply", INT, "人/年"), ("demand", "col_demand", INT, "人/年"),
+                              ("status", "col_data_status", TEXT)))
+    rows = [{**r, "status": t("data_provisional" if r.get("provisional") else "data_complete")} for r in m.iter_rows(named=True)]
+    return PresentedTable("mismatch", t("tbl_mismatch"), columns, [tuple(r[c.key] for c in columns) for r in rows])
 
 
 def grow_table(bundle: AnalysisBundle) -> PresentedTable:

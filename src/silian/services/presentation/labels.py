@@ -69,6 +69,9 @@ register_messages(
         ),
         # column labels
         "col_year": ("年份", "Year"),
+        "col_data_status": ("数据状态", "Data"),
+        "data_provisional": ("暂定（数据不完整）", "provisional (incomplete)"),
+        "data_complete": ("完整", "complete"),
         "col_region": ("地区", "Region"),
         "col_level": ("协调等级", "Level"),
         "col_lag": ("滞后类型", "Lagging"),

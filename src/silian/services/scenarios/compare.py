@@ -11,6 +11,7 @@ from typing import Any
 
 import polars as pl
 
+from silian.analytics.completeness import provisional_years
 from silian.catalog import Catalog, get_catalog
 from silian.domain.errors import InvalidInput
 from silian.domain.messages import register_messages, t
@@ -23,6 +24,7 @@ from silian.services.hub_scope import scope_hub
 from silian.services.scenarios.apply import apply_scenario
 from silian.services.scenarios.specs import Spec
 from silian.services.supply_demand import analyse_supply_demand, demand_years
+from silian.services.year_coverage import analysis_demand_year, hub_coverage
 from silian.settings import Settings
 
 DIGITS = 6
@@ -96,8 +98,10 @@ def indicators(hub: HubSnapshot, *, settings: Settings, catalog: Catalog, region
                coupling_year: int | None) -> tuple[dict[str, Any], str | None]:
     """The compared indicators of ``hub`` (and why coupling is missing, if it is)."""
     config, system = analysis_config(settings), indicator_system(settings)
-    sd_year = max([y for y in demand_years(hub) if y <= year], default=year)
-    sd = analyse_supply_demand(hub, catalog, config, system, sd_year)
+    coverage = hub_coverage(hub, config)
+    sd_year, _ = analysis_demand_year(coverage, demand_years(hub), year)  # the same demand year as the analysis
+    sd = analyse_supply_demand(hub, catalog, config, system, sd_year, region_code=region_code,
+                               provisional=provisional_years(coverage, "demand"))
     gaps = sd.by_major["gap"]
     values: dict[str, Any] = {"shortage": math.fsum(gaps.filter(gaps > 0).to_list()),
                               "surplus": -math.fsum(gaps.filter(gaps < 0).to_list())}
@@ -176,6 +180,6 @@ def compare(hub: HubSnapshot, scenarios: Sequence[tuple[str, Spec]], *, settings
     specs = [*ROWS[:7], *((c, "num", "0") for c in chains), *ROWS[7:]]
     rows = [IndicatorRow(key, _label(key), kind, better, [r.get(key) for r in results],
                          [_diff(kind, base.get(key), r.get(key)) for r in results[1:]]) for key, kind, better in specs]
-    demand_year = max([y for y in demand_years(hub) if y <= year], default=year)
+    demand_year, _ = analysis_demand_year(hub_coverage(hub, analysis_config(settings)), demand_years(hub), year)
     notes.insert(0, t("sc_note_years", year=year, coupling_year=coupling_year or "—", demand_year=demand_year))
     return Comparison(code, name, year, demand_year, coupling_year, columns, rows, notes, hub.any_generated())
