@@ -116,15 +116,15 @@ def _regime(profile: pl.DataFrame, standards: Sequence[Standard], regime: str) -
         exprs = standard.check_exprs()
         part = rows.select("institution_code", *[e.alias(f"{p}ok_{c}") for c, e in exprs.items()]).with_columns(
             pl.lit(standard.id).alias(f"{p}standard"), pl.lit(standard.complete).alias("_complete"),
-            pl.concat_list([pl.when(pl.col(f"{p}ok_{c}") == False).then(pl.lit(c)) for c in exprs])  # noqa: E712
+            pl.concat_list([pl.when(pl.col(f"{p}ok_{c}") == False).then(pl.lit(c)) for c in exprs])
             .list.drop_nulls().alias(f"{p}failed"),
             pl.concat_list([pl.when(pl.col(f"{p}ok_{c}").is_null()).then(pl.lit(c)) for c in exprs])
             .list.drop_nulls().alias(f"{p}missing"))
         parts.append(part)
     judged = {c for s in own for c in s.levels}
-    schema = {"institution_code": pl.String, f"{p}standard": pl.String, "_complete": pl.Boolean,
-              **{f"{p}ok_{c}": pl.Boolean for c in checks}, f"{p}failed": pl.List(pl.String),
-              f"{p}missing": pl.List(pl.String)}
+    schema: dict[str, pl.DataType | type[pl.DataType]] = {
+        "institution_code": pl.String, f"{p}standard": pl.String, "_complete": pl.Boolean,
+        **{f"{p}ok_{c}": pl.Boolean for c in checks}, f"{p}failed": pl.List(pl.String), f"{p}missing": pl.List(pl.String)}
     rest = profile.filter(~pl.col("level").is_in(list(judged))).select("institution_code")
     frame = pl.concat([pl.DataFrame(schema=schema), *parts, rest], how="diagonal_relaxed")
     verdict = (pl.when(pl.col(f"{p}standard").is_null()).then(pl.lit(NO_STANDARD))
@@ -156,7 +156,7 @@ def compliance(profile: pl.DataFrame, standards: Sequence[Standard]) -> pl.DataF
     clean = pl.all_horizontal([v.is_in([MET, PARTIAL, NO_STANDARD]) for v in verdicts])
     return frame.with_columns(
         pl.sum_horizontal([pl.col(f"ok_{k}").fill_null(False).cast(pl.Int32) for k in names]).alias("passed"),
-        pl.concat_list([pl.when(pl.col(f"ok_{k}") == False).then(pl.lit(k)) for k in names])  # noqa: E712
+        pl.concat_list([pl.when(pl.col(f"ok_{k}") == False).then(pl.lit(k)) for k in names])
         .list.drop_nulls().alias("failed"),
         pl.concat_list([pl.col(f"{r}_missing") for r in REGIMES]).list.unique(maintain_order=True).alias("missing"),
         pl.when(judged).then(clean).otherwise(None).alias("compliant"),

@@ -207,7 +207,7 @@ def analyse_schools(hub: HubSnapshot, config: AnalysisConfig, year: int,
         min_schools=int(limits.get("min_schools", 2)),
     )
     simulations = []
-    for name, merges in (plans or default_plans(result)).items():
+    for name, merges in (default_plans(result) if plans is None else plans).items():
         added = {next(iter(merges)): {"land_area_m2": PARK_CAMPUS_M2}} if name == t("plan_park") and merges else None
         after = schools.compliance(schools.consolidate(profile, merges, added), standards)
         simulations.append({"plan": name, "merges": {k: list(v) for k, v in merges.items()},

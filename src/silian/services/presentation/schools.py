@@ -60,10 +60,14 @@ register_messages({
     "col_monitoring_after": ("整合后达标监测全部达标", "Meeting every 达标 indicator, after"),
     "sc_missing_mark": ("（缺数据）", " (figure missing)"),
     "sc_headline": (
-        "{n} 所中职层次学校：设置标准 {setting_met}/{n} 所达标；办学条件达标监测 {monitoring_met}/{n} 所全部达标{partial}；"
-        "两类均无未达项的学校在校生占 {share}",
-        "{n} 中职-level schools: {setting_met} of {n} meet their setting standard; {monitoring_met} of {n} meet every "
-        "达标 monitoring indicator{partial}; {share} of students are in schools with no failed item",
+        (
+            "{n} 所中职层次学校：设置标准 {setting_met}/{n} 所达标；办学条件达标监测 {monitoring_met}/{n} 所全部达标{partial}；"
+            "两类均无未达项的学校在校生占 {share}"
+        ),
+        (
+            "{n} 中职-level schools: {setting_met} of {n} meet their setting standard; {monitoring_met} of {n} meet every "
+            "达标 monitoring indicator{partial}; {share} of students are in schools with no failed item"
+        ),
     ),
     "sc_headline_partial": ("（另 {n} 所仅能部分核定）", " ({n} more only partly checked)"),
 })
@@ -122,7 +126,7 @@ def standards_table(bundle: AnalysisBundle) -> PresentedTable:
         none = frame.filter(pl.col(f"{regime}_verdict") == NO_STANDARD)
         for level, n in _none_by_level(none, bundle.schools.not_assessed).items():
             rows.append((t(f"std_regime_{regime}"), (level,), f"{t('std_no_standard')}：{file.why_none(level, regime)}",
-                         "", "", 0, 0, n, None, None, None, None))
+                         "", "", None, None, n, None, None, None, None))
     return PresentedTable("school-standards", t("tbl_school_standards"), columns, rows)
 
 
