@@ -4,6 +4,7 @@ consolidation simulations and the duplicated small cohorts."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import polars as pl
@@ -33,10 +34,7 @@ register_messages({
     "col_regime": ("标准类别", "Kind"),
     "col_school_type": ("学校类型", "School type"),
     "col_standard": ("标准文件", "Standard"),
-    "col_issuer": ("发布机关", "Issued by"),
-    "col_issued": ("发布日期", "Date"),
-    "col_items_applied": ("已核项", "Items applied"),
-    "col_items_not_applied": ("未核项", "Items not applied"),
+    "sc_standard_issued": ("{name}（{issuer}，{date}）", "{name} ({issuer}, {date})"),
     "col_judged": ("学校数", "Schools"),
     "col_met": ("达标", "Met"),
     "col_not_met": ("未达标", "Not met"),
@@ -108,25 +106,23 @@ def _standards(bundle: AnalysisBundle) -> StandardsFile:
 
 
 def standards_table(bundle: AnalysisBundle) -> PresentedTable:
-    """One row per standard (kind, school types, document, issuer, date, items applied and not) with the count
-    of schools judged and of each verdict; one row per school type with no standard on file."""
+    """One row per standard (kind, school types, document with issuer and date) with the count of schools judged
+    and of each verdict; one row per school type with no standard on file, and why."""
     file, frame = _standards(bundle), bundle.schools.compliance
     columns = table_columns(("regime", "col_regime", TEXT), ("levels", "col_school_type", LIST), ("standard", "col_standard", TEXT),
-                            ("issuer", "col_issuer", TEXT), ("issued", "col_issued", TEXT),
-                            ("applied", "col_items_applied", INT), ("not_applied", "col_items_not_applied", INT),
                             ("schools", "col_judged", INT, "所"), ("met", "col_met", INT, "所"), ("not_met", "col_not_met", INT, "所"),
                             ("partial", "col_partial", INT, "所"), ("no_data", "col_no_data", INT, "所"))
     rows: list[tuple[Any, ...]] = []
     for s in file.standards:
         verdicts = frame.filter(pl.col(f"{s.regime}_standard") == s.id)[f"{s.regime}_verdict"]
         count = {v: int((verdicts == v).sum()) for v in ("met", NOT_MET, PARTIAL, NO_DATA)}
-        rows.append((t(f"std_regime_{s.regime}"), s.levels, s.name, pick(s.issuer), s.issued,
-                     len(s.items) - len(s.not_applied()), len(s.not_applied()), verdicts.len(), *count.values()))
+        rows.append((t(f"std_regime_{s.regime}"), s.levels, t("sc_standard_issued", name=s.name, issuer=pick(s.issuer), date=s.issued),
+                     verdicts.len(), *count.values()))
     for regime in REGIMES:
         none = frame.filter(pl.col(f"{regime}_verdict") == NO_STANDARD)
         for level, n in _none_by_level(none, bundle.schools.not_assessed).items():
             rows.append((t(f"std_regime_{regime}"), (level,), f"{t('std_no_standard')}：{file.why_none(level, regime)}",
-                         "", "", None, None, n, None, None, None, None))
+                         n, None, None, None, None))
     return PresentedTable("school-standards", t("tbl_school_standards"), columns, rows)
 
 
@@ -135,22 +131,28 @@ def _none_by_level(none: pl.DataFrame, not_assessed: dict[str, int]) -> dict[str
     return {**{str(k): int(v) for k, v in counts.items()}, **not_assessed}
 
 
+def _document_number(name: str) -> str:
+    """The document number in a standard's name (教职成〔2010〕12号), or the name."""
+    found = re.search(r"[\u4e00-\u9fff]+〔\d{4}〕\d+号", name)
+    return found.group(0) if found else name
+
+
 def standard_items_table(bundle: AnalysisBundle) -> PresentedTable:
-    """Every item of every standard: the requirement, article, confidence, whether it is applied and why not,
-    and the stored copies it was read from."""
+    """Every item of every standard: the standard (type, kind, document number), the requirement, article,
+    confidence, whether it is applied and why not, and the stored copies it was read from."""
     file = _standards(bundle)
-    columns = table_columns(("regime", "col_regime", TEXT), ("levels", "col_school_type", LIST), ("standard", "col_standard", TEXT),
-                            ("requirement", "col_requirement", TEXT), ("article", "col_article", TEXT),
-                            ("confidence", "col_confidence", TEXT), ("applied", "col_applied", CHECK),
-                            ("why_not", "col_why_not", TEXT), ("copies", "col_copies", LIST))
+    columns = table_columns(("standard", "col_standard", TEXT), ("requirement", "col_requirement", TEXT),
+                            ("article", "col_article", TEXT), ("confidence", "col_confidence", TEXT),
+                            ("applied", "col_applied", CHECK), ("why_not", "col_why_not", TEXT), ("copies", "col_copies", LIST))
     rows = []
     for s in file.standards:
+        label = f"{'、'.join(s.levels)} · {t('std_regime_short_' + s.regime)}（{_document_number(pick(s.document))}）"
         for item in s.items:
             why = t(f"std_reason_{item.reason}") if item.reason else ""
             note = pick(item.note) if item.note else ""
             copies = tuple(file.sources[k].split(" — ")[0] for k in item.sources)
-            rows.append((t(f"std_regime_{s.regime}"), s.levels, s.name, item.text(), item.article_text(),
-                         item.confidence or "—", item.applied, "；".join(x for x in (why, note) if x), copies))
+            rows.append((label, item.text(), item.article_text(), item.confidence or "—", item.applied,
+                         "；".join(x for x in (why, note) if x), copies))
     return PresentedTable("school-standard-items", t("tbl_school_standard_items"), columns, rows)
 
 
