@@ -63,3 +63,16 @@ def test_csv_has_the_labels_and_the_names() -> None:
         assert lines[1].startswith("660301,中职,1234,0.256,红牌,")
     finally:
         current_lang.reset(token)
+
+
+def test_a_check_not_applied_is_a_dash_and_a_verdict_is_named() -> None:
+    from silian.services.presentation import VERDICT
+
+    table = PresentedTable("v", "Verdicts", (Column("ok", "通过", CHECK), Column("verdict", "判定", VERDICT)),
+                           [(None, "partial"), (False, "no_standard")])
+    token = current_lang.set("zh")
+    try:  # a check the school's own standard does not apply is neither passed nor failed
+        assert table.cells() == [["—", "部分核定（已核各项均达标）"], ["✗", "无适用标准（未入库）"]]
+        assert table.records()[0] == {"ok": None, "verdict": "partial", "verdict_name": "部分核定（已核各项均达标）"}
+    finally:
+        current_lang.reset(token)

@@ -175,7 +175,8 @@ def test_school_table_is_limited_by_role(site: Site) -> None:
         html = site.clients[role].get("/dashboard/schools").text
         assert school_codes(html) == set() and 'id="table-school-compliance"' not in html
         assert 'data-scope="none"' in html
-        assert re.search(r'id="school-summary">\d+/\d+ 所中职学校全部达标', html)  # the counts are there
+        # the two counts are there, each with its own kind of standard
+        assert re.search(r'id="school-summary">\d+ 所中职层次学校：设置标准 \d+/\d+ 所达标；办学条件达标监测 \d+/\d+ 所全部达标', html)
 
 
 def test_school_download_follows_the_same_scope(site: Site) -> None:
@@ -184,6 +185,25 @@ def test_school_download_follows_the_same_scope(site: Site) -> None:
     rows = list(csv.reader(io.StringIO(site.clients["school_user"].get("/dashboard/download/school-compliance.csv")
                                        .content.decode("utf-8-sig"))))
     assert [r[0] for r in rows[1:]] == [site.school]
+
+
+def test_school_compliance_export_keeps_its_columns_and_adds_both_verdicts(site: Site) -> None:
+    book = openpyxl.load_workbook(io.BytesIO(site.clients["city_admin"].get("/dashboard/download/school-compliance.xlsx").content))
+    rows = [list(row) for row in book.active.iter_rows(values_only=True)]
+    labels = rows[0]
+    body = [r for r in rows[1:] if r[labels.index("学校类型")]]  # the notes under the table have no school type
+    old = ["代码", "学校", "县市区", "在校生", "在校生规模", "专任教师数", "生师比", "专业课教师占比", "双师型比例", "占地面积",
+           "校舍面积", "仪器设备值", "生均图书"]
+    assert labels[:len(old)] == old, labels  # the columns before the split, in their order
+    added = ["学校类型", "设置标准（依据）", "设置标准判定", "设置标准未达项", "达标监测（依据）", "达标监测判定", "达标监测未达项"]
+    assert labels[-len(added):] == added, labels
+    by_type = {r[labels.index("学校类型")]: r for r in body}
+    technician = by_type["技工学校"]
+    assert technician[labels.index("设置标准（依据）")].startswith("《技工学校设置标准（试行）》")
+    assert by_type["中职"][labels.index("设置标准（依据）")].startswith("《中等职业学校设置标准》")
+    verdicts = {r[labels.index(k)] for r in body for k in ("设置标准判定", "达标监测判定")}
+    assert verdicts <= {"达标", "未达标", "缺数据，无法判定", "部分核定（已核各项均达标）"} and "达标" in verdicts
+    assert technician[labels.index("专任教师数")] in ("", None)  # not a threshold of 人社部发〔2012〕8号: not judged
 
 
 def test_own_county_is_highlighted_for_a_county_officer(site: Site) -> None:

@@ -32,6 +32,10 @@ register_messages(
                 "lated < {yr} or retention < {yt}; else green"
             ),
         ),
+        "rp_school_standards_file": (
+            "学校标准阈值（{version} 版，各项条款与来源见“标准阈值及来源”表）",
+            "school standard thresholds (version {version}; articles and sources in 'Thresholds and their sources')",
+        ),
         "rp_chart_skills": ("技能等级：需求占比与证书供给占比", "Skill levels: share of demand and of certificates"),
     }
 )
@@ -49,10 +53,14 @@ def pathways(bundle: AnalysisBundle, Table: Any, Section: Any) -> Any:
 def schools(bundle: AnalysisBundle, Table: Any, Section: Any) -> Any:
     fails = present.school_fails_table(bundle)
     chart = Chart("school_fails", "bar", fails.title, fails.shown("check"), fails.series("schools"), value_format=",.0f")
-    tables = [Table.of(present.simulations_table(bundle)), Table.of(present.noncompliant_table(bundle)),
-              Table.of(present.small_cohorts_table(bundle))]
-    return Section("schools", t("rp_schools"), bundle.schools.findings, [chart], tables,
-                   source_line(["institutions", "institution_resources", "major_points"], bundle.generated_tables))
+    tables = [Table.of(present.standards_table(bundle)), Table.of(present.simulations_table(bundle)),
+              Table.of(present.noncompliant_table(bundle)), Table.of(present.small_cohorts_table(bundle)),
+              Table.of(present.standard_items_table(bundle))]
+    standards = bundle.schools.standards
+    version = standards.version if standards else ""
+    return Section("schools", t("rp_schools"), [present.compliance_headline(bundle), *bundle.schools.findings], [chart], tables,
+                   source_line(["institutions", "institution_resources", "major_points"], bundle.generated_tables,
+                               t("rp_school_standards_file", version=version)))
 
 
 def supply_demand(bundle: AnalysisBundle, Table: Any, Section: Any) -> Any:

@@ -6,6 +6,9 @@ import polars as pl
 import pytest
 
 from silian.analytics import pathways, schools, skills
+from silian.services.config import analysis_config
+from silian.services.school_standards import school_standards
+from silian.settings import Settings
 
 SCHOOLS = pl.DataFrame({"code": ["m1", "m2", "a1"], "level": ["中职", "技工学校", "高职专科"], "name": ["一中专", "二技校", "一职院"],
                         "county_code": ["410102", "410102", "410103"], "affiliation": ["市属", "市属", "省属"],
@@ -35,15 +38,13 @@ def test_funnel_and_dead_ends() -> None:
     assert x["continuing"] == pytest.approx(12 + 20 * 22 / 50)
 
 
-STANDARDS = {"min_students": 1200, "min_teachers": 60, "max_student_teacher_ratio": 20, "min_major_teacher_share": 0.5,
-             "min_dual_share_of_major": 0.3, "min_campus_m2": 40000, "min_campus_m2_per_student": 33,
-             "min_building_m2": 24000, "min_building_m2_per_student": 20, "min_equipment_10k": 300,
-             "min_equipment_yuan_per_student": 2500, "min_books_per_student": 30}
+STANDARDS = school_standards(analysis_config(Settings())).for_analysis()  # the vendored file: 中职 and 技工学校
 
 
 def profile() -> pl.DataFrame:
     return pl.DataFrame({
         "institution_code": ["ok", "small", "nodata"], "name": ["达标校", "小校", "缺数校"], "county_code": ["c"] * 3,
+        "level": ["中职"] * 3, "major_codes": [["A", "B", "C"], ["A"], ["B", "D"]], "majors": [3, 1, 2],
         "students": [2000, 800, 1500], "enrolment": [700, 300, 500],
         "land_area_m2": [70000.0, 20000.0, None], "building_area_m2": [45000.0, 9000.0, 40000.0],
         "equipment_value_10k": [600.0, 150.0, 500.0], "books": [70000, 20000, 50000], "teachers": [100, 45, 80],
@@ -59,8 +60,13 @@ def test_compliance_names_every_failed_and_missing_check() -> None:
     assert set(by["small"]["failed"]) == {"students", "teachers", "major_teacher_share", "campus", "buildings",
                                           "equipment", "books", "dual_share"}
     assert by["nodata"]["missing"] == ["campus"] and not by["nodata"]["compliant"]
+    assert by["nodata"]["setting_verdict"] == by["nodata"]["monitoring_verdict"] == "no_data"
+    assert by["small"]["setting_verdict"] == by["small"]["monitoring_verdict"] == "not_met"
+    # the 达标 monitoring has neither a student count nor teacher shares
+    assert set(by["small"]["monitoring_failed"]) == {"teachers", "campus", "buildings", "equipment", "books"}
     summary = schools.compliance_summary(result)
     assert summary["compliant"] == 1 and summary["students_in_compliant"] == 2000 and summary["fail_students"] == 1
+    assert summary["setting_met"] == summary["monitoring_met"] == 1 and summary["setting_no_data"] == 1
 
 
 def test_consolidation_adds_up_resources_and_can_add_a_campus() -> None:
@@ -68,6 +74,8 @@ def test_consolidation_adds_up_resources_and_can_add_a_campus() -> None:
     assert merged.height == 2
     ok = merged.filter(pl.col("institution_code") == "ok").row(0, named=True)
     assert ok["students"] == 2800 and ok["teachers"] == 145 and ok["land_area_m2"] == 91000.0
+    both = schools.consolidate(profile(), {"small": ["nodata"]}).filter(pl.col("institution_code") == "small")
+    assert both["major_codes"][0].to_list() == ["A", "B", "D"] and both["majors"][0] == 3  # the union of majors
     after = schools.compliance_summary(schools.compliance(merged, STANDARDS))
     assert after["schools"] == 2 and after["students"] == 4300
 

@@ -57,12 +57,15 @@ from silian.services.presentation.postings import (
 from silian.services.presentation.registry import BUNDLE_TABLES, TABLES, Builder, build_table, bundle_table
 from silian.services.presentation.schools import (
     check_keys,
+    compliance_headline,
     compliance_table,
     may_see_schools,
     noncompliant_table,
     school_fails_table,
     simulations_table,
     small_cohorts_table,
+    standard_items_table,
+    standards_table,
 )
 from silian.services.presentation.summary import bundle_summary, presented_tables
 from silian.services.presentation.table import (
@@ -79,6 +82,7 @@ from silian.services.presentation.table import (
     PCT_POINTS,
     REASONS,
     TEXT,
+    VERDICT,
     Column,
     DataTable,
     PresentedTable,
@@ -112,6 +116,7 @@ __all__ = [
     "SANKEY_TARGETS",
     "TABLES",
     "TEXT",
+    "VERDICT",
     "Builder",
     "Column",
     "DataTable",
@@ -126,6 +131,7 @@ __all__ = [
     "chain_obstacles_table",
     "check_keys",
     "class_gaps_table",
+    "compliance_headline",
     "compliance_table",
     "counties_table",
     "county_topsis_table",
@@ -167,6 +173,8 @@ __all__ = [
     "skill_trend_table",
     "skills_table",
     "small_cohorts_table",
+    "standard_items_table",
+    "standards_table",
     "to_csv",
     "to_xlsx",
     "weights_table",

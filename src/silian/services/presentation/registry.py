@@ -42,6 +42,8 @@ from silian.services.presentation.schools import (
     school_fails_table,
     simulations_table,
     small_cohorts_table,
+    standard_items_table,
+    standards_table,
 )
 from silian.services.presentation.table import PresentedTable
 
@@ -61,6 +63,7 @@ BUNDLE_TABLES: dict[str, BundleBuilder] = {
     "funnel": lambda b, p: funnel_table(b), "dead-ends": lambda b, p: dead_ends_table(b),
     "school-fails": lambda b, p: school_fails_table(b), "simulations": lambda b, p: simulations_table(b),
     "small-cohorts": lambda b, p: small_cohorts_table(b),
+    "school-standards": lambda b, p: standards_table(b), "school-standard-items": lambda b, p: standard_items_table(b),
     "peers": lambda b, p: peers_table(b), "peer-score": lambda b, p: peer_score_table(b),
     "skills": lambda b, p: skills_table(b), "skill-trend": lambda b, p: skill_trend_table(b),
     "forecast": lambda b, p: forecast_table(b),

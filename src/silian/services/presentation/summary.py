@@ -14,7 +14,7 @@ from silian.services.analysis import AnalysisBundle
 from silian.services.presentation.gaps import chain_gaps_table, cut_table, grow_table
 from silian.services.presentation.pathways import dead_ends_table
 from silian.services.presentation.registry import BUNDLE_TABLES
-from silian.services.presentation.schools import small_cohorts_table
+from silian.services.presentation.schools import small_cohorts_table, standards_table
 from silian.services.supply_demand import SupplyDemandResult
 
 
@@ -117,6 +117,8 @@ def bundle_summary(bundle: AnalysisBundle) -> dict[str, Any]:
             "summary": bundle.schools.summary,
             "simulations": bundle.schools.simulations,
             "small_cohorts": small_cohorts_table(bundle).records(),
+            "standards": standards_table(bundle).records(),
+            "not_assessed": bundle.schools.not_assessed,
             "findings": bundle.schools.findings,
         },
         "skills": {"balance": _all(bundle.skills.balance), "findings": bundle.skills.findings},

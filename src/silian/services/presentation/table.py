@@ -15,9 +15,9 @@ from silian.domain.messages import current_lang, t
 TEXT, INT, NUM2, NUM3, NUM4, PCT, PCT_POINTS = "text", "int", "num2", "num3", "num4", "pct", "pct_points"
 CHECK, LIST = "check", "list"
 # coded kinds: the row keeps the code, every renderer shows its name (the JSON API gives both)
-CHAIN, LEVEL, CARD, REASONS = "chain", "level", "card", "reasons"
+CHAIN, LEVEL, CARD, REASONS, VERDICT = "chain", "level", "card", "reasons", "verdict"
 NUMERIC = frozenset({INT, NUM2, NUM3, NUM4, PCT, PCT_POINTS})
-CODED = frozenset({CHAIN, LEVEL, CARD, REASONS})
+CODED = frozenset({CHAIN, LEVEL, CARD, REASONS, VERDICT})
 
 
 def num(value: object, digits: int = 2) -> str:
@@ -55,6 +55,11 @@ def reasons_label(keys: object) -> str:
     return t("list_joiner").join(t(f"reason_{k}") for k in keys or [])  # type: ignore[attr-defined]
 
 
+def verdict_label(verdict: object) -> str:
+    """A school's verdict under one standard (met, not_met, no_data, partial, no_standard) in words."""
+    return t(f"verdict_{verdict}") if verdict else "—"
+
+
 def name_of(value: Any, kind: str) -> Any:
     """The name shown for a coded value (the value itself for other kinds)."""
     if kind == CHAIN:
@@ -65,6 +70,8 @@ def name_of(value: Any, kind: str) -> Any:
         return card_label(value)
     if kind == REASONS:
         return reasons_label(value)
+    if kind == VERDICT:
+        return verdict_label(value)
     return value
 
 
@@ -75,7 +82,7 @@ _NUMBERS = {INT: whole, NUM2: num, NUM3: lambda v: num(v, 3), NUM4: lambda v: nu
 def show(value: Any, kind: str) -> str:
     """A cell as a person reads it (page, report, chart label)."""
     if kind == CHECK:
-        return "✓" if value else "✗"
+        return "—" if value is None else "✓" if value else "✗"
     if kind in CODED:
         return str(name_of(value, kind)) or "—"
     if value is None:

@@ -42,10 +42,13 @@ register_messages(
         "sc_ind_duncan": ("专业类错配指数（Duncan）", "Class mismatch index (Duncan)"),
         "sc_ind_cards_red": ("红牌专业数", "Red-card majors"),
         "sc_ind_cards_yellow": ("黄牌专业数", "Yellow-card majors"),
-        "sc_ind_schools": ("中职学校数", "中职 schools"),
-        "sc_ind_schools_compliant": ("全部达标的学校数", "Schools meeting every standard"),
+        "sc_ind_schools": ("中职层次学校数（中职、技工学校）", "中职-level schools (中职, 技工学校)"),
+        "sc_ind_schools_compliant": (
+            "设置标准与达标监测均无未达项的学校数（各按本类型标准）",
+            "Schools with no failed item in their own type's setting standard or 达标 monitoring",
+        ),
         "sc_ind_students": ("在校生", "Students"),
-        "sc_ind_students_compliant": ("在达标学校就读的学生", "Students in compliant schools"),
+        "sc_ind_students_compliant": ("在无未达项学校就读的学生", "Students in schools with no failed item"),
         "sc_note_years": (
             "比较年份 {year}：耦合协调度取 {coupling_year} 年（最近的完整年份），供需取 {demand_year} 年需求",
             (

@@ -109,10 +109,6 @@ register_messages(
                 "employed."
             ),
         ),
-        "dash_compliance_summary": (
-            "{compliant}/{schools} 所中职学校全部达标；达标学校在校生占 {share}",
-            "{compliant} of {schools} 中职 schools meet every standard; {share} of students are in compliant schools",
-        ),
         "dash_scope_all": ("显示全部学校", "All schools"),
         "dash_scope_county": ("只显示本县学校", "Schools of your county only"),
         "dash_scope_school": ("只显示本校", "Your school only"),
@@ -437,22 +433,20 @@ def schools(request: Request, src: SourcesDep, principal: PrincipalDep, year: in
     page = _page(request, src, principal, year)
     b = page.bundle
     fails = present.school_fails_table(b)
-    summary = b.schools.summary
-    share = pct(summary["students_in_compliant"] / max(summary["students"], 1))
     compliance = present.compliance_table(b, principal, page.extras.region_names) if present.may_see_schools(principal) else None
     scope = "none" if compliance is None else {"city_admin": "all", "county_officer": "county"}.get(principal.role, "school")
     return page.render(
         "dashboard/schools.html",
         "schools",
         panels=[Panel(fails, _bar(fails, "check", "schools"), height=_bar_height(fails))],
-        summary_text=t(
-            "dash_compliance_summary", compliant=summary["compliant"], schools=summary["schools"], share=share
-        ),
+        summary_text=present.compliance_headline(b),
         compliance=Panel(compliance, wide=True, open_table=True) if compliance else None,
         scope=scope,
         findings=b.schools.findings,
         small=Panel(present.small_cohorts_table(b), open_table=True),
-        tables=[Panel(present.simulations_table(b), wide=True, open_table=True)],
+        tables=[Panel(present.standards_table(b), wide=True, open_table=True),
+                Panel(present.simulations_table(b), wide=True, open_table=True),
+                Panel(present.standard_items_table(b), wide=True)],
     )
 
 
