@@ -33,6 +33,7 @@ from silian.services.presentation.gaps import (
     mismatch_table,
 )
 from silian.services.presentation.outlook import (
+    forecast_notes,
     forecast_table,
     openings_series,
     skill_trend_table,
@@ -135,6 +136,7 @@ __all__ = [
     "drivers_table",
     "export_value",
     "findings",
+    "forecast_notes",
     "forecast_table",
     "funnel_table",
     "gap_cell",
