@@ -80,10 +80,10 @@ def test_forecasts_come_with_their_backtest_error(bundle: AnalysisBundle) -> Non
 
 
 def test_openings_are_forecast_with_intervals_and_errors_in_openings(bundle: AnalysisBundle) -> None:
-    """8 years of statistics: drift for every industry, said in each row; openings with their interval and the
-    procedure's error in openings; the replacement rate kept as an assumption."""
+    """8 years of statistics: the naive forecast for every industry, said in each row; openings with their interval
+    and the procedure's error in openings; the replacement rate kept as an assumption."""
     o = bundle.openings
-    assert o["n_history"].max() < 12 and o["model"].unique().to_list() == ["drift"]
+    assert o["n_history"].max() < 12 and o["model"].unique().to_list() == ["naive"]
     assert o["warnings"].str.contains("少于 12 年").all()
     assert (o["openings_lower"] <= o["openings"]).all() and (o["openings"] <= o["openings_upper"]).all()
     assert o["openings_upper"].null_count() == 0 and o["backtest_mase"].null_count() == 0

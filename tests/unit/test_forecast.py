@@ -64,7 +64,7 @@ def test_holt_and_arima011_reproduce_a_line_from_every_origin(kind: str) -> None
         assert paths.mean[length, 0] == pytest.approx(expected, rel=1e-9)
 
 
-@pytest.mark.parametrize(("n", "model"), [(9, "drift"), (12, "naive")])
+@pytest.mark.parametrize(("n", "model"), [(9, "naive"), (12, "naive")])
 def test_a_constant_series_gives_the_constant(n: int, model: str) -> None:
     f = forecast_openings(history({"x": [42.0] * n})).forecasts
     assert f["forecast"].to_list() == [42.0] * 3
@@ -74,8 +74,18 @@ def test_a_constant_series_gives_the_constant(n: int, model: str) -> None:
 
 
 def test_the_default_procedure_backtest_equals_the_hand_computed_one() -> None:
+    # 5 years < 12: the default (naive) at every origin, scored from 3 years; horizon 2
+    f = forecast_openings(history({"s": [10.0, 12, 11, 15, 14]}), horizon=2).forecasts
+    # from 10, 12, 11: 11 and 11 against 15 and 14; from 10 … 15: 15 against 14
+    assert f["backtest_mae"].to_list() == pytest.approx([(4 + 1) / 2, 3.0])
+    assert f["backtest_mase"].to_list() == pytest.approx([2.5 / 2, 3.0 / 2])  # |Δy| = 2, 1, 4, 1
+    assert f["forecast"].to_list() == [14.0, 14.0] and f["model"].unique().to_list() == ["naive"]
+    assert "历史只有 5 年（少于 12 年）：采用朴素法（沿用最近一年的值）" in f["warnings"][0]
+
+
+def test_the_drift_procedure_backtest_equals_the_hand_computed_one() -> None:
     # 5 years < 12: drift at every origin, scored from 3 years; horizon 2
-    result = forecast_openings(history({"s": [10.0, 12, 11, 15, 14]}), horizon=2)
+    result = forecast_openings(history({"s": [10.0, 12, 11, 15, 14]}), horizon=2, default_model="drift")
     f = result.forecasts
     # from 10, 12, 11 the slope is 0.5 → 11.5, 12 against 15, 14; from 10 … 15 it is 5/3 → 16.667 against 14
     assert f["backtest_mae"].to_list() == pytest.approx([(3.5 + 8 / 3) / 2, 2.0])
@@ -92,7 +102,7 @@ def test_the_default_procedure_backtest_equals_the_hand_computed_one() -> None:
 
 def test_openings_are_forecast_and_scored_as_openings() -> None:
     # employment 10, 12, 11, 15, 14 → openings (growth + 10 % of last year) 3, 1.2, 5.1, 1.5
-    result = forecast_openings(history({"s": [10.0, 12, 11, 15, 14]}), horizon=2, exit_rate=0.1)
+    result = forecast_openings(history({"s": [10.0, 12, 11, 15, 14]}), horizon=2, exit_rate=0.1, default_model="drift")
     o = result.openings
     assert o is not None and o.columns == list(OPENINGS_FORECAST_COLUMNS)
     assert o["employment"].to_list() == pytest.approx([15.0, 16.0])
@@ -187,6 +197,7 @@ def test_reported_errors_and_intervals_hold_out_of_sample(n_years: int, exit_rat
 def test_interpolated_years_are_noted_and_not_scored() -> None:
     frame = history({"s": [10.0, 12, 11, 15, 14, 18, 17, 20]}).filter(pl.col("year") != 2016)
     result = forecast_openings(frame, horizon=2, min_train=5)
+    assert result.forecasts["forecast"].to_list() == [20.0, 20.0]
     assert result.history.filter(pl.col("year") == 2016)["value"].to_list() == [19.0]  # between 18 and 20
     assert result.history["interpolated"].sum() == 1
     assert "2016" in result.forecasts["warnings"][0] and "插值" in result.forecasts["warnings"][0]
@@ -203,7 +214,7 @@ def test_gaps_can_be_refused() -> None:
 
 
 def test_empty_values_are_missing_years() -> None:
-    result = forecast_openings(history({"s": [5.0, 6, None, 8, 9, 10, 11, None]}))
+    result = forecast_openings(history({"s": [5.0, 6, None, 8, 9, 10, 11, None]}), default_model="drift")
     assert result.forecasts["year"][0] == 2017  # the trailing empty year is dropped, not forecast over
     assert result.forecasts["forecast"][0] == pytest.approx(12.0)
     assert "2012" in result.forecasts["warnings"][0] and "2017" in result.forecasts["warnings"][0]
@@ -215,10 +226,10 @@ def test_short_series_use_the_default_model_without_a_choice(n: int) -> None:
     result = forecast_openings(history({"short": values}))
     f = result.forecasts
     assert f.height == 3
-    assert f["model"].unique().to_list() == (["naive"] if n <= 2 else ["drift"])
-    assert result.backtest["model"].to_list() == f["model"].unique().to_list()  # the only candidate
+    assert f["model"].unique().to_list() == ["naive"]
+    assert result.backtest["model"].to_list() == ["naive"]  # the only candidate
     if n >= 3:
-        assert f"历史只有 {n} 年（少于 12 年）：采用漂移法" in f["warnings"][0]
+        assert f"历史只有 {n} 年（少于 12 年）：采用朴素法" in f["warnings"][0]
     if n <= 3:
         assert f["backtest_mae"][0] is None and "无法回测" in f["warnings"][0]
     if n == 1:
@@ -227,9 +238,9 @@ def test_short_series_use_the_default_model_without_a_choice(n: int) -> None:
 
 def test_the_default_and_the_threshold_are_settings() -> None:
     values = {"a": [3.0, 5.0, 4.0, 6.0, 7.0, 9.0, 8.0, 11.0]}
-    naive = forecast_openings(history(values), default_model="naive").forecasts
-    assert naive["model"].unique().to_list() == ["naive"] and naive["forecast"].to_list() == [11.0] * 3
-    assert "朴素法" in naive["warnings"][0]
+    drift = forecast_openings(history(values), default_model="drift").forecasts
+    assert drift["model"].unique().to_list() == ["drift"] and drift["forecast"].to_list() == pytest.approx([11 + 8 / 7 * k for k in (1, 2, 3)])
+    assert "漂移法" in drift["warnings"][0]
     chosen = forecast_openings(history(values), min_select=8).forecasts
     assert "在 7 个模型中按回测误差择优" in chosen["warnings"][0]
     with pytest.raises(InvalidInput, match="default_model"):
@@ -239,7 +250,7 @@ def test_the_default_and_the_threshold_are_settings() -> None:
 
 
 def test_negative_forecasts_are_clipped_with_a_note() -> None:
-    f = forecast_openings(history({"down": [90.0, 75, 60, 45, 30, 15, 10, 5]}), horizon=3).forecasts
+    f = forecast_openings(history({"down": [90.0, 75, 60, 45, 30, 15, 10, 5]}), horizon=3, default_model="drift").forecasts
     assert (f["forecast"] >= 0).all() and (f["lower"] >= 0).all()
     assert "负的预测值已截为 0" in f["warnings"][0]
 
@@ -317,7 +328,7 @@ def test_openings_by_hand() -> None:
 
 def test_openings_with_a_rate_per_series_and_from_a_forecast() -> None:
     frame = history({"a": [10.0 + 2 * i for i in range(8)], "b": [50.0] * 8})
-    result = forecast_openings(frame, horizon=2)
+    result = forecast_openings(frame, horizon=2, default_model="drift")
     out = openings_from_employment(result, exit_rate={"a": 0.1, "b": 0.02})
     a = out.filter(pl.col("series") == "a")
     assert a["year"].to_list() == [2018, 2019]
@@ -378,7 +389,7 @@ def test_messages_follow_the_language() -> None:
         with pytest.raises(InvalidInput, match="Required|lacks columns: value"):
             forecast_openings(pl.DataFrame({"series": ["a"], "year": [2020]}))
         f = forecast_openings(history({"a": [1.0, 2.0, 4.0]})).forecasts
-        assert "Only 3 years of history (fewer than 12): the drift method" in f["warnings"][0]
+        assert "Only 3 years of history (fewer than 12): the naive forecast" in f["warnings"][0]
     finally:
         current_lang.reset(token)
 

@@ -357,9 +357,9 @@ def test_the_forecast_page_shows_intervals_methods_in_words_and_the_assumption(s
     headers, cells = _html_table(html, "forecast")
     assert {"岗位需求（人）", "岗位需求下限（人）", "岗位需求上限（人）", "回测误差 MASE", "预测方法"} <= set(headers)
     method = headers.index("预测方法")
-    assert {row[method] for row in cells} == {"漂移法（按历史年均变化外推）"}
+    assert {row[method] for row in cells} == {"朴素法（沿用最近一年的值）"}
     assert "假设值" in html and "少于 12 年" in html and "岗位空缺" not in html
     client = TestClient(site.app)  # type: ignore[arg-type]
     client.get("/lang/en?next=/")
     english = client.get("/dashboard/forecast").text
-    assert "Job openings (demand)" in english and "an assumption" in english and "the drift method" in english
+    assert "Job openings (demand)" in english and "an assumption" in english and "the naive forecast" in english

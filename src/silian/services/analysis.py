@@ -187,7 +187,7 @@ def run_analysis(db: Database | None = None, *, hub: HubSnapshot | None = None, 
                                float(forecast_cfg.get("exit_rate", 0.03)),
                                exit_rate_basis=str(forecast_cfg.get("exit_rate_basis", "assumption")),
                                min_select=int(forecast_cfg.get("min_select_years", 12)),
-                               default_model=str(forecast_cfg.get("default_model", "drift")),
+                               default_model=str(forecast_cfg.get("default_model", "naive")),
                                interval_level=float(forecast_cfg.get("interval_level", 0.8)))
     seconds["total"] = time.perf_counter() - started
     return AnalysisBundle(region_code=code, region_name=name, year=year, city=city, counties=counties,

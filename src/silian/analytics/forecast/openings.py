@@ -1,7 +1,7 @@
 """Forecasts of annual openings (or employment) by industry or occupation, with an honest rolling-origin backtest.
 
 Method card: ``docs/methods/forecast.md``. A series with fewer than ``min_select`` years (12 by default) is
-forecast by one default model (drift: the average yearly change carried forward), without selection; a longer
+forecast by one default model (naive: the latest year carried forward; drift on request), without selection; a longer
 one by the model a rolling-origin backtest favours among seven candidates (naive, drift, simple exponential
 smoothing, ARIMA(0,1,1) and ARIMA(1,1,0) with drift, Holt's linear and damped trend). The error printed beside
 every forecast is the whole procedure's: at each backtest origin the model is chosen again from the errors seen
@@ -53,7 +53,9 @@ DEFAULT_EXIT_RATE = 0.03
 measured rate; a setting."""
 MIN_SELECT = 12
 """Fewest years of history with which a model is chosen among the candidates; shorter series use the default."""
-DEFAULT_MODEL = "drift"
+DEFAULT_MODEL = "naive"
+"""The model of a short history. Naive, not drift: the drift's slope is (last − first) / (n − 1), so with 8 years
+one early value sets the growth of every forecast year; the method card gives the evidence."""
 FORECAST_COLUMNS = ("series", "year", "forecast", "lower", "upper", "model", "backtest_mae", "backtest_mape",
                     "backtest_mase", "n_history", "warnings")
 OPENINGS_COLUMNS = ("series", "year", "employment", "growth_demand", "replacement_demand", "openings",
@@ -184,8 +186,8 @@ def forecast_openings(
         employment: the model is chosen and the error given in openings, and ``openings`` is filled.
     min_select : int
         Fewest years of history for choosing among the candidates (≥ 3); shorter series use ``default_model``.
-    default_model : {"drift", "naive"}
-        The model of series shorter than ``min_select`` (series of 1–2 years use naive).
+    default_model : {"naive", "drift"}
+        The model of series shorter than ``min_select`` (default naive; series of 1–2 years always use naive).
 
     Returns
     -------

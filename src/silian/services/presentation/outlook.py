@@ -39,6 +39,12 @@ register_messages({
         "{n} 个行业的历史少于 {need} 年，统一采用{model}，不在多个模型中择优：样本太短，择优带来的误差大于其收益",
         "{n} industries have fewer than {need} years of history and all use {model}, with no choice among models: "
         "with so few years the choice adds more error than it removes"),
+    "fc_naive_note": (
+        "朴素法预测从业人员保持最近一年水平，因此这些行业的增长需求为 0，岗位需求只是更替需求，完全取决于上述更替率假设；"
+        "增长的可能性体现在预测区间的上限中",
+        "The naive forecast keeps employment at the latest year's level, so these industries have no growth demand: their "
+        "openings are replacement demand only and rest entirely on the replacement-rate assumption above; possible growth "
+        "shows in the upper bound of the interval"),
 })
 
 
@@ -130,4 +136,6 @@ def forecast_notes(bundle: AnalysisBundle) -> list[str]:
     short = o.filter(pl.col("n_history") < need)["series"].n_unique()
     if short:
         notes.append(t("fc_default_note", n=short, need=need, model=model_name(bundle.forecast.default_model)))
+        if bundle.forecast.default_model == "naive":
+            notes.append(t("fc_naive_note"))
     return notes
