@@ -309,7 +309,7 @@ def _openings_frame(panel: HistoryPanel, forecasts: pl.DataFrame, rates: np.ndar
     growth = np.maximum(employment - previous, 0.0)
     replacement = rates[:, None] * previous
     point = openings_formula(previous, employment, rates[:, None])
-    lower, upper = empirical_bounds(point, steps, level)
+    lower, upper = empirical_bounds(point, steps, level, widening=True)
     columns = {"growth_demand": growth, "replacement_demand": replacement, "openings": point,
                "openings_lower": lower, "openings_upper": upper, "exit_rate": np.repeat(rates[:, None], horizon, axis=1),
                "backtest_mae": steps.mae, "backtest_mape": steps.mape, "backtest_mase": steps.mase}
