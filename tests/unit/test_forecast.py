@@ -239,7 +239,8 @@ def test_short_series_use_the_default_model_without_a_choice(n: int) -> None:
 def test_the_default_and_the_threshold_are_settings() -> None:
     values = {"a": [3.0, 5.0, 4.0, 6.0, 7.0, 9.0, 8.0, 11.0]}
     drift = forecast_openings(history(values), default_model="drift").forecasts
-    assert drift["model"].unique().to_list() == ["drift"] and drift["forecast"].to_list() == pytest.approx([11 + 8 / 7 * k for k in (1, 2, 3)])
+    assert drift["model"].unique().to_list() == ["drift"]
+    assert drift["forecast"].to_list() == pytest.approx([11 + 8 / 7 * k for k in (1, 2, 3)])
     assert "漂移法" in drift["warnings"][0]
     chosen = forecast_openings(history(values), min_select=8).forecasts
     assert "在 7 个模型中按回测误差择优" in chosen["warnings"][0]

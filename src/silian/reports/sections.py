@@ -56,11 +56,11 @@ register_messages(
         ),
         "rp_forecast": ("岗位需求预测", "Forecast job openings (demand)"),
         "rp_forecast_finding": (
-            "按行业从业人员预测未来 {h} 年的岗位需求（增长需求 + 更替需求，更替率 {rate}，为假设值）；表中每个预测给出 {level} "
-            "预测区间和整个预测方法的滚动起点回测误差（以岗位需求计）",
-            "Job openings (demand) over the next {h} years from employment by industry (growth + replacement, "
+            ("按行业从业人员预测未来 {h} 年的岗位需求（增长需求 + 更替需求，更替率 {rate}，为假设值）；表中每个预测给出 {level} "
+            "预测区间和整个预测方法的滚动起点回测误差（以岗位需求计）"),
+            ("Job openings (demand) over the next {h} years from employment by industry (growth + replacement, "
             "replacement rate {rate}, an assumption); each forecast in the table has its {level} prediction interval "
-            "and the rolling-origin backtest error of the whole forecasting procedure (in openings)",
+            "and the rolling-origin backtest error of the whole forecasting procedure (in openings)"),
         ),
         "rp_methods": ("方法与数据来源", "Methods and sources"),
         "rp_methods_text": (

@@ -10,7 +10,7 @@ from typing import Any
 import polars as pl
 
 from silian.analytics.entropy import entropy_weights
-from silian.analytics.forecast.openings import ForecastResult, forecast_openings, openings_from_employment
+from silian.analytics.forecast.openings import ForecastResult, forecast_openings
 from silian.catalog import Catalog, get_catalog
 from silian.domain.errors import InvalidInput
 from silian.domain.messages import register_messages, t

@@ -70,12 +70,12 @@ register_messages({
                                    "No exit rate for: {series}. Give one per series, or a single rate for all"),
     "forecast_note_default": (
         "历史只有 {n} 年（少于 {need} 年）：采用{model}，不在多个模型中择优；回测误差即该方法本身的误差",
-        "Only {n} years of history (fewer than {need}): {model} is used, with no choice among models; the backtest "
-        "error is that method's own"),
+        ("Only {n} years of history (fewer than {need}): {model} is used, with no choice among models; the backtest "
+        "error is that method's own")),
     "forecast_note_select": (
         "历史 {n} 年：在 {k} 个模型中按回测误差择优；所列误差含择优本身（每个回测起点只用其之前的数据择优）",
-        "{n} years of history: the model is chosen among {k} by backtest error; the error shown includes that "
-        "choice (at each backtest origin the choice uses only earlier data)"),
+        ("{n} years of history: the model is chosen among {k} by backtest error; the error shown includes that "
+        "choice (at each backtest origin the choice uses only earlier data)")),
     "forecast_warn_no_backtest": ("历史太短，无法回测，采用朴素法", "Too short to backtest: naive forecast used"),
     "forecast_warn_bt_horizon": ("回测只检验到 {k} 步（预测期为 {h} 步）",
                                  "The backtest checks only up to {k} steps ahead (the horizon is {h})"),

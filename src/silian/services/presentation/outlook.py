@@ -21,30 +21,30 @@ register_messages({
     "col_bt_mae": ("回测平均绝对误差（人）", "Backtest mean absolute error"),
     "col_bt_mase": ("回测误差 MASE", "Backtest error (MASE)"),
     "fc_interval_note": (
-        "岗位需求 = 增长需求（从业人员增加数，减少时为 0）+ 更替需求（上年从业人员 × 更替率）。上下限为 {level} 预测区间，"
+        ("岗位需求 = 增长需求（从业人员增加数，减少时为 0）+ 更替需求（上年从业人员 × 更替率）。上下限为 {level} 预测区间，"
         "由整个预测方法的滚动起点回测误差得出。回测误差按预测年数（提前 1、2、3 年）分别计算，以岗位需求计；MASE < 1 表示"
-        "误差小于历史上“沿用上年值”的一年期误差",
-        "Job openings (demand) = growth demand (the rise in employment, 0 when it falls) + replacement demand (last "
+        "误差小于历史上“沿用上年值”的一年期误差"),
+        ("Job openings (demand) = growth demand (the rise in employment, 0 when it falls) + replacement demand (last "
         "year's employment × the replacement rate). The bounds are the {level} prediction interval, from the "
         "rolling-origin backtest errors of the whole forecasting procedure. Backtest errors are per year ahead (1, 2, 3) "
-        "and in openings; MASE < 1 means smaller than the one-year error of repeating last year's value in the history"),
+        "and in openings; MASE < 1 means smaller than the one-year error of repeating last year's value in the history")),
     "fc_rate_assumption": (
-        "更替率 {rate} 为假设值（约为 1/33，即 33 年工作年限），不是测得的比率，本地尚无来源；作为参照，美国劳工统计局"
-        "预测 2016–26 年每年约 4.7% 的从业人员退出劳动力（另有 6.4% 转换职业）。有年龄结构数据时应替换",
-        "The replacement rate {rate} is an assumption (about 1/33, a 33-year working life), not a measured rate; "
+        ("更替率 {rate} 为假设值（约为 1/33，即 33 年工作年限），不是测得的比率，本地尚无来源；作为参照，美国劳工统计局"
+        "预测 2016–26 年每年约 4.7% 的从业人员退出劳动力（另有 6.4% 转换职业）。有年龄结构数据时应替换"),
+        ("The replacement rate {rate} is an assumption (about 1/33, a 33-year working life), not a measured rate; "
         "there is no local source. For comparison, the US BLS projected that each year of 2016–26 about 4.7% of "
-        "workers leave the labour force (and 6.4% change occupation). Replace it when age data are available"),
+        "workers leave the labour force (and 6.4% change occupation). Replace it when age data are available")),
     "fc_rate_source": ("更替率 {rate}，来源：{source}", "Replacement rate {rate}, source: {source}"),
     "fc_default_note": (
         "{n} 个行业的历史少于 {need} 年，统一采用{model}，不在多个模型中择优：样本太短，择优带来的误差大于其收益",
-        "{n} industries have fewer than {need} years of history and all use {model}, with no choice among models: "
-        "with so few years the choice adds more error than it removes"),
+        ("{n} industries have fewer than {need} years of history and all use {model}, with no choice among models: "
+        "with so few years the choice adds more error than it removes")),
     "fc_naive_note": (
-        "朴素法预测从业人员保持最近一年水平，因此这些行业的增长需求为 0，岗位需求只是更替需求，完全取决于上述更替率假设；"
-        "增长的可能性体现在预测区间的上限中",
-        "The naive forecast keeps employment at the latest year's level, so these industries have no growth demand: their "
+        ("朴素法预测从业人员保持最近一年水平，因此这些行业的增长需求为 0，岗位需求只是更替需求，完全取决于上述更替率假设；"
+        "增长的可能性体现在预测区间的上限中"),
+        ("The naive forecast keeps employment at the latest year's level, so these industries have no growth demand: their "
         "openings are replacement demand only and rest entirely on the replacement-rate assumption above; possible growth "
-        "shows in the upper bound of the interval"),
+        "shows in the upper bound of the interval")),
 })
 
 
