@@ -117,7 +117,8 @@ def test_openings_are_forecast_and_scored_as_openings() -> None:
     # the interval needs two errors: t(0.9, 2 df) × RMSE for the first year, none for the second
     rmse = np.sqrt((3.5**2 + (5 / 3) ** 2) / 2)
     assert o["openings_upper"][0] == pytest.approx(2.4 + 1.885618083 * rmse, rel=1e-6)
-    assert o["openings_lower"][0] == 0.0 and o["openings_upper"][1] is None
+    assert 2.4 - 1.885618083 * rmse < 0  # … but openings are never below the replacement of 14: 1.4
+    assert o["openings_lower"][0] == pytest.approx(1.4) and o["openings_upper"][1] is None
     assert result.accuracy is not None and result.accuracy["unit"].unique().to_list() == ["openings"]
     # the employment forecast keeps its own errors, in employment
     assert result.forecasts["backtest_mae"].to_list() == pytest.approx([(3.5 + 8 / 3) / 2, 2.0])

@@ -310,6 +310,10 @@ def _openings_frame(panel: HistoryPanel, forecasts: pl.DataFrame, rates: np.ndar
     replacement = rates[:, None] * previous
     point = openings_formula(previous, employment, rates[:, None])
     lower, upper = empirical_bounds(point, steps, level, widening=True)
+    # openings are never below the replacement of the lower employment path (growth demand is never negative)
+    employment_lower = forecasts["lower"].fill_null(0.0).to_numpy().reshape(n_series, horizon)
+    floor = rates[:, None] * np.concatenate([last[:, None], employment_lower[:, :-1]], axis=1)
+    lower = np.where(np.isnan(lower), np.nan, np.maximum(lower, np.minimum(floor, point)))
     columns = {"growth_demand": growth, "replacement_demand": replacement, "openings": point,
                "openings_lower": lower, "openings_upper": upper, "exit_rate": np.repeat(rates[:, None], horizon, axis=1),
                "backtest_mae": steps.mae, "backtest_mape": steps.mape, "backtest_mase": steps.mase}
