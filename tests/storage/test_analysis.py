@@ -79,6 +79,21 @@ def test_forecasts_come_with_their_backtest_error(bundle: AnalysisBundle) -> Non
     assert (bundle.openings["openings"] >= 0).all()
 
 
+def test_openings_are_forecast_with_intervals_and_errors_in_openings(bundle: AnalysisBundle) -> None:
+    """8 years of statistics: the naive forecast for every industry, said in each row; openings with their interval
+    and the procedure's error in openings; the replacement rate kept as an assumption."""
+    o = bundle.openings
+    assert o["n_history"].max() < 12 and o["model"].unique().to_list() == ["naive"]
+    assert o["warnings"].str.contains("少于 12 年").all()
+    assert (o["openings_lower"] <= o["openings"]).all() and (o["openings"] <= o["openings_upper"]).all()
+    assert o["openings_upper"].null_count() == 0 and o["backtest_mase"].null_count() == 0
+    growth_plus_replacement = o["growth_demand"] + o["replacement_demand"]
+    assert (o["openings"] - growth_plus_replacement).abs().max() < 1e-9  # type: ignore[operator]
+    assert o["exit_rate_basis"].unique().to_list() == ["assumption"]
+    assert bundle.forecast is not None and bundle.forecast.accuracy is not None
+    assert bundle.forecast.accuracy["unit"].unique().to_list() == ["openings"]
+
+
 @pytest.mark.postgres
 def test_both_backends_give_the_same_numbers(both_backends: dict[str, AnalysisBundle]) -> None:
     a, b = both_backends["sqlite"].city.scores, both_backends["postgresql"].city.scores

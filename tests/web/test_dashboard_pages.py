@@ -29,10 +29,12 @@ from silian.web.app import create_app
 from tests.support.fixtures import demo_for
 
 PASSWORD = "dashboard-test-password"
-PAGES = ["/", "/dashboard/counties", "/dashboard/gaps", "/dashboard/pathways", "/dashboard/schools", "/dashboard/peers"]
+PAGES = ["/", "/dashboard/counties", "/dashboard/gaps", "/dashboard/pathways", "/dashboard/schools", "/dashboard/peers",
+         "/dashboard/forecast"]
 CHARTS = {"/": ["coupling", "obstacles", "chain-obstacles"], "/dashboard/counties": ["counties", "county-u", "county-topsis"],
           "/dashboard/gaps": ["gap-heatmap", "chain-gaps", "mismatch"], "/dashboard/pathways": ["pathways", "funnel"],
-          "/dashboard/schools": ["school-fails"], "/dashboard/peers": ["peers", "peer-score"]}
+          "/dashboard/schools": ["school-fails"], "/dashboard/peers": ["peers", "peer-score"],
+          "/dashboard/forecast": ["forecast"]}
 
 
 @dataclass
@@ -337,7 +339,8 @@ def _html_table(html: str, table_id: str) -> tuple[list[str], list[list[str]]]:
     return headers, rows
 
 
-AGREEING = [("coupling", "/"), ("chain-gaps", "/dashboard/gaps"), ("grow", "/dashboard/gaps"), ("cut", "/dashboard/gaps")]
+AGREEING = [("coupling", "/"), ("chain-gaps", "/dashboard/gaps"), ("grow", "/dashboard/gaps"), ("cut", "/dashboard/gaps"),
+            ("forecast", "/dashboard/forecast")]
 
 
 @pytest.mark.parametrize(("table_id", "page"), AGREEING)
@@ -365,5 +368,18 @@ def test_dashboard_table_download_report_and_api_agree(site: Site, table_id: str
         else:
             assert [str(v) for v in raw] == [r[column] for r in download[1:]], key
     summary = client.get("/api/v1/analysis/summary").json()
-    subject = client.get("/api/v1/analysis/" + ("coupling" if table_id == "coupling" else "supply-demand")).json()
+    subject = client.get("/api/v1/analysis/" + {"coupling": "coupling", "forecast": "forecast"}.get(table_id, "supply-demand")).json()
     assert summary["tables"][table_id]["rows"] == subject["tables"][table_id]["rows"] == api["rows"]
+
+
+def test_the_forecast_page_shows_intervals_methods_in_words_and_the_assumption(site: Site) -> None:
+    html = site.clients["public"].get("/dashboard/forecast").text
+    headers, cells = _html_table(html, "forecast")
+    assert {"岗位需求（人）", "岗位需求下限（人）", "岗位需求上限（人）", "回测误差 MASE", "预测方法"} <= set(headers)
+    method = headers.index("预测方法")
+    assert {row[method] for row in cells} == {"朴素法（沿用最近一年的值）"}
+    assert "假设值" in html and "少于 12 年" in html and "岗位空缺" not in html
+    client = TestClient(site.app)  # type: ignore[arg-type]
+    client.get("/lang/en?next=/")
+    english = client.get("/dashboard/forecast").text
+    assert "Job openings (demand)" in english and "an assumption" in english and "the naive forecast" in english

@@ -54,14 +54,13 @@ register_messages(
             "{year} 年{region}地区生产总值 {gdp} 亿元，在 {n} 个比较城市中居第 {rank} 位；产业结构综合得分居第 {score_rank} 位",
             "{year}: GDP of {region} {gdp} 亿元, rank {rank} of {n}; industry-structure score rank {score_rank}",
         ),
-        "rp_forecast": ("岗位需求预测", "Forecast openings"),
+        "rp_forecast": ("岗位需求预测", "Forecast job openings (demand)"),
         "rp_forecast_finding": (
-            "按行业从业人员预测未来 {h} 年岗位空缺（增长需求 + 更替需求，更替率 {rate}）；每个预测旁列出滚动起点回测误差",
-            (
-                "Openings over the next {h} years from employment by industry (growth + "
-                "replacement, exit rate {rate}); each forecast shows its rolling-origin "
-                "backtest error"
-            ),
+            ("按行业从业人员预测未来 {h} 年的岗位需求（增长需求 + 更替需求，更替率 {rate}，为假设值）；表中每个预测给出 {level} "
+            "预测区间和整个预测方法的滚动起点回测误差（以岗位需求计）"),
+            ("Job openings (demand) over the next {h} years from employment by industry (growth + replacement, "
+            "replacement rate {rate}, an assumption); each forecast in the table has its {level} prediction interval "
+            "and the rolling-origin backtest error of the whole forecasting procedure (in openings)"),
         ),
         "rp_methods": ("方法与数据来源", "Methods and sources"),
         "rp_methods_text": (
@@ -169,9 +168,11 @@ def forecast(bundle: AnalysisBundle, Table: Any, Section: Any) -> Any:
     if bundle.openings.height == 0:
         return None
     industries, by_year = present.openings_series(bundle)
-    chart = Chart("openings", "bar", t("col_openings"), industries, by_year, value_format=",.0f")
-    finding = t("rp_forecast_finding", h=len(by_year), rate=pct(float(bundle.openings["exit_rate"][0])))
-    return Section("forecast", t("rp_forecast"), [finding], [chart], [Table.of(present.forecast_table(bundle))],
+    chart = Chart("openings", "bar", t("col_openings"), industries, by_year, horizontal=True, value_format=",.0f")
+    level = pct(bundle.forecast.interval_level, 0) if bundle.forecast else ""
+    finding = t("rp_forecast_finding", h=len(by_year), rate=pct(float(bundle.openings["exit_rate"][0])), level=level)
+    return Section("forecast", t("rp_forecast"), [finding, *present.forecast_notes(bundle)], [chart],
+                   [Table.of(present.forecast_table(bundle))],
                    source_line(["industry_stats"], bundle.generated_tables))
 
 

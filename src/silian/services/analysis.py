@@ -11,7 +11,7 @@ import polars as pl
 
 from silian.analytics.completeness import provisional_years
 from silian.analytics.entropy import entropy_weights
-from silian.analytics.forecast.openings import ForecastResult, forecast_openings, openings_from_employment
+from silian.analytics.forecast.openings import ForecastResult, forecast_openings
 from silian.catalog import Catalog, get_catalog
 from silian.domain.errors import InvalidInput
 from silian.domain.messages import register_messages, t
@@ -138,17 +138,20 @@ def peer_comparison(hub: HubSnapshot, region_code: str, year: int) -> pl.DataFra
 
 
 def forecast_industry_openings(
-    hub: HubSnapshot, region_code: str, horizon: int, exit_rate: float
+    hub: HubSnapshot, region_code: str, horizon: int, exit_rate: float, *, exit_rate_basis: str = "assumption",
+    **options: Any,
 ) -> tuple[ForecastResult | None, pl.DataFrame]:
-    """Employment by industry → forecast → openings (growth + replacement), with backtest errors."""
+    """Employment by industry → forecast → openings (growth + replacement) with their intervals and the
+    procedure's backtest error in openings; ``options`` go to ``forecast_openings`` (``min_select``,
+    ``default_model``, ``interval_level``). ``exit_rate_basis``: where the replacement rate comes from
+    (``"assumption"`` unless a source is named), kept beside every row."""
     stats = hub["industry_stats"].filter((pl.col("region_code") == region_code) & pl.col("employment").is_not_null())
     if stats.height == 0:
         return None, pl.DataFrame()
     history = stats.select(pl.col("industry_code").alias("series"), "year", pl.col("employment").alias("value"))
-    result = forecast_openings(history, horizon=horizon)
-    openings = openings_from_employment(result, exit_rate=exit_rate).join(
-        result.forecasts.select("series", "year", "model", "backtest_mape"), on=["series", "year"], how="left")
-    return result, openings
+    result = forecast_openings(history, horizon=horizon, exit_rate=exit_rate, **options)
+    assert result.openings is not None
+    return result, result.openings.with_columns(pl.lit(exit_rate_basis).alias("exit_rate_basis"))
 
 
 def run_analysis(db: Database | None = None, *, hub: HubSnapshot | None = None, settings: Settings | None = None,
@@ -195,7 +198,11 @@ def run_analysis(db: Database | None = None, *, hub: HubSnapshot | None = None, 
         "skills": timed("skills", analyse_skills, hub, config, sd_year),
     }
     forecast, openings = timed("forecast", forecast_industry_openings, hub, code, int(forecast_cfg.get("horizon", 3)),
-                               float(forecast_cfg.get("exit_rate", 0.03)))
+                               float(forecast_cfg.get("exit_rate", 0.03)),
+                               exit_rate_basis=str(forecast_cfg.get("exit_rate_basis", "assumption")),
+                               min_select=int(forecast_cfg.get("min_select_years", 12)),
+                               default_model=str(forecast_cfg.get("default_model", "naive")),
+                               interval_level=float(forecast_cfg.get("interval_level", 0.8)))
     seconds["total"] = time.perf_counter() - started
     return AnalysisBundle(region_code=code, region_name=name, year=year, city=city, counties=counties,
                           forecast=forecast, openings=openings, generated_tables=hub.generated_tables(),

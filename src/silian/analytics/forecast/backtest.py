@@ -20,7 +20,8 @@ import pandas as pd
 
 MODELS: tuple[str, ...] = ("naive", "drift", "ses", "arima011", "arima110", "holt", "damped")
 """Candidate models, simplest first: on a tie in backtest error the simpler one wins."""
-SHORT_MODELS: tuple[str, ...] = ("naive", "drift")
+DEFAULT_MODELS: tuple[str, ...] = ("naive", "drift")
+"""The models a short history may use as its one default (no selection)."""
 ALPHAS = np.linspace(0.05, 1.0, 20)
 BETA_SHARES = np.linspace(0.0, 1.0, 11)  # beta = alpha * share (Holt's beta*), so 0 <= beta <= alpha
 PHIS = np.array([0.8, 0.85, 0.9, 0.95, 0.98])
@@ -210,12 +211,12 @@ def _statsmodels_fit(model: str, values: np.ndarray, horizon: int) -> tuple[np.n
     return np.asarray(prediction.predicted_mean), np.asarray(prediction.forecast_variance)
 
 
-def statsmodels_paths(y: np.ndarray, n_years: np.ndarray, min_train: np.ndarray, bt_horizon: np.ndarray,
-                      horizon: int, models: list[tuple[str, ...]]) -> tuple[dict[str, Paths], list[Counter[str]]]:
+def statsmodels_paths(y: np.ndarray, n_years: np.ndarray, min_train: int, horizon: int,
+                      models: list[tuple[str, ...]]) -> tuple[dict[str, Paths], list[Counter[str]]]:
     """The candidates fitted by statsmodels (ETSModel, ARIMA; maximum likelihood) where they are needed.
 
-    Needed: the backtest origins and the end of each series, for the candidates in ``models[s]``; naive
-    and drift are closed-form and come from the fast engine. A model whose final fit fails is dropped
+    Needed: every origin from ``min_train`` to the end of each series, for the candidates in ``models[s]``;
+    naive and drift are closed-form and come from the fast engine. A model whose final fit fails is dropped
     for that series. Warnings statsmodels raises are counted per series as ``"<model>: <category>"``
     instead of being printed.
     """
@@ -224,10 +225,10 @@ def statsmodels_paths(y: np.ndarray, n_years: np.ndarray, min_train: np.ndarray,
     caught: list[Counter[str]] = [Counter() for _ in range(y.shape[0])]
     for model in MODELS[2:]:
         mean, sd = _empty(y, horizon)
-        for s, (n, first, steps) in enumerate(zip(n_years.tolist(), min_train.tolist(), bt_horizon.tolist())):
+        for s, n in enumerate(n_years.tolist()):
             if model not in models[s]:
                 continue
-            for length in [*range(first, n - steps + 1)] * (steps > 0) + [n]:
+            for length in range(min(min_train, n), n + 1):
                 with warnings.catch_warnings(record=True) as raised:
                     warnings.simplefilter("always")
                     try:
@@ -240,68 +241,3 @@ def statsmodels_paths(y: np.ndarray, n_years: np.ndarray, min_train: np.ndarray,
                 mean[:, s] = np.nan
         paths[model] = Paths(mean, sd)
     return paths, caught
-
-
-@dataclass(frozen=True)
-class Scores:
-    """Backtest of one model over all series: arrays of shape ``(S,)``."""
-
-    mae: np.ndarray
-    mape: np.ndarray
-    n_origins: np.ndarray
-    n_errors: np.ndarray
-
-
-def backtest_mask(n_years: np.ndarray, min_train: np.ndarray, bt_horizon: np.ndarray, horizon: int,
-                  n_columns: int) -> np.ndarray:
-    """``mask[L, s, k]``: origin ``L`` and step ``k`` are scored for series ``s``.
-
-    Origins ``L = min_train … n − bt_horizon`` (each a full window of ``bt_horizon`` steps).
-    """
-    origin = np.arange(n_columns + 1)[:, None, None]
-    step = np.arange(horizon)[None, None, :]
-    return np.asarray((origin >= min_train[None, :, None]) & (origin <= (n_years - bt_horizon)[None, :, None])
-                      & (step < bt_horizon[None, :, None]))
-
-
-def score(y: np.ndarray, observed: np.ndarray, mask: np.ndarray, paths: Paths) -> Scores:
-    """Mean absolute (and percentage) error of the clipped forecasts over the scored cells.
-
-    Interpolated years are not scored. The MAE is NaN when a scored forecast is missing; the MAPE is NaN
-    when any scored actual value is 0.
-    """
-    n_series, n_years = y.shape
-    horizon = paths.mean.shape[2]
-    padded = np.concatenate([y, np.full((n_series, horizon), np.nan)], axis=1)
-    seen = np.concatenate([observed, np.zeros((n_series, horizon), dtype=bool)], axis=1)
-    actual = np.lib.stride_tricks.sliding_window_view(padded, horizon, axis=1)[:, : n_years + 1].transpose(1, 0, 2)
-    counted = mask & np.lib.stride_tricks.sliding_window_view(seen, horizon, axis=1)[:, : n_years + 1].transpose(
-        1, 0, 2)
-    forecast = np.maximum(paths.mean, 0.0)
-    error = np.where(counted, np.abs(actual - forecast), 0.0)
-    with np.errstate(all="ignore"):
-        n_errors = counted.sum(axis=(0, 2))
-        complete = ~(counted & np.isnan(forecast)).any(axis=(0, 2))
-        mae = np.where(complete & (n_errors > 0), error.sum(axis=(0, 2)) / n_errors, np.nan)
-        positive = ~(counted & (actual <= 0)).any(axis=(0, 2))
-        ape = np.where(counted, error / np.abs(actual), 0.0)
-        mape = np.where(positive & ~np.isnan(mae), 100 * ape.sum(axis=(0, 2)) / n_errors, np.nan)
-    n_origins = mask.any(axis=2).sum(axis=0)
-    return Scores(mae, mape, n_origins, n_errors)
-
-
-def choose(scores: dict[str, Scores], paths: dict[str, Paths], allowed: list[tuple[str, ...]],
-           n_years: np.ndarray, scale: np.ndarray) -> list[str]:
-    """Per series, the allowed model with the lowest MAE and a final forecast; within 1e-9 relative, the
-    simplest (``naive`` when no model could be scored)."""
-    chosen = []
-    for s, names in enumerate(allowed):
-        maes = [(scores[m].mae[s], m) for m in names
-                if not np.isnan(scores[m].mae[s]) and not np.isnan(paths[m].mean[n_years[s], s]).any()]
-        if not maes:
-            chosen.append("naive")
-            continue
-        best = min(value for value, _ in maes)
-        tolerance = 1e-9 * max(abs(best), scale[s], 1e-300)
-        chosen.append(next(m for value, m in maes if value <= best + tolerance))
-    return chosen

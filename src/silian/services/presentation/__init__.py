@@ -34,6 +34,7 @@ from silian.services.presentation.gaps import (
     no_data_table,
 )
 from silian.services.presentation.outlook import (
+    forecast_notes,
     forecast_table,
     openings_series,
     skill_trend_table,
@@ -142,6 +143,7 @@ __all__ = [
     "drivers_table",
     "export_value",
     "findings",
+    "forecast_notes",
     "forecast_table",
     "funnel_table",
     "gap_cell",

@@ -46,6 +46,9 @@ register_messages(
         "dash_tab_pathways": ("升学通道", "Pathways"),
         "dash_tab_schools": ("学校办学条件", "Schools"),
         "dash_tab_peers": ("对标城市", "Peer cities"),
+        "dash_tab_forecast": ("岗位需求预测", "Job openings forecast"),
+        "dash_fc_chart": ("{year} 年岗位需求预测（人，含 {level} 预测区间）",
+                          "Job openings (demand) forecast for {year} (persons, with the {level} prediction interval)"),
         "dash_heading": ("{region} · {year} 年", "{region} · {year}"),
         "dash_year": ("分析年份", "Year"),
         "dash_show": ("查看", "Show"),
@@ -174,7 +177,8 @@ register_messages(
 DOWNLOAD_TYPES = {"csv": "text/csv; charset=utf-8",
                   "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 TABS = (("overview", "/"), ("counties", "/dashboard/counties"), ("gaps", "/dashboard/gaps"), ("pathways", "/dashboard/pathways"),
-        ("schools", "/dashboard/schools"), ("peers", "/dashboard/peers"), ("postings", "/dashboard/postings"))
+        ("schools", "/dashboard/schools"), ("peers", "/dashboard/peers"), ("forecast", "/dashboard/forecast"),
+        ("postings", "/dashboard/postings"))
 IMPORT_COMMAND = "silian postings import 招聘数据.csv --load"
 HIGHLIGHT = "#f59e0b"
 HEATMAP_ROWS = 25
@@ -459,6 +463,44 @@ def peers(request: Request, src: SourcesDep, principal: PrincipalDep, year: int 
     if score.rows and any(v is not None for v in score.values("industry_score")):
         panels.append(Panel(score, _bar(score, "name", "industry_score", ".3f"), height=_bar_height(score), wide=True))
     return page.render("dashboard/peers.html", "peers", panels=panels, notes=b.notes)
+
+
+@router.get("/dashboard/forecast")
+def forecast(request: Request, src: SourcesDep, principal: PrincipalDep, year: int | None = None) -> Response:
+    """Job openings (demand) by industry: the first forecast year with its prediction interval, and the table of
+    every forecast year with its interval, method and backtest error."""
+    page = _page(request, src, principal, year)
+    table = present.forecast_table(page.bundle)
+    option = forecast_interval_chart(table, page.bundle) if table.rows else None
+    height = max(300, 26 * len(set(table.values("series"))) + 130)
+    panels = [Panel(table, option, height=height, wide=True, open_table=True)]
+    return page.render("dashboard/peers.html", "forecast", panels=panels, notes=present.forecast_notes(page.bundle))
+
+
+def forecast_interval_chart(table: present.PresentedTable, bundle: AnalysisBundle) -> dict[str, Any]:
+    """Bars of the first forecast year's openings with the interval's bounds as marks."""
+    at = {c.key: i for i, c in enumerate(table.columns)}
+    first = min(table.values("year"))
+    rows = [r for r in table.rows if r[at["year"]] == first]
+    level = pct(bundle.forecast.interval_level, 0) if bundle.forecast else ""
+
+    def values(key: str) -> list[float | None]:
+        return [None if r[at[key]] is None else round(r[at[key]]) for r in rows]
+
+    marks = {"type": "scatter", "symbol": "rect", "symbolSize": [3, 16], "itemStyle": {"color": "#111"}}
+    return {
+        "title": {"text": t("dash_fc_chart", year=first, level=level), "left": "center", "top": 4,
+                  "textStyle": {"fontSize": 14}},
+        "tooltip": {"trigger": "axis", "axisPointer": {"type": "shadow"}},
+        "legend": {"bottom": 0},
+        "grid": {"left": 8, "right": 24, "top": 40, "bottom": 40, "containLabel": True},
+        "xAxis": {"type": "value"},
+        "yAxis": {"type": "category", "data": [f"{r[at['series']]} {r[at['industry_name']]}" for r in rows],
+                  "inverse": True},
+        "series": [{"type": "bar", "name": table.column("openings").label, "data": values("openings")},
+                   {**marks, "name": table.column("openings_lower").label, "data": values("openings_lower")},
+                   {**marks, "name": table.column("openings_upper").label, "data": values("openings_upper")}],
+    }
 
 
 @router.get("/dashboard/postings")
