@@ -14,6 +14,9 @@ import polars as pl
 from silian.domain.vocab import MAJOR_LEVELS
 
 CATALOG_VERSIONS = {"2021": "majors_2021.csv", "current": "majors_current_2025-12.csv"}
+REGIONS_FILE = "regions_adcodes_cpca_0.5.5.csv"
+# rows of the division list that stand for a group, not a region (their children hang on the level above)
+REGION_PLACEHOLDERS = frozenset({"市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划"})
 OCCUPATION_LEVELS = {"大类": 1, "中类": 2, "小类": 3, "细类": 4}
 LEVEL_NAMES = {v: k for k, v in OCCUPATION_LEVELS.items()}
 VOCATIONAL_CROSSWALK_SHEETS = {
@@ -205,7 +208,25 @@ class Catalog:
             "major_occupation_links": self.major_occupations.height,
             "continuation_links": self.continuations.height,
             "major_industry_class_links": self.major_industries("class").height,
+            "regions": self._level_counts(self.regions, "level", ("省", "市", "县")),
         }
+
+    @cached_property
+    def regions(self) -> pl.DataFrame:
+        """GB/T 2260 行政区划 (provinces, prefecture-level cities, counties): code (6 digits), name, level
+        (省 / 市 / 县) and parent_code. Group rows (市辖区, 省直辖县级行政区划 …) are left out and their children
+        hang on the level above (a municipality's districts on the municipality)."""
+        raw = _read(REGIONS_FILE).select(pl.col("adcode").str.slice(0, 6).alias("code"), "name")
+        raw = raw.filter(~pl.col("name").is_in(list(REGION_PLACEHOLDERS))).unique("code").sort("code")
+        known = set(raw["code"].to_list())
+        level = (pl.when(pl.col("code").str.slice(2) == "0000").then(pl.lit("省"))
+                 .when(pl.col("code").str.slice(4) == "00").then(pl.lit("市")).otherwise(pl.lit("县")))
+        province = pl.col("code").str.slice(0, 2) + "0000"
+        city = pl.col("code").str.slice(0, 4) + "00"
+        parent = (pl.when(pl.col("level") == "省").then(None)
+                  .when(pl.col("level") == "市").then(province)
+                  .when(city.is_in(list(known))).then(city).otherwise(province))
+        return raw.with_columns(level.alias("level")).with_columns(parent.alias("parent_code"))
 
     @staticmethod
     def _level_counts(df: pl.DataFrame, column: str, levels: tuple[str, ...]) -> dict[str, int]:

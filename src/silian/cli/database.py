@@ -21,6 +21,10 @@ def db_upgrade(revision: Annotated[str, typer.Option(help="目标版本")] = "he
 
     db = context().database()
     db.upgrade(revision)
+    if revision == "head":
+        from silian.services.imports import seed_regions
+
+        seed_regions(db)  # the country's 行政区划, preinstalled
     context().console.print(t("db_upgraded", url=db.display_url))
     taken = import_state_files(db, context().settings.data_dir)  # the files older versions kept, once
     if taken:

@@ -137,7 +137,7 @@ def demo(
     imports.ensure_schema(db)
     counts = imports.table_counts(db)
     stored, user_rows = sum(n for _, n in counts.values()), sum(n - g for g, n in counts.values())
-    if if_empty and stored:
+    if if_empty and any(n for name, (_, n) in counts.items() if name != "regions"):  # regions come preinstalled
         ctx.err_console.print(t("demo_not_empty", rows=stored))
         return
     if reset and not yes:

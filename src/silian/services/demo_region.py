@@ -146,6 +146,7 @@ def load_demo(db: Database, *, seed: int = 2024, progress: Callable[[str], None]
     frames, skipped = generate(seed)
     rows: dict[str, int] = {}
     kept: dict[str, int] = {}
+    peers = frames["regions"].filter(pl.col("is_peer").fill_null(False))["code"].to_list()
     with db.begin() as conn:
         if reset:
             say("清空全部数据表 / emptying every hub table")
@@ -164,6 +165,7 @@ def load_demo(db: Database, *, seed: int = 2024, progress: Callable[[str], None]
             rows[table] = outcome.rows
             repo.mark_source(conn, table, generated=generated, description=DESCRIPTIONS[table],
                              provenance=PROVENANCE.get(table, GENERATED_NOTE))
+        hub_store.mark_peer_regions(conn, peers)  # preinstalled regions: the demo's peer cities are marked as such
         calibration = measure_calibration(conn)
     return DemoSummary(
         seed=seed, rows=rows, generated={t: t not in REAL_TABLES for t in LOAD_ORDER}, calibration=calibration,

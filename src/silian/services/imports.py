@@ -168,17 +168,37 @@ def table_counts(db: Database) -> dict[str, tuple[int, int]]:
         return {name: repo.generated_share(conn, name) for name in HUB_TABLES}
 
 
+REGIONS_SOURCE = ("全国行政区划（GB/T 2260，省、地级、县级，3,219 个）；随平台预装，来自 cpca 0.5.5 的 adcodes.csv（MIT 许可，"
+                  "国家统计局统计用区划代码）")
+
+
 def ensure_schema(db: Database, data_dir: Path | None = None) -> None:
-    """Upgrade the schema if it is behind (used by commands that write); with ``data_dir``, then import the state
-    files older versions kept there (once: :func:`silian.services.postings.state.import_state_files`)."""
+    """Upgrade the schema if it is behind (used by commands that write) and preinstall the country's 行政区划 (a
+    fresh installation takes its first school at once); with ``data_dir``, then import the state files older
+    versions kept there (once: :func:`silian.services.postings.state.import_state_files`)."""
     if not db.is_current():
         db.upgrade()
+    seed_regions(db)
     if data_dir is not None:
         from silian.services.postings.state import import_state_files
 
         import_state_files(db, data_dir)
 
 
+
+
+def seed_regions(db: Database, catalog: Catalog | None = None) -> int:
+    """Add the GB/T 2260 regions the hub lacks (never changes a stored region); returns how many were added."""
+    regions = (catalog or get_catalog()).regions
+    with db.begin() as conn:
+        missing = regions.filter(~pl.col("code").is_in(list(repo.read_codes(conn, "regions", "code"))))
+        if missing.height == 0:
+            return 0
+        load_frame(conn, "regions", missing, generated=False, label="catalog:GB/T 2260")
+        if not any(s["table_name"] == "regions" for s in repo.read_sources(conn)):
+            repo.mark_source(conn, "regions", generated=False, description=REGIONS_SOURCE,
+                             provenance="src/silian/catalog/data/PROVENANCE.md")
+    return missing.height
 
 
 def load_frame(conn: Connection, table: str, frame: pl.DataFrame, *, generated: bool, label: str) -> ImportOutcome:

@@ -179,3 +179,11 @@ def county_places(conn: Connection) -> list[tuple[str, str, str | None]]:
 def region_codes(conn: Connection) -> frozenset[str]:
     """The code of every region the hub holds."""
     return frozenset(conn.execute(sa.select(hub_tables["regions"].c.code)).scalars())
+
+
+def mark_peer_regions(conn: Connection, codes: list[str]) -> int:
+    """Mark the given regions as peer cities where nobody has said otherwise (``is_peer`` still empty)."""
+    if not codes:
+        return 0
+    query = _regions.update().where(_regions.c.code.in_(codes), _regions.c.is_peer.is_(None)).values(is_peer=True)
+    return conn.execute(query).rowcount or 0
