@@ -32,7 +32,10 @@ register_messages({
         "{rows}: every chain scores 0 (all indicators at or below their floors), so D = 0",
     ),
     "band_description": (
-        "D 的敏感性区间：在 {n} 种算法下 D 的最低值与最高值——标准化方式 {norms} × 耦合度公式 王淑佳等 2021、传统公式、Fan 等 2024；权重不变",
+        (
+            "D 的敏感性区间：在 {n} 种算法下 D 的最低值与最高值——标准化方式 {norms} × 耦合度公式 王"
+            "淑佳等 2021、传统公式、Fan 等 2024；权重不变"
+        ),
         ("D's sensitivity band: its lowest and highest value over {n} variants — normalisation {norms} × coupling formula "
          "Wang et al. 2021, classic, Fan et al. 2024; the weights stay as chosen"),
     ),
@@ -76,11 +79,11 @@ def coordination_frame(U: np.ndarray, method: str, weights: Sequence[float], clo
                        row_labels: list[str], lang: str) -> tuple[pl.DataFrame, np.ndarray]:
     """C, T, D, level_rank, level and lag of every row; a row of zeros gets C = T = D = 0 and a note, never an error
     (with fixed benchmarks it means every indicator is at or below its floor: a measurement, not an artefact)."""
-    live = U.any(axis=1)
+    live = np.asarray(U.any(axis=1), dtype=bool)
     C, T, D = np.zeros(len(U)), np.zeros(len(U)), np.zeros(len(U))
     if live.any():
         result = coupling_coordination(U[live], method, weights, closure=closure, names=names,
-                                       row_labels=[r for r, k in zip(row_labels, live, strict=True) if k])
+                                       row_labels=[r for r, k in zip(row_labels, live.tolist(), strict=True) if k])
         C[live], T[live], D[live] = result.C, result.T, result.D
     levels = coordination_levels(D, closure=closure)
     frame = pl.DataFrame({"C": C, "T": T, "D": D, "level_rank": [lv.rank for lv in levels],
@@ -89,7 +92,7 @@ def coordination_frame(U: np.ndarray, method: str, weights: Sequence[float], clo
 
 
 def zero_rows_note(U: np.ndarray, row_labels: list[str]) -> list[str]:
-    dead = [r for r, k in zip(row_labels, U.any(axis=1), strict=True) if not k]
+    dead = [r for r, k in zip(row_labels, np.asarray(U.any(axis=1), dtype=bool).tolist(), strict=True) if not k]
     return [t("band_all_zero", rows=t("list_joiner").join(dead))] if dead else []
 
 

@@ -20,6 +20,7 @@ from silian.catalog import Catalog, get_catalog
 from silian.domain.errors import InvalidInput
 from silian.domain.indicators import CHAIN_NAMES, CHAINS, IndicatorSpec, IndicatorSystem
 from silian.domain.messages import current_lang, register_messages, t
+from silian.services import indicator_weights
 from silian.services.coupling_band import (
     band_frame,
     chain_scores,
@@ -28,7 +29,6 @@ from silian.services.coupling_band import (
     score_variants,
     zero_rows_note,
 )
-from silian.services import indicator_weights
 from silian.services.hub import HubSnapshot
 
 register_messages(
@@ -46,7 +46,10 @@ register_messages(
             "Indicator '{name}' has no data at {level} level and was left out",
         ),
         "chains_window_warning": (
-            "标准化方式为本地区历年 min–max（window）：每个指标以所分析年份中的最差值、最好值为两端，新增一年会改变以前各年的得分，不同版本的结果不可比较",
+            (
+                "标准化方式为本地区历年 min–max（window）：每个指标以所分析年份中的最差值、最好值为两端，新增一年"
+                "会改变以前各年的得分，不同版本的结果不可比较"
+            ),
             ("Normalisation is the own-window min–max: each indicator is scaled between the worst and best of the years "
              "analysed, so a new year changes every earlier year's score and results of different releases cannot be compared"),
         ),
@@ -56,7 +59,10 @@ register_messages(
              "the published scores"),
         ),
         "chains_benchmark_note": (
-            "U、T、D 按固定基准计分（基准版本 {release}）：每个指标与其下限（0 分）和目标值（1 分）比较，下限与目标值来自国家标准、规划目标或全国水平（见指标体系），新数据不会改变已发布年份的得分",
+            (
+                "U、T、D 按固定基准计分（基准版本 {release}）：每个指标与其下限（0 分）和目标值（1 分）比较，"
+                "下限与目标值来自国家标准、规划目标或全国水平（见指标体系），新数据不会改变已发布年份的得分"
+            ),
             ("U, T and D are scored on fixed benchmarks (release {release}): each indicator against its floor (0) and "
              "target (1), taken from national standards, plan targets or national levels (see the indicator system); "
              "new data never change a published year's score"),

@@ -38,7 +38,10 @@ register_messages({
          "move with the data, so years and regions stay comparable"),
     ),
     "weighting_entropy": (
-        "熵权法（选项）：按面板 {rows} 行的离散程度赋权；变异系数低于 {threshold} 的指标没有足以赋权的变化，权重为 0{zeroed}。注意：面板增加年份会改变权重，已发布年份的得分随之变化",
+        (
+            "熵权法（选项）：按面板 {rows} 行的离散程度赋权；变异系数低于 {threshold} 的指标没有足以赋"
+            "权的变化，权重为 0{zeroed}。注意：面板增加年份会改变权重，已发布年份的得分随之变化"
+        ),
         ("Entropy weights (an option): from the dispersion of the panel's {rows} rows; indicators whose coefficient "
          "of variation is below {threshold} vary too little to weight and get 0{zeroed}. Note: adding a year to the "
          "panel changes the weights, and with them the published years' scores"),
