@@ -98,8 +98,7 @@ def indicators_md() -> str:
     lines += ["", f"## Benchmarks (release {system.release})", "",
               "Each indicator is scored z = clip((x − floor) / (target − floor), 0, 1); a negative indicator has target <",
               "floor. Kinds: standard (国家标准), plan (规划目标), national (全国水平), peer (对标城市分位数), definition",
-              "(由定义得出), expert (专家暂定, to be confirmed). Fixed weights: "
-              f"`{system.weight_scheme}` (see docs/methods/indicators.md).", "",
+              f"(由定义得出), expert (专家暂定, to be confirmed). Fixed weights: `{system.weight_scheme}`.", "",
               "| key | floor | target | kind | source | derivation |", "|---|---|---|---|---|---|"]
     for i in system.indicators:
         for level, mark in ((None, i.benchmark), *i.level_benchmarks):
