@@ -152,7 +152,7 @@ def _complete(panel: pl.DataFrame, specs: tuple[IndicatorSpec, ...], level: str)
         for year in dropped:
             row = panel.filter(pl.col("year") == year)
             lacking = [s.name(lang) for s in used if row[s.key].null_count()]
-            parts.append(f"{year}: {'、'.join(lacking)}")
+            parts.append(f"{year}: {t('list_joiner').join(lacking)}")
         notes.append(t("chains_dropped_years", years=", ".join(map(str, dropped)), detail="; ".join(parts)))
     return complete, used, notes
 

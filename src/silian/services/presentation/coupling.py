@@ -36,7 +36,22 @@ register_messages({
     "kind_peer": ("对标城市分位数", "peer-city quantile"),
     "kind_definition": ("由定义得出", "by definition"),
     "kind_expert": ("专家暂定", "provisional (expert)"),
+    "direction_+": ("正向（越大越好）", "positive (larger is better)"),
+    "direction_-": ("负向（越小越好）", "negative (smaller is better)"),
 })
+
+
+def _plain(value: object) -> object:
+    """A benchmark value as written in the indicator file: thousands separators, no padding zeros (161,615; 2.65)."""
+    return f"{value:,.10g}" if isinstance(value, float) else value
+
+
+def _shown_weights_cell(key: str, value: object) -> object:
+    if key == "kind" and value:
+        return t(f"kind_{value}")
+    if key == "direction" and value in ("+", "-"):
+        return t(f"direction_{value}")
+    return _plain(value) if key in ("floor", "target") else value
 
 
 def u_columns(kind: str) -> tuple[Column, ...]:
@@ -69,21 +84,21 @@ def coupling_table(bundle: AnalysisBundle) -> PresentedTable:
 
 def weights_table(bundle: AnalysisBundle) -> PresentedTable:
     columns = table_columns(("name", "col_indicator", TEXT), ("chain", "col_chain", CHAIN), ("unit", "col_unit", TEXT),
-                            ("direction", "col_direction", TEXT), ("floor", "col_floor", NUM2),
-                            ("target", "col_target", NUM2), ("kind", "col_benchmark_kind", TEXT),
+                            ("direction", "col_direction", TEXT), ("floor", "col_floor", TEXT),
+                            ("target", "col_target", TEXT), ("kind", "col_benchmark_kind", TEXT),
                             ("weight", "col_indicator_weight", NUM3))
-    rows = [tuple(t(f"kind_{r[c.key]}") if c.key == "kind" and r[c.key] else r[c.key] for c in columns)
-            for r in bundle.city.weights.iter_rows(named=True)]
+    rows = [tuple(_shown_weights_cell(c.key, r[c.key]) for c in columns) for r in bundle.city.weights.iter_rows(named=True)]
     return PresentedTable("weights", t("tbl_weights"), columns, rows)
 
 
 def benchmarks_table(bundle: AnalysisBundle) -> PresentedTable:
     """Every indicator's floor and target with where they come from (the release of the indicator file)."""
-    columns = table_columns(("name", "col_indicator", TEXT), ("floor", "col_floor", NUM2), ("target", "col_target", NUM2),
+    columns = table_columns(("name", "col_indicator", TEXT), ("floor", "col_floor", TEXT), ("target", "col_target", TEXT),
                             ("unit", "col_unit", TEXT), ("source", "col_source", TEXT),
                             ("derivation", "col_derivation", TEXT))
     return PresentedTable("benchmarks", t("tbl_benchmarks", release=bundle.city.release or "—"), columns,
-                          [tuple(r[c.key] for c in columns) for r in bundle.city.weights.iter_rows(named=True)])
+                          [tuple(_shown_weights_cell(c.key, r[c.key]) for c in columns)
+                           for r in bundle.city.weights.iter_rows(named=True)])
 
 
 def drivers_table(bundle: AnalysisBundle) -> PresentedTable:
