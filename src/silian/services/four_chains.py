@@ -198,7 +198,7 @@ def analyse_four_chains(hub: HubSnapshot, system: IndicatorSystem, *, level: str
     band = band_frame(variants, w, span, [a[c] for c in CHAINS], closure, chain_labels, row_labels)
     keys = panel.select("region_code", "region_name", "year")
     scores = pl.concat([keys, pl.DataFrame({f"U_{c}": U[:, i] for i, c in enumerate(CHAINS)}), coupling, band,
-                        pl.DataFrame({"topsis": _closeness(z, w, span, a)})], how="horizontal")
+                        pl.DataFrame({"topsis": _closeness(z, w, span, a)}).fill_nan(None)], how="horizontal")
     scores = scores.select(*keys.columns, *[f"U_{c}" for c in CHAINS], "C", "T", "D", *band.columns, "level_rank", "level",
                            "lag", "topsis")
     groups = [s.chain for s in used]
