@@ -175,3 +175,23 @@ def test_entropy_and_combined_weighting_say_what_they_did() -> None:
     assert combined.weights["education"][0] == pytest.approx(0.5 / 3)
     with pytest.raises(InvalidInput, match="fixed"):
         chain_weights(system, by_chain, panel, weighting="magic")
+
+
+def test_an_inconsistent_ahp_file_is_refused_when_loaded(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from silian.services.config import default_config_text, indicator_system
+    from silian.settings import Settings
+
+    text = default_config_text("indicators.toml").replace('scheme = "equal"', 'scheme = "ahp"')
+    keys = {c: [line.split('"')[1] for line in text.splitlines() if line.startswith(f'key = "{c[:3]}')] for c in CHAINS}
+    for chain, own in keys.items():
+        n = len(own)
+        good = [[1.0] * n for _ in range(n)]
+        bad = [[1.0, 9.0, 1 / 9, *[1.0] * (n - 3)], [1 / 9, 1.0, 9.0, *[1.0] * (n - 3)], [9.0, 1 / 9, 1.0, *[1.0] * (n - 3)],
+               *[[1.0] * n for _ in range(n - 3)]]
+        matrix = bad if chain == "talent" else good
+        text += f"\n[weights.ahp.{chain}]\nindicators = {own!r}\nmatrix = {matrix!r}\n".replace("'", '"')
+    path = tmp_path / "ahp.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(InvalidInput) as err:
+        indicator_system(Settings(indicators_file=path))
+    assert "ahp.toml [weights.ahp.talent]" in err.value.message and "CR" in err.value.message
