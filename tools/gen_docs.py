@@ -1,4 +1,5 @@
-"""Regenerate the reference docs that are derived from code: docs/tables.md and docs/settings.md.
+"""Regenerate the reference docs that are derived from code: docs/tables.md, docs/settings.md (with the coupling
+settings of the packaged analysis.toml) and docs/indicators.md (with every benchmark and its source).
 
 Run `python tools/gen_docs.py`; tests fail when the committed files differ from what this writes.
 """
@@ -52,7 +53,35 @@ def settings_md() -> str:
     for name, info in Settings.model_fields.items():
         default = "(computed)" if info.default_factory else repr(info.default)
         lines.append(f"| `SILIAN_{name.upper()}` | {default} | {info.description} |")
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines + [""] + coupling_settings()) + "\n"
+
+
+def coupling_settings() -> list[str]:
+    """The ``[coupling]`` keys of the packaged analysis.toml, each with its default and the comment above it."""
+    import tomllib
+
+    from silian.services.config import default_config_text
+    text = default_config_text("analysis.toml")
+    values = tomllib.loads(text)["coupling"]
+    lines = ["## Analysis settings: `[coupling]`", "",
+             "Generated from `src/silian/config/analysis.toml` (copy it, edit, and point `SILIAN_ANALYSIS_FILE` at the copy).",
+             "Method cards: [methods/coupling.md](methods/coupling.md), [methods/indicators.md](methods/indicators.md),",
+             "[methods/entropy_weights.md](methods/entropy_weights.md).", "", "| key | default | meaning |", "|---|---|---|"]
+    section, comment = "", []
+    for raw in text.splitlines():
+        line = raw.strip()
+        if line.startswith("["):
+            section, comment = line, []
+        elif line.startswith("#"):
+            comment.append(line.lstrip("# ").strip())
+        elif "=" in line and section == "[coupling]":
+            key = line.split("=", 1)[0].strip()
+            meaning = " ".join(comment).replace("|", "\\|")
+            lines.append(f"| `{key}` | `{values[key]!r}` | {meaning} |")
+            comment = []
+        else:
+            comment = []
+    return lines
 
 
 def indicators_md() -> str:
@@ -66,6 +95,16 @@ def indicators_md() -> str:
     for i in system.indicators:
         lines.append(f"| {CHAIN_NAMES[i.chain][0]} | `{i.key}` | {i.name_zh} | {i.name_en} | {i.unit} | {i.direction} | "
                      f"`{i.formula.text}` | {', '.join(i.levels)} |")
+    lines += ["", f"## Benchmarks (release {system.release})", "",
+              "Each indicator is scored z = clip((x − floor) / (target − floor), 0, 1); a negative indicator has target <",
+              "floor. Kinds: standard (国家标准), plan (规划目标), national (全国水平), peer (对标城市分位数), definition",
+              f"(由定义得出), expert (专家暂定, to be confirmed). Fixed weights: `{system.weight_scheme}`.", "",
+              "| key | floor | target | kind | source | derivation |", "|---|---|---|---|---|---|"]
+    for i in system.indicators:
+        for level, mark in ((None, i.benchmark), *i.level_benchmarks):
+            if mark is not None:
+                label = f"`{i.key}`" + (f" ({level})" if level else "")
+                lines.append(f"| {label} | {mark.floor:g} | {mark.target:g} | {mark.kind} | {mark.source} | {mark.derivation} |")
     lines += ["", "Key industry chains (GB/T 4754-2017 大类):", ""]
     lines += [f"- {chain}: {', '.join(codes)}" for chain, codes in system.key_industries.items()]
     assert default_config_text("indicators.toml")

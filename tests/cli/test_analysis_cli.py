@@ -22,6 +22,10 @@ def test_analyze_json(demo_dir: Path) -> None:
     city = out["coupling"]["city"]
     assert [r["year"] for r in city] == list(range(2018, 2024))
     assert all(0 <= r["D"] <= 1 for r in city)
+    assert all(r["D"] > 0.05 and r["D_low"] <= r["D"] <= r["D_high"] for r in city)  # D and its sensitivity band
+    coupling = out["coupling"]
+    assert coupling["normalisation"] == "benchmark" and coupling["weighting"]["scheme"] == "fixed"
+    assert coupling["band"]["description"] and coupling["benchmark_release"]
     assert out["pathways"]["dead_ends"] and out["schools"]["summary"]["schools"] == 102
     assert out["supply_demand"]["blend"] == pytest.approx({"declared": 0.375, "statistics": 0.625})
     # supply_demand.majors[]: every offered major; no evidence → no_data, null demand and gap, never a colour
@@ -71,6 +75,7 @@ def test_analyze_on_an_empty_database_says_what_to_do(tmp_path: Path) -> None:
 def test_indicators_show_and_check(tmp_path: Path) -> None:
     shown = json.loads(silian("indicators", "--json", data_dir=tmp_path).stdout)
     assert {i["chain"] for i in shown["indicators"]} == {"education", "talent", "industry", "innovation"}
+    assert shown["release"] and all(i["benchmark"]["source"] for i in shown["indicators"])
     bad = tmp_path / "bad.toml"
     bad.write_text('[[indicators]]\nkey = "x"\nchain = "education"\nformula = "sum(major_points.nosuch)"\n', encoding="utf-8")
     result = silian("indicators", "--check", str(bad), data_dir=tmp_path, check=False)
@@ -79,3 +84,20 @@ def test_indicators_show_and_check(tmp_path: Path) -> None:
     broken.write_text("[[indicators]\n", encoding="utf-8")
     result = silian("indicators", "--check", str(broken), data_dir=tmp_path, check=False)
     assert result.returncode == 2 and "TOML" in result.stderr
+
+
+def test_indicators_rebase_writes_a_new_release_and_says_what_changed(demo_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "rebased.toml"
+    result = json.loads(silian("indicators", "rebase", "--release", "2099.1", "-o", str(out), "--set",
+                               "edu_student_teacher_ratio.target=15", "--json", data_dir=demo_dir).stdout)
+    changed = {(c["indicator"], c["field"]): (c["old"], c["new"]) for c in result["changes"]}
+    assert changed[("edu_student_teacher_ratio", "target")] == ("20", "15") and changed[("", "release")][1] == "2099.1"
+    assert [r["year"] for r in result["effect"]] == list(range(2018, 2024))
+    # 16.8 : 1 no longer meets a 15 : 1 target: the education chain scores lower, so every year's D moves
+    assert all(abs(r["change"]) > 1e-6 and r["change"] == pytest.approx(r["D_new"] - r["D_old"]) for r in result["effect"])
+    check = json.loads(silian("indicators", "--check", str(out), "--json", data_dir=demo_dir).stdout)
+    assert check["release"] == "2099.1"
+    again = silian("indicators", "rebase", "--release", "2099.2", "-o", str(out), data_dir=demo_dir, check=False)
+    assert again.returncode == 2 and "--force" in again.stderr
+    text = silian("indicators", "rebase", "--release", "2099.2", "-o", str(out), "--force", data_dir=demo_dir).stdout
+    assert "2099.2" in text and "SILIAN_INDICATORS_FILE" in text

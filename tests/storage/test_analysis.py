@@ -114,8 +114,8 @@ def test_report_renders_in_html_without_external_urls_and_in_pdf(sqlite_bundle: 
     html = write_report(bundle, tmp_path / "report.html").read_text(encoding="utf-8")
     assert find_external_urls(html) == []
     assert not re.search(r"<(script|link|img)[^>]+(src|href)=[\"']?(https?:)?//", html)
-    d_value = f"{bundle.city.scores['D'][-1]:.4f}"
-    for heading in ("四链耦合协调度", "断头路", "散缺小", "供需链难畅", "大工匠难育", "对标城市", d_value, "演示生成数据"):
+    d_value = f"{bundle.city.scores['D'][-1]:.2f}"  # D is shown with two decimals and its band
+    for heading in ("四链耦合协调度", "断头路", "散缺小", "供需链难畅", "大工匠难育", "对标城市", d_value, "演示生成数据", "敏感性区间"):
         assert heading in html
     assert html.count("echarts.init(") >= 8
     pdf = write_report(bundle, tmp_path / "report.pdf")

@@ -114,7 +114,7 @@ def test_every_page_renders_with_its_charts_and_the_generated_data_banner(site: 
 def test_overview_shows_coupling_levels_cards_and_findings(site: Site) -> None:
     html = site.clients["public"].get("/").text
     coupling = options(html)["coupling"]
-    assert [s["name"] for s in coupling["series"]] == ["C", "T", "D"]
+    assert [s["name"] for s in coupling["series"]] == ["C", "T", "D", "D 区间下限", "D 区间上限"]  # D with its band
     assert len(coupling["series"][0]["markArea"]["data"]) == 10  # the ten coordination levels
     bundle = site.app.state.analysis.get(None, None, "zh")  # type: ignore[attr-defined]
     red = int((bundle.supply_demand.cards["card"] == "red").sum())
@@ -123,6 +123,9 @@ def test_overview_shows_coupling_levels_cards_and_findings(site: Site) -> None:
     for title in ("断头路", "散缺小", "供需链难畅", "大工匠难育"):
         assert title in html
     assert bundle.city.scores["level"][-1] in html
+    latest = bundle.city.scores.row(-1, named=True)
+    assert f'D = {latest["D"]:.2f}</div>' in html
+    assert f'敏感性区间 {latest["D_low"]:.2f}–{latest["D_high"]:.2f}' in html
 
 
 def test_language_switch_gives_english_labels(site: Site) -> None:

@@ -69,6 +69,11 @@ register_messages({
         "指标“{column}”在所有行上取值相同，不含信息：权重设为 0",
         "Indicator '{column}' has the same value in every row and carries no information: its weight is 0",
     ),
+    "entropy_low_variation": (
+        "指标“{column}”的变异系数 {cv} 低于阈值 {threshold}，变化不足以赋权：权重设为 0",
+        "Indicator '{column}' varies too little to weight (coefficient of variation {cv} below {threshold}): its weight is 0",
+    ),
+    "entropy_bad_min_cv": ("变异系数阈值 {value} 应为非负数", "The coefficient-of-variation threshold {value} must be non-negative"),
     "entropy_all_constant": (
         "所有指标在所有行上都取值相同，无法确定权重：请检查数据",
         "Every indicator is constant across all rows, so no weights can be derived: check the data",
@@ -164,8 +169,9 @@ def minmax_standardise(X: FloatArray, signs: npt.NDArray[np.int8]) -> tuple[Floa
 @dataclass(frozen=True)
 class EntropyResult:
     """Weights ``weights_`` (sum 1), entropies ``entropy_``, the matrix the proportions were taken from
-    ``standardised_`` (after zero handling), row scores ``scores_ = standardised_ @ weights_`` and
-    ``warnings`` (user-facing messages, e.g. constant indicators)."""
+    ``standardised_`` (after zero handling), row scores ``scores_ = standardised_ @ weights_``, each indicator's
+    coefficient of variation ``cv_`` on the raw data, the mask ``no_variation_`` of indicators weighted 0 for
+    being constant or below ``min_cv``, and ``warnings`` (user-facing messages)."""
 
     weights_: FloatArray
     entropy_: FloatArray
@@ -176,11 +182,23 @@ class EntropyResult:
     zero_handling: str
     standardisation: str
     warnings: list[str] = field(default_factory=list)
+    cv_: FloatArray = field(default_factory=lambda: np.zeros(0))
+    no_variation_: npt.NDArray[np.bool_] = field(default_factory=lambda: np.zeros(0, dtype=bool))
 
     def to_frame(self) -> pl.DataFrame:
         """Tidy frame, one row per indicator: ``indicator``, ``direction`` (+1/−1), ``entropy``, ``weight``."""
         return pl.DataFrame({"indicator": self.names, "direction": self.directions.astype(np.int64),
                              "entropy": self.entropy_, "weight": self.weights_})
+
+
+def coefficient_of_variation(X: npt.ArrayLike) -> FloatArray:
+    """Population standard deviation over |mean| of every column; 0 for a constant column, ∞ when the mean is 0
+    but the column varies."""
+    matrix = np.asarray(X, dtype=float)
+    mean, std = np.abs(matrix.mean(axis=0)), matrix.std(axis=0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        cv = np.where(std == 0, 0.0, np.where(mean == 0, np.inf, std / np.where(mean == 0, 1.0, mean)))
+    return cv
 
 
 def entropy_weights(
@@ -192,6 +210,7 @@ def entropy_weights(
     shift: float = DEFAULT_SHIFT,
     margin: float = DEFAULT_MARGIN,
     names: Sequence[str] | None = None,
+    min_cv: float = 0.0,
 ) -> EntropyResult:
     """Entropy weights of the indicators (columns) of a panel, and each row's weighted score.
 
@@ -211,12 +230,17 @@ def entropy_weights(
         Parameters of the ``shift`` and ``rescale`` zero handling.
     names : sequence of str, optional
         Indicator names (default: the frame's columns or ``x1``, ``x2``, …), used in messages.
+    min_cv : float
+        An indicator whose coefficient of variation (population σ / |mean| of the raw values) is below this
+        has no meaningful variation: it is treated like a constant column (default 0: only constant columns).
+        Min–max standardisation stretches any variation, however small, to [0, 1], so without this a series
+        moving 0.4 % can take the largest weight.
 
     Returns
     -------
     EntropyResult
         p_ij = z_ij / Σ_i z_ij, e_j = −(1/ln m) Σ_i p_ij ln p_ij, w_j = (1 − e_j)/Σ_k (1 − e_k),
-        scores = Σ_j w_j z_ij. A constant column gets e = 1, w = 0 and a warning.
+        scores = Σ_j w_j z_ij. A constant column (or one below ``min_cv``) gets e = 1, w = 0 and a warning.
 
     Raises
     ------
@@ -225,6 +249,8 @@ def entropy_weights(
     """
     zero_handling_ = _option("zero_handling", zero_handling, ("zero", "shift", "rescale"))
     standardisation_ = _option("standardisation", standardisation, ("minmax", "none"))
+    if not min_cv >= 0:
+        raise InvalidInput(t("entropy_bad_min_cv", value=min_cv))
     matrix, labels = as_matrix(X, names, what="X", min_rows=2)
     signs = parse_directions(directions, matrix.shape[1])
     if standardisation_ == "minmax":
@@ -232,17 +258,21 @@ def entropy_weights(
     else:
         _check_raw(matrix, signs, labels, zero_handling_)
         z, constant = matrix.copy(), np.ptp(matrix, axis=0) == 0
+    cv = coefficient_of_variation(matrix)
+    low = ~constant & (cv < min_cv)
     z = _handle_zeros(z, zero_handling_, shift, margin)
     entropy = _entropy(z)
-    entropy[constant] = 1.0
+    entropy[constant | low] = 1.0
     spread = np.clip(1.0 - entropy, 0.0, None)
     if spread.sum() == 0:
         raise InvalidInput(t("entropy_all_constant"))
     weights = spread / spread.sum()
     warnings = [t("entropy_constant", column=labels[k]) for k in np.flatnonzero(constant)]
+    warnings += [t("entropy_low_variation", column=labels[k], cv=f"{cv[k]:.2%}", threshold=f"{min_cv:.2%}")
+                 for k in np.flatnonzero(low)]
     return EntropyResult(weights_=weights, entropy_=entropy, standardised_=z, scores_=z @ weights, names=labels,
                          directions=signs, zero_handling=zero_handling_, standardisation=standardisation_,
-                         warnings=warnings)
+                         warnings=warnings, cv_=cv, no_variation_=constant | low)
 
 
 def _entropy(z: FloatArray) -> FloatArray:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
@@ -14,12 +14,19 @@ from silian.cli.root import app
 from silian.domain.messages import register_messages, t
 
 if TYPE_CHECKING:
+    from silian.domain.indicators import Benchmark
     from silian.services.analysis import AnalysisBundle
 
 register_messages({
     "cli_report_written": ("报告已写入：{path}（{seconds:.1f} 秒）", "Report written: {path} ({seconds:.1f} s)"),
     "cli_generated_note": ("【注意】分析使用了演示生成数据：{tables}", "[Note] the analysis uses generated demo data: {tables}"),
     "cli_indicators_ok": ("指标体系有效：{n} 个指标（{source}）", "The indicator system is valid: {n} indicators ({source})"),
+    "cli_rebase_changes": ("已写出 {path}；基准的变化：", "Written {path}; what changed:"),
+    "cli_rebase_effect": ("对城市耦合协调度 D 的影响（按年份）", "Effect on the city's coordination D by year"),
+    "cli_rebase_use": (
+        "新基准尚未生效：确认后设置 SILIAN_INDICATORS_FILE={path} 启用",
+        "The new benchmarks are not in force yet: set SILIAN_INDICATORS_FILE={path} to use them",
+    ),
 })
 
 RegionOpt = Annotated[str, typer.Option("--region", help="地区名称或代码，如 郑州 或 410100（默认：学校最多的城市）")]
@@ -63,27 +70,102 @@ def report(output: Annotated[Path, typer.Option("-o", "--output", help="report.h
         ctx.err_console.print(t("cli_generated_note", tables="、".join(bundle.generated_tables)))
 
 
-@app.command("indicators")
-def indicators(check: Annotated[Path | None, typer.Option("--check", help="检查自定义指标体系文件（TOML）")] = None,
+indicators_app = typer.Typer(invoke_without_command=True, help="四链指标体系与基准 / the indicator system and its benchmarks")
+app.add_typer(indicators_app, name="indicators")
+
+
+@indicators_app.callback()
+def indicators(ctx: typer.Context,
+               check: Annotated[Path | None, typer.Option("--check", help="检查自定义指标体系文件（TOML）")] = None,
                as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """四链指标体系（当前生效或 --check 指定的文件）/ the indicator system in force, or check a file."""
+    if ctx.invoked_subcommand is not None:
+        return
     from silian.services.config import indicator_system
 
-    ctx = context()
-    chosen = ctx.settings.model_copy(update={"indicators_file": check}) if check else ctx.settings
+    cli = context()
+    chosen = cli.settings.model_copy(update={"indicators_file": check}) if check else cli.settings
     system = indicator_system(chosen)
     if as_json:
-        ctx.print_json({"source": system.source, "key_industries": system.key_industries,
+        cli.print_json({"source": system.source, "release": system.release, "weights": system.weight_scheme,
+                        "key_industries": system.key_industries,
                         "indicators": [{"key": i.key, "chain": i.chain, "name": i.name_zh, "name_en": i.name_en,
                                         "unit": i.unit, "direction": i.direction, "formula": i.formula.text,
-                                        "levels": list(i.levels)} for i in system.indicators]})
+                                        "levels": list(i.levels), "benchmark": _benchmark_json(i.benchmark),
+                                        "level_benchmarks": {lv: _benchmark_json(b) for lv, b in i.level_benchmarks}}
+                                       for i in system.indicators]})
         return
     table = Table(title=t("cli_indicators_ok", n=len(system.indicators), source=system.source))
-    for column in ("链 / chain", "代码 / key", "指标 / name", "单位", "方向", "公式 / formula"):
+    for column in ("链 / chain", "代码 / key", "指标 / name", "单位", "方向", "下限 / floor", "目标 / target", "公式 / formula"):
         table.add_column(column, overflow="fold")
     for i in system.indicators:
-        table.add_row(i.chain, i.key, i.name_zh, i.unit, i.direction, i.formula.text)
-    ctx.console.print(table)
+        mark = i.benchmark
+        table.add_row(i.chain, i.key, i.name_zh, i.unit, i.direction, f"{mark.floor:g}" if mark else "—",
+                      f"{mark.target:g}" if mark else "—", i.formula.text)
+    cli.console.print(table)
+
+
+def _benchmark_json(mark: Benchmark | None) -> dict[str, object] | None:
+    if mark is None:
+        return None
+    return {"floor": mark.floor, "target": mark.target, "kind": mark.kind, "source": mark.source,
+            "derivation": mark.derivation}
+
+
+@indicators_app.command("rebase")
+def indicators_rebase(
+    release: Annotated[str, typer.Option("--release", help="新的基准版本号，如 2027.1（必须与当前版本不同）")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="写出的新指标体系文件（TOML）")],
+    sets: Annotated[list[str] | None, typer.Option(
+        "--set", help="指标代码.字段=值，字段为 floor、target、kind、source、derivation；可重复")] = None,
+    region: RegionOpt = "",
+    force: Annotated[bool, typer.Option("--force", help="覆盖已存在的输出文件")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="输出 JSON")] = False,
+) -> None:
+    """重设基准：写出新版本的指标体系文件并说明改了什么 / re-base the benchmarks into a new file and say what changed."""
+    from silian.services import benchmarks
+    from silian.services.analysis import resolve_region
+    from silian.services.config import analysis_config, indicator_system
+    from silian.services.hub import load_hub
+
+    cli = context()
+    text, source = benchmarks.current_text(cli.settings.indicators_file)
+    result = benchmarks.rebase(text, sets or [], release, source)
+    benchmarks.write(result, output, force=force)
+    effect = None
+    db = cli.database()
+    if db.is_current():
+        hub = load_hub(db)
+        if hub["major_points"].height:
+            code, _ = resolve_region(hub, region or None)
+            effect = benchmarks.effect_on_d(hub, indicator_system(cli.settings), result.system, code,
+                                            analysis_config(cli.settings).section("coupling"))
+    if as_json:
+        cli.print_json({"output": str(output), "release": release, "changes": result.changes.to_dicts(),
+                        "effect": effect.to_dicts() if effect is not None else []})
+        return
+    _print_rebase(result.changes, effect, output)
+
+
+def _print_rebase(changes: Any, effect: Any, output: Path) -> None:
+    console = context().console
+    table = Table(title=t("cli_rebase_changes", path=output))
+    for column in ("指标 / indicator", "层级 / level", "字段 / field", "原值 / old", "新值 / new"):
+        table.add_column(column, overflow="fold")
+    for r in changes.iter_rows(named=True):
+        table.add_row(r["name"], r["level"] or "—", r["field"], r["old"], r["new"])
+    console.print(table)
+    if changes.height <= 1:
+        console.print(t("rebase_nothing"))
+    if effect is not None and effect.height:
+        d = Table(title=t("cli_rebase_effect"))
+        for column in ("年份", "D（原基准）", "D（新基准）", "变化"):
+            d.add_column(column)
+        for r in effect.iter_rows(named=True):
+            d.add_row(str(r["year"]), *(f"{r[k]:.2f}" if r[k] is not None else "—" for k in ("D_old", "D_new")),
+                      f"{r['change']:+.3f}" if r["change"] is not None else "—")
+        console.print(d)
+    console.print(t("cli_rebase_use", path=output))
 
 
 @app.command("coupling")
@@ -109,19 +191,22 @@ def coupling(
 
 
 def _print_bundle(bundle: AnalysisBundle) -> None:
+    from silian.services import presentation as present
+
     console = context().console
     scores = bundle.city.scores
     table = Table(title=f"{bundle.region_name} 四链耦合协调度 / four-chain coupling ({bundle.city.method})")
-    for column in ("年份", "U 教育", "U 人才", "U 产业", "U 创新", "C", "T", "D", "等级 / level", "滞后 / lag"):
+    for column in ("年份", "U 教育", "U 人才", "U 产业", "U 创新", "C", "T", "D", "D 区间 / band", "等级 / level",
+                   "滞后 / lag"):
         table.add_column(column)
     for r in scores.iter_rows(named=True):
         table.add_row(str(r["year"]),
-                      *(f"{r[k]:.3f}" for k in ("U_education", "U_talent", "U_industry", "U_innovation")),
-                      *(f"{r[k]:.4f}" for k in ("C", "T", "D")), r["level"], r["lag"])
+                      *(f"{r[k]:.2f}" for k in ("U_education", "U_talent", "U_industry", "U_innovation", "C", "T", "D")),
+                      f"{r['D_low']:.2f}–{r['D_high']:.2f}", r["level"], r["lag"])
     console.print(table)
     for title, findings in (("供需链难畅", bundle.supply_demand.findings), ("断头路", bundle.pathways.findings),
                             ("散缺小", bundle.schools.findings), ("大工匠难育", bundle.skills.findings),
-                            ("说明 / notes", bundle.city.warnings + bundle.notes)):
+                            ("说明 / notes", present.method_notes(bundle.city) + bundle.notes)):
         console.print(f"[bold]{title}[/bold]")
         for line in findings:
             console.print(f"  • {line}")

@@ -23,6 +23,10 @@ CHAINS = ("education", "talent", "industry", "innovation")
 CHAIN_NAMES = {"education": ("教育链", "Education chain"), "talent": ("人才链", "Talent chain"),
                "industry": ("产业链", "Industry chain"), "innovation": ("创新链", "Innovation chain")}
 AGGREGATES = ("sum", "count", "distinct")
+LEVELS = ("city", "county")
+# where a benchmark's floor and target come from (docs/methods/indicators.md § Benchmarks)
+BENCHMARK_KINDS = ("standard", "plan", "national", "peer", "definition", "expert")
+WEIGHT_SCHEMES = ("equal", "expert", "ahp")
 SPECIAL_FILTERS = ("level", "key_industry")
 # columns the panel adds to a table before aggregating (documented in docs/methods/indicators.md)
 DERIVED_FIELDS = {"major_points": ("key_industry_weight",)}
@@ -50,6 +54,42 @@ register_messages(
             "指标体系中没有“{chain}”的指标",
             "The indicator system has no indicator for the {chain}",
         ),
+        "indicator_bad_benchmark": (
+            "指标“{key}”的基准值有误：{detail}",
+            "Indicator '{key}': the benchmark is wrong: {detail}",
+        ),
+        "indicator_bad_number": (
+            "指标“{key}”的 {field} 必须是数字（现在是“{value}”）",
+            "Indicator '{key}': {field} must be a number (got '{value}')",
+        ),
+        "benchmark_detail_direction": (
+            "正向指标要求 target > floor，负向指标要求 target < floor（现在 floor = {floor}，target = {target}）",
+            "a positive indicator needs target > floor, a negative one target < floor (floor = {floor}, target = {target})",
+        ),
+        "benchmark_detail_kind": ("kind 必须是 {allowed} 之一（现在是“{value}”）", "kind must be one of {allowed} (got '{value}')"),
+        "benchmark_detail_source": ("缺少 source（出处）", "source is missing"),
+        "benchmark_detail_level": ("未知的层级“{value}”（可选 {allowed}）", "unknown level '{value}' (choose {allowed})"),
+        "indicator_bad_weights": (
+            "[weights] 有误：{detail}",
+            "[weights] is wrong: {detail}",
+        ),
+        "weights_detail_scheme": ("scheme 必须是 {allowed} 之一（现在是“{value}”）", "scheme must be one of {allowed} (got '{value}')"),
+        "weights_detail_expert": (
+            "scheme = \"expert\" 时每个指标都要有非负的 weight（“{key}”没有）",
+            "scheme = \"expert\" needs a non-negative weight on every indicator ('{key}' has none)",
+        ),
+        "weights_detail_ahp_missing": (
+            "scheme = \"ahp\" 时每条链都要有判断矩阵 [weights.ahp.{chain}]",
+            "scheme = \"ahp\" needs a judgement matrix [weights.ahp.{chain}] for every chain",
+        ),
+        "weights_detail_ahp_keys": (
+            "判断矩阵 [weights.ahp.{chain}] 的 indicators 应恰好是该链的全部指标（{expected}），现在是 {got}",
+            "matrix [weights.ahp.{chain}]: indicators must be exactly the chain's indicators ({expected}); got {got}",
+        ),
+        "weights_detail_ahp_shape": (
+            "判断矩阵 [weights.ahp.{chain}] 应为 {n} × {n} 的正数矩阵",
+            "matrix [weights.ahp.{chain}] must be an {n} × {n} matrix of positive numbers",
+        ),
     }
 )
 
@@ -74,8 +114,23 @@ class Formula:
 
 
 @dataclass(frozen=True)
+class Benchmark:
+    """Where an indicator scores 0 (``floor``) and 1 (``target``), with where the numbers come from.
+
+    A positive indicator has target > floor, a negative one target < floor: z = clip((x − floor) /
+    (target − floor), 0, 1) either way. ``kind`` is one of :data:`BENCHMARK_KINDS`."""
+
+    floor: float
+    target: float
+    kind: str
+    source: str
+    derivation: str = ""
+
+
+@dataclass(frozen=True)
 class IndicatorSpec:
-    """One indicator: chain, key, names, unit, direction (+ benefit, - cost), formula and the levels it applies to."""
+    """One indicator: chain, key, names, unit, direction (+ benefit, - cost), formula and the levels it applies to,
+    with its benchmark (per level where a level has its own) and its expert weight, when the file gives them."""
 
     key: str
     chain: str
@@ -86,18 +141,38 @@ class IndicatorSpec:
     formula: Formula
     levels: tuple[str, ...] = ("city", "county")
     note: str = ""
+    benchmark: Benchmark | None = None
+    level_benchmarks: tuple[tuple[str, Benchmark], ...] = ()
+    weight: float | None = None
 
     def name(self, lang: str = "zh") -> str:
         return self.name_en if lang == "en" else self.name_zh
 
+    def benchmark_for(self, level: str) -> Benchmark | None:
+        """The benchmark at ``level``: the level's own when the file gives one, else the common one."""
+        return dict(self.level_benchmarks).get(level, self.benchmark)
+
+
+@dataclass(frozen=True)
+class AhpMatrix:
+    """A pairwise-comparison (judgement) matrix of one chain's indicators, in the order of ``indicators``."""
+
+    chain: str
+    indicators: tuple[str, ...]
+    matrix: tuple[tuple[float, ...], ...]
+
 
 @dataclass(frozen=True)
 class IndicatorSystem:
-    """All indicators, in order, grouped by chain; key industries by chain name (GB/T 4754 大类 codes)."""
+    """All indicators, in order, grouped by chain; key industries by chain name (GB/T 4754 大类 codes); the
+    benchmark release label and the fixed-weight scheme (``equal``, ``expert`` or ``ahp`` with its matrices)."""
 
     indicators: tuple[IndicatorSpec, ...]
     key_industries: dict[str, tuple[str, ...]] = field(default_factory=dict)
     source: str = ""
+    release: str = ""
+    weight_scheme: str = "equal"
+    ahp: tuple[AhpMatrix, ...] = ()
 
     def for_level(self, level: str) -> tuple[IndicatorSpec, ...]:
         return tuple(i for i in self.indicators if level in i.levels)
@@ -184,7 +259,86 @@ def build_system(raw: dict[str, object], source: str = "") -> IndicatorSystem:
         if not any(s.chain == chain for s in specs):
             raise InvalidInput(t("indicator_missing_chain", chain=CHAIN_NAMES[chain][0]))
     key_industries = {str(k): tuple(str(c) for c in v) for k, v in dict(raw.get("key_industries", {})).items()}  # type: ignore[arg-type, call-overload]
-    return IndicatorSystem(indicators=tuple(specs), key_industries=key_industries, source=source)
+    scheme, ahp = _weights(dict(raw.get("weights", {})), specs)  # type: ignore[call-overload]
+    return IndicatorSystem(indicators=tuple(specs), key_industries=key_industries, source=source,
+                           release=str(raw.get("release", "")), weight_scheme=scheme, ahp=ahp)
+
+
+def _weights(raw: dict[str, object], specs: list[IndicatorSpec]) -> tuple[str, tuple[AhpMatrix, ...]]:
+    """The fixed-weight scheme of ``[weights]`` and its AHP matrices, checked for shape (consistency is checked
+    when the weights are computed, by ``silian.analytics.weighting.ahp_weights``)."""
+    scheme = str(raw.get("scheme", "equal"))
+    if scheme not in WEIGHT_SCHEMES:
+        raise InvalidInput(t("indicator_bad_weights", detail=t("weights_detail_scheme", allowed="、".join(WEIGHT_SCHEMES),
+                                                                 value=scheme)))
+    if scheme == "expert":
+        missing = next((s.key for s in specs if s.weight is None or s.weight < 0), None)
+        if missing:
+            raise InvalidInput(t("indicator_bad_weights", detail=t("weights_detail_expert", key=missing)))
+    if scheme != "ahp":
+        return scheme, ()
+    tables = dict(raw.get("ahp", {}))  # type: ignore[call-overload]
+    matrices = []
+    for chain in CHAINS:
+        if chain not in tables:
+            raise InvalidInput(t("indicator_bad_weights", detail=t("weights_detail_ahp_missing", chain=chain)))
+        matrices.append(_ahp_matrix(chain, dict(tables[chain]), [s.key for s in specs if s.chain == chain]))
+    return scheme, tuple(matrices)
+
+
+def _ahp_matrix(chain: str, table: dict[str, object], expected: list[str]) -> AhpMatrix:
+    keys = [str(k) for k in table.get("indicators", [])]  # type: ignore[attr-defined]
+    if sorted(keys) != sorted(expected):
+        raise InvalidInput(t("indicator_bad_weights", detail=t("weights_detail_ahp_keys", chain=chain,
+                                                                 expected="、".join(expected), got="、".join(keys) or "—")))
+    n = len(keys)
+    rows = table.get("matrix", [])
+    try:
+        matrix = tuple(tuple(float(v) for v in row) for row in rows)  # type: ignore[attr-defined]
+    except (TypeError, ValueError):
+        matrix = ()
+    if len(matrix) != n or any(len(row) != n or min(row) <= 0 for row in matrix):
+        raise InvalidInput(t("indicator_bad_weights", detail=t("weights_detail_ahp_shape", chain=chain, n=n)))
+    return AhpMatrix(chain=chain, indicators=tuple(keys), matrix=matrix)
+
+
+def _number(key: str, name: str, value: object) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise InvalidInput(t("indicator_bad_number", key=key, field=name, value=value))
+    return float(value)
+
+
+def _benchmark(key: str, direction: str, raw: dict[str, object], base: Benchmark | None = None) -> Benchmark:
+    """A benchmark from its TOML table; a level's table inherits what it leaves out from the common one."""
+    floor = _number(key, "floor", raw["floor"]) if "floor" in raw or base is None else base.floor
+    target = _number(key, "target", raw["target"]) if "target" in raw or base is None else base.target
+    kind = str(raw.get("kind", base.kind if base else ""))
+    source = str(raw.get("source", base.source if base else "")).strip()
+    derivation = str(raw.get("derivation", base.derivation if base else "")).strip()
+    if (direction == "+" and not target > floor) or (direction == "-" and not target < floor):
+        raise InvalidInput(t("indicator_bad_benchmark", key=key,
+                             detail=t("benchmark_detail_direction", floor=f"{floor:g}", target=f"{target:g}")))
+    if kind not in BENCHMARK_KINDS:
+        raise InvalidInput(t("indicator_bad_benchmark", key=key,
+                             detail=t("benchmark_detail_kind", allowed="、".join(BENCHMARK_KINDS), value=kind)))
+    if not source:
+        raise InvalidInput(t("indicator_bad_benchmark", key=key, detail=t("benchmark_detail_source")))
+    return Benchmark(floor=floor, target=target, kind=kind, source=source, derivation=derivation)
+
+
+def _benchmarks(key: str, direction: str, raw: object) -> tuple[Benchmark | None, tuple[tuple[str, Benchmark], ...]]:
+    if raw is None:
+        return None, ()
+    table = dict(raw)  # type: ignore[call-overload]
+    own = {k: v for k, v in table.items() if not isinstance(v, dict)}
+    base = _benchmark(key, direction, own) if own else None
+    levels = []
+    for level, sub in ((k, v) for k, v in table.items() if isinstance(v, dict)):
+        if level not in LEVELS:
+            raise InvalidInput(t("indicator_bad_benchmark", key=key,
+                                 detail=t("benchmark_detail_level", value=level, allowed="、".join(LEVELS))))
+        levels.append((level, _benchmark(key, direction, sub, base)))
+    return base, tuple(levels)
 
 
 def _spec(item: dict[str, object]) -> IndicatorSpec:
@@ -196,10 +350,14 @@ def _spec(item: dict[str, object]) -> IndicatorSpec:
     if direction not in ("+", "-"):
         raise InvalidInput(t("indicator_bad_direction", key=key, value=direction))
     levels = item.get("levels", ["city", "county"])
+    benchmark, level_benchmarks = _benchmarks(key, direction, item.get("benchmark"))
+    weight = item.get("weight")
     return IndicatorSpec(
         key=key, chain=chain, name_zh=str(item.get("name", key)), name_en=str(item.get("name_en", key)),
         unit=str(item.get("unit", "")), direction=direction,  # type: ignore[arg-type]
         formula=parse_formula(key, str(item["formula"])),
         levels=tuple(str(v) for v in levels),  # type: ignore[attr-defined, union-attr]
         note=str(item.get("note", "")),
+        benchmark=benchmark, level_benchmarks=level_benchmarks,
+        weight=_number(key, "weight", weight) if weight is not None else None,
     )

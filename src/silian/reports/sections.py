@@ -27,18 +27,6 @@ register_messages(
             "D 从 {first_year} 年的 {first} 变为 {last_year} 年的 {last}",
             "D moved from {first} in {first_year} to {last} in {last_year}",
         ),
-        "rp_relative": (
-            (
-                "U、T、D 是相对于本面板（{first}–{last} 年）的水平：每个指标以面板内最差值为 0、最好值为 1 标准化，所以某条链在最差的"
-                "一年所有指标都垫底时 U = 0、该年 C 与 D 也为 0"
-            ),
-            (
-                "U, T and D are relative to this panel ({first}–{last}): each indicator "
-                "is scaled so the panel's worst value is 0 and best is 1, so a chain th"
-                "at is worst on every indicator in a year has U = 0, and C and D are 0 "
-                "that year"
-            ),
-        ),
         "rp_chart_dct": ("耦合度 C、综合发展指数 T 与耦合协调度 D", "Coupling C, development T and coordination D"),
         "rp_chart_u": ("四链综合评价指数 U", "Chain scores U"),
         "rp_obstacles": ("障碍因子", "Obstacle factors"),
@@ -65,19 +53,21 @@ register_messages(
         "rp_methods": ("方法与数据来源", "Methods and sources"),
         "rp_methods_text": (
             (
-                "耦合协调度：{method}；熵权法（全面板标准化，零值处理：{zero}）；障碍度模型；TOPSIS（向量归一化，熵权 × 链权重）；灰色"
-                "关联分析（ρ = 0.5）；供需对齐按 Lightcast 方法拆分职业需求；错配指数：Duncan 与 Şahin 等（2014）；预警规"
-                "则为本系统自定规则。方法卡见 docs/methods/。"
+                "耦合协调度：{method}；指标计分：{normalisation}（基准版本 {release}）；链内权重：{weighting}；障碍度模型；TOPSIS（向量归"
+                "一化，按指标得分 z，权重 × 链权重）；灰色关联分析（ρ = 0.5）；供需对齐按 Lightcast 方法拆分职业需求；错配指数："
+                "Duncan 与 Şahin 等（2014）；预警规则为本系统自定规则。方法卡见 docs/methods/。"
             ),
             (
-                "Coupling coordination: {method}; entropy weights (panel-wide standardi"
-                "sation, zero handling: {zero}); obstacle degree; TOPSIS (vector normal"
-                "isation, entropy × chain weights); grey relational analysis (ρ = 0.5); "
-                "alignment splits occupation demand the Lightcast way; mismatch: Duncan "
-                "and Şahin et al. (2014); the warning rule is this system's own. Method "
+                "Coupling coordination: {method}; indicator scores: {normalisation} (release {release}); weights within "
+                "each chain: {weighting}; obstacle degree; TOPSIS (vector normalisation, on the indicator scores z, "
+                "weights × chain weights); grey relational analysis (ρ = 0.5); alignment splits occupation demand the "
+                "Lightcast way; mismatch: Duncan and Şahin et al. (2014); the warning rule is this system's own. Method "
                 "cards: docs/methods/."
             ),
         ),
+        "rp_weighting_fixed": ("固定权重", "fixed"),
+        "rp_weighting_entropy": ("熵权法", "entropy"),
+        "rp_weighting_combined": ("组合权重", "combined"),
         "rp_notes": ("分析说明", "Notes"),
         "h_table": ("数据表", "Table"),
         "h_rows": ("行数", "Rows"),
@@ -103,18 +93,18 @@ def coupling(bundle: AnalysisBundle, Table: Any, Section: Any) -> Any:
     s = bundle.city.scores
     years = s["year"].to_list()
     last = s.row(-1, named=True)
-    findings = [t("rp_coupling_finding", year=last["year"], region=bundle.region_name, D=num(last["D"], 4), level=last["level"],
-                  C=num(last["C"], 4), T=num(last["T"], 4), lag=last["lag"])]
+    findings = [t("rp_coupling_finding", year=last["year"], region=bundle.region_name, D=present.d_with_band(last),
+                  level=last["level"], C=num(last["C"], 2), T=num(last["T"], 2), lag=last["lag"])]
     if s.height >= 2:
-        findings.append(t("rp_coupling_trend", first_year=years[0], first=num(s["D"][0], 4), last_year=years[-1], last=num(last["D"], 4)))
-    findings.append(t("rp_relative", first=years[0], last=years[-1]))
-    findings += bundle.city.warnings
+        findings.append(t("rp_coupling_trend", first_year=years[0], first=num(s["D"][0], 2), last_year=years[-1], last=num(last["D"], 2)))
+    findings += present.method_notes(bundle.city)
     table = present.coupling_table(bundle)
     years = table.shown("year")
-    charts = [Chart("coupling_dct", "line", t("rp_chart_dct"), years, table.series("C", "T", "D"), y_range=(0.0, 1.0),
-                    bands=level_bands()),
+    charts = [Chart("coupling_dct", "line", t("rp_chart_dct"), years, table.series("C", "T", "D", "D_low", "D_high"),
+                    y_range=(0.0, 1.0), bands=level_bands()),
               Chart("coupling_u", "line", t("rp_chart_u"), years, table.series(*[f"U_{c}" for c in CHAINS]), y_range=(0.0, 1.0))]
-    tables = [Table.of(table), Table.of(present.weights_table(bundle)), Table.of(present.drivers_table(bundle))]
+    tables = [Table.of(table), Table.of(present.weights_table(bundle)), Table.of(present.benchmarks_table(bundle)),
+              Table.of(present.drivers_table(bundle))]
     return Section("coupling", t("rp_coupling"), findings, charts, tables, source_line(PANEL_TABLES, bundle.generated_tables))
 
 
@@ -137,10 +127,10 @@ def counties(bundle: AnalysisBundle, Table: Any, Section: Any) -> Any:
     year = int(s["year"].max())  # type: ignore[arg-type]
     now = s.filter(pl.col("year") == year).sort("D", descending=True)
     best, worst = now.row(0, named=True), now.row(-1, named=True)
-    findings = [t("rp_county_finding", year=year, best=best["region_name"], best_d=num(best["D"], 3),
-                  worst=worst["region_name"], worst_d=num(worst["D"], 3)), *bundle.counties.warnings]
+    findings = [t("rp_county_finding", year=year, best=best["region_name"], best_d=present.d_with_band(best),
+                  worst=worst["region_name"], worst_d=present.d_with_band(worst)), *bundle.counties.warnings]
     table = present.counties_table(bundle)
-    chart = Chart("county_d", "bar", f"{year} D", table.shown("region_name"), table.series("D"), horizontal=True, value_format=".3f")
+    chart = Chart("county_d", "bar", f"{year} D", table.shown("region_name"), table.series("D"), horizontal=True, value_format=".2f")
     table = Table.of(table)
     return Section("counties", t("rp_counties"), findings, [chart], [table], source_line(PANEL_TABLES, bundle.generated_tables))
 
@@ -181,5 +171,8 @@ def methods(bundle: AnalysisBundle, Table: Any, Section: Any) -> Any:
     rows = [[table_name(n, english), whole(rows), t("kind_generated") if n in bundle.generated_tables else t("kind_real")]
             for n, rows in bundle.table_rows.items()]
     sources = Table(t("rp_methods"), [t("h_table"), t("h_rows"), t("h_kind")], rows, numeric={1})
-    text = t("rp_methods_text", method=bundle.city.method, zero=bundle.city.zero_handling)
+    city = bundle.city
+    text = t("rp_methods_text", method=t(f"method_{city.method}") if city.method in ("wang", "classic", "fan") else city.method,
+             normalisation=t(f"norm_{city.normalisation}"), release=city.release or "—",
+             weighting=t(f"rp_weighting_{city.weighting}"))
     return Section("methods", t("rp_methods"), [text, *bundle.supply_demand.warnings], [], [sources], "")

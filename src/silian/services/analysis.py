@@ -24,7 +24,7 @@ from silian.services.diagnoses import (
     analyse_schools,
     analyse_skills,
 )
-from silian.services.four_chains import FourChainResult, analyse_four_chains
+from silian.services.four_chains import FourChainResult, analyse_four_chains, coupling_options
 from silian.services.hub import HubSnapshot, load_hub
 from silian.services.hub_scope import scope_hub
 from silian.services.supply_demand import SupplyDemandResult, analyse_supply_demand, demand_years
@@ -171,9 +171,7 @@ def run_analysis(db: Database | None = None, *, hub: HubSnapshot | None = None, 
     code, name = resolve_region(hub, region)
     hub = scope_hub(hub, code)  # every result is the region's own: other regions in the hub change nothing
     year = default_year(hub, year)
-    coupling = config.section("coupling")
-    options = {"method": str(coupling.get("method", "wang")), "zero_handling": str(coupling.get("zero_handling", "zero")),
-               "closure": str(coupling.get("closure", "left")), "catalog": catalog}
+    options = {**coupling_options(config.section("coupling")), "catalog": catalog}
 
     def timed(key: str, fn: Any, *args: Any, **kwargs: Any) -> Any:
         t0 = time.perf_counter()

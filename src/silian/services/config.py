@@ -10,6 +10,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from silian.analytics.weighting import ahp_weights
 from silian.domain.errors import InvalidInput
 from silian.domain.indicators import IndicatorSystem, build_system
 from silian.domain.messages import register_messages, t
@@ -60,7 +61,10 @@ class AnalysisConfig:
 @lru_cache(maxsize=8)
 def _indicator_system(path: Path | None) -> IndicatorSystem:
     raw, label = _load("indicators.toml", path)
-    return build_system(raw, source=label)
+    system = build_system(raw, source=label)
+    for matrix in system.ahp:  # an inconsistent judgement matrix (CR ≥ 0.10) is an error naming it, at load time
+        ahp_weights(matrix.matrix, name=f"{label} [weights.ahp.{matrix.chain}]")
+    return system
 
 
 @lru_cache(maxsize=8)

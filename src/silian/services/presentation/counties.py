@@ -10,7 +10,7 @@ from silian.domain.messages import t
 from silian.services.analysis import AnalysisBundle
 from silian.services.presentation.coupling import score_columns
 from silian.services.presentation.labels import titled
-from silian.services.presentation.table import INT, NUM3, TEXT, PresentedTable, table_columns
+from silian.services.presentation.table import INT, NUM2, NUM3, TEXT, PresentedTable, table_columns
 
 
 def _county_rows(bundle: AnalysisBundle) -> pl.DataFrame:
@@ -28,7 +28,7 @@ def _marked(frame: pl.DataFrame, county: str | None) -> frozenset[int]:
 
 def counties_table(bundle: AnalysisBundle, principal: Principal | None = None) -> PresentedTable:
     now = _county_rows(bundle)
-    columns = (*table_columns(("region_name", "col_region", TEXT)), *score_columns(NUM3),
+    columns = (*table_columns(("region_name", "col_region", TEXT)), *score_columns(NUM2),
                *table_columns(("level", "col_level", TEXT), ("lag", "col_lag", TEXT), ("topsis", "col_topsis", NUM3)))
     rows = [tuple(r[c.key] for c in columns) for r in now.iter_rows(named=True)] if now.height else []
     year = int(now["year"][0]) if now.height else bundle.year

@@ -1,19 +1,24 @@
-"""The city's four-chain coupling: C, T, D and U by year, the indicators with their entropy weights, the grey
-relational drivers, the main obstacles, the warning cards and the key findings of the four diagnoses."""
+"""The city's four-chain coupling: C, T, D (two decimals, with D's sensitivity band) and U by year, the indicators
+with their benchmarks and weights, the grey relational drivers, the main obstacles, the warning cards and the key
+findings of the four diagnoses."""
 
 from __future__ import annotations
+
+from typing import Any
 
 import polars as pl
 
 from silian.domain.indicators import CHAINS
-from silian.domain.messages import t
+from silian.domain.messages import register_messages, t
 from silian.services.analysis import AnalysisBundle
+from silian.services.four_chains import FourChainResult
 from silian.services.presentation.gaps import major_columns, major_rows
 from silian.services.presentation.labels import titled
 from silian.services.presentation.table import (
     CHAIN,
     INT,
     NUM2,
+    NUM3,
     NUM4,
     REASONS,
     TEXT,
@@ -23,6 +28,31 @@ from silian.services.presentation.table import (
     table_columns,
 )
 
+register_messages({
+    "d_with_band": ("{D}（敏感性区间 {low}–{high}）", "{D} (sensitivity band {low}–{high})"),
+    "kind_standard": ("国家标准", "national standard"),
+    "kind_plan": ("规划目标", "plan target"),
+    "kind_national": ("全国水平", "national level"),
+    "kind_peer": ("对标城市分位数", "peer-city quantile"),
+    "kind_definition": ("由定义得出", "by definition"),
+    "kind_expert": ("专家暂定", "provisional (expert)"),
+    "direction_+": ("正向（越大越好）", "positive (larger is better)"),
+    "direction_-": ("负向（越小越好）", "negative (smaller is better)"),
+})
+
+
+def _plain(value: object) -> object:
+    """A benchmark value as written in the indicator file: thousands separators, no padding zeros (161,615; 2.65)."""
+    return f"{value:,.10g}" if isinstance(value, float) else value
+
+
+def _shown_weights_cell(key: str, value: object) -> object:
+    if key == "kind" and value:
+        return t(f"kind_{value}")
+    if key == "direction" and value in ("+", "-"):
+        return t(f"direction_{value}")
+    return _plain(value) if key in ("floor", "target") else value
+
 
 def u_columns(kind: str) -> tuple[Column, ...]:
     """The four chain scores ``U_<chain>``, labelled ``U 教育链`` …"""
@@ -30,12 +60,23 @@ def u_columns(kind: str) -> tuple[Column, ...]:
 
 
 def score_columns(kind: str) -> tuple[Column, ...]:
-    """U of every chain, then C, T and D."""
-    return (*u_columns(kind), *(Column(k, k, kind) for k in ("C", "T", "D")))
+    """U of every chain, then C, T, D and D's sensitivity band (``D_low``, ``D_high``)."""
+    return (*u_columns(kind), *(Column(k, k, kind) for k in ("C", "T", "D")),
+            *table_columns(("D_low", "col_d_low", kind), ("D_high", "col_d_high", kind)))
+
+
+def d_with_band(row: dict[str, Any]) -> str:
+    """A row's D with two decimals and its sensitivity band, e.g. ``0.75（敏感性区间 0.73–0.90）``."""
+    return t("d_with_band", D=f"{row['D']:.2f}", low=f"{row['D_low']:.2f}", high=f"{row['D_high']:.2f}")
+
+
+def method_notes(result: FourChainResult) -> list[str]:
+    """How the scores were made, in words: the normalisation (with its warnings), the weighting and why, the band."""
+    return [*result.warnings, result.weighting_description, str(result.band.get("description", ""))]
 
 
 def coupling_table(bundle: AnalysisBundle) -> PresentedTable:
-    columns = (*table_columns(("year", "col_year", TEXT)), *score_columns(NUM4),
+    columns = (*table_columns(("year", "col_year", TEXT)), *score_columns(NUM2),
                *table_columns(("level", "col_level", TEXT), ("lag", "col_lag", TEXT)))
     rows = [tuple(r[c.key] for c in columns) for r in bundle.city.scores.iter_rows(named=True)]
     return PresentedTable("coupling", t("tbl_coupling"), columns, rows)
@@ -43,9 +84,21 @@ def coupling_table(bundle: AnalysisBundle) -> PresentedTable:
 
 def weights_table(bundle: AnalysisBundle) -> PresentedTable:
     columns = table_columns(("name", "col_indicator", TEXT), ("chain", "col_chain", CHAIN), ("unit", "col_unit", TEXT),
-                            ("direction", "col_direction", TEXT), ("weight", "col_entropy_weight", NUM4))
-    return PresentedTable("weights", t("tbl_weights"), columns,
-                          [tuple(r[c.key] for c in columns) for r in bundle.city.weights.iter_rows(named=True)])
+                            ("direction", "col_direction", TEXT), ("floor", "col_floor", TEXT),
+                            ("target", "col_target", TEXT), ("kind", "col_benchmark_kind", TEXT),
+                            ("weight", "col_indicator_weight", NUM3))
+    rows = [tuple(_shown_weights_cell(c.key, r[c.key]) for c in columns) for r in bundle.city.weights.iter_rows(named=True)]
+    return PresentedTable("weights", t("tbl_weights"), columns, rows)
+
+
+def benchmarks_table(bundle: AnalysisBundle) -> PresentedTable:
+    """Every indicator's floor and target with where they come from (the release of the indicator file)."""
+    columns = table_columns(("name", "col_indicator", TEXT), ("floor", "col_floor", TEXT), ("target", "col_target", TEXT),
+                            ("unit", "col_unit", TEXT), ("source", "col_source", TEXT),
+                            ("derivation", "col_derivation", TEXT))
+    return PresentedTable("benchmarks", t("tbl_benchmarks", release=bundle.city.release or "—"), columns,
+                          [tuple(_shown_weights_cell(c.key, r[c.key]) for c in columns)
+                           for r in bundle.city.weights.iter_rows(named=True)])
 
 
 def drivers_table(bundle: AnalysisBundle) -> PresentedTable:

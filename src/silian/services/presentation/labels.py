@@ -10,7 +10,8 @@ register_messages(
     {
         # table titles
         "tbl_coupling": ("四链耦合协调度（C、T、D）", "Four-chain coupling (C, T, D)"),
-        "tbl_weights": ("指标与熵权", "Indicators and entropy weights"),
+        "tbl_weights": ("指标、基准与权重", "Indicators, benchmarks and weights"),
+        "tbl_benchmarks": ("指标基准及其出处（基准版本 {release}）", "Indicator benchmarks and their sources (release {release})"),
         "tbl_drivers": (
             "影响协调度的指标（灰色关联度，与 D 的关联程度，ρ = 0.5）",
             "Indicators moving with D (grey relational grade, ρ = 0.5)",
@@ -81,7 +82,14 @@ register_messages(
         "col_obstacle": ("障碍度（%）", "Obstacle (%)"),
         "col_unit": ("单位", "Unit"),
         "col_direction": ("方向", "Direction"),
-        "col_entropy_weight": ("熵权", "Weight"),
+        "col_indicator_weight": ("链内权重", "Weight within chain"),
+        "col_floor": ("下限（0 分）", "Floor (0)"),
+        "col_target": ("目标值（1 分）", "Target (1)"),
+        "col_benchmark_kind": ("基准类别", "Benchmark kind"),
+        "col_source": ("出处", "Source"),
+        "col_derivation": ("取值方法", "How derived"),
+        "col_d_low": ("D 区间下限", "D band low"),
+        "col_d_high": ("D 区间上限", "D band high"),
         "col_grade": ("关联度", "Grade"),
         "col_code": ("代码", "Code"),
         "col_major": ("专业", "Major"),

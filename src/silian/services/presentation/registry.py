@@ -12,6 +12,7 @@ from silian.domain.messages import t
 from silian.services.analysis import AnalysisBundle
 from silian.services.presentation.counties import counties_table, county_topsis_table, county_u_table
 from silian.services.presentation.coupling import (
+    benchmarks_table,
     chain_obstacles_table,
     coupling_table,
     drivers_table,
@@ -54,6 +55,7 @@ if TYPE_CHECKING:
 BundleBuilder = Callable[[AnalysisBundle, Principal | None], PresentedTable]
 BUNDLE_TABLES: dict[str, BundleBuilder] = {
     "coupling": lambda b, p: coupling_table(b), "weights": lambda b, p: weights_table(b),
+    "benchmarks": lambda b, p: benchmarks_table(b),
     "drivers": lambda b, p: drivers_table(b), "obstacles": lambda b, p: obstacles_table(b),
     "chain-obstacles": lambda b, p: chain_obstacles_table(b), "red-list": lambda b, p: red_list_table(b),
     "counties": counties_table, "county-u": county_u_table, "county-topsis": county_topsis_table,

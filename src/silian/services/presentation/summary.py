@@ -70,6 +70,10 @@ def bundle_summary(bundle: AnalysisBundle) -> dict[str, Any]:
         "coupling": {
             "method": bundle.city.method,
             "zero_handling": bundle.city.zero_handling,
+            "normalisation": bundle.city.normalisation,
+            "benchmark_release": bundle.city.release,
+            "weighting": {"scheme": bundle.city.weighting, "description": bundle.city.weighting_description},
+            "band": bundle.city.band,
             "city": _all(bundle.city.scores),
             "counties": _all(bundle.counties.scores) if bundle.counties else [],
             "weights": _all(bundle.city.weights),

@@ -18,7 +18,7 @@ from silian.domain.messages import register_messages, t
 from silian.services.analysis import default_year, resolve_region
 from silian.services.config import analysis_config, indicator_system
 from silian.services.diagnoses import analyse_schools
-from silian.services.four_chains import analyse_four_chains
+from silian.services.four_chains import analyse_four_chains, coupling_options
 from silian.services.hub import HubSnapshot
 from silian.services.hub_scope import scope_hub
 from silian.services.scenarios.apply import apply_scenario
@@ -119,11 +119,8 @@ def indicators(hub: HubSnapshot, *, settings: Settings, catalog: Catalog, region
                   students_compliant=summary["students_in_compliant"])
     problem = None
     try:
-        coupling = config.section("coupling")
         city = analyse_four_chains(hub, system, level="city", regions=[region_code], catalog=catalog,
-                                   method=str(coupling.get("method", "wang")),
-                                   zero_handling=str(coupling.get("zero_handling", "zero")),
-                                   closure=str(coupling.get("closure", "left")))
+                                   **coupling_options(config.section("coupling")))
         row = city.scores.filter(pl.col("year") == coupling_year) if coupling_year else city.scores.filter(pl.col("year") <= year).tail(1)
         if row.height:
             r = row.row(0, named=True)

@@ -67,13 +67,7 @@ register_messages(
         "dash_dx_schools": ("散缺小（学校办学条件）", "Scattered, lacking, small (散缺小)"),
         "dash_dx_supply": ("供需链难畅（专业与产业）", "Supply–demand mismatch (供需链难畅)"),
         "dash_dx_skills": ("大工匠难育（技能等级）", "Too few master craftsmen (大工匠难育)"),
-        "dash_relative": (
-            "U、T、D 是相对于本地区历年面板的水平（面板内最差为 0、最好为 1），不是与其他城市的绝对比较。",
-            (
-                "U, T and D are relative to this region's own panel of years (worst 0, "
-                "best 1), not an absolute comparison with other cities."
-            ),
-        ),
+        "dash_band": ("敏感性区间 {low}–{high}", "sensitivity band {low}–{high}"),
         "dash_own_county": ("已突出显示本县（{county}）", "Your county ({county}) is highlighted"),
         "dash_no_counties": (
             "没有足够的县级数据计算县市区耦合协调度",
@@ -281,9 +275,9 @@ def _heatmap(table: present.PresentedTable, rows: list[str], cols: list[str], va
 
 def coupling_panel(bundle: AnalysisBundle) -> Panel:
     table = present.coupling_table(bundle)
-    chart = Chart("coupling", "line", table.title, table.shown("year"), table.series("C", "T", "D", digits=4),
+    chart = Chart("coupling", "line", table.title, table.shown("year"), table.series("C", "T", "D", "D_low", "D_high", digits=2),
                   y_range=(0.0, 1.0), bands=level_bands())
-    return Panel(table, chart.echarts_option(), height=420, wide=True, notes=[t("dash_relative"), *bundle.city.warnings])
+    return Panel(table, chart.echarts_option(), height=420, wide=True, notes=present.method_notes(bundle.city))
 
 
 def sankey_option(table: present.PresentedTable) -> dict[str, Any]:
@@ -367,7 +361,7 @@ def counties(request: Request, src: SourcesDep, principal: PrincipalDep, year: i
         values = [[round(v, 3) for v in row[1:]] for row in u.rows]
         u_option = _heatmap(u, names, [c.label for c in u.columns[1:]], values)
         u_option["visualMap"].update(min=0, max=1, inRange={"color": ["#f7f7f7", "#2166ac"]})
-        panels = [Panel(d, _bar(d, "region_name", "D", ".3f"), height=_bar_height(d), wide=True),
+        panels = [Panel(d, _bar(d, "region_name", "D", ".2f"), height=_bar_height(d), wide=True),
                   Panel(u, u_option, height=_bar_height(u) + 60), Panel(top, _bar(top, "region_name", "topsis", ".3f"),
                                                                         height=_bar_height(top))]
     own = page.extras.region_names.get(principal.county_code or "", "") if principal.role == "county_officer" else ""
