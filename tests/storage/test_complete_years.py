@@ -58,3 +58,12 @@ def test_rows_of_a_later_year_never_enter_the_analysis_of_an_earlier_one(demo_hu
     bundle = run_analysis(hub=_with_demand(demo_hub, later))
     assert bundle.year == 2024 and bundle.supply_demand.year == 2024
     assert bundle.supply_demand.mismatch_trend["year"].max() == 2024
+
+
+def test_the_report_says_when_its_headline_year_is_not_its_year(thin_2024: AnalysisBundle, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from silian.reports.report import write_report
+
+    assert int(thin_2024.city.scores["year"].max()) == 2023  # type: ignore[arg-type]
+    html = write_report(thin_2024, tmp_path / "r.html").read_text(encoding="utf-8")
+    assert html.count("本报告为 2024 年报告；四链耦合协调度的最新完整年份为 2023 年") == 2  # in the summary and the section
+    assert "市级：年份" in html or "县市区层级：年份" in html

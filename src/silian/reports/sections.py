@@ -23,6 +23,11 @@ register_messages(
             "{year} 年{region}四链耦合协调度 D = {D}（{level}），耦合度 C = {C}，综合发展指数 T = {T}；{lag}",
             "{year}: four-chain coordination D = {D} ({level}) in {region}, coupling C = {C}, development T = {T}; {lag}",
         ),
+        "rp_year_differs": (
+            "本报告为 {year} 年报告；四链耦合协调度的最新完整年份为 {coupling_year} 年，{year} 年的耦合指标不全，未作为标题数字",
+            "This is the {year} report; the latest complete year of four-chain coupling is {coupling_year}: {year}'s "
+            "coupling indicators are incomplete and are not a headline",
+        ),
         "rp_coupling_trend": (
             "D 从 {first_year} 年的 {first} 变为 {last_year} 年的 {last}",
             "D moved from {first} in {first_year} to {last} in {last_year}",
@@ -95,6 +100,8 @@ def coupling(bundle: AnalysisBundle, Table: Any, Section: Any) -> Any:
     last = s.row(-1, named=True)
     findings = [t("rp_coupling_finding", year=last["year"], region=bundle.region_name, D=present.d_with_band(last),
                   level=last["level"], C=num(last["C"], 2), T=num(last["T"], 2), lag=last["lag"])]
+    if last["year"] != bundle.year:  # the report's year and its headline year differ: say so
+        findings.append(t("rp_year_differs", year=bundle.year, coupling_year=last["year"]))
     if s.height >= 2:
         findings.append(t("rp_coupling_trend", first_year=years[0], first=num(s["D"][0], 2), last_year=years[-1], last=num(last["D"], 2)))
     findings += present.method_notes(bundle.city)

@@ -37,9 +37,11 @@ register_messages(
             "没有一个年份的 {level} 数据能算出全部指标：{missing}",
             "No year has every indicator at {level} level; missing: {missing}",
         ),
+        "chains_level_city": ("市级", "City level"),
+        "chains_level_county": ("县市区层级", "County level"),
         "chains_dropped_years": (
-            "年份 {years} 有指标缺失，未纳入耦合分析（{detail}）",
-            "Years {years} lack some indicators and were left out ({detail})",
+            "{level_name}：年份 {years} 有指标缺失，未纳入耦合分析（{detail}）",
+            "{level_name}: years {years} lack some indicators and were left out ({detail})",
         ),
         "chains_dropped_indicator": (
             "指标“{name}”在 {level} 层级没有数据，未纳入",
@@ -153,7 +155,8 @@ def _complete(panel: pl.DataFrame, specs: tuple[IndicatorSpec, ...], level: str)
             row = panel.filter(pl.col("year") == year)
             lacking = [s.name(lang) for s in used if row[s.key].null_count()]
             parts.append(f"{year}: {t('list_joiner').join(lacking)}")
-        notes.append(t("chains_dropped_years", years=", ".join(map(str, dropped)), detail="; ".join(parts)))
+        notes.append(t("chains_dropped_years", level_name=t(f"chains_level_{level}"), years=", ".join(map(str, dropped)),
+                       detail="; ".join(parts)))
     return complete, used, notes
 
 
