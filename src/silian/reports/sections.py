@@ -25,8 +25,8 @@ register_messages(
         ),
         "rp_year_differs": (
             "本报告为 {year} 年报告；四链耦合协调度的最新完整年份为 {coupling_year} 年，{year} 年的耦合指标不全，未作为标题数字",
-            "This is the {year} report; the latest complete year of four-chain coupling is {coupling_year}: {year}'s "
-            "coupling indicators are incomplete and are not a headline",
+            ("This is the {year} report; the latest complete year of four-chain coupling is {coupling_year}: {year}'s "
+            "coupling indicators are incomplete and are not a headline"),
         ),
         "rp_coupling_trend": (
             "D 从 {first_year} 年的 {first} 变为 {last_year} 年的 {last}",
