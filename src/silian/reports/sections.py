@@ -44,8 +44,10 @@ register_messages(
         ),
         "rp_peers": ("对标城市比较（苏锡常与河南各市）", "Peer cities (苏锡常 and the cities of 河南)"),
         "rp_peer_finding": (
-            "{year} 年{region}地区生产总值 {gdp} 亿元，在 {n} 个比较城市中居第 {rank} 位；产业结构综合得分居第 {score_rank} 位",
-            "{year}: GDP of {region} {gdp} 亿元, rank {rank} of {n}; industry-structure score rank {score_rank}",
+            ("{year} 年{region}地区生产总值 {gdp} 亿元，在 {n} 个比较城市中居第 {rank} 位；"
+             "总量、增速与产业结构高级化（三产/二产）综合得分居第 {score_rank} 位"),
+            ("{year}: GDP of {region} {gdp} 亿元, rank {rank} of {n}; "
+             "score of size, growth and structural advancement (tertiary/secondary) rank {score_rank}"),
         ),
         "rp_forecast": ("岗位需求预测", "Forecast job openings (demand)"),
         "rp_forecast_finding": (

@@ -55,7 +55,7 @@ def schools(bundle: AnalysisBundle, Table: Any, Section: Any) -> Any:
     chart = Chart("school_fails", "bar", fails.title, fails.shown("check"), fails.series("schools"), value_format=",.0f")
     tables = [Table.of(present.standards_table(bundle)), Table.of(present.simulations_table(bundle)),
               Table.of(present.noncompliant_table(bundle)), Table.of(present.small_cohorts_table(bundle)),
-              Table.of(present.standard_items_table(bundle))]
+              Table.of(present.standard_items_table(bundle).without("copies"))]  # addresses: dashboard, JSON, method card
     standards = bundle.schools.standards
     version = standards.version if standards else ""
     return Section("schools", t("rp_schools"), [present.compliance_headline(bundle), *bundle.schools.findings], [chart], tables,

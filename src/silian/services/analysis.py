@@ -114,7 +114,10 @@ def default_year(hub: HubSnapshot, year: int | None) -> int:
 
 def peer_comparison(hub: HubSnapshot, region_code: str, year: int) -> pl.DataFrame:
     """The city against peer cities (``is_peer``) and the other cities of its province on real economic data:
-    GDP, sector shares, 5-year growth, and an industry-structure score (entropy weights over the peers)."""
+    GDP, sector shares, 5-year growth, and an economy-and-structure score (entropy weights over the compared
+    cities) of GDP, 5-year growth and 产业结构高级化 = tertiary / secondary value added (干春晖等 2011). One
+    structure variable only: the secondary and tertiary shares sum to one minus the primary share, so rewarding
+    both would reward a small primary sector twice and cancel between the two."""
     regions = hub["regions"]
     parent = regions.filter(pl.col("code") == region_code)["parent_code"]
     wanted = regions.filter((pl.col("level") == "市") & (pl.col("is_peer").fill_null(False)
@@ -127,11 +130,11 @@ def peer_comparison(hub: HubSnapshot, region_code: str, year: int) -> pl.DataFra
              .join(wanted.select(pl.col("code").alias("region_code"), "name", "is_peer"), on="region_code")
              .with_columns((pl.col("secondary_va") / pl.col("gdp")).alias("secondary_share"),
                            (pl.col("tertiary_va") / pl.col("gdp")).alias("tertiary_share"),
-                           ((pl.col("gdp") / pl.col("gdp_5y_ago")) ** (1 / 5) - 1).alias("gdp_growth_5y"))
+                           ((pl.col("gdp") / pl.col("gdp_5y_ago")) ** (1 / 5) - 1).alias("gdp_growth_5y"),
+                           (pl.col("tertiary_va") / pl.col("secondary_va")).alias("structure_advancement"))
              .drop_nulls(["gdp", "secondary_share", "gdp_growth_5y"]))
     if frame.height >= 2:
-        score = entropy_weights(frame.select("gdp", "secondary_share", "tertiary_share", "gdp_growth_5y"),
-                                ["+", "+", "+", "+"]).scores_
+        score = entropy_weights(frame.select("gdp", "gdp_growth_5y", "structure_advancement"), ["+", "+", "+"]).scores_
         frame = frame.with_columns(pl.Series("industry_score", score))
     return frame.with_columns((pl.col("region_code") == region_code).alias("is_focus"), pl.lit(last).alias("stats_year")).sort(
         "gdp", descending=True)

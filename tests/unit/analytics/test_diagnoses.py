@@ -96,3 +96,25 @@ def test_skill_balance_shares_and_high_skill_gap() -> None:
     assert by["高级工"]["demand_share"] == pytest.approx(0.3) and by["高级工"]["supply_share"] == pytest.approx(0.2)
     high = balance.filter(pl.col("high_skill"))
     assert high["demand_share"].sum() == pytest.approx(0.5) and high["supply_share"].sum() == pytest.approx(0.2)
+
+
+def test_the_peer_score_rewards_structural_advancement_once_not_both_sector_shares() -> None:
+    """Two cities alike in GDP and growth: the one whose primary sector moved into the secondary sector (both
+    shares of the other sectors unchanged in ratio terms would be rewarded twice by summing shares) does not score
+    higher for it; the one with more services per unit of industry (三产/二产) does."""
+    import polars as pl
+
+    from silian.services.analysis import peer_comparison
+    from silian.services.hub import HubSnapshot
+
+    regions = pl.DataFrame({"code": ["410000", "410100", "410200", "410300"], "name": ["河南省", "甲市", "乙市", "丙市"],
+                            "level": ["省", "市", "市", "市"], "parent_code": [None, "410000", "410000", "410000"],
+                            "is_peer": [None, None, None, None]}, schema_overrides={"is_peer": pl.Boolean})
+    rows = []
+    for code, (primary, secondary, tertiary) in {"410100": (10, 40, 50), "410200": (2, 48, 50), "410300": (10, 30, 60)}.items():
+        for year, scale in ((2018, 1.0), (2023, 1.3)):
+            rows.append({"region_code": code, "year": year, "gdp": 100 * scale, "primary_va": primary * scale,
+                         "secondary_va": secondary * scale, "tertiary_va": tertiary * scale})
+    hub = HubSnapshot(tables={"regions": regions, "regional_economy": pl.DataFrame(rows)})
+    scores = dict(peer_comparison(hub, "410100", 2023).select("region_code", "industry_score").iter_rows())
+    assert scores["410300"] > scores["410100"] > scores["410200"]  # 2.0 > 1.25 > 1.04 services per unit of industry

@@ -53,7 +53,7 @@ register_messages(
             "对标城市与省内城市：经济总量与产业结构",
             "Peer and provincial cities: GDP and industry structure",
         ),
-        "tbl_peer_score": ("产业结构综合得分", "Industry-structure score"),
+        "tbl_peer_score": ("经济总量、增速与产业结构高级化综合得分", "Score of GDP, growth and structural advancement"),
         "tbl_skills": ("技能等级：需求与证书供给", "Skill levels: demand and certificates"),
         "tbl_skill_trend": ("高技能需求与证书占比趋势", "High-skill shares over time"),
         "tbl_forecast": ("岗位需求预测（按行业）", "Forecast job openings (demand) by industry"),
@@ -70,6 +70,10 @@ register_messages(
         ),
         # column labels
         "col_year": ("年份", "Year"),
+        # how sure a threshold is (POLICY.md): C2 two independent copies, C1 one copy, M not verified
+        "std_confidence_C2": ("两份独立资料一致", "two independent copies agree"),
+        "std_confidence_C1": ("一份资料", "one copy"),
+        "std_confidence_M": ("未经核实", "not verified"),
         "col_data_status": ("数据状态", "Data"),
         "data_provisional": ("暂定（数据不完整）", "provisional (incomplete)"),
         "data_complete": ("完整", "complete"),
@@ -136,7 +140,7 @@ register_messages(
         "col_secondary": ("二产占比", "Secondary share"),
         "col_tertiary": ("三产占比", "Tertiary share"),
         "col_growth": ("近 5 年年均增速", "5-year growth"),
-        "col_score": ("产业结构得分", "Structure score"),
+        "col_score": ("综合得分（总量·增速·高级化）", "Score (size, growth, advancement)"),
         "col_group": ("类别", "Group"),
         "col_weight": ("计入该链的权重", "Weight in chain"),
         "col_school_list": ("开设学校", "Schools offering it"),

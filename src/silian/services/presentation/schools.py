@@ -151,7 +151,8 @@ def standard_items_table(bundle: AnalysisBundle) -> PresentedTable:
             why = t(f"std_reason_{item.reason}") if item.reason else ""
             note = pick(item.note) if item.note else ""
             copies = tuple(file.sources[k].split(" — ")[0] for k in item.sources)
-            rows.append((label, item.text(), item.article_text(), item.confidence or "—", item.applied,
+            confidence = t(f"std_confidence_{item.confidence}") if item.confidence else "—"
+            rows.append((label, item.text(), item.article_text(), confidence, item.applied,
                          "；".join(x for x in (why, note) if x), copies))
     return PresentedTable("school-standard-items", t("tbl_school_standard_items"), columns, rows)
 

@@ -4,6 +4,7 @@ downloads, the JSON API — reads the same object, so they cannot disagree."""
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass, field
 from typing import Any
@@ -143,6 +144,12 @@ class PresentedTable:
     rows: list[tuple[Any, ...]]
     marked: frozenset[int] = frozenset()
     links: list[dict[str, str]] = field(default_factory=list)
+
+    def without(self, *keys: str) -> PresentedTable:
+        """The same table without the named columns (e.g. web addresses a printed report does not need)."""
+        keep = [i for i, c in enumerate(self.columns) if c.key not in keys]
+        return dataclasses.replace(self, columns=tuple(self.columns[i] for i in keep),
+                                   rows=[tuple(row[i] for i in keep) for row in self.rows])
 
     def column(self, key: str) -> Column:
         return next(c for c in self.columns if c.key == key)
