@@ -100,3 +100,13 @@ def test_places() -> None:
     p = resolver.resolve("江苏")
     assert (p.province_code, p.city_code, p.reason) == ("320000", None, "province only")
     assert resolver.resolve("火星基地").reason == "unknown place" and resolver.resolve("").reason == "empty"
+
+
+def test_counties_resolve_without_a_hub_from_the_national_division_list() -> None:
+    """A fresh installation: 郑州-金水区 and 郑州市 中牟县 resolve to their counties with no database at all."""
+    from silian.services.postings.local import place_resolver
+
+    resolver = place_resolver()
+    assert resolver.resolve("郑州-金水区").county_code == "410105"
+    assert resolver.resolve("郑州市 中牟县").county_code == "410122"
+    assert resolver.resolve("北京-朝阳").county_code == "110105"

@@ -101,12 +101,14 @@ class PipelineResult:
 
 
 def place_resolver(db: Database | None = None) -> PlaceResolver:
-    """National cities from the catalogue plus the hub's counties (when a database is given)."""
+    """National cities from the catalogue; counties from the hub (when a database is given: its own names and its
+    功能区 first) and then the country's GB/T 2260 counties, so 郑州-金水区 resolves without any hub at all."""
     counties: list[tuple[str, str, str]] = []
     if db is not None:
         with db.engine.connect() as conn:
             counties = hub_store.county_places(conn)  # type: ignore[assignment]
-    return PlaceResolver(get_catalog().cities.rows(), counties)
+    national = get_catalog().regions.filter(pl.col("level") == "县").select("code", "name", "parent_code").rows()
+    return PlaceResolver(get_catalog().cities.rows(), [*counties, *national])
 
 
 def default_classifier(confirmed: Mapping[str, str] | None = None) -> Classifier:
