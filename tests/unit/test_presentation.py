@@ -76,3 +76,10 @@ def test_a_check_not_applied_is_a_dash_and_a_verdict_is_named() -> None:
         assert table.records()[0] == {"ok": None, "verdict": "partial", "verdict_name": "部分核定（已核各项均达标）"}
     finally:
         current_lang.reset(token)
+
+
+def test_a_gap_ratio_over_a_tiny_supply_is_not_shown_as_thousands_of_percent() -> None:
+    from silian.services.presentation.table import GAP_RATIO, show
+
+    assert show(63.769, GAP_RATIO) == "> 1,000%"  # 38 graduates, 2,440 openings
+    assert show(8.679, GAP_RATIO) == "867.9%" and show(-0.5, GAP_RATIO) == "-50.0%"

@@ -12,6 +12,7 @@ from silian.domain.messages import t
 from silian.services.analysis import AnalysisBundle
 from silian.services.presentation.table import (
     CARD,
+    GAP_RATIO,
     INT,
     LEVEL,
     NUM3,
@@ -28,7 +29,7 @@ if TYPE_CHECKING:
     from silian.services.dashboard.extras import DashboardExtras
 
 GAP_COLUMNS = (("supply", "col_supply", INT, "人/年"), ("demand", "col_demand", INT, "人/年"), ("gap", "col_gap", INT, "人/年"),
-               ("gap_ratio", "col_gap_ratio", PCT))
+               ("gap_ratio", "col_gap_ratio", GAP_RATIO))
 
 
 def major_columns(*extra: tuple[str, str, str]) -> tuple[Column, ...]:

@@ -14,10 +14,12 @@ from silian.domain.messages import current_lang, t
 
 # column kinds: how a value is shown (rows keep the raw value: numbers stay numbers, codes stay codes)
 TEXT, INT, NUM2, NUM3, NUM4, PCT, PCT_POINTS = "text", "int", "num2", "num3", "num4", "pct", "pct_points"
+GAP_RATIO = "gap_ratio"  # a share like PCT, shown as "> 1000%" beyond ten times the supply (a tiny supply, not a rate)
+GAP_RATIO_SHOWN_UP_TO = 10.0
 CHECK, LIST = "check", "list"
 # coded kinds: the row keeps the code, every renderer shows its name (the JSON API gives both)
 CHAIN, LEVEL, CARD, REASONS, VERDICT = "chain", "level", "card", "reasons", "verdict"
-NUMERIC = frozenset({INT, NUM2, NUM3, NUM4, PCT, PCT_POINTS})
+NUMERIC = frozenset({INT, NUM2, NUM3, NUM4, PCT, PCT_POINTS, GAP_RATIO})
 CODED = frozenset({CHAIN, LEVEL, CARD, REASONS, VERDICT})
 
 
@@ -76,8 +78,14 @@ def name_of(value: Any, kind: str) -> Any:
     return value
 
 
+def gap_ratio(value: float) -> str:
+    """A gap ratio as a percentage, or "> 1000%" when the supply is too small for a ratio to mean anything (a
+    major with 38 graduates and 2,440 openings is a shortage of 2,402 people, not "6,377 %")."""
+    return f"> {GAP_RATIO_SHOWN_UP_TO * 100:,.0f}%" if value > GAP_RATIO_SHOWN_UP_TO else pct(value)
+
+
 _NUMBERS = {INT: whole, NUM2: num, NUM3: lambda v: num(v, 3), NUM4: lambda v: num(v, 4), PCT: pct,
-            PCT_POINTS: lambda v: num(v, 1)}
+            PCT_POINTS: lambda v: num(v, 1), GAP_RATIO: gap_ratio}
 
 
 def show(value: Any, kind: str) -> str:
