@@ -15,8 +15,10 @@ import polars as pl
 
 from silian.domain.errors import InvalidInput
 from silian.domain.messages import t
+from silian.ingest.bombs import check_csv_header, check_xlsx
 
 ROW = "__row"
+UNPACKED_FACTOR = 4  # an .xlsx may hold up to 4 × the file-size limit once unpacked
 XLSX_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # legacy .xls
 DATA_SHEETS = ("数据", "data", "Data")
@@ -43,6 +45,7 @@ def read_table_file(path: Path, *, sheet: str | None = None, max_bytes: int) -> 
     with path.open("rb") as fh:
         head = fh.read(8)
     if head.startswith(XLSX_MAGIC):
+        check_xlsx(path, max_unpacked=UNPACKED_FACTOR * max_bytes)  # before any reader expands it in memory
         raw = _read_xlsx(path, sheet)
     elif head.startswith(OLE_MAGIC) or path.suffix.lower() not in (".csv", ".txt", ".tsv"):
         raise InvalidInput(t("file_not_spreadsheet", path=path))
@@ -72,6 +75,7 @@ def _read_csv(path: Path) -> RawTable:
     except UnicodeDecodeError as exc:
         raise InvalidInput(t("file_bad_encoding", path=path)) from exc
     separator = "\t" if path.suffix.lower() == ".tsv" else ","
+    check_csv_header(text[: 1 << 24], separator, path)
     try:
         frame = pl.read_csv(
             io.BytesIO(text.encode("utf-8")),
