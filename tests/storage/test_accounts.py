@@ -110,3 +110,27 @@ def test_demo_accounts_are_kept_on_a_second_load_and_renewed_only_on_reset(demo_
     assert accounts.authenticate(db, SETTINGS, "demo-school", second["demo-school"][1] or "").role == "school_user"
     with pytest.raises(accounts.LoginFailed):
         accounts.authenticate(db, SETTINGS, "demo-school", first["demo-school"][1] or "")
+
+
+def test_simultaneous_wrong_passwords_are_checked_only_up_to_the_limit(db: Database) -> None:
+    """20 guesses at the same moment: each attempt is counted in the database before its password is checked, so
+    only the first ``login_max_failures`` are checked at all; the others find the account locked."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    accounts.create_user(db, username="u", password=PASSWORD, role="city_admin")
+    settings = Settings(login_max_failures=3)
+
+    def guess(_: int) -> str:
+        try:
+            accounts.authenticate(db, settings, "u", "wrong password!")
+        except accounts.LoginFailed as exc:
+            return "locked" if exc.locked_until else "checked"
+        return "in"
+
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        outcomes = list(pool.map(guess, range(20)))
+    assert outcomes.count("in") == 0
+    assert outcomes.count("checked") <= 3 and outcomes.count("locked") >= 17
+    with db.engine.connect() as conn:  # locked; attempts after the lock was set are not even counted
+        failed, locked = conn.execute(sa.select(users.c.failed_logins, users.c.locked_until)).one()
+    assert locked is not None and 4 <= failed <= 20

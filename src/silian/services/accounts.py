@@ -118,49 +118,64 @@ def principal_of(row: UserRow) -> Principal:
 def authenticate(db: Database, settings: Settings, username: str, password: str, client: str = "") -> Principal:
     """Check a password; after ``login_max_failures`` failures in a row the account locks, doubling each time.
 
-    Failures are committed before the error is raised, so they count even though the login fails.
+    Each attempt is counted in the database (one atomic increment) *before* the password is checked, in its own
+    short transaction: of many attempts made at the same moment only the first ``login_max_failures`` are checked
+    at all, the rest find the account locked. A success resets the count. Failures are committed before the error
+    is raised, so they count even though the login fails.
     """
     now = _now()
-    with db.begin() as conn:
-        outcome = _check_password(conn, settings, username, password, now, client)
-    if isinstance(outcome, LoginFailed):
-        raise outcome
-    return outcome
-
-
-def _check_password(conn: Connection, settings: Settings, username: str, password: str, now: datetime,
-                    client: str) -> Principal | LoginFailed:
-    row = store.find_user_by_name(conn, username)
+    refused: LoginFailed | None = None
+    attempt = 0
+    with db.begin() as conn:  # committed before any refusal is raised: the attempt and the lock count
+        row = store.find_user_by_name(conn, username)
+        if row is None or not row.is_active:
+            write_audit(conn, None, "login_failed", "users", username, None, None, client)
+        else:
+            locked = _aware(row.locked_until)
+            if locked and locked > now:
+                refused = LoginFailed(t("acct_locked", until=locked.strftime("%Y-%m-%d %H:%M")), locked_until=locked)
+            else:
+                attempt = store.count_login_attempt(conn, row.id)
+                if attempt > settings.login_max_failures:  # others are being checked right now: lock, do not check
+                    refused = _lock(conn, settings, row, attempt, now, client)
+    if refused is not None:
+        raise refused
     if row is None or not row.is_active:
         _hasher.hash(password)  # same work whether or not the user exists
-        write_audit(conn, None, "login_failed", "users", username, None, None, client)
-        return LoginFailed(t("acct_bad_login"))
-    locked = _aware(row.locked_until)
-    if locked and locked > now:
-        return LoginFailed(t("acct_locked", until=locked.strftime("%Y-%m-%d %H:%M")), locked_until=locked)
+        raise LoginFailed(t("acct_bad_login"))
     try:
         _hasher.verify(row.password_hash, password)
     except (VerificationError, InvalidHashError):
-        _record_failure(conn, settings, row, now, client)
-        return LoginFailed(t("acct_bad_login"))
+        with db.begin() as conn:
+            _record_failure(conn, settings, row, attempt, now, client)
+        raise LoginFailed(t("acct_bad_login")) from None
     values: dict[str, Any] = {"failed_logins": 0, "locked_until": None, "last_login_at": now}
     if _hasher.check_needs_rehash(row.password_hash):
         values["password_hash"] = _hasher.hash(password)
-    store.update_user(conn, row.id, **values)
     principal = principal_of(row)
-    write_audit(conn, principal, "login", "users", str(row.id), None, None, client)
+    with db.begin() as conn:
+        store.update_user(conn, row.id, **values)
+        write_audit(conn, principal, "login", "users", str(row.id), None, None, client)
     return principal
 
 
-def _record_failure(conn: Connection, settings: Settings, row: UserRow, now: datetime, client: str) -> None:
-    failures = row.failed_logins + 1
-    values: dict[str, Any] = {"failed_logins": failures}
-    over = failures - settings.login_max_failures
-    if over >= 0:
-        minutes = min(settings.login_lock_minutes * 2 ** over, 24 * 60)
-        values["locked_until"] = now + timedelta(minutes=minutes)
-    store.update_user(conn, row.id, **values)
-    write_audit(conn, principal_of(row), "login_failed", "users", str(row.id), None, {"failed_logins": failures}, client)
+def _lock_minutes(settings: Settings, failures: int) -> int:
+    return min(settings.login_lock_minutes * 2 ** (failures - settings.login_max_failures), 24 * 60)
+
+
+def _lock(conn: Connection, settings: Settings, row: UserRow, attempt: int, now: datetime, client: str) -> LoginFailed:
+    """Lock the account at once (an attempt beyond the limit while others were checked) and say until when."""
+    until = now + timedelta(minutes=_lock_minutes(settings, attempt))
+    store.update_user(conn, row.id, locked_until=until)
+    write_audit(conn, principal_of(row), "login_failed", "users", str(row.id), None, {"failed_logins": attempt}, client)
+    return LoginFailed(t("acct_locked", until=until.strftime("%Y-%m-%d %H:%M")), locked_until=until)
+
+
+def _record_failure(conn: Connection, settings: Settings, row: UserRow, attempt: int, now: datetime, client: str) -> None:
+    """A wrong password: the attempt is already counted; lock from the ``login_max_failures``-th on."""
+    if attempt >= settings.login_max_failures:
+        store.update_user(conn, row.id, locked_until=now + timedelta(minutes=_lock_minutes(settings, attempt)))
+    write_audit(conn, principal_of(row), "login_failed", "users", str(row.id), None, {"failed_logins": attempt}, client)
 
 
 def load_principal(db: Database, user_id: int) -> Principal | None:

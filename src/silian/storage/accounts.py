@@ -71,6 +71,14 @@ def insert_user(conn: Connection, *, username: str, password_hash: str, role: st
     return int(result.inserted_primary_key[0])  # type: ignore[index]
 
 
+def count_login_attempt(conn: Connection, user_id: int) -> int:
+    """Count one more login attempt in the database itself (``failed_logins + 1``, one statement, so attempts made
+    at the same moment each get their own number) and return the new count."""
+    query = (users.update().where(users.c.id == user_id).values(failed_logins=users.c.failed_logins + 1)
+             .returning(users.c.failed_logins))
+    return int(conn.execute(query).scalar_one())
+
+
 def update_user(conn: Connection, user_id: int, **values: Any) -> None:
     """Set the given columns of one user."""
     conn.execute(users.update().where(users.c.id == user_id).values(**values))
