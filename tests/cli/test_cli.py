@@ -79,3 +79,12 @@ def test_bad_arguments_give_clear_errors(tmp_path: Path, args: list[str]) -> Non
 def test_unreachable_database_is_a_clear_error(tmp_path: Path) -> None:
     result = silian_process("--db", "postgresql+psycopg://nobody@127.0.0.1:1/none", "summary", data_dir=tmp_path, check=False)
     assert result.returncode == 6 and "无法连接数据库" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_dry_run_says_nothing_was_written_and_writes_nothing(tmp_path: Path) -> None:
+    silian("db", "upgrade", data_dir=tmp_path)
+    schools = tmp_path / "s.csv"
+    schools.write_text("学校代码,学校名称,办学层次,举办性质,所在县市区代码\n9410100001,示例中专,中职,公办,410105\n", encoding="utf-8")
+    out = silian("import", "学校", str(schools), "--dry-run", data_dir=tmp_path).stdout
+    assert "未写入" in out and "已导入" not in out and "新增 1" in out
+    assert json.loads(silian("summary", "--json", data_dir=tmp_path).stdout)["institutions"]["rows"] == 0

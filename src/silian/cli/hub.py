@@ -85,8 +85,9 @@ def import_(
         return
     for warning in outcome.warnings:
         ctx.err_console.print(f"[yellow]{warning}[/yellow]")
-    ctx.console.print(t("import_done", table=table, rows=outcome.rows, inserted=outcome.inserted,
-                        updated=outcome.updated, unchanged=outcome.unchanged, seconds=outcome.seconds))
+    ctx.console.print(t("import_checked" if dry_run else "import_done", table=outcome.table, rows=outcome.rows,
+                        inserted=outcome.inserted, updated=outcome.updated, unchanged=outcome.unchanged,
+                        seconds=outcome.seconds))
 
 
 def write_problems(exc: ImportRejected, path: Path) -> None:

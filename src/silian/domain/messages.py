@@ -111,6 +111,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "level_mismatch_fix": ("请选用与学校层次相同的专业目录代码", "Use a major code of the school's own level"),
     # ---- outcomes
+    "import_checked": (
+        "校验通过，未写入（--dry-run）{table}：{rows} 行；导入时将新增 {inserted}、更新 {updated}、未变 {unchanged}，用时 {seconds:.2f} 秒",
+        ("Checked, nothing written (--dry-run) {table}: {rows} rows; an import would add {inserted}, update {updated}, "
+        "leave {unchanged} unchanged ({seconds:.2f} s)"),
+    ),
     "import_done": (
         "已导入 {table}：{rows} 行（新增 {inserted}，更新 {updated}，未变 {unchanged}），用时 {seconds:.2f} 秒",
         "Imported {table}: {rows} rows ({inserted} new, {updated} updated, {unchanged} unchanged) in {seconds:.2f} s",
