@@ -95,3 +95,13 @@ def test_language_and_openapi(client: TestClient) -> None:
             for code, response in op["responses"].items():
                 if code.startswith(("4", "5")) and code != "422":
                     assert response["content"]["application/json"]["schema"]["$ref"].endswith("/ErrorResponse"), (path, code)
+
+
+def test_a_person_gets_an_error_page_in_their_language_and_the_api_keeps_its_json(client: TestClient) -> None:
+    page = client.get("/no-such-page", headers={"accept": "text/html,application/xhtml+xml"})
+    assert page.status_code == 404 and page.headers["content-type"].startswith("text/html")
+    assert "页面不存在" in page.text and "/no-such-page" in page.text and "返回首页" in page.text
+    english = client.get("/no-such-page?lang=en", headers={"accept": "text/html"})
+    assert "Page not found" in english.text and "页面不存在" not in english.text
+    assert_error(client.get("/no-such-page", headers={"accept": "application/json"}), 404, "not_found")
+    assert_error(client.get("/api/v1/no-such-thing", headers={"accept": "text/html"}), 404, "not_found")

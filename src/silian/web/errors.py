@@ -7,7 +7,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -34,6 +34,14 @@ register_messages(
             "The form expired or came from elsewhere (CSRF check failed); reload the page and try again",
         ),
         "web_not_found": ("没有这个地址：{path}", "No such address: {path}"),
+        "web_error_404": ("页面不存在", "Page not found"),
+        "web_error_403": ("无权访问", "Not allowed"),
+        "web_error_401": ("请先登录", "Please log in"),
+        "web_error_500": ("服务器内部错误", "Internal server error"),
+        "web_error_other": ("请求未能完成", "The request could not be completed"),
+        "web_error_hint": ("如认为这是平台的问题，请把本页地址和时间告诉管理员。",
+                           "If you think this is the platform's fault, tell the administrator this page's address and time."),
+        "web_error_home": ("返回首页", "Back to the home page"),
     }
 )
 
@@ -77,6 +85,22 @@ def responses(*codes: int) -> dict[int | str, dict[str, Any]]:
     return {code: {"model": ErrorResponse, "description": text.get(code, "Error")} for code in codes}
 
 
+def wants_page(request: Request) -> bool:
+    """A person in a browser (not the API, not a script): errors come back as a page in their language."""
+    return not request.url.path.startswith("/api/") and "text/html" in request.headers.get("accept", "")
+
+
+def error_page(request: Request, status: int, message: str, headers: dict[str, str] | None = None) -> HTMLResponse:
+    from silian.domain.access import PUBLIC
+    from silian.web.templating import render
+
+    key = f"web_error_{status}" if status in (401, 403, 404, 500) else "web_error_other"
+    response = render(request, "error.html", PUBLIC, status_code=status, status=status, heading=t(key), message=message)
+    for name, value in (headers or {}).items():
+        response.headers[name] = value
+    return response
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ImportRejected)
     async def _rejected(_: Request, exc: ImportRejected) -> JSONResponse:
@@ -103,13 +127,17 @@ def install_error_handlers(app: FastAPI) -> None:
         return error_json(422, "invalid_request", t("web_bad_request", detail=len(problems)), problems)
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
         code = {401: "login_required", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
                 413: "too_large"}.get(exc.status_code, "http_error")
         message = t("web_not_found", path=request.url.path) if exc.status_code == 404 and exc.detail == "Not Found" else str(exc.detail)
+        if wants_page(request):
+            return error_page(request, exc.status_code, message, getattr(exc, "headers", None))
         return error_json(exc.status_code, code, message, headers=getattr(exc, "headers", None))
 
     @app.exception_handler(Exception)
-    async def _internal(_: Request, exc: Exception) -> JSONResponse:
+    async def _internal(request: Request, exc: Exception) -> Response:
         log.exception("unhandled error", exc_info=exc)
+        if wants_page(request):
+            return error_page(request, 500, t("web_internal"))
         return error_json(500, "internal", t("web_internal"))
