@@ -364,7 +364,7 @@ def test_dashboard_table_download_report_and_api_agree(site: Site, table_id: str
         raw = [r[key] for r in api["rows"]]
         shown = [present.show(v, kind) for v in raw]
         assert shown == [row[column] for row in cells], key  # the API's values are what the page and report show
-        if kind in ("int", "num2", "num3", "num4", "pct"):
+        if kind in ("int", "num2", "num3", "num4", "pct", "gap_ratio"):
             assert [float(r[column]) for r in download[1:]] == pytest.approx(raw, abs=0.5 if kind == "int" else 1e-6), key
         elif kind in ("level", "card", "chain", "reasons"):
             assert [r[f"{key}_name"] for r in api["rows"]] == [r[column] for r in download[1:]], key
