@@ -13,14 +13,21 @@ transaction, so no concurrent import can slip a key in between the join and the 
 
 SQLite: staging costs more than it saves (every row still crosses from Python, and the engine is in
 process), so the sorted rows go straight into one ``INSERT … VALUES (…), (…), … ON CONFLICT DO UPDATE … WHERE
-changed`` per ~1000 bound values, with a large page cache for the duration of the write. The count of rows
-changed by SQLite gives inserted + updated; the table's row count before and after gives inserted.
+changed`` per ~1000 bound values, with a large page cache for the duration of the write. Binding values is most
+of what Python adds to SQLite's own work, so a column with one value in every row (a file's source, its
+generated flag, an empty optional key part) is bound once per statement (``?1`` in every row) instead of once
+per row. The count of rows changed by SQLite gives inserted + updated; the table's row count before and after
+gives inserted.
+
+Both: rows are sorted by one integer per row that orders them as the natural key does (:func:`key_order`),
+several times quicker than sorting the key's text columns.
 """
 
 from __future__ import annotations
 
 import gc
 import io
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -59,7 +66,37 @@ def prepare(spec: TableSpec, frame: pl.DataFrame) -> pl.DataFrame:
     frame = frame.select(columns).with_columns(
         [pl.col(k).fill_null("") for k in spec.key if frame[k].dtype == pl.String]
     )
-    return frame.sort(list(spec.key))
+    if frame.height < 2:
+        return frame
+    order = key_order(frame, spec.key)
+    return frame.with_columns(order).sort(order.name).drop(order.name)
+
+
+def key_order(frame: pl.DataFrame, key: Sequence[str]) -> pl.Series:
+    """One UInt64 per row that sorts as the natural key does (text byte-wise, as SQLite's unique key compares
+    it; numbers by value; nulls first): each part becomes its rank among the part's distinct values, and the
+    ranks are combined positionally. Sorting one integer is several times quicker than sorting seven text
+    columns. When the ranks do not fit in 64 bits, the row's position under a multi-column sort of the ranks."""
+    ranks, sizes = [], []
+    for name in key:
+        series = frame[name]
+        if series.dtype == pl.String and series.null_count() == 0:
+            distinct = series.unique().sort()
+            rank = series.cast(pl.Enum(distinct)).to_physical().cast(pl.UInt64)
+            size = distinct.len()
+        else:
+            rank = series.rank("dense").fill_null(0).cast(pl.UInt64)  # 1, 2, …; nulls 0: first, as in SQLite
+            size = series.n_unique() + 1
+        ranks.append(rank)
+        sizes.append(size)
+    name = "__key_order"
+    if math.prod(sizes) >= 2**64:
+        ordered = pl.DataFrame(ranks).with_row_index(name).sort([r.name for r in ranks])[name]
+        return pl.Series(name, ordered.arg_sort(), dtype=pl.UInt64)
+    combined = ranks[0]
+    for rank, size in zip(ranks[1:], sizes[1:], strict=True):
+        combined = combined * size + rank
+    return combined.alias(name)
 
 
 def upsert(conn: Connection, spec: TableSpec, frame: pl.DataFrame) -> UpsertCounts:
@@ -144,19 +181,21 @@ def _postgres(conn: Connection, spec: TableSpec, frame: pl.DataFrame) -> tuple[i
 
 def _sqlite(conn: Connection, spec: TableSpec, frame: pl.DataFrame) -> tuple[int, int]:
     columns = write_columns(spec)
-    names = ", ".join(_q(c) for c in columns)
+    shared = _constant_columns(frame, columns)
+    varying = [c for c in columns if c not in shared]
     values = _value_columns(spec)
     keys = ", ".join(_q(k) for k in spec.key)
     if values:
         assignments = ", ".join(f"{_q(c)} = excluded.{_q(c)}" for c in values)
-        on_conflict = (f"ON CONFLICT ({keys}) DO UPDATE SET {assignments} WHERE " f"{_changed(spec, _q(spec.name), 'excluded', 'IS NOT')}")
+        on_conflict = f"ON CONFLICT ({keys}) DO UPDATE SET {assignments} WHERE {_changed(spec, _q(spec.name), 'excluded', 'IS NOT')}"
     else:
         on_conflict = f"ON CONFLICT ({keys}) DO NOTHING"
-    row = "(" + ", ".join("?" for _ in columns) + ")"
-    per_statement = max(1, SQLITE_MAX_PARAMS // len(columns))
+    per_statement = max(1, (SQLITE_MAX_PARAMS - len(shared)) // len(varying))
+    head = f"INSERT INTO {_q(spec.name)} ({', '.join(_q(c) for c in columns)}) VALUES "
+    fixed = [frame[c][0] for c in shared]  # bound once per statement as ?1 … ?k
 
     def statement(rows: int) -> str:
-        return f"INSERT INTO {_q(spec.name)} ({names}) VALUES {', '.join([row] * rows)} {on_conflict}"
+        return head + ", ".join(_numbered_row(columns, shared, len(shared) + r * len(varying)) for r in range(rows)) + " " + on_conflict
 
     before = _count(conn, spec.name)
     cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
@@ -164,21 +203,49 @@ def _sqlite(conn: Connection, spec: TableSpec, frame: pl.DataFrame) -> tuple[int
     cursor.execute(f"PRAGMA cache_size = {-SQLITE_CACHE_KIB}")
     try:
         changed = 0
+        width = per_statement * len(varying)
         for chunk in frame.iter_slices(per_statement * 500):
-            params = _flat_rows(chunk, columns)
-            width = per_statement * len(columns)
+            params = _flat_rows(chunk, varying)
             whole = len(params) // width * width
             if whole:
-                cursor.executemany(statement(per_statement), (params[i:i + width] for i in range(0, whole, width)))
+                cursor.executemany(statement(per_statement), (fixed + params[i:i + width] for i in range(0, whole, width)))
                 changed += cursor.rowcount
             if whole < len(params):
-                cursor.execute(statement((len(params) - whole) // len(columns)), params[whole:])
+                cursor.execute(statement((len(params) - whole) // len(varying)), fixed + params[whole:])
                 changed += cursor.rowcount
     finally:
         cursor.execute(f"PRAGMA cache_size = {int(old_cache)}")
         cursor.close()
     inserted = _count(conn, spec.name) - before
     return inserted, changed - inserted
+
+
+def _constant_columns(frame: pl.DataFrame, columns: Sequence[str]) -> list[str]:
+    """Columns (text, integer, boolean) holding one value in every row of a frame of two rows or more: bound once
+    per statement rather than once per row (a file's source, its generated flag, empty optional key parts)."""
+    if frame.height < 2:
+        return []
+    shared = []
+    for name in columns:
+        series = frame[name]
+        if series.dtype.is_float():
+            continue  # 0.0 and -0.0 compare equal but are two values
+        nulls = series.null_count()
+        if nulls == frame.height or (nulls == 0 and (series == series[0]).all()):
+            shared.append(name)
+    return shared if len(shared) < len(columns) else []  # identical rows (not a validated frame): bind them all
+
+
+def _numbered_row(columns: Sequence[str], shared: Sequence[str], offset: int) -> str:
+    """``(?3, ?1, ?4, …)``: a shared column's parameter number, or the next of this row's own after ``offset``."""
+    cells, own = [], offset
+    for name in columns:
+        if name in shared:
+            cells.append(f"?{shared.index(name) + 1}")
+        else:
+            own += 1
+            cells.append(f"?{own}")
+    return "(" + ", ".join(cells) + ")"
 
 
 def _flat_rows(frame: pl.DataFrame, columns: Sequence[str]) -> list[object]:
