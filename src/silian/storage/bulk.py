@@ -9,7 +9,8 @@ one statement joins them once with the stored rows: the new ones are inserted in
 B-tree grows at its right edge, cheaper than file order), the changed ones updated by primary key, the
 unchanged ones not touched (no row lock, no WAL); the counts are the row counts of the two writes. The
 target table is locked against other writers (SHARE ROW EXCLUSIVE; readers go on) for the rest of the
-transaction, so no concurrent import can slip a key in between the join and the insert.
+transaction, so no concurrent import can slip a key in between the join and the insert. Into a table with no
+rows (a first load) there is nothing to join with: the sorted rows are COPYed straight into it.
 
 SQLite: staging costs more than it saves (every row still crosses from Python, and the engine is in
 process), so the sorted rows go straight into one ``INSERT … VALUES (…), (…), … ON CONFLICT DO UPDATE … WHERE
@@ -30,6 +31,7 @@ import io
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import polars as pl
@@ -37,6 +39,9 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from silian.domain.tables import TableSpec
+
+if TYPE_CHECKING:
+    import psycopg
 
 COPY_BATCH_ROWS = 100_000
 PG_WORK_MEM = "256MB"  # for the one join of staged with stored rows (transaction-local, restored after)
@@ -142,14 +147,13 @@ def _postgres(conn: Connection, spec: TableSpec, frame: pl.DataFrame) -> tuple[i
     raw = conn.connection.driver_connection  # the psycopg connection, inside the caller's transaction
     with raw.cursor() as cursor:  # type: ignore[union-attr]
         cursor.execute(f"LOCK TABLE {target} IN SHARE ROW EXCLUSIVE MODE")
+        if not cursor.execute(f"SELECT EXISTS (SELECT 1 FROM {target})").fetchone()[0]:
+            # nothing stored (and, under the lock, nothing can be until commit): no row to join with, so the
+            # rows are COPYed straight in, in key order — a bulk load costs what a bare COPY costs
+            return _copy(cursor, f"{target} ({names})", frame), 0
         cursor.execute(f"CREATE TEMP TABLE {stage} (LIKE {target} INCLUDING DEFAULTS) ON COMMIT DROP")
         cursor.execute(f"ALTER TABLE {stage} DROP COLUMN id")
-        # text quoted, so that a value spelled like the null marker stays text
-        with cursor.copy(f"COPY {stage} ({names}) FROM STDIN (FORMAT csv, NULL '\\N')") as copy:
-            for batch in frame.iter_slices(COPY_BATCH_ROWS):
-                buffer = io.BytesIO()
-                batch.write_csv(buffer, include_header=False, null_value="\\N", quote_style="non_numeric")
-                copy.write(buffer.getvalue())
+        _copy(cursor, f"{stage} ({names})", frame)
         # one join of the staged rows with the stored ones classifies every row: new (no stored id),
         # changed, or unchanged; the changed ones are updated by primary key, the new ones inserted in key
         # order (already so when staged: the sort then only checks it, but any join plan or collation is covered)
@@ -174,6 +178,17 @@ def _postgres(conn: Connection, spec: TableSpec, frame: pl.DataFrame) -> tuple[i
         cursor.execute("SELECT set_config('work_mem', %s, true)", (work_mem,))
         cursor.execute(f"DROP TABLE {stage}")
     return int(inserted), int(updated)
+
+
+def _copy(cursor: psycopg.Cursor, into: str, frame: pl.DataFrame) -> int:
+    """COPY the frame's rows into ``into`` (a table and its column list) as CSV; the number of rows copied."""
+    # text quoted, so that a value spelled like the null marker stays text
+    with cursor.copy(f"COPY {into} FROM STDIN (FORMAT csv, NULL '\\N')") as copy:
+        for batch in frame.iter_slices(COPY_BATCH_ROWS):
+            buffer = io.BytesIO()
+            batch.write_csv(buffer, include_header=False, null_value="\\N", quote_style="non_numeric")
+            copy.write(buffer.getvalue())
+    return cursor.rowcount
 
 
 # ---- SQLite
