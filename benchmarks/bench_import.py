@@ -4,10 +4,11 @@ against a floor measured in the same run.
     python benchmarks/bench_import.py [--rows 1000000] [--repeat 1] [--pg postgresql+psycopg://postgres@127.0.0.1:5432/test]
 
 SQLite line: rows per second and ``ratio to floor``, the floor being DuckDB just reading the same file
-(best of three). A line before it gives SQLite's own share, which no import can go below: the same rows
-inserted by ``INSERT … SELECT`` from a TEMP table into the same indexed table, committed. PostgreSQL line: ``ratio to COPY``, the floor being a bare COPY of the same file's rows
-(the server parsing the CSV itself) into the same indexed table (unique natural key, foreign key), freshly
-migrated in a schema of its own, committed. Both imports include reading, validation and the commit.
+(best of three). The line before it gives SQLite's own share, which no import can go below: the same rows
+inserted by ``INSERT … SELECT`` from a TEMP table into the same indexed table, committed. PostgreSQL line:
+``ratio to COPY``, the floor being a bare COPY of the same file's rows (the server parsing the CSV itself)
+into the same indexed table (unique natural key, foreign key), freshly migrated in a schema of its own,
+committed. Both imports include reading, validation and the commit.
 """
 
 from __future__ import annotations
