@@ -227,6 +227,10 @@ def test_key_order_sorts_as_the_natural_key() -> None:
                               "c": [rng.choice(["p", "pp", "中文", "ab", "0"]) for _ in range(n)]})
         order = bulk.key_order(frame, ["a", "b", "c"])
         assert frame.with_columns(order).sort(order.name).drop(order.name).equals(frame.sort(["a", "b", "c"]))
+    constant_first = pl.DataFrame({"a": ["s"] * 5, "b": [3, 1, 2, 1, 0], "c": ["", "", "", "", ""]})
+    order = bulk.key_order(constant_first, ["a", "b", "c"])
+    assert order.to_list() == [4, 2, 3, 2, 1]  # the ranks of b, the one part that varies
+    assert bulk.key_order(constant_first, ["a", "c"]).to_list() == [0] * 5
     wide = pl.DataFrame({f"k{i}": [str(rng.randint(0, 10**6)) for _ in range(3000)] for i in range(7)})  # 3000⁷ > 2⁶⁴
     order = bulk.key_order(wide, wide.columns)
     assert wide.with_columns(order).sort(order.name).drop(order.name).equals(wide.sort(wide.columns))

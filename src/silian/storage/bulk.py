@@ -74,6 +74,8 @@ def prepare(spec: TableSpec, frame: pl.DataFrame) -> pl.DataFrame:
     if frame.height < 2:
         return frame
     order = key_order(frame, spec.key)
+    if order.is_sorted():
+        return frame
     return frame.with_columns(order).sort(order.name).drop(order.name)
 
 
@@ -82,9 +84,12 @@ def key_order(frame: pl.DataFrame, key: Sequence[str]) -> pl.Series:
     it; numbers by value; nulls first): each part becomes its rank among the part's distinct values, and the
     ranks are combined positionally. Sorting one integer is several times quicker than sorting seven text
     columns. When the ranks do not fit in 64 bits, the row's position under a multi-column sort of the ranks."""
+    name = "__key_order"
     ranks, sizes = [], []
-    for name in key:
-        series = frame[name]
+    for part in key:
+        series = frame[part]
+        if series.len() and series.null_count() == 0 and (series == series[0]).all():
+            continue  # one value in every row (a file's source, an empty optional part): orders nothing
         if series.dtype == pl.String and series.null_count() == 0:
             distinct = series.unique().sort()
             rank = series.cast(pl.Enum(distinct)).to_physical().cast(pl.UInt64)
@@ -94,7 +99,8 @@ def key_order(frame: pl.DataFrame, key: Sequence[str]) -> pl.Series:
             size = series.n_unique() + 1
         ranks.append(rank)
         sizes.append(size)
-    name = "__key_order"
+    if not ranks:
+        return pl.zeros(frame.height, pl.UInt64, eager=True).alias(name)
     if math.prod(sizes) >= 2**64:
         ordered = pl.DataFrame(ranks).with_row_index(name).sort([r.name for r in ranks])[name]
         return pl.Series(name, ordered.arg_sort(), dtype=pl.UInt64)
