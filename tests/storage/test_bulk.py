@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import sqlite3
 from pathlib import Path
 
@@ -170,3 +171,66 @@ def test_shared_strings_equal_plain_values() -> None:
     with_nulls = pl.Series(["a", None, "a", "a"] * 5)
     assert bulk._python_values(with_nulls) == with_nulls.to_list()
     assert bulk._python_values(pl.Series([1, 2, 3])) == [1, 2, 3]
+
+
+def test_a_failed_first_load_leaves_the_table_empty_and_usable(hub: Database, tmp_path: Path) -> None:
+    """Into an empty table the rows go straight in (PostgreSQL: COPY without staging); a row the database
+    refuses still takes every other row with it."""
+    frame = pl.read_csv(write(tmp_path / "a.csv", demand_rows(300)), infer_schema=False).rename(
+        {"来源": "source", "区划代码": "region_code", "时期": "period", "职业代码": "occupation_code",
+         "专业代码": "major_code", "技能等级": "skill_level", "需求人数": "count"}
+    ).with_columns(pl.col("count").cast(pl.Int64), pl.lit(None, pl.String).alias("enterprise_credit_code"),
+                   pl.lit(False).alias("is_generated"))
+    refused = frame.with_columns(
+        pl.when(pl.int_range(pl.len()) == 150).then(pl.lit("999999")).otherwise(pl.col("region_code")).alias("region_code")
+    )
+    with pytest.raises((sa.exc.IntegrityError, sqlite3.IntegrityError, psycopg.errors.IntegrityError)), hub.begin() as conn:
+        bulk.upsert(conn, HUB_TABLES["demand"], refused)
+    assert stored(hub) == []
+    with hub.begin() as conn:
+        first = bulk.upsert(conn, HUB_TABLES["demand"], frame)
+        again = bulk.upsert(conn, HUB_TABLES["demand"], frame.with_columns(pl.col("count") + (pl.int_range(pl.len()) < 10)))
+    assert (first.inserted, first.updated, again.inserted, again.updated, again.unchanged) == (300, 0, 0, 10, 290)
+    assert sorted(r[7] for r in stored(hub)) == sorted(frame["count"] + (pl.int_range(300, eager=True) < 10))
+
+
+def test_columns_with_one_value_cross_from_python_once(hub: Database, tmp_path: Path, monkeypatch) -> None:
+    """SQLite binds a column that holds one value in every row once per statement: the source, the generated
+    flag, the empty optional key parts and here the count are not turned into a million Python values."""
+    if hub.dialect != "sqlite":
+        pytest.skip("SQLite only")
+    seen: list[list[str]] = []
+    flat_rows = bulk._flat_rows
+    monkeypatch.setattr(bulk, "_flat_rows", lambda frame, columns: seen.append(list(columns)) or flat_rows(frame, columns))
+    monkeypatch.setattr(bulk, "SQLITE_MAX_PARAMS", 40)  # many statements and a remainder
+    rows = [r.rsplit(",", 1)[0] + ",5\n" for r in demand_rows(333)]
+    first = import_file(hub, "demand", write(tmp_path / "a.csv", rows), SETTINGS)
+    assert {c for columns in seen for c in columns} == {"region_code", "period", "occupation_code", "major_code", "skill_level"}
+    changed = import_file(hub, "demand", write(tmp_path / "b.csv", [r.replace(",5\n", ",6\n") for r in rows]), SETTINGS)
+    assert (first.inserted, changed.updated, changed.unchanged) == (333, 333, 0)
+    table = stored(hub)
+    assert {(r[0], r[3], r[7], r[8]) for r in table} == {("statistics", "", 6, False)}
+    assert sorted(r[1:3] + r[4:7] for r in table) == sorted(
+        (region, period, occupation or "", major or "", skill)
+        for region, period, occupation, major, skill in (r.split(",")[1:6] for r in rows)
+    )
+
+
+def test_key_order_sorts_as_the_natural_key() -> None:
+    """One integer per row orders rows as a sort of the key columns does (text byte-wise: 中 after Z and é,
+    '' first; numbers by value, nulls first), also when the key's ranks overflow 64 bits."""
+    rng = random.Random(11)
+    for _ in range(100):
+        n = rng.randint(2, 80)
+        frame = pl.DataFrame({"a": [rng.choice(["x", "é", "中", "", "Z", "x2"]) for _ in range(n)],
+                              "b": [rng.choice([None, -3, 0, 7, 2**40]) for _ in range(n)],
+                              "c": [rng.choice(["p", "pp", "中文", "ab", "0"]) for _ in range(n)]})
+        order = bulk.key_order(frame, ["a", "b", "c"])
+        assert frame.with_columns(order).sort(order.name).drop(order.name).equals(frame.sort(["a", "b", "c"]))
+    constant_first = pl.DataFrame({"a": ["s"] * 5, "b": [3, 1, 2, 1, 0], "c": ["", "", "", "", ""]})
+    order = bulk.key_order(constant_first, ["a", "b", "c"])
+    assert order.to_list() == [4, 2, 3, 2, 1]  # the ranks of b, the one part that varies
+    assert bulk.key_order(constant_first, ["a", "c"]).to_list() == [0] * 5
+    wide = pl.DataFrame({f"k{i}": [str(rng.randint(0, 10**6)) for _ in range(3000)] for i in range(7)})  # 3000⁷ > 2⁶⁴
+    order = bulk.key_order(wide, wide.columns)
+    assert wide.with_columns(order).sort(order.name).drop(order.name).equals(wide.sort(wide.columns))

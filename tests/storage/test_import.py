@@ -9,8 +9,10 @@ import polars as pl
 import pytest
 
 from silian.domain.errors import ImportRejected, InvalidInput
+from silian.ingest import validate
 from silian.services.imports import export_table, import_file, table_counts, template_for
 from silian.settings import Settings
+from silian.storage import repository
 from silian.storage.database import Database
 
 SETTINGS = Settings()
@@ -236,3 +238,35 @@ def test_frame_helper_validates_like_a_file(db: Database) -> None:
     with pytest.raises(ImportRejected), db.begin() as conn:
         load_frame(conn, "regions", frame.with_columns(pl.lit("村").alias("level")), generated=True, label="x")
     assert table_counts(db)["regions"] == (1, 1)
+
+
+def test_a_large_file_gets_the_same_row_precise_problems(hub: Database, tmp_path: Path) -> None:
+    """From 10,000 rows on, repeated values are parsed once per distinct value and duplicate keys are first
+    looked for by hash: the problems still name each row, column and value, and the values stored are the
+    ones each cell gives (thousands separators, 年/月 periods)."""
+    assert validate.DISTINCT_MIN_ROWS <= 12_000
+    regions, skills = ["410100", "410105", "410122"], ["不限", "初级工", "中级工", "高级工", "技师", "高级技师"]
+
+    def row(i: int) -> list[str]:
+        period = f"{2000 + i // 18 // 12}-{i // 18 % 12 + 1:02d}"
+        return ["statistics", regions[i % 3], period, "6-18-01-07", skills[i // 3 % 6], f"{i % 400 + 1000:,}"]
+
+    rows = [row(i) for i in range(12_000)]
+    rows[7000][2] = "2032年5月"  # row 7002, the same period as 2032-05
+    good = "来源,区划代码,时期,职业代码,技能等级,需求人数\n" + "".join(",".join(f'"{v}"' for v in r) + "\n" for r in rows)
+    bad_rows = [list(r) for r in rows]
+    bad_rows[100][5], bad_rows[5000][2], bad_rows[9000][5] = "1.5", "2024-13", "-3"
+    bad_rows[11_999] = list(bad_rows[10])
+    bad = "来源,区划代码,时期,职业代码,技能等级,需求人数\n" + "".join(",".join(f'"{v}"' for v in r) + "\n" for r in bad_rows)
+    with pytest.raises(ImportRejected) as info:
+        import_file(hub, "demand", write(tmp_path / "bad.csv", bad), SETTINGS)
+    problems = [(p.row, p.column, p.value, p.message) for p in info.value.problems]
+    assert problems[:3] == [(102, "需求人数", "1.5", "不是整数"), (5002, "时期", "2024-13", "格式不正确"),
+                            (9002, "需求人数", "-3", "不能为负数")]
+    assert [(p[0], p[1]) for p in problems[3:]] == [(12_001, "来源")] and "第 12 行" in problems[3][3]
+    outcome = import_file(hub, "demand", write(tmp_path / "good.csv", good), SETTINGS)
+    assert (outcome.inserted, outcome.updated) == (12_000, 0)
+    with hub.engine.connect() as conn:
+        table = repository.read_table(conn, "demand")
+    assert table["count"].sum() == sum(i % 400 + 1000 for i in range(12_000))
+    assert table.filter(pl.col("period") == "2032-05").height == 18 and not table["period"].str.contains("年").any()

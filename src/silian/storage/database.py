@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from importlib import resources
@@ -96,3 +97,23 @@ class Database:
 def is_unreachable(exc: BaseException) -> bool:
     """Whether ``exc`` says the database server could not be reached or opened (the CLI's exit code 6)."""
     return isinstance(exc, sa.exc.OperationalError)
+
+
+@contextmanager
+def schema_database(url: str, *, prefix: str = "t") -> Iterator[Database]:
+    """A PostgreSQL Database whose search_path is a new, empty schema (``<prefix>_<random>``), dropped with
+    everything in it on exit: a clean database for each test or benchmark run on one shared server."""
+    schema = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(url)
+    try:
+        with admin.begin() as conn:
+            conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+        db = Database(url, connect_args={"options": f"-csearch_path={schema}"})
+        try:
+            yield db
+        finally:
+            db.dispose()
+            with admin.begin() as conn:
+                conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+    finally:
+        admin.dispose()
