@@ -270,3 +270,16 @@ def test_a_large_file_gets_the_same_row_precise_problems(hub: Database, tmp_path
         table = repository.read_table(conn, "demand")
     assert table["count"].sum() == sum(i % 400 + 1000 for i in range(12_000))
     assert table.filter(pl.col("period") == "2032-05").height == 18 and not table["period"].str.contains("年").any()
+
+
+def test_a_file_without_an_optional_column_leaves_that_column_as_stored(hub: Database, tmp_path: Path) -> None:
+    """Regions re-imported from a sheet that has no 上级区划代码 column keep their parents (a column the file does
+    not carry is not emptied); a new row from that sheet simply has none."""
+    before = snapshot(hub, "regions", tmp_path)
+    assert "410105,金水区,县,410100" in before
+    import_file(hub, "regions", write(tmp_path / "names.csv", "区划代码,名称,层级\n410105,金水区,县\n410106,上街区,县\n"),
+                SETTINGS)
+    after = snapshot(hub, "regions", tmp_path)
+    assert "410105,金水区,县,410100" in after and "410106,上街区,县," in after
+    import_file(hub, "regions", write(tmp_path / "renamed.csv", "区划代码,名称,层级\n410105,金水区（新）,县\n"), SETTINGS)
+    assert "410105,金水区（新）,县,410100" in snapshot(hub, "regions", tmp_path)

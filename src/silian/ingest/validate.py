@@ -42,6 +42,7 @@ class References:
 class ValidationResult:
     frame: pl.DataFrame  # typed: one column per field plus is_generated and __row
     warnings: list[str]
+    present: frozenset[str] = frozenset()  # the fields the file carries (the others are empty in ``frame``)
 
 
 @dataclass
@@ -86,7 +87,7 @@ def validate_table(raw: RawTable, spec: TableSpec, refs: References, *, file: st
               for f in import_fields(spec) if f.name not in present]
     out = out.with_columns(absent).with_columns(pl.col("is_generated").fill_null(False))
     warnings = [t("unknown_columns", columns="、".join(unknown))] if unknown else []
-    return ValidationResult(out, warnings)
+    return ValidationResult(out, warnings, frozenset(present))
 
 
 def looks_like(raw: RawTable, *, than: TableSpec) -> TableSpec | None:

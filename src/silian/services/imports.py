@@ -116,7 +116,7 @@ def run_import(conn: Connection, spec: TableSpec, raw: RawTable, *, label: str, 
         raise guard.merged(conn, spec, raw, exc) from None
     if guard is not None:
         guard.check(conn, spec, result.frame)
-    counts = repo.upsert_frame(conn, spec, result.frame)
+    counts = repo.upsert_frame(conn, spec, result.frame, only=result.present)  # a column the file lacks stays as stored
     if record is not None and not dry_run:
         repo.record_import(conn, spec.name, record, sha256, counts)
         if guard is not None:

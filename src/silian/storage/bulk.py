@@ -29,7 +29,7 @@ from __future__ import annotations
 import gc
 import io
 import math
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -110,18 +110,21 @@ def key_order(frame: pl.DataFrame, key: Sequence[str]) -> pl.Series:
     return combined.alias(name)
 
 
-def upsert(conn: Connection, spec: TableSpec, frame: pl.DataFrame) -> UpsertCounts:
+def upsert(conn: Connection, spec: TableSpec, frame: pl.DataFrame, *, only: Collection[str] | None = None) -> UpsertCounts:
     """Insert new rows and update changed ones by natural key; rows equal to the stored ones are untouched.
 
-    ``frame`` has one column per field and ``is_generated`` (validated: no duplicate keys).
+    ``frame`` has one column per field and ``is_generated`` (validated: no duplicate keys). ``only``: the fields
+    the input carries; a stored row is compared and updated on those (and ``is_generated``) only, so a column the
+    input lacks keeps its stored value (new rows get it empty). None: every field.
     """
     frame = prepare(spec, frame)
     if frame.height == 0:
         return UpsertCounts(0, 0, 0)
+    values = _value_columns(spec, only)
     if conn.dialect.name == "postgresql":
-        inserted, updated = _postgres(conn, spec, frame)
+        inserted, updated = _postgres(conn, spec, frame, values)
     else:
-        inserted, updated = _sqlite(conn, spec, frame)
+        inserted, updated = _sqlite(conn, spec, frame, values)
     return UpsertCounts(rows=frame.height, inserted=inserted, updated=updated)
 
 
@@ -129,13 +132,14 @@ def _q(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def _value_columns(spec: TableSpec) -> list[str]:
-    return [c for c in write_columns(spec) if c not in spec.key]
+def _value_columns(spec: TableSpec, only: Collection[str] | None = None) -> list[str]:
+    """The non-key columns an upsert compares and updates (``only``'s fields and ``is_generated``; None: all)."""
+    return [c for c in write_columns(spec) if c not in spec.key and (only is None or c in only or c == "is_generated")]
 
 
-def _changed(spec: TableSpec, left: str, right: str, distinct: str) -> str:
-    """SQL true when any non-key column differs between ``left`` and ``right`` (nulls compared as values)."""
-    return " OR ".join(f"{left}.{_q(c)} {distinct} {right}.{_q(c)}" for c in _value_columns(spec))
+def _changed(values: Sequence[str], left: str, right: str, distinct: str) -> str:
+    """SQL true when any of ``values`` differs between ``left`` and ``right`` (nulls compared as values)."""
+    return " OR ".join(f"{left}.{_q(c)} {distinct} {right}.{_q(c)}" for c in values)
 
 
 def _same_key(spec: TableSpec, left: str, right: str) -> str:
@@ -145,11 +149,10 @@ def _same_key(spec: TableSpec, left: str, right: str) -> str:
 # ---- PostgreSQL
 
 
-def _postgres(conn: Connection, spec: TableSpec, frame: pl.DataFrame) -> tuple[int, int]:
+def _postgres(conn: Connection, spec: TableSpec, frame: pl.DataFrame, values: list[str]) -> tuple[int, int]:
     target, stage = _q(spec.name), _q(f"_stage_{spec.name}")
     columns = write_columns(spec)
     names = ", ".join(_q(c) for c in columns)
-    values = _value_columns(spec)
     raw = conn.connection.driver_connection  # the psycopg connection, inside the caller's transaction
     with raw.cursor() as cursor:  # type: ignore[union-attr]
         cursor.execute(f"LOCK TABLE {target} IN SHARE ROW EXCLUSIVE MODE")
@@ -165,7 +168,7 @@ def _postgres(conn: Connection, spec: TableSpec, frame: pl.DataFrame) -> tuple[i
         # order (already so when staged: the sort then only checks it, but any join plan or collation is covered)
         work_mem = cursor.execute("SELECT current_setting('work_mem')").fetchone()[0]
         cursor.execute("SELECT set_config('work_mem', %s, true)", (PG_WORK_MEM,))
-        changed = f"({_changed(spec, 't', 's', 'IS DISTINCT FROM')})" if values else "false"
+        changed = f"({_changed(values, 't', 's', 'IS DISTINCT FROM')})" if values else "false"
         staged = ", ".join(f"s.{_q(c)}" for c in columns)
         update = (
             f"UPDATE {target} AS t SET {', '.join(f'{_q(c)} = m.{_q(c)}' for c in values)} FROM matched AS m "
@@ -200,15 +203,14 @@ def _copy(cursor: psycopg.Cursor, into: str, frame: pl.DataFrame) -> int:
 # ---- SQLite
 
 
-def _sqlite(conn: Connection, spec: TableSpec, frame: pl.DataFrame) -> tuple[int, int]:
+def _sqlite(conn: Connection, spec: TableSpec, frame: pl.DataFrame, values: list[str]) -> tuple[int, int]:
     columns = write_columns(spec)
     shared = _constant_columns(frame, columns)
     varying = [c for c in columns if c not in shared]
-    values = _value_columns(spec)
     keys = ", ".join(_q(k) for k in spec.key)
     if values:
         assignments = ", ".join(f"{_q(c)} = excluded.{_q(c)}" for c in values)
-        on_conflict = f"ON CONFLICT ({keys}) DO UPDATE SET {assignments} WHERE {_changed(spec, _q(spec.name), 'excluded', 'IS NOT')}"
+        on_conflict = f"ON CONFLICT ({keys}) DO UPDATE SET {assignments} WHERE {_changed(values, _q(spec.name), 'excluded', 'IS NOT')}"
     else:
         on_conflict = f"ON CONFLICT ({keys}) DO NOTHING"
     per_statement = max(1, (SQLITE_MAX_PARAMS - len(shared)) // len(varying))

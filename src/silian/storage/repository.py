@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import UTC, datetime
 
 import polars as pl
@@ -18,13 +19,15 @@ def count_rows(conn: Connection, table: str) -> int:
     return conn.execute(sa.select(sa.func.count()).select_from(hub_tables[table])).scalar_one()
 
 
-def upsert_frame(conn: Connection, spec: TableSpec, frame: pl.DataFrame) -> UpsertCounts:
+def upsert_frame(conn: Connection, spec: TableSpec, frame: pl.DataFrame,
+                 only: Collection[str] | None = None) -> UpsertCounts:
     """Insert new rows and update changed ones (by natural key); rows equal to the stored ones are untouched.
 
     ``frame`` has one column per field and ``is_generated``; runs inside the caller's transaction
-    (see :mod:`silian.storage.bulk` for how each backend writes it).
+    (see :mod:`silian.storage.bulk` for how each backend writes it). With ``only`` (the fields a file carries),
+    a stored row keeps its value in every other column: a file without an optional column never empties it.
     """
-    return bulk.upsert(conn, spec, frame)
+    return bulk.upsert(conn, spec, frame, only=only)
 
 
 def read_table(conn: Connection, table: str) -> pl.DataFrame:
