@@ -491,6 +491,30 @@ def test_session_requests_need_the_csrf_token(world: World) -> None:
     assert ok.status_code == 200 and ok.json()["address"] == "y"
 
 
+def test_logout_ends_the_session_and_idle_time_ends_it_too(world: World) -> None:
+    """A saved copy of the cookie stops working at logout (the session ends on the server), and a session unused for
+    session_hours ends; each use moves that limit on."""
+    from silian.storage.platform_schema import web_sessions
+
+    assert log_in(world.client, "school").status_code == 303
+    saved = dict(world.client.cookies)
+    assert world.client.get("/api/v1/auth/me").json()["username"] == "school"
+    csrf = world.client.get("/login").text.split('name="csrf-token" content="')[1].split('"')[0]
+    assert world.client.post("/logout", headers={"X-CSRF-Token": csrf}, data={"csrf_token": csrf},
+                             follow_redirects=False).status_code == 303
+    world.client.cookies.clear()
+    world.client.cookies.update(saved)  # the copy an attacker kept
+    assert world.client.get("/api/v1/auth/me").json()["role"] == "public"
+    world.client.cookies.clear()
+    assert log_in(world.client, "school").status_code == 303
+    with world.db.begin() as conn:  # nine hours without activity (session_hours is 8)
+        conn.execute(web_sessions.update().where(web_sessions.c.ended_at.is_(None))
+                     .values(last_seen_at=sa.func.now() - sa.text("INTERVAL '9 hours'")
+                             if world.db.dialect == "postgresql" else sa.text("datetime('now', '-9 hours')")))
+    assert world.client.get("/api/v1/auth/me").json()["role"] == "public"
+    world.client.cookies.clear()
+
+
 def test_unknown_and_revoked_tokens_are_401(world: World) -> None:
     unknown = world.client.get("/api/v1/institutions", headers={"Authorization": "Bearer sl_not-a-token"})
     assert_refused(unknown, 401)

@@ -211,6 +211,43 @@ def principal_for_token(db: Database, token: str) -> Principal | None:
     return principal_of(found.user)
 
 
+# ---------------------------------------------------------------- browser sessions (kept on the server)
+
+SESSION_TOUCH_SECONDS = 60  # last activity is written at most once a minute per session
+
+
+def start_session(db: Database, user_id: int) -> str:
+    """A new browser session for a user who just logged in: its id goes into the signed cookie, only its SHA-256
+    is stored."""
+    session_id = secrets.token_urlsafe(32)
+    with db.begin() as conn:
+        store.insert_session(conn, user_id=user_id, token_hash=_token_hash(session_id), at=_now())
+    return session_id
+
+
+def principal_for_session(db: Database, settings: Settings, session_id: str) -> Principal | None:
+    """The user of a browser session that was not ended and has been used within ``session_hours``; each use
+    moves the idle limit on (sliding expiry)."""
+    now = _now()
+    with db.begin() as conn:
+        found = store.find_session_owner(conn, _token_hash(session_id))
+        if found is None:
+            return None
+        seen = _aware(found.last_seen_at) or now
+        if now - seen > timedelta(hours=settings.session_hours):
+            store.end_sessions(conn, at=now, token_hash=_token_hash(session_id))
+            return None
+        if (now - seen).total_seconds() >= SESSION_TOUCH_SECONDS:
+            store.touch_session(conn, found.session_id, now)
+    return principal_of(found.user)
+
+
+def end_session(db: Database, session_id: str) -> None:
+    """Log out: the session ends on the server, so a saved copy of its cookie no longer works."""
+    with db.begin() as conn:
+        store.end_sessions(conn, at=_now(), token_hash=_token_hash(session_id))
+
+
 def revoke_token(db: Database, principal: Principal, token: str) -> None:
     with db.begin() as conn:
         if store.delete_token(conn, token_hash=_token_hash(token), user_id=principal.user_id) == 0:

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from silian.domain.access import Role
-from silian.storage.platform_schema import api_tokens, users
+from silian.storage.platform_schema import api_tokens, users, web_sessions
 
 USER_LIST_COLUMNS = ("id", "username", "role", "display_name", "county_code", "institution_code",
                      "enterprise_credit_code", "is_active")
@@ -115,3 +115,43 @@ def delete_token(conn: Connection, *, token_hash: str, user_id: int | None) -> i
     result = conn.execute(api_tokens.delete().where((api_tokens.c.token_hash == token_hash)
                                                     & (api_tokens.c.user_id == user_id)))
     return int(result.rowcount)
+
+
+# ---------------------------------------------------------------- browser sessions
+
+
+@dataclass(frozen=True)
+class SessionOwner:
+    """The user of a live browser session, the session's id and when it was last used."""
+
+    user: UserRow
+    session_id: int
+    last_seen_at: datetime
+
+
+def insert_session(conn: Connection, *, user_id: int, token_hash: str, at: datetime) -> int:
+    result = conn.execute(web_sessions.insert().values(user_id=user_id, token_hash=token_hash, created_at=at,
+                                                       last_seen_at=at))
+    return int(result.inserted_primary_key[0])  # type: ignore[index]
+
+
+def find_session_owner(conn: Connection, token_hash: str) -> SessionOwner | None:
+    """The active user of a session that has not been ended (idle time is the caller's to judge)."""
+    row = conn.execute(sa.select(users, web_sessions.c.id.label("session_id"), web_sessions.c.last_seen_at.label("seen"))
+                       .join(web_sessions, web_sessions.c.user_id == users.c.id)
+                       .where(web_sessions.c.token_hash == token_hash, web_sessions.c.ended_at.is_(None),
+                              users.c.is_active)).first()
+    if row is None:
+        return None
+    return SessionOwner(user=_user(row), session_id=int(row.session_id), last_seen_at=row.seen)
+
+
+def touch_session(conn: Connection, session_id: int, at: datetime) -> None:
+    conn.execute(web_sessions.update().where(web_sessions.c.id == session_id).values(last_seen_at=at))
+
+
+def end_sessions(conn: Connection, *, at: datetime, token_hash: str | None = None, user_id: int | None = None) -> int:
+    """End one session (by its hash) or every session of a user; returns how many were live."""
+    query = web_sessions.update().where(web_sessions.c.ended_at.is_(None))
+    query = query.where(web_sessions.c.token_hash == token_hash) if token_hash else query.where(web_sessions.c.user_id == user_id)
+    return conn.execute(query.values(ended_at=at)).rowcount or 0

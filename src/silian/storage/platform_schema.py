@@ -51,6 +51,18 @@ api_tokens = sa.Table(
     comment="API 访问令牌",
 )
 
+web_sessions = sa.Table(
+    "web_sessions", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("user_id", sa.Integer, sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True),
+    sa.Column("token_hash", sa.String(64), nullable=False, unique=True,
+              comment="SHA-256 of the session id in the signed cookie; the id itself is never stored"),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("last_seen_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("ended_at", sa.DateTime(timezone=True), nullable=True, comment="退出登录的时间（之后该会话无效）"),
+    comment="浏览器登录会话：退出即失效，闲置超时按最后活动时间计算",
+)
+
 audit_log = sa.Table(
     "audit_log", metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),

@@ -12,6 +12,7 @@ from silian import __version__
 from silian.services.analysis_cache import AnalysisCache
 from silian.services.hub_database import Database, open_database
 from silian.settings import Settings
+from silian.web.error_pages import error_page
 from silian.web.errors import install_error_handlers, responses
 from silian.web.security import BodySizeLimit, LanguageMiddleware, session_cookies
 
@@ -38,7 +39,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     app.state.db = db
     app.state.sessions = session_cookies(settings)
     app.state.analysis = AnalysisCache(db, settings)
-    install_error_handlers(app)
+    install_error_handlers(app, error_page)
 
     @app.middleware("http")
     async def _fresh_analyses(request, call_next):  # type: ignore[no-untyped-def]

@@ -53,9 +53,9 @@ SessionsDep = Annotated[SessionCookies, Depends(session_cookies_of)]
 
 
 # ---------------------------------------------------------------- who is asking
-async def current_principal(request: Request, db: DbDep, cookies: SessionsDep) -> Principal:
+async def current_principal(request: Request, db: DbDep, cookies: SessionsDep, settings: SettingsDep) -> Principal:
     """The caller: a bearer token's user, a session's user (unsafe methods need the CSRF token), or the public."""
-    return await resolve_principal(request, db, cookies)
+    return await resolve_principal(request, db, cookies, settings)
 
 
 PrincipalDep = Annotated[Principal, Depends(current_principal)]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -90,18 +91,27 @@ def wants_page(request: Request) -> bool:
     return not request.url.path.startswith("/api/") and "text/html" in request.headers.get("accept", "")
 
 
-def error_page(request: Request, status: int, message: str, headers: dict[str, str] | None = None) -> HTMLResponse:
-    from silian.domain.access import PUBLIC
-    from silian.web.templating import render
-
-    key = f"web_error_{status}" if status in (401, 403, 404, 500) else "web_error_other"
-    response = render(request, "error.html", PUBLIC, status_code=status, status=status, heading=t(key), message=message)
-    for name, value in (headers or {}).items():
-        response.headers[name] = value
-    return response
+def error_heading(status: int) -> str:
+    return t(f"web_error_{status}" if status in (401, 403, 404, 500) else "web_error_other")
 
 
-def install_error_handlers(app: FastAPI) -> None:
+PageRenderer = Callable[[Request, int, str], HTMLResponse]
+
+
+def install_error_handlers(app: FastAPI, page: PageRenderer | None = None) -> None:
+    """The error handlers; with ``page`` (:func:`silian.web.error_pages.error_page`), a browser gets errors of
+    pages as a page in its language, and the API and scripts keep the JSON shape."""
+
+    def error_page(request: Request, status: int, message: str, headers: dict[str, str] | None = None) -> Response:
+        assert page is not None
+        response = page(request, status, message)
+        for name, value in (headers or {}).items():
+            response.headers[name] = value
+        return response
+
+    def as_page(request: Request) -> bool:
+        return page is not None and wants_page(request)
+
     @app.exception_handler(ImportRejected)
     async def _rejected(_: Request, exc: ImportRejected) -> JSONResponse:
         return error_json(422, "invalid_data", exc.message, [p.as_dict() for p in exc.problems])
@@ -131,13 +141,13 @@ def install_error_handlers(app: FastAPI) -> None:
         code = {401: "login_required", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
                 413: "too_large"}.get(exc.status_code, "http_error")
         message = t("web_not_found", path=request.url.path) if exc.status_code == 404 and exc.detail == "Not Found" else str(exc.detail)
-        if wants_page(request):
+        if as_page(request):
             return error_page(request, exc.status_code, message, getattr(exc, "headers", None))
         return error_json(exc.status_code, code, message, headers=getattr(exc, "headers", None))
 
     @app.exception_handler(Exception)
     async def _internal(request: Request, exc: Exception) -> Response:
         log.exception("unhandled error", exc_info=exc)
-        if wants_page(request):
+        if as_page(request):
             return error_page(request, 500, t("web_internal"))
         return error_json(500, "internal", t("web_internal"))

@@ -16,7 +16,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from silian.domain.access import PUBLIC, Principal
 from silian.domain.messages import current_lang, t
-from silian.services.accounts import load_principal, principal_for_token
+from silian.services.accounts import principal_for_session, principal_for_token
 from silian.services.hub_database import Database
 from silian.settings import Settings, resolved_secret_key
 
@@ -24,6 +24,7 @@ SESSION_COOKIE = "silian_session"
 LANG_COOKIE = "silian_lang"
 CSRF_HEADER = "x-csrf-token"
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
+SIGNATURE_MAX_DAYS = 30
 
 
 @dataclass
@@ -32,6 +33,7 @@ class Session:
 
     user_id: int | None
     csrf: str
+    session_id: str = ""  # the server-side session (empty for an anonymous session)
 
 
 @dataclass(frozen=True)
@@ -50,20 +52,24 @@ class SessionCookies:
             data = self.serializer.loads(raw, max_age=self.max_age)
         except BadSignature:
             return None
-        return Session(user_id=data.get("uid"), csrf=str(data.get("csrf", "")))
+        return Session(user_id=data.get("uid"), csrf=str(data.get("csrf", "")), session_id=str(data.get("sid", "")))
 
-    def write(self, response: Response, user_id: int | None, csrf: str | None = None) -> Session:
-        """Start (or end, with ``user_id=None``) a session: a new cookie and a new CSRF token (or the given one)."""
-        session = Session(user_id=user_id, csrf=csrf or secrets.token_urlsafe(24))
-        response.set_cookie(SESSION_COOKIE, self.serializer.dumps({"uid": user_id, "csrf": session.csrf}),
-                            max_age=self.max_age, httponly=True, samesite="lax", secure=self.secure)
+    def write(self, response: Response, user_id: int | None, csrf: str | None = None, session_id: str = "") -> Session:
+        """Start (or end, with ``user_id=None``) a session: a new cookie and a new CSRF token (or the given one).
+        A logged-in cookie carries the id of its server-side session (:func:`accounts.start_session`); the cookie
+        lasts until the browser closes, the session until logout or ``session_hours`` without activity."""
+        session = Session(user_id=user_id, csrf=csrf or secrets.token_urlsafe(24), session_id=session_id)
+        response.set_cookie(SESSION_COOKIE,
+                            self.serializer.dumps({"uid": user_id, "csrf": session.csrf, "sid": session_id}),
+                            httponly=True, samesite="lax", secure=self.secure)
         return session
 
 
 def session_cookies(settings: Settings) -> SessionCookies:
     """The session cookies of an app over ``settings`` (secret key, session length, HTTPS only)."""
     serializer = URLSafeTimedSerializer(resolved_secret_key(settings), salt="silian-session")
-    return SessionCookies(serializer, max_age=settings.session_hours * 3600, secure=settings.cookie_secure)
+    # the signature's own age limit is only a backstop: idle time and logout are judged on the server
+    return SessionCookies(serializer, max_age=SIGNATURE_MAX_DAYS * 24 * 3600, secure=settings.cookie_secure)
 
 
 def csrf_token(request: Request, cookies: SessionCookies) -> str:
@@ -72,7 +78,7 @@ def csrf_token(request: Request, cookies: SessionCookies) -> str:
     return session.csrf if session else ""
 
 
-async def resolve_principal(request: Request, db: Database, cookies: SessionCookies) -> Principal:
+async def resolve_principal(request: Request, db: Database, cookies: SessionCookies, settings: Settings) -> Principal:
     """The caller: a bearer token's user, a session's user (unsafe methods need the CSRF token), or the public."""
     auth = request.headers.get("authorization", "")
     if auth.lower().startswith("bearer "):
@@ -86,9 +92,10 @@ async def resolve_principal(request: Request, db: Database, cookies: SessionCook
         return PUBLIC
     if request.method in UNSAFE:
         await check_csrf(request, session)
-    if session.user_id is None:
+    if session.user_id is None or not session.session_id:  # a cookie from before server sessions: log in again
         return PUBLIC
-    return load_principal(db, session.user_id) or PUBLIC
+    found = principal_for_session(db, settings, session.session_id)
+    return found if found is not None and found.user_id == session.user_id else PUBLIC
 
 
 def login_required() -> HTTPException:

@@ -51,12 +51,15 @@ def login(request: Request, db: DbDep, settings: SettingsDep, cookies: SessionsD
         status = 429 if exc.locked_until else 401
         return render(request, "login.html", principal, status_code=status, next=_safe_next(next), error=exc.message)
     response = RedirectResponse(_safe_next(next), status_code=303)
-    cookies.write(response, user.user_id)
+    cookies.write(response, user.user_id, session_id=accounts.start_session(db, user.user_id or 0))
     return response
 
 
 @router.post("/logout")
-def logout(cookies: SessionsDep, principal: PrincipalDep) -> Response:
+def logout(request: Request, db: DbDep, cookies: SessionsDep, principal: PrincipalDep) -> Response:
+    session = getattr(request.state, "session", None)
+    if session is not None and session.session_id:
+        accounts.end_session(db, session.session_id)  # a saved copy of the cookie no longer works
     response = RedirectResponse("/", status_code=303)
     cookies.write(response, None)
     return response
