@@ -136,8 +136,8 @@ def _same_call(term: Aggregate, node: ast.Call) -> bool:
 
 
 def _combine(left: pl.DataFrame, right: pl.DataFrame, op: ast.operator) -> pl.DataFrame:
-    scalar_left, scalar_right = left["region_code"][0] is None and left.height == 1, \
-        right["region_code"][0] is None and right.height == 1
+    scalar_left, scalar_right = left.height == 1 and left["region_code"][0] is None, \
+        right.height == 1 and right["region_code"][0] is None  # (an empty side is not a scalar)
     if scalar_left and scalar_right:
         return left.with_columns(value=_apply(pl.lit(left["value"][0]), pl.lit(right["value"][0]), op))
     if scalar_left or scalar_right:

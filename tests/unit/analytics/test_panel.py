@@ -106,3 +106,18 @@ def test_a_system_needs_every_chain_and_unique_keys() -> None:
         build_system({"indicators": [one, one]})
     with pytest.raises(InvalidInput):
         build_system({"indicators": [{**one, "direction": "up"}]})
+
+
+def test_a_ratio_with_an_empty_side_is_empty_not_an_error() -> None:
+    """A hub with no rows for one side of a formula (e.g. no statistics yet): the indicator has no value, and the
+    analysis does not crash on it."""
+    import ast
+
+    import polars as pl
+
+    from silian.analytics.panel import _combine
+
+    empty = pl.DataFrame(schema={"region_code": pl.String, "year": pl.Int64, "value": pl.Float64})
+    some = pl.DataFrame({"region_code": ["410100"], "year": [2024], "value": [5.0]})
+    assert _combine(some, empty, ast.Div())["value"].drop_nulls().len() == 0
+    assert _combine(empty, empty, ast.Div()).height == 0
