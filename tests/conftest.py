@@ -21,6 +21,7 @@ from tests.support.backends import (
     require_postgres,
 )
 from tests.support.demo import DemoTemplate, build_demo_template
+from tests.support.spark import local_spark_session
 
 __all__ = ["BACKENDS", "PG_URL"]
 
@@ -71,3 +72,9 @@ def trained_classifier():  # type: ignore[no-untyped-def]
     """The default occupation classifier, trained once for the session (``default_classifier`` keeps it)."""
     from silian.services.postings.classifier import default_classifier
     return default_classifier()
+
+
+@pytest.fixture(scope="session")
+def spark():  # type: ignore[no-untyped-def]
+    """One local SparkSession for the test session (tests/support/spark.py); skips when Java is missing."""
+    yield from local_spark_session()
