@@ -4,7 +4,10 @@ the demo region (copied per module or test, see tests/support/demo.py) and the t
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
+import tempfile
 from collections.abc import Iterator
 
 import pytest
@@ -21,6 +24,7 @@ from tests.support.backends import (
     require_postgres,
 )
 from tests.support.demo import DemoTemplate, build_demo_template
+from tests.support.hubs import PostgresHubs, SqliteHubs
 from tests.support.spark import local_spark_session
 
 __all__ = ["BACKENDS", "PG_URL"]
@@ -29,6 +33,12 @@ __all__ = ["BACKENDS", "PG_URL"]
 # reads COLUMNS at each print, which the in-process CLI runner sets to 200 (tests/support/cli.py); pytest-xdist
 # workers inherit COLUMNS=80, which would make the CLI's tables wrap there.
 os.environ.pop("COLUMNS", None)
+
+# Nothing a test runs may use the real data folder (~/.local/share/silian, or the caller's SILIAN_DATA_DIR): a
+# folder of this process's own, so two runs, or two pytest-xdist workers, never share a database or a secret key.
+_DATA_DIR = tempfile.mkdtemp(prefix="silian-tests-")
+os.environ["SILIAN_DATA_DIR"] = _DATA_DIR
+atexit.register(shutil.rmtree, _DATA_DIR, ignore_errors=True)
 
 
 @pytest.fixture(autouse=True)
@@ -45,11 +55,30 @@ def empty_db(request: pytest.FixtureRequest, tmp_path) -> Iterator[Database]:  #
         yield db
 
 
-@pytest.fixture
-def db(empty_db: Database) -> Database:
-    """A migrated, empty hub database on each backend."""
-    empty_db.upgrade()
-    return empty_db
+@pytest.fixture(scope="session")
+def sqlite_hubs(tmp_path_factory: pytest.TempPathFactory) -> SqliteHubs:
+    """A migrated SQLite hub made once per session; ``db`` copies it (tests/support/hubs.py)."""
+    return SqliteHubs(tmp_path_factory.mktemp("migrated"))
+
+
+@pytest.fixture(scope="session")
+def postgres_hubs() -> Iterator[PostgresHubs]:
+    """One migrated PostgreSQL schema per session, emptied after each test that takes ``db`` (tests/support/hubs.py)."""
+    hubs = PostgresHubs(require_postgres())
+    yield hubs
+    hubs.close()
+
+
+@pytest.fixture(params=BACKENDS)
+def db(request: pytest.FixtureRequest, tmp_path) -> Iterator[Database]:  # type: ignore[no-untyped-def]
+    """A migrated, empty hub database on each backend: what ``empty_db`` then ``upgrade()`` gives, without running
+    the migrations for every test (a copy of a migrated file; an emptied migrated schema)."""
+    if request.param == "sqlite":
+        with request.getfixturevalue("sqlite_hubs").database(tmp_path) as database:
+            yield database
+    else:
+        with request.getfixturevalue("postgres_hubs").database() as database:
+            yield database
 
 
 @pytest.fixture(scope="session")
