@@ -10,6 +10,7 @@ import shutil
 import tempfile
 from collections.abc import Iterator
 
+import hypothesis
 import pytest
 
 from silian.domain.messages import current_lang
@@ -39,6 +40,13 @@ os.environ.pop("COLUMNS", None)
 _DATA_DIR = tempfile.mkdtemp(prefix="silian-tests-")
 os.environ["SILIAN_DATA_DIR"] = _DATA_DIR
 atexit.register(shutil.rmtree, _DATA_DIR, ignore_errors=True)
+
+# Property tests are repeatable: the same examples on every run and every machine (no random seed, no example
+# database written beside the code), within each test's own max_examples. SILIAN_HYPOTHESIS_PROFILE=explore gives
+# random examples and Hypothesis' example database, to look for new failures by hand.
+hypothesis.settings.register_profile("deterministic", derandomize=True, database=None, deadline=None)
+hypothesis.settings.register_profile("explore", deadline=None)
+hypothesis.settings.load_profile(os.environ.get("SILIAN_HYPOTHESIS_PROFILE", "deterministic"))
 
 
 @pytest.fixture(autouse=True)

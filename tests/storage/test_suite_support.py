@@ -1,10 +1,13 @@
-"""The suite's own helpers keep tests apart: the ``db`` fixture's migrated hubs (tests/support/hubs.py) hand every
-test exactly what a fresh migration gives, and no test reaches the real data folder."""
+"""The suite's own helpers keep tests apart and repeatable: the ``db`` fixture's migrated hubs
+(tests/support/hubs.py) hand every test exactly what a fresh migration gives, no test reaches the real data
+folder, and property tests draw the same examples on every run."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
+import hypothesis
 import pytest
 import sqlalchemy as sa
 
@@ -69,3 +72,10 @@ def test_db_fixture_gives_an_empty_hub_at_the_latest_revision(db: Database, tmp_
 
 def test_no_test_uses_the_real_data_folder() -> None:
     assert Settings().data_dir != default_data_dir()
+
+
+def test_property_tests_are_repeatable() -> None:
+    if os.environ.get("SILIAN_HYPOTHESIS_PROFILE", "deterministic") != "deterministic":
+        pytest.skip("another Hypothesis profile was asked for")
+    default = hypothesis.settings.default
+    assert default.derandomize and default.database is None
