@@ -12,8 +12,10 @@ from collections.abc import Iterator
 
 import hypothesis
 import pytest
+from argon2 import PasswordHasher
 
 from silian.domain.messages import current_lang
+from silian.services import accounts
 from silian.storage.database import Database
 from tests.pg import postgres_schema_database
 from tests.support.backends import (
@@ -47,6 +49,18 @@ atexit.register(shutil.rmtree, _DATA_DIR, ignore_errors=True)
 hypothesis.settings.register_profile("deterministic", derandomize=True, database=None, deadline=None)
 hypothesis.settings.register_profile("explore", deadline=None)
 hypothesis.settings.load_profile(os.environ.get("SILIAN_HYPOTHESIS_PROFILE", "deterministic"))
+
+
+# argon2 at its cheapest for the tests (the production hasher takes ~0.27 s of CPU per hash or check, and the suite
+# makes and logs in ~200 users): hashes are still argon2id, checked and rehashed by the same code. The accounts
+# tests (tests/storage/test_accounts.py, marked real_password_hashing) keep the production parameters.
+FAST_PASSWORD_HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    if request.node.get_closest_marker("real_password_hashing") is None:
+        monkeypatch.setattr(accounts, "_hasher", FAST_PASSWORD_HASHER)
 
 
 @pytest.fixture(autouse=True)

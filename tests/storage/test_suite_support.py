@@ -1,4 +1,4 @@
-"""The suite's own helpers keep tests apart and repeatable: the ``db`` fixture's migrated hubs
+"""The suite's own helpers keep tests apart, repeatable and cheap: the ``db`` fixture's migrated hubs
 (tests/support/hubs.py) hand every test exactly what a fresh migration gives, no test reaches the real data
 folder, and property tests draw the same examples on every run."""
 
@@ -79,3 +79,18 @@ def test_property_tests_are_repeatable() -> None:
         pytest.skip("another Hypothesis profile was asked for")
     default = hypothesis.settings.default
     assert default.derandomize and default.database is None
+
+
+def test_passwords_are_hashed_cheaply_except_in_the_accounts_tests() -> None:
+    from silian.services import accounts
+    stored = accounts._hasher.hash("a long enough password")
+    assert stored.startswith("$argon2id$") and accounts._hasher.time_cost == 1 and accounts._hasher.memory_cost == 8
+
+
+@pytest.mark.real_password_hashing
+def test_the_marked_tests_hash_at_the_production_cost() -> None:
+    from argon2 import PasswordHasher
+
+    from silian.services import accounts
+    production = PasswordHasher()
+    assert (accounts._hasher.time_cost, accounts._hasher.memory_cost) == (production.time_cost, production.memory_cost)
