@@ -1,6 +1,9 @@
-"""Shared fixtures: a fresh, migrated hub database on SQLite (always) and PostgreSQL (when
-SILIAN_TEST_DATABASE_URL is set, as in CI); each PostgreSQL test gets its own schema. Built once per session:
-the demo region (copied per module or test, see tests/support/demo.py) and the trained occupation classifier."""
+"""Shared fixtures: a migrated, empty hub database on SQLite (always) and PostgreSQL (when
+SILIAN_TEST_DATABASE_URL is set, as in CI) for each test — a copy of a file migrated once, or a schema migrated
+once and emptied after each test (tests/support/hubs.py); ``empty_db`` gives a schema of its own, unmigrated.
+Built once per session (per pytest-xdist worker): the migrated hubs, the demo region (copied per module or test,
+see tests/support/demo.py), the trained occupation classifier and a local SparkSession (tests/support/spark.py).
+Every test process has a data folder of its own, repeatable Hypothesis examples and cheap argon2 parameters."""
 
 from __future__ import annotations
 
