@@ -1,15 +1,24 @@
-"""Shared fixtures: a fresh, migrated hub database on SQLite (always) and PostgreSQL (when
-SILIAN_TEST_DATABASE_URL is set, as in CI); each PostgreSQL test gets its own schema. Built once per session:
-the demo region (copied per module or test, see tests/support/demo.py) and the trained occupation classifier."""
+"""Shared fixtures: a migrated, empty hub database on SQLite (always) and PostgreSQL (when
+SILIAN_TEST_DATABASE_URL is set, as in CI) for each test — a copy of a file migrated once, or a schema migrated
+once and emptied after each test (tests/support/hubs.py); ``empty_db`` gives a schema of its own, unmigrated.
+Built once per session (per pytest-xdist worker): the migrated hubs, the demo region (copied per module or test,
+see tests/support/demo.py), the trained occupation classifier and a local SparkSession (tests/support/spark.py).
+Every test process has a data folder of its own, repeatable Hypothesis examples and cheap argon2 parameters."""
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
+import tempfile
 from collections.abc import Iterator
 
+import hypothesis
 import pytest
+from argon2 import PasswordHasher
 
 from silian.domain.messages import current_lang
+from silian.services import accounts
 from silian.storage.database import Database
 from tests.pg import postgres_schema_database
 from tests.support.backends import (
@@ -21,6 +30,8 @@ from tests.support.backends import (
     require_postgres,
 )
 from tests.support.demo import DemoTemplate, build_demo_template
+from tests.support.hubs import PostgresHubs, SqliteHubs
+from tests.support.spark import local_spark_session
 
 __all__ = ["BACKENDS", "PG_URL"]
 
@@ -28,6 +39,31 @@ __all__ = ["BACKENDS", "PG_URL"]
 # reads COLUMNS at each print, which the in-process CLI runner sets to 200 (tests/support/cli.py); pytest-xdist
 # workers inherit COLUMNS=80, which would make the CLI's tables wrap there.
 os.environ.pop("COLUMNS", None)
+
+# Nothing a test runs may use the real data folder (~/.local/share/silian, or the caller's SILIAN_DATA_DIR): a
+# folder of this process's own, so two runs, or two pytest-xdist workers, never share a database or a secret key.
+_DATA_DIR = tempfile.mkdtemp(prefix="silian-tests-")
+os.environ["SILIAN_DATA_DIR"] = _DATA_DIR
+atexit.register(shutil.rmtree, _DATA_DIR, ignore_errors=True)
+
+# Property tests are repeatable: the same examples on every run and every machine (no random seed, no example
+# database written beside the code), within each test's own max_examples. SILIAN_HYPOTHESIS_PROFILE=explore gives
+# random examples and Hypothesis' example database, to look for new failures by hand.
+hypothesis.settings.register_profile("deterministic", derandomize=True, database=None, deadline=None)
+hypothesis.settings.register_profile("explore", deadline=None)
+hypothesis.settings.load_profile(os.environ.get("SILIAN_HYPOTHESIS_PROFILE", "deterministic"))
+
+
+# argon2 at its cheapest for the tests (the production hasher takes ~0.27 s of CPU per hash or check, and the suite
+# makes and logs in ~200 users): hashes are still argon2id, checked and rehashed by the same code. The accounts
+# tests (tests/storage/test_accounts.py, marked real_password_hashing) keep the production parameters.
+FAST_PASSWORD_HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    if request.node.get_closest_marker("real_password_hashing") is None:
+        monkeypatch.setattr(accounts, "_hasher", FAST_PASSWORD_HASHER)
 
 
 @pytest.fixture(autouse=True)
@@ -44,11 +80,30 @@ def empty_db(request: pytest.FixtureRequest, tmp_path) -> Iterator[Database]:  #
         yield db
 
 
-@pytest.fixture
-def db(empty_db: Database) -> Database:
-    """A migrated, empty hub database on each backend."""
-    empty_db.upgrade()
-    return empty_db
+@pytest.fixture(scope="session")
+def sqlite_hubs(tmp_path_factory: pytest.TempPathFactory) -> SqliteHubs:
+    """A migrated SQLite hub made once per session; ``db`` copies it (tests/support/hubs.py)."""
+    return SqliteHubs(tmp_path_factory.mktemp("migrated"))
+
+
+@pytest.fixture(scope="session")
+def postgres_hubs() -> Iterator[PostgresHubs]:
+    """One migrated PostgreSQL schema per session, emptied after each test that takes ``db`` (tests/support/hubs.py)."""
+    hubs = PostgresHubs(require_postgres())
+    yield hubs
+    hubs.close()
+
+
+@pytest.fixture(params=BACKENDS)
+def db(request: pytest.FixtureRequest, tmp_path) -> Iterator[Database]:  # type: ignore[no-untyped-def]
+    """A migrated, empty hub database on each backend: what ``empty_db`` then ``upgrade()`` gives, without running
+    the migrations for every test (a copy of a migrated file; an emptied migrated schema)."""
+    if request.param == "sqlite":
+        with request.getfixturevalue("sqlite_hubs").database(tmp_path) as database:
+            yield database
+    else:
+        with request.getfixturevalue("postgres_hubs").database() as database:
+            yield database
 
 
 @pytest.fixture(scope="session")
@@ -71,3 +126,9 @@ def trained_classifier():  # type: ignore[no-untyped-def]
     """The default occupation classifier, trained once for the session (``default_classifier`` keeps it)."""
     from silian.services.postings.classifier import default_classifier
     return default_classifier()
+
+
+@pytest.fixture(scope="session")
+def spark():  # type: ignore[no-untyped-def]
+    """One local SparkSession for the test session (tests/support/spark.py); skips when Java is missing."""
+    yield from local_spark_session()

@@ -18,6 +18,8 @@ from silian.storage.platform_schema import api_tokens, audit_log, users
 from tests.support.backends import BACKENDS
 from tests.support.fixtures import demo_for
 
+pytestmark = pytest.mark.real_password_hashing  # the accounts service as deployed: argon2 at its production cost
+
 SETTINGS = Settings(login_max_failures=3, login_lock_minutes=10, token_days=30, secret_key="x")
 PASSWORD = "a long enough password"
 

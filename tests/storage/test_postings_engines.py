@@ -3,7 +3,6 @@ and its demand records load into the hub on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -37,19 +36,13 @@ def demo_db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database
     yield from demo_for(request, request.param, tmp_path / "hub")
 
 
-def test_local_and_spark_give_identical_aggregates(tmp_path: Path, classifier) -> None:  # type: ignore[no-untyped-def]
-    if shutil.which("java") is None:
-        pytest.skip("Java is not installed (CI installs openjdk-17-jre-headless)")
-    from silian.services.postings.spark import run_spark, spark_session
+def test_local_and_spark_give_identical_aggregates(tmp_path: Path, classifier, spark) -> None:  # type: ignore[no-untyped-def]
+    from silian.services.postings.spark import run_spark
     places = place_resolver()
     confirmed = {"数据分析": "4-07-02-05"}  # a reviewer's answer: both engines must apply it
     local = run_local(LIEPIN, classifier=classifier, places=places, records=tmp_path / "local", confirmed=confirmed)
-    spark = spark_session("local[2]")
-    try:
-        remote = run_spark(LIEPIN, spark=spark, classifier=classifier, places=places, records=tmp_path / "spark",
-                           confirmed=confirmed)
-    finally:
-        spark.stop()
+    remote = run_spark(LIEPIN, spark=spark, classifier=classifier, places=places, records=tmp_path / "spark",
+                       confirmed=confirmed)
     for field in ("rows", "rows_with_problems", "problems_by_reason", "duplicates_removed", "postings", "distinct_titles",
                   "classified", "review_postings", "no_place_or_date"):
         assert getattr(local, field) == getattr(remote, field), field

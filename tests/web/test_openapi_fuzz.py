@@ -34,6 +34,7 @@ from tests.web.test_permissions import add_users, make_world
 
 MAX_EXAMPLES = 15
 SEED = 20241129
+REQUEST_TIMEOUT = 300  # seconds
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 FUZZ_CONFIG = {
     "seed": SEED,
@@ -42,6 +43,10 @@ FUZZ_CONFIG = {
     # for CI; stateful links are not declared in the document
     "phases": {"coverage": {"enabled": False}, "stateful": {"enabled": False}},
     "suppress-health-check": ["too_slow", "filter_too_much", "data_too_large"],
+    # the app is called in-process, and schemathesis gives each call 10 s by default (an anyio deadline around the
+    # ASGI call), which a plan solve (POST /api/v1/plan, up to its 30 s time limit) or a PDF can pass on a loaded
+    # two-core machine: a response time is not what this module checks, so the deadline only catches a hang
+    "request-timeout": REQUEST_TIMEOUT,
 }
 
 
@@ -112,6 +117,15 @@ def test_operation_conforms_to_the_openapi_document(label: str, target: Target) 
         except hypothesis.errors.Unsatisfiable:
             if mode is GenerationMode.POSITIVE:
                 raise  # negative data are impossible for an operation without parameters or body: nothing to test
+
+
+def test_a_slow_operation_is_given_time_to_answer() -> None:
+    """Every call may take longer than the longest plan solve the API accepts (its time_limit's maximum), with room
+    for a loaded machine: schemathesis' own 10 s deadline made POST /api/v1/plan fail under load."""
+    longest_solve = SCHEMA.raw_schema["components"]["schemas"]["PlanRequest"]["properties"]["time_limit"]["maximum"]
+    for label in ("POST /api/v1/plan", "GET /api/v1/analysis/summary"):
+        timeout = SCHEMA.config.request_timeout_for(operation=OPERATIONS[label])
+        assert timeout is not None and timeout >= 5 * longest_solve, (label, timeout)
 
 
 def test_the_document_declares_every_api_route(target: Target) -> None:
