@@ -67,3 +67,15 @@ def test_the_report_says_when_its_headline_year_is_not_its_year(thin_2024: Analy
     html = write_report(thin_2024, tmp_path / "r.html").read_text(encoding="utf-8")
     assert html.count("本报告为 2024 年报告；四链耦合协调度的最新完整年份为 2023 年") == 2  # in the summary and the section
     assert "市级：年份" in html or "县市区层级：年份" in html
+
+
+def test_the_reports_data_table_has_no_internal_names(thin_2024: AnalysisBundle, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import re
+
+    from silian.reports.report import write_report
+
+    html = write_report(thin_2024, tmp_path / "r.html").read_text(encoding="utf-8")
+    text = re.sub(r"<[^>]+>", " ", re.sub(r"<(script|style).*?</\1>", "", html, flags=re.S))
+    for word in ("post_demand", "major_points", "regional_economy", "zero", "naive", "declared", "statistics", "no_data"):
+        assert not re.search(rf"(?<![A-Za-z_]){word}(?![A-Za-z_])", text), word
+    assert "需求共享平台的人才需求" in text

@@ -38,7 +38,12 @@ def source_line(tables: Iterable[str], generated: Iterable[str], *extra: str) ->
     return t("rp_source", items=t("list_joiner").join([*items, *extra]))
 
 
+OTHER_TABLES = {"post_demand": ("需求共享平台的人才需求（开放中的帖子）", "Talent demand posted on the platform (open posts)")}
+
+
 def table_name(name: str, english: bool = False) -> str:
-    """A hub table's display name."""
+    """A hub table's display name (the open talent-demand posts of the platform included)."""
     spec = HUB_TABLES.get(name)
-    return name if spec is None else (spec.en if english else spec.zh)
+    if spec is None:
+        return OTHER_TABLES.get(name, (name, name))[1 if english else 0]
+    return spec.en if english else spec.zh

@@ -177,7 +177,8 @@ def forecast(bundle: AnalysisBundle, Table: Any, Section: Any) -> Any:
 
 def methods(bundle: AnalysisBundle, Table: Any, Section: Any) -> Any:
     english = current_lang.get() == "en"
-    rows = [[table_name(n, english), whole(rows), t("kind_generated") if n in bundle.generated_tables else t("kind_real")]
+    rows = [[table_name(n, english), whole(rows),
+             "—" if not rows else t("kind_generated") if n in bundle.generated_tables else t("kind_real")]
             for n, rows in bundle.table_rows.items()]
     sources = Table(t("rp_methods"), [t("h_table"), t("h_rows"), t("h_kind")], rows, numeric={1})
     city = bundle.city
