@@ -75,7 +75,7 @@ def test_the_reports_data_table_has_no_internal_names(thin_2024: AnalysisBundle,
     from silian.reports.report import write_report
 
     html = write_report(thin_2024, tmp_path / "r.html").read_text(encoding="utf-8")
-    text = re.sub(r"<[^>]+>", " ", re.sub(r"<(script|style).*?</\1>", "", html, flags=re.S))
+    text = re.sub(r"<[^>]+>", " ", re.sub(r"<(script|style).*?</\1>", "", html, flags=re.DOTALL))
     for word in ("post_demand", "major_points", "regional_economy", "zero", "naive", "declared", "statistics", "no_data"):
         assert not re.search(rf"(?<![A-Za-z_]){word}(?![A-Za-z_])", text), word
     assert "需求共享平台的人才需求" in text
