@@ -11,11 +11,11 @@ bash scripts/ensure_postgres.sh || {
   unset SILIAN_TEST_DATABASE_URL
 }
 # SILIAN_TEST_WORKERS=N runs the tests in N processes (pytest-xdist, one module per process at a time, the
-# modules with the most tests first); 0: one process. Default: 2 in CI (CI=true: the machines have two cores and
+# longest modules first: tests/support/schedule.py); 0: one process. Default: 2 in CI (CI=true: the machines have two cores and
 # the suite is CPU-bound), else 0.
 if [ "${CI:-}" = "true" ]; then default_workers=2; else default_workers=0; fi
 workers=()
 if [ "${SILIAN_TEST_WORKERS:-$default_workers}" != "0" ]; then
-  workers=(-n "${SILIAN_TEST_WORKERS:-$default_workers}" --dist loadfile)
+  workers=(-n "${SILIAN_TEST_WORKERS:-$default_workers}" --dist loadfile --no-loadscope-reorder)
 fi
 exec .venv/bin/python -m pytest "${workers[@]}" "$@"

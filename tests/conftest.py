@@ -31,6 +31,7 @@ from tests.support.backends import (
 )
 from tests.support.demo import DemoTemplate, build_demo_template
 from tests.support.hubs import PostgresHubs, SqliteHubs
+from tests.support.schedule import longest_first
 from tests.support.spark import local_spark_session
 
 __all__ = ["BACKENDS", "PG_URL"]
@@ -64,6 +65,11 @@ FAST_PASSWORD_HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
 def _fast_password_hashing(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
     if request.node.get_closest_marker("real_password_hashing") is None:
         monkeypatch.setattr(accounts, "_hasher", FAST_PASSWORD_HASHER)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The longest modules first (tests/support/schedule.py), so two pytest-xdist workers finish together."""
+    longest_first(items)
 
 
 @pytest.fixture(autouse=True)

@@ -94,3 +94,14 @@ def test_the_marked_tests_hash_at_the_production_cost() -> None:
     from silian.services import accounts
     production = PasswordHasher()
     assert (accounts._hasher.time_cost, accounts._hasher.memory_cost) == (production.time_cost, production.memory_cost)
+
+
+def test_the_longest_modules_are_handed_out_first() -> None:
+    from types import SimpleNamespace
+
+    from tests.support.schedule import longest_first
+    ids = ["tests/unit/test_a.py::one", "tests/unit/test_lint.py::test_ruff_is_clean", "tests/unit/test_a.py::two",
+           "tests/web/test_openapi_fuzz.py::x", "tests/cli/test_b.py::one", "tests/unit/test_lint.py::test_mypy_is_clean"]
+    items = [SimpleNamespace(nodeid=i) for i in ids]
+    longest_first(items)  # type: ignore[arg-type]
+    assert [i.nodeid for i in items] == [ids[3], ids[1], ids[5], ids[0], ids[2], ids[4]]
