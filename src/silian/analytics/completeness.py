@@ -98,16 +98,20 @@ def table_coverage(tables: dict[str, pl.DataFrame], rule: CompletenessRule) -> p
     return pl.DataFrame(rows, schema=COVERAGE_SCHEMA)
 
 
-def complete_years(coverage: pl.DataFrame, *tables: str) -> list[int]:
-    """Years in which every named table (``demand`` matches each of its sources) that has data is complete."""
-    wanted = coverage.filter(pl.any_horizontal([(pl.col("table") == n) | pl.col("table").str.starts_with(f"{n}/")
-                                                for n in tables])) if tables else coverage
-    provisional = set(wanted.filter(pl.col("status") == STATUS_PROVISIONAL)["year"].to_list())
-    return sorted(set(wanted["year"].to_list()) - provisional)
+def _of_tables(coverage: pl.DataFrame, tables: tuple[str, ...]) -> pl.DataFrame:
+    """The coverage rows of the named tables (``demand`` matches each of its sources); all rows when none named."""
+    if not tables:
+        return coverage
+    return coverage.filter(pl.any_horizontal([(pl.col("table") == n) | pl.col("table").str.starts_with(f"{n}/")
+                                              for n in tables]))
 
 
 def provisional_years(coverage: pl.DataFrame, *tables: str) -> list[int]:
     """Years in which some named table is provisional."""
-    wanted = coverage.filter(pl.any_horizontal([(pl.col("table") == n) | pl.col("table").str.starts_with(f"{n}/")
-                                                for n in tables])) if tables else coverage
+    wanted = _of_tables(coverage, tables)
     return sorted(set(wanted.filter(pl.col("status") == STATUS_PROVISIONAL)["year"].to_list()))
+
+
+def complete_years(coverage: pl.DataFrame, *tables: str) -> list[int]:
+    """Years in which every named table that has data is complete."""
+    return sorted(set(_of_tables(coverage, tables)["year"].to_list()) - set(provisional_years(coverage, *tables)))

@@ -13,6 +13,7 @@ from pathlib import Path
 import fastexcel
 import polars as pl
 
+from silian.domain.cells import DEFUSED_PATTERN
 from silian.domain.errors import InvalidInput
 from silian.domain.messages import t
 from silian.ingest.bombs import check_csv_header, check_xlsx
@@ -135,7 +136,7 @@ def _drop_blank_rows(raw: RawTable, path: Path) -> RawTable:
         [pl.when(pl.col(c) == "").then(None).otherwise(pl.col(c)).alias(c) for c in values]
     )
     # the ' an export puts before text that starts like a formula (=, +, -, @) is not part of the value
-    frame = frame.with_columns([pl.col(c).str.replace(r"^'([=+\-@\t\r])", "$1") for c in values])
+    frame = frame.with_columns([pl.col(c).str.replace(DEFUSED_PATTERN, "$1") for c in values])
     frame = frame.filter(~pl.all_horizontal(pl.col(values).is_null()))
     if frame.height == 0:
         raise InvalidInput(t("no_rows", path=path))

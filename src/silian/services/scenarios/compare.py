@@ -107,7 +107,7 @@ def indicators(hub: HubSnapshot, *, settings: Settings, catalog: Catalog, region
                                provisional=provisional_years(coverage, "demand"))
     gaps = sd.by_major["gap"]
     values: dict[str, Any] = {"shortage": math.fsum(gaps.filter(gaps > 0).to_list()),
-                              "surplus": -math.fsum(gaps.filter(gaps < 0).to_list())}
+                              "surplus": -math.fsum(gaps.filter(gaps < 0).to_list()), "_demand_year": sd_year}
     for chain, gap in sorted(sd.by_chain.select("chain", "gap").iter_rows()):
         values[f"gap_chain:{chain}"] = float(gap)
     trend = sd.mismatch_trend.filter(pl.col("year") == sd_year)
@@ -164,6 +164,7 @@ def compare(hub: HubSnapshot, scenarios: Sequence[tuple[str, Spec]], *, settings
     average_years = int(analysis_config(settings).section("supply").get("average_years", 3))
     base, problem = indicators(hub, settings=settings, catalog=catalog, region_code=code, year=year, coupling_year=None)
     coupling_year = base.pop("_coupling_year", None)
+    demand_year = base.pop("_demand_year")
     notes = [] if problem is None else [t("sc_note_no_coupling", column=t("sc_baseline"), detail=problem)]
     columns, results = [t("sc_baseline")], [base]
     for label, spec in scenarios:
@@ -171,6 +172,7 @@ def compare(hub: HubSnapshot, scenarios: Sequence[tuple[str, Spec]], *, settings
         values, problem = indicators(applied.hub, settings=settings, catalog=catalog, region_code=code, year=year,
                                      coupling_year=coupling_year)
         values.pop("_coupling_year", None)
+        values.pop("_demand_year", None)
         notes += [f"{label}：{n}" for n in applied.notes]
         if problem:
             notes.append(t("sc_note_no_coupling", column=label, detail=problem))
@@ -180,6 +182,5 @@ def compare(hub: HubSnapshot, scenarios: Sequence[tuple[str, Spec]], *, settings
     specs = [*ROWS[:7], *((c, "num", "0") for c in chains), *ROWS[7:]]
     rows = [IndicatorRow(key, _label(key), kind, better, [r.get(key) for r in results],
                          [_diff(kind, base.get(key), r.get(key)) for r in results[1:]]) for key, kind, better in specs]
-    demand_year, _ = analysis_demand_year(hub_coverage(hub, analysis_config(settings)), demand_years(hub), year)
     notes.insert(0, t("sc_note_years", year=year, coupling_year=coupling_year or "—", demand_year=demand_year))
     return Comparison(code, name, year, demand_year, coupling_year, columns, rows, notes, hub.any_generated())
