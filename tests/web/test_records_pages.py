@@ -24,19 +24,19 @@ import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
 from silian.storage.platform_schema import audit_log
+from tests.support.backends import BACKENDS
 from tests.web.test_permissions import (
     COUNTY1,
     PASSWORD,
     USERNAMES,
-    World,
     A,
     B,
     C,
+    World,
     make_world,
     module_database,
     snapshot,
 )
-from tests.support.backends import BACKENDS
 
 
 @pytest.fixture(scope="module", params=BACKENDS)

@@ -151,7 +151,8 @@ def _rank(item: Entry, text: str, code: str, letters: str) -> int | None:
 def find_entries(entries: Sequence[Entry], query: str, *, limit: int, industry_codes: bool = False) -> list[Entry]:
     """The entries that fit ``query`` — by code (from its start), by name (anywhere) or by the pinyin of the name
     (initials or full spelling, from the start first) — best first: an exact code or name, then code and name
-    prefixes, names containing it, then pinyin; ties by the shorter name (code prefixes in code order). An empty query: the first ``limit``."""
+    prefixes, names containing it, then pinyin; ties by the shorter name (code prefixes in code order). An empty
+    query: the first ``limit``."""
     text = query.strip()
     if not text:
         return list(entries[:limit])

@@ -34,8 +34,8 @@ register_messages(
         "rl_index_title": ("数据", "Data"),
         "rl_index_intro": (
             "查看、搜索和修改您有权查看的数据记录；逐条修改与上传文件使用同样的校验。",
-            "See, search and change the records your role may see; a record changed here is checked exactly as an "
-            "uploaded file is.",
+            ("See, search and change the records your role may see; a record changed here is checked exactly as an "
+            "uploaded file is."),
         ),
         "rl_table": ("数据表", "Table"),
         "rl_count": ("记录数", "Records"),
@@ -46,8 +46,8 @@ register_messages(
         "rl_search": ("搜索", "Search"),
         "rl_search_hint": ("代码、名称或年份", "Code, name or year"),
         "rl_search_title": ("在文本列中查找；代码列也按其所指的名称查找（如专业名、县名）",
-                            "Searches the text columns; code columns are found by the names they stand for too "
-                            "(a major's or a county's name)"),
+                            ("Searches the text columns; code columns are found by the names they stand for too "
+                            "(a major's or a county's name)")),
         "rl_page_size": ("每页", "Per page"),
         "rl_total": ("共 {count} 条", "{count} records"),
         "rl_total_generated": ("其中 {count} 条为生成数据", "{count} of them generated"),
@@ -84,8 +84,8 @@ register_messages(
         "rl_lookup_title": ("代码查询", "Code lookup"),
         "rl_lookup_intro": (
             "按名称、代码或拼音查找代码：例如输入 sk 或 shukong 可找到“数控技术”。学校和企业只列出您有权查看的。",
-            "Find a code by its name, the code itself or the pinyin of the name: sk or shukong finds 数控技术 "
-            "(CNC technology). Schools and enterprises list only those your role may see.",
+            ("Find a code by its name, the code itself or the pinyin of the name: sk or shukong finds 数控技术 "
+            "(CNC technology). Schools and enterprises list only those your role may see."),
         ),
         "rl_lookup_kind": ("查找", "Find"),
         "rl_lookup_query": ("名称、代码或拼音", "Name, code or pinyin"),
