@@ -186,6 +186,7 @@ def test_the_list_page_searches_sorts_marks_and_downloads(shared: World) -> None
     sheet = openpyxl.load_workbook(io.BytesIO(workbook.content))["数据"]
     assert [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)] == [B]
     assert admin.get("/data/records/institutions/export.pdf").status_code == 400
+    assert admin.get("/data/records/institutions", params={"page": "x", "page_size": "7"}).status_code == 200
 
 
 def test_a_form_with_one_bad_field_shows_its_problem_beside_it_and_writes_nothing(world: World, tmp_path: Path) -> None:

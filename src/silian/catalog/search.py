@@ -106,7 +106,7 @@ def pinyin_keys(text: str) -> tuple[str, str]:
     return _NOT_LETTERS.sub("", initials.lower()), _NOT_LETTERS.sub("", spelled.lower())
 
 
-def entry(code: str, name: str, context: str = "", also: str = "") -> Entry:
+def make_entry(code: str, name: str, context: str = "", also: str = "") -> Entry:
     """An entry with its name's pinyin keys."""
     initials, spelled = pinyin_keys(name)
     return Entry(code, name, context, also, initials, spelled)
@@ -118,13 +118,13 @@ def catalog_entries(kind: str) -> tuple[Entry, ...]:
     of GB/T 4754-2017), in catalogue order; built once per process."""
     catalog = get_catalog()
     if kind == "majors":
-        return tuple(entry(r["major_code"], r["major_name"], f'{r["level"]} · {r["class_name"]}')
+        return tuple(make_entry(r["major_code"], r["major_name"], f'{r["level"]} · {r["class_name"]}')
                      for r in catalog.majors("current").iter_rows(named=True))
     if kind == "occupations":
-        return tuple(entry(r["code"], r["name"], r["level_name"], r["aliases"] or "")
+        return tuple(make_entry(r["code"], r["name"], r["level_name"], r["aliases"] or "")
                      for r in catalog.occupations.iter_rows(named=True))
     if kind == "industries":
-        return tuple(entry(r["code"], r["name"], r["level"]) for r in catalog.industries.iter_rows(named=True))
+        return tuple(make_entry(r["code"], r["name"], r["level"]) for r in catalog.industries.iter_rows(named=True))
     raise KeyError(kind)
 
 

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import replace
 from typing import Any
 
-from silian.catalog.search import CATALOG_KINDS, Entry, catalog_names, entry, find_entries, lookup_catalog
+from silian.catalog.search import CATALOG_KINDS, Entry, catalog_names, find_entries, lookup_catalog, make_entry
 from silian.domain.access import Principal, read_scope
 from silian.domain.errors import InvalidInput
 from silian.domain.messages import register_messages, t
@@ -61,7 +61,7 @@ def lookup(db: Database, principal: Principal, kind: str, query: str, *, limit: 
         if kind == "regions":  # the hub's own counties before the rest of the country (jsq: 金水区 before 金山区)
             home = _home_regions(conn)
             rows.sort(key=lambda r: str(r[0]) not in home)
-        hits = find_entries([entry(str(r[0]), str(r[1] or "")) for r in rows], query, limit=limit)
+        hits = find_entries([make_entry(str(r[0]), str(r[1] or "")) for r in rows], query, limit=limit)
         parents = {str(r[0]): str(r[2] or "") for r in rows}
         region_names = _hub_names(conn, "regions", "code", {parents[h.code] for h in hits if parents[h.code]})
     return [replace(h, context=region_names.get(parents[h.code], parents[h.code])) for h in hits]

@@ -33,15 +33,15 @@ from silian.storage.hub import school_counties
 register_messages(
     {
         "rec_not_found": (
-            "{table} 中没有 id 为 {id} 的记录（或无权查看）",
+            "“{table}”中没有 id 为 {id} 的记录（或无权查看）",
             "No record {id} in {table} (or not yours to see)",
         ),
-        "rec_forbidden": ("当前角色不能修改 {table} 中的这条记录", "Your role may not change this record of {table}"),
+        "rec_forbidden": ("当前角色不能修改“{table}”中的这条记录", "Your role may not change this record of '{table}'"),
         "rec_bad_sort": ("无法按“{field}”排序；可用字段：{fields}", "Cannot sort by '{field}'; fields: {fields}"),
         "rec_bad_filter": ("无法按“{field}”筛选；可用字段：{fields}", "Cannot filter by '{field}'; fields: {fields}"),
         "rec_duplicate": (
-            "{table} 中已有相同关键字段的记录（id {id}）：请改用更新",
-            "{table} already has a record with the same key (id {id}): update it instead",
+            "“{table}”中已有相同关键字段的记录（id {id}）：请改用更新",
+            "'{table}' already has a record with the same key (id {id}): update it instead",
         ),
         "rec_in_use": (
             "记录 {id} 仍被其他表引用，不能删除",
@@ -69,6 +69,12 @@ class Page:
     page_size: int
 
 
+def _label(name: str) -> str:
+    """The table's name in the current language (学校 / Schools)."""
+    spec = HUB_TABLES[name]
+    return spec.en if current_lang.get() == "en" else spec.zh
+
+
 def _columns(name: str) -> list[str]:
     return store.record_columns(name)
 
@@ -92,7 +98,7 @@ def list_records(db: Database, principal: Principal, name: str, *, filters: dict
 def generated_count(db: Database, principal: Principal, name: str, *, search: str = "") -> int:
     """How many of the rows a list (with ``search``) shows are generated demo rows."""
     with db.engine.connect() as conn:
-        return store.generated_count(conn, name, read_scope(principal, name), search=text_search(HUB_TABLES[name], search))
+        return store.count_generated_rows(conn, name, read_scope(principal, name), search=text_search(HUB_TABLES[name], search))
 
 
 def _check_filters(name: str, filters: dict[str, str] | None) -> None:
@@ -156,7 +162,7 @@ def get_record(db: Database, principal: Principal, name: str, record_id: int) ->
     with db.engine.connect() as conn:
         row = store.find_record(conn, name, record_id, read_scope(principal, name))
     if row is None:
-        raise NotFound(t("rec_not_found", table=name, id=record_id))
+        raise NotFound(t("rec_not_found", table=_label(name), id=record_id))
     return row
 
 
@@ -206,7 +212,7 @@ def _writable(conn: Connection, principal: Principal, name: str, row: dict[str, 
 
 def _check_write(conn: Connection, principal: Principal, name: str, row: dict[str, Any]) -> None:
     if not _writable(conn, principal, name, row):
-        raise PermissionDenied(t("rec_forbidden", table=name))
+        raise PermissionDenied(t("rec_forbidden", table=_label(name)))
 
 
 def _check_locked(principal: Principal, name: str, stored: dict[str, Any], merged: dict[str, Any]) -> None:
@@ -225,7 +231,7 @@ def create_record(db: Database, principal: Principal, name: str, values: dict[st
         _check_write(conn, principal, name, row)
         existing = store.find_id_by_key(conn, name, row)
         if existing is not None:
-            raise InvalidInput(t("rec_duplicate", table=name, id=existing))
+            raise InvalidInput(t("rec_duplicate", table=_label(name), id=existing))
         new_id = store.insert_record(conn, name, row)
         write_audit(conn, principal, "create", name, str(new_id), None, row, client)
         return _stored(conn, name, new_id)
@@ -244,7 +250,7 @@ def update_record(db: Database, principal: Principal, name: str, record_id: int,
         _check_write(conn, principal, name, row)
         clash = store.find_id_by_key(conn, name, row, other_than=record_id)
         if clash is not None:
-            raise InvalidInput(t("rec_duplicate", table=name, id=clash))
+            raise InvalidInput(t("rec_duplicate", table=_label(name), id=clash))
         store.update_record(conn, name, record_id, {**row, "is_generated": False})
         after = _stored(conn, name, record_id)
         write_audit(conn, principal, "update", name, str(record_id), before, after, client)
@@ -266,5 +272,5 @@ def delete_record(db: Database, principal: Principal, name: str, record_id: int,
 def _stored(conn: Connection, name: str, record_id: int) -> dict[str, Any]:
     row = store.find_record(conn, name, record_id)
     if row is None:
-        raise NotFound(t("rec_not_found", table=name, id=record_id))
+        raise NotFound(t("rec_not_found", table=_label(name), id=record_id))
     return row

@@ -91,7 +91,7 @@ def list_records(conn: Connection, name: str, scope: Scope, *, filters: dict[str
     return int(total), [_record(r, name) for r in rows]
 
 
-def generated_count(conn: Connection, name: str, scope: Scope, *, filters: dict[str, str] | None = None,
+def count_generated_rows(conn: Connection, name: str, scope: Scope, *, filters: dict[str, str] | None = None,
                     search: TextSearch | None = None) -> int:
     """How many of the rows :func:`list_records` would list are generated demo rows."""
     table = hub_tables[name]

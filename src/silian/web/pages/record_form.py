@@ -20,6 +20,7 @@ from silian.domain.messages import register_messages, t
 from silian.domain.tables import HUB_TABLES, Field, TableSpec
 from silian.services import lookup as lookups
 from silian.services import records
+from silian.services.hub_database import Database
 from silian.web.dependencies import ClientDep, DbDep, PrincipalDep
 from silian.web.pages.records import (
     english,
@@ -115,7 +116,7 @@ def _field_errors(problems: list[RowProblem], spec: TableSpec) -> tuple[dict[str
     return by_field, other
 
 
-def _page(request: Request, db: Any, principal: Principal, spec: TableSpec, *, record: dict[str, Any] | None,
+def _page(request: Request, db: Database, principal: Principal, spec: TableSpec, *, record: dict[str, Any] | None,
           values: dict[str, str], status_code: int = 200, errors: dict[str, list[RowProblem]] | None = None,
           message: str = "", notice: str = "", editable: bool = True) -> Response:
     locked = locked_column(principal, spec.name) if record is not None else None
@@ -138,7 +139,7 @@ async def _submitted(request: Request, spec: TableSpec, skip: str | None) -> dic
     return {f.name: (str(form.get(f.name) or "").strip() or None) for f in spec.fields if f.name != skip}
 
 
-def _visible(request: Request, db: Any, principal: Principal, table: str, record_id: int) -> dict[str, Any] | Response:
+def _visible(request: Request, db: Database, principal: Principal, table: str, record_id: int) -> dict[str, Any] | Response:
     """The record, or the page saying it does not exist (404) or is not the user's to see (403)."""
     try:
         return records.get_record(db, principal, table, record_id)
@@ -148,7 +149,7 @@ def _visible(request: Request, db: Any, principal: Principal, table: str, record
         return error_response(request, principal, 404, t("rf_not_found", table=table_label(HUB_TABLES[table]), id=record_id))
 
 
-def _problem_page(request: Request, db: Any, principal: Principal, spec: TableSpec, record: dict[str, Any] | None,
+def _problem_page(request: Request, db: Database, principal: Principal, spec: TableSpec, record: dict[str, Any] | None,
                   values: dict[str, str | None], exc: SilianError) -> Response:
     """The form again with what was sent and what is wrong: beside each field, or above the form."""
     shown = {**_form_values(record, spec), **{k: v or "" for k, v in values.items()}}
@@ -175,7 +176,7 @@ def _prefilled(principal: Principal, spec: TableSpec) -> dict[str, str]:
 
 
 @router.get("/data/records/{table}/new")
-def new_form(request: Request, db: DbDep, principal: PrincipalDep, table: str) -> Response:
+def new_record_form(request: Request, db: DbDep, principal: PrincipalDep, table: str) -> Response:
     if principal.is_public:
         return login_redirect(request)
     refused = known_table(request, principal, table)
@@ -188,7 +189,7 @@ def new_form(request: Request, db: DbDep, principal: PrincipalDep, table: str) -
 
 
 @router.post("/data/records/{table}/new")
-async def create(request: Request, db: DbDep, principal: PrincipalDep, client: ClientDep, table: str) -> Response:
+async def create_from_form(request: Request, db: DbDep, principal: PrincipalDep, client: ClientDep, table: str) -> Response:
     if principal.is_public:
         return login_redirect(request)
     refused = known_table(request, principal, table)
@@ -207,7 +208,7 @@ async def create(request: Request, db: DbDep, principal: PrincipalDep, client: C
 
 # ---------------------------------------------------------------- view and edit
 @router.get("/data/records/{table}/{record_id:int}")
-def record_form(request: Request, db: DbDep, principal: PrincipalDep, table: str, record_id: int, done: str = "") -> Response:
+def view_record(request: Request, db: DbDep, principal: PrincipalDep, table: str, record_id: int, done: str = "") -> Response:
     if principal.is_public:
         return login_redirect(request)
     refused = known_table(request, principal, table)
@@ -224,7 +225,7 @@ def record_form(request: Request, db: DbDep, principal: PrincipalDep, table: str
 
 
 @router.post("/data/records/{table}/{record_id:int}")
-async def save(request: Request, db: DbDep, principal: PrincipalDep, client: ClientDep, table: str,
+async def save_form(request: Request, db: DbDep, principal: PrincipalDep, client: ClientDep, table: str,
                record_id: int) -> Response:
     if principal.is_public:
         return login_redirect(request)
@@ -255,7 +256,7 @@ def _delete_page(request: Request, principal: Principal, spec: TableSpec, record
                   title=t("rf_delete_title", id=record["id"], table=table_label(spec)))
 
 
-def _deletable(request: Request, db: Any, principal: Principal, table: str, record_id: int) -> dict[str, Any] | Response:
+def _deletable(request: Request, db: Database, principal: Principal, table: str, record_id: int) -> dict[str, Any] | Response:
     refused = known_table(request, principal, table)
     if refused is not None:
         return refused
@@ -268,7 +269,7 @@ def _deletable(request: Request, db: Any, principal: Principal, table: str, reco
 
 
 @router.get("/data/records/{table}/{record_id:int}/delete")
-async def delete_form(request: Request, db: DbDep, principal: PrincipalDep, table: str, record_id: int) -> Response:
+def confirm_delete(request: Request, db: DbDep, principal: PrincipalDep, table: str, record_id: int) -> Response:
     if principal.is_public:
         return login_redirect(request)
     record = _deletable(request, db, principal, table, record_id)
@@ -278,7 +279,7 @@ async def delete_form(request: Request, db: DbDep, principal: PrincipalDep, tabl
 
 
 @router.post("/data/records/{table}/{record_id:int}/delete")
-async def delete(request: Request, db: DbDep, principal: PrincipalDep, client: ClientDep, table: str,
+async def delete_confirmed(request: Request, db: DbDep, principal: PrincipalDep, client: ClientDep, table: str,
                  record_id: int) -> Response:
     if principal.is_public:
         return login_redirect(request)

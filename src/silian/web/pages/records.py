@@ -185,6 +185,11 @@ def data_index(request: Request, db: DbDep, principal: PrincipalDep) -> Response
 
 
 # ---------------------------------------------------------------- /data/records/{table}
+def _whole(text: str, default: int) -> int:
+    """A query parameter as a whole number (a hand-edited address falls back to ``default``, not an error)."""
+    return int(text) if text.strip().isdigit() and len(text.strip()) < 10 else default
+
+
 def _sort_links(spec: TableSpec, sort: str, params: dict[str, Any], table: str) -> dict[str, dict[str, str]]:
     """Per column: the link that sorts by it (ascending, or descending when it already sorts ascending) and the
     current direction (``ascending``/``descending``/``none``, for aria-sort)."""
@@ -200,7 +205,7 @@ def _sort_links(spec: TableSpec, sort: str, params: dict[str, Any], table: str) 
 
 @router.get("/data/records/{table}")
 def record_list(request: Request, db: DbDep, principal: PrincipalDep, table: str, q: str = "", sort: str = "",
-                page: int = 1, page_size: int = DEFAULT_PAGE_SIZE, deleted: int | None = None) -> Response:
+                page: str = "1", page_size: str = str(DEFAULT_PAGE_SIZE), deleted: str = "") -> Response:
     if principal.is_public:
         return login_redirect(request)
     refused = known_table(request, principal, table)
@@ -208,24 +213,26 @@ def record_list(request: Request, db: DbDep, principal: PrincipalDep, table: str
         return refused
     spec = HUB_TABLES[table]
     q = q.strip()[:100]
-    page_size = page_size if page_size in PAGE_SIZES else DEFAULT_PAGE_SIZE
+    size = _whole(page_size, DEFAULT_PAGE_SIZE)
+    size = size if size in PAGE_SIZES else DEFAULT_PAGE_SIZE
     try:
-        result = records.list_records(db, principal, table, search=q, sort=sort or None, page=max(1, page),
-                                      page_size=page_size)
+        result = records.list_records(db, principal, table, search=q, sort=sort or None,
+                                      page=min(max(1, _whole(page, 1)), 1_000_000), page_size=size)
     except SilianError as exc:
         return error_response(request, principal, 400, exc.message)
     generated = records.generated_count(db, principal, table, search=q) if result.count else 0
-    pages = max(1, math.ceil(result.count / page_size))
-    params = {k: v for k, v in {"q": q, "sort": sort, "page_size": page_size}.items() if v}
+    pages = max(1, math.ceil(result.count / size))
+    params = {k: v for k, v in {"q": q, "sort": sort, "page_size": size}.items() if v}
     downloads = {fmt: f"/data/records/{table}/export.{fmt}?" + urlencode({k: v for k, v in params.items() if k != "page_size"})
                  for fmt in ("xlsx", "csv")}
     cells = [{"record": row, "cells": [shown_value(f, row[f.name]) for f in spec.fields]} for row in result.data]
     return render(request, "records/list.html", principal, spec=spec, table=table, title=table_label(spec),
                   labels=[field_label(f) for f in spec.fields], rows=cells, names=lookups.code_names(db, spec, result.data),
-                  q=q, sort=sort, page=result.page, pages=pages, page_size=page_size, page_sizes=PAGE_SIZES,
+                  q=q, sort=sort, page=result.page, pages=pages, page_size=size, page_sizes=PAGE_SIZES,
                   count=result.count, generated=generated, sort_links=_sort_links(spec, sort, params, table),
                   page_link=lambda number: f"/data/records/{table}?" + urlencode({**params, "page": number}),
-                  downloads=downloads, writable=records.may_write(db, principal, table), deleted=deleted,
+                  downloads=downloads, writable=records.may_write(db, principal, table),
+                  deleted=_whole(deleted, 0) or None,
                   scope_note=scope_note(principal), tab="tables")
 
 
