@@ -17,7 +17,7 @@ def test_hits_are_ranked_code_then_name_then_pinyin() -> None:
     assert [e.code for e in find_entries(entries, "3", limit=5)] == ["3", "31"]
     assert [e.code for e in find_entries(entries, "车工", limit=5)] == ["1", "2"]
     assert [e.code for e in find_entries(entries, "sk", limit=5)] == ["31", "2", "3"]  # shorter names, then in order
-    assert [e.code for e in find_entries(entries, "shukong", limit=5)] == ["3", "2"]
+    assert [e.code for e in find_entries(entries, "shukong", limit=5)] == ["2", "3"]
     assert find_entries(entries, "s-k", limit=5) == []  # not letters: no pinyin match
     assert [e.code for e in find_entries(entries, "", limit=2)] == ["1", "2"]
 
