@@ -23,6 +23,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from silian.domain.messages import register_messages, t
 from silian.settings import Settings
+from silian.web.dependencies import session_cookies_of
 
 register_messages({
     "web_rate_limited": (
@@ -83,6 +84,5 @@ def _carries_credentials(request: Request) -> bool:
     """A bearer token, or a session cookie whose signature holds and names a user (checked without the database)."""
     if request.headers.get("authorization", "").lower().startswith("bearer "):
         return True
-    cookies = getattr(request.app.state, "sessions", None) if "app" in request.scope else None
-    session = cookies.read(request) if cookies is not None else None
+    session = session_cookies_of(request).read(request)
     return session is not None and session.user_id is not None
