@@ -38,6 +38,10 @@ register_messages(
             "请求数据嵌套过深，无法读取（真实的请求不超过几层嵌套）",
             "The request data is nested too deeply to read (real requests nest a few levels)",
         ),
+        "web_body_unreadable": (
+            "请求数据无法读取（不是有效的 JSON，或嵌套过深）",
+            "The request data cannot be read (not valid JSON, or nested too deeply)",
+        ),
         "web_not_found": ("没有这个地址：{path}", "No such address: {path}"),
         "web_error_404": ("页面不存在", "Page not found"),
         "web_error_403": ("无权访问", "Not allowed"),
@@ -49,6 +53,9 @@ register_messages(
         "web_error_home": ("返回首页", "Back to the home page"),
     }
 )
+
+
+FASTAPI_BODY_ERROR = "There was an error parsing the body"
 
 
 class Problem(BaseModel):
@@ -145,6 +152,8 @@ def install_error_handlers(app: FastAPI, page: PageRenderer | None = None) -> No
         code = {401: "login_required", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
                 413: "too_large"}.get(exc.status_code, "http_error")
         message = t("web_not_found", path=request.url.path) if exc.status_code == 404 and exc.detail == "Not Found" else str(exc.detail)
+        if exc.status_code == 400 and exc.detail == FASTAPI_BODY_ERROR:  # FastAPI's own words, in English only
+            code, message = "bad_body", t("web_body_unreadable")
         if as_page(request):
             return error_page(request, exc.status_code, message, getattr(exc, "headers", None))
         return error_json(exc.status_code, code, message, headers=getattr(exc, "headers", None))
