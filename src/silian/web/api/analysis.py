@@ -53,8 +53,12 @@ def _school_simulations(b: AnalysisBundle, principal: PrincipalDep) -> list[Json
     """The merger simulations; for a caller who sees no school, without the schools' codes."""
     if may_see_schools(principal):
         return b.schools.simulations
-    return [{"plan": sim["plan"], "schools_merged": sum(len(v) for v in sim["merges"].values()),  # type: ignore[attr-defined]
-             "before": sim["before"], "after": sim["after"]} for sim in b.schools.simulations]
+    hidden = []
+    for sim in b.schools.simulations:
+        merges: dict[str, list[str]] = sim["merges"]  # type: ignore[assignment]
+        hidden.append({"plan": sim["plan"], "schools_merged": sum(len(codes) for codes in merges.values()),
+                       "before": sim["before"], "after": sim["after"]})
+    return hidden
 
 
 def _small_cohorts(b: AnalysisBundle, principal: PrincipalDep) -> list[Json]:
