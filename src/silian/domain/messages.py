@@ -23,8 +23,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Not a spreadsheet this program can read (.xlsx or .csv): {path}",
     ),
     "file_bad_encoding": (
-        "无法识别文件编码（支持 UTF-8、UTF-8-BOM、GBK）：{path}",
-        "Cannot recognise the file's encoding (UTF-8, UTF-8 with BOM and GBK are supported): {path}",
+        "无法识别文件编码（支持 UTF-8、UTF-8-BOM、GBK、UTF-16）：{path}",
+        "Cannot recognise the file's encoding (UTF-8, UTF-8 with BOM, GBK and UTF-16 are supported): {path}",
     ),
     "file_unreadable": ("文件无法读取：{path}（{detail}）", "The file cannot be read: {path} ({detail})"),
     "sheet_missing": (

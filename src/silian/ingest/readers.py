@@ -56,9 +56,15 @@ def read_table_file(path: Path, *, sheet: str | None = None, max_bytes: int) -> 
 
 
 def decode_text(data: bytes, path: Path) -> tuple[str, str]:
-    """Decode CSV bytes: UTF-8 with BOM, UTF-8, then GB18030 (a superset of GBK)."""
+    """Decode CSV bytes: UTF-8 with BOM, UTF-16 with BOM (Excel's and WPS's "Unicode text"), UTF-8, then GB18030
+    (a superset of GBK)."""
     if data.startswith(b"\xef\xbb\xbf"):
         return data[3:].decode("utf-8", errors="strict"), "utf-8-sig"
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16"), "utf-16"
+        except UnicodeDecodeError:
+            raise InvalidInput(t("file_bad_encoding", path=path)) from None
     for encoding in ("utf-8", "gb18030"):
         try:
             return data.decode(encoding), encoding
@@ -69,13 +75,16 @@ def decode_text(data: bytes, path: Path) -> tuple[str, str]:
 
 def _read_csv(path: Path) -> RawTable:
     data = path.read_bytes()
-    if b"\x00" in data[:4096]:
+    unicode_text = data.startswith((b"\xff\xfe", b"\xfe\xff"))  # UTF-16: NUL bytes are part of the encoding
+    if b"\x00" in data[:4096] and not unicode_text:
         raise InvalidInput(t("file_not_spreadsheet", path=path))
     try:
         text, encoding = decode_text(data, path)
     except UnicodeDecodeError as exc:
         raise InvalidInput(t("file_bad_encoding", path=path)) from exc
-    separator = "\t" if path.suffix.lower() == ".tsv" else ","
+    if "\x00" in text[:4096]:
+        raise InvalidInput(t("file_not_spreadsheet", path=path))
+    separator = "\t" if path.suffix.lower() == ".tsv" or _tab_separated(text) else ","
     check_csv_header(text[: 1 << 24], separator, path)
     try:
         frame = pl.read_csv(
@@ -87,6 +96,12 @@ def _read_csv(path: Path) -> RawTable:
     except (pl.exceptions.ComputeError, pl.exceptions.NoDataError) as exc:
         raise InvalidInput(t("file_unreadable", path=path, detail=str(exc).splitlines()[0])) from exc
     return RawTable(frame.with_row_index(ROW, offset=2), encoding)
+
+
+def _tab_separated(text: str) -> bool:
+    """Excel's "Unicode text" (and many exports named .csv) separate by tabs: a header line with tabs and no comma."""
+    header = text[: text.find("\n")] if "\n" in text[:65536] else text[:65536]
+    return "\t" in header and "," not in header
 
 
 def _utf8_bytes(data: bytes, text: str, encoding: str) -> bytes | io.BytesIO:
