@@ -16,7 +16,7 @@ import polars as pl
 from silian.domain.cells import DEFUSED_PATTERN
 from silian.domain.errors import InvalidInput
 from silian.domain.messages import t
-from silian.ingest.bombs import check_csv_header, check_xlsx
+from silian.ingest.bombs import WorkbookFacts, check_csv_header, check_xlsx
 
 ROW = "__row"
 UNPACKED_FACTOR = 4  # an .xlsx may hold up to 4 × the file-size limit once unpacked
@@ -46,8 +46,8 @@ def read_table_file(path: Path, *, sheet: str | None = None, max_bytes: int) -> 
     with path.open("rb") as fh:
         head = fh.read(8)
     if head.startswith(XLSX_MAGIC):
-        check_xlsx(path, max_unpacked=UNPACKED_FACTOR * max_bytes)  # before any reader expands it in memory
-        raw = _read_xlsx(path, sheet)
+        facts = check_xlsx(path, max_unpacked=UNPACKED_FACTOR * max_bytes)  # before any reader expands it in memory
+        raw = _read_xlsx(path, sheet, facts)
     elif head.startswith(OLE_MAGIC) or path.suffix.lower() not in (".csv", ".txt", ".tsv"):
         raise InvalidInput(t("file_not_spreadsheet", path=path))
     else:
@@ -113,12 +113,20 @@ def _utf8_bytes(data: bytes, text: str, encoding: str) -> bytes | io.BytesIO:
     return io.BytesIO(text.encode("utf-8"))
 
 
-def _read_xlsx(path: Path, sheet: str | None) -> RawTable:
+def _read_xlsx(path: Path, sheet: str | None, facts: WorkbookFacts) -> RawTable:
+    """The chosen sheet as text. Hidden sheets are passed over when the sheet is chosen automatically (a named one
+    is read). A sheet with merged cells is refused, naming the ranges: a merged block holds its value in its first
+    cell only, so the other rows would silently read as empty."""
     try:
         reader = fastexcel.read_excel(str(path))
     except Exception as exc:  # calamine raises its own types for corrupt archives
         raise InvalidInput(t("file_not_spreadsheet", path=path)) from exc
-    name = _choose_sheet(reader.sheet_names, sheet)
+    names = reader.sheet_names if sheet is not None else [n for n in reader.sheet_names if n not in facts.hidden]
+    name = _choose_sheet(names or reader.sheet_names, sheet)
+    if facts.merged.get(name):
+        ranges = facts.merged[name]
+        shown = "、".join(ranges[:5]) + (t("xlsx_more_merged", count=len(ranges)) if len(ranges) > 5 else "")
+        raise InvalidInput(t("xlsx_merged", sheet=name, ranges=shown, path=path.name))
     try:
         frame = reader.load_sheet(name, header_row=0, dtypes="string").to_polars()
     except Exception as exc:
