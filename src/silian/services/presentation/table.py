@@ -129,6 +129,16 @@ def json_value(value: Any) -> Any:
     return value
 
 
+# units as written in tables (Chinese) and in English
+UNIT_NAMES = {"人": "persons", "人/年": "persons/yr", "个": "no.", "所": "schools", "条": "records", "万元": "10k yuan",
+              "亿元": "100m yuan", "元": "yuan", "元/月": "yuan/month", "%": "%", "m²": "m²", "册": "books"}
+
+
+def unit_label(unit: str) -> str:
+    """A unit in the current language (``人`` → ``persons``)."""
+    return UNIT_NAMES.get(unit, unit) if current_lang.get() == "en" else unit
+
+
 @dataclass(frozen=True)
 class Column:
     key: str
@@ -139,6 +149,14 @@ class Column:
     @property
     def numeric(self) -> bool:
         return self.kind in NUMERIC
+
+    @property
+    def heading(self) -> str:
+        """The label with its unit, as a table header shows it: ``缺口（人/年）``, ``Gap (persons/yr)``."""
+        if not self.unit or self.label.endswith((")", "）")) or "/ yr" in self.label:  # the label names it already
+            return self.label
+        unit = unit_label(self.unit)
+        return f"{self.label} ({unit})" if current_lang.get() == "en" else f"{self.label}（{unit}）"
 
 
 @dataclass(frozen=True)
