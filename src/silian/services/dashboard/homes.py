@@ -140,9 +140,9 @@ def school_home(db: Database, principal: Principal, county: AnalysisBundle, city
     checks = school_checks(county, principal)
     verdicts = ({g: present.show(own[f"{g}_verdict"][0], present.VERDICT) for g in ("setting", "monitoring")}
                 if own.height else {})
-    majors = own["major_codes"][0] if own.height else []
-    return SchoolHome(name, county, checks, verdicts, school_majors_table(city, list(majors or [])),
-                      school_dead_ends(city, list(majors or [])), own_posts(db, principal), fitting_posts(db, principal))
+    majors = list(own["major_codes"].to_list()[0] or []) if own.height else []
+    return SchoolHome(name, county, checks, verdicts, school_majors_table(city, majors), school_dead_ends(city, majors),
+                      own_posts(db, principal), fitting_posts(db, principal))
 
 
 def school_checks(bundle: AnalysisBundle, principal: Principal) -> PresentedTable:

@@ -375,8 +375,9 @@ def dashboard_root(year: int | None = None, region: str | None = None) -> Respon
 @router.get("/dashboard/counties")
 def counties(request: Request, src: SourcesDep, principal: PrincipalDep, year: int | None = None, region: str | None = None) -> Response:
     page = _page(request, src, principal, year, region)
-    b = page.bundle
-    d, u, top = present.counties_table(b, principal), present.county_u_table(b, principal), present.county_topsis_table(b, principal)
+    b, mark = county_comparison(page, src)  # a county is shown among its city's counties, highlighted
+    d, u, top = (present.counties_table(b, principal, mark), present.county_u_table(b, principal, mark),
+                 present.county_topsis_table(b, principal, mark))
     panels = []
     if d.rows:
         names = u.values("region_name")
@@ -386,8 +387,20 @@ def counties(request: Request, src: SourcesDep, principal: PrincipalDep, year: i
         panels = [Panel(d, _bar(d, "region_name", "D", ".2f"), height=_bar_height(d), wide=True),
                   Panel(u, u_option, height=_bar_height(u) + 60), Panel(top, _bar(top, "region_name", "topsis", ".3f"),
                                                                         height=_bar_height(top))]
-    own = page.extras.region_names.get(principal.county_code or "", "") if principal.role == "county_officer" else ""
+    own = page.extras.region_names.get(mark or "", "") if mark else ""
     return page.render("dashboard/counties.html", "counties", panels=panels, own_county=own)
+
+
+COUNTY_TABLES = frozenset({"counties", "county-u", "county-topsis"})
+
+
+def county_comparison(page: Page, src: Sources) -> tuple[AnalysisBundle, str | None]:
+    """The bundle whose counties are compared and the county to highlight: a county's city (the county itself
+    highlighted), else the page's own bundle (a county officer's county highlighted)."""
+    if page.bundle.level == "county":
+        city = src.analyses.get(dash.parent_region(src.db, page.bundle.region_code), page.year, current_lang.get())
+        return city, page.bundle.region_code
+    return page.bundle, page.principal.county_code if page.principal.role == "county_officer" else None
 
 
 @router.get("/dashboard/gaps")
@@ -572,7 +585,8 @@ def download(request: Request, src: SourcesDep, principal: PrincipalDep, filenam
     if kind not in DOWNLOAD_TYPES or not table_id:
         raise NotFound(t("dash_unknown_table", name=filename))
     page = _page(request, src, principal, year, region)
-    table = present.build_table(table_id, page.bundle, page.extras, principal)
+    source = county_comparison(page, src)[0] if table_id in COUNTY_TABLES else page.bundle
+    table = present.build_table(table_id, source, page.extras, principal)
     name = f"silian-{table_id}-{page.bundle.region_code}-{page.bundle.year}.{kind}"
     notes = [f"{page.region_title()} · {page.bundle.year} · {table.title}", page.banner()]
     body = present.to_csv(table) if kind == "csv" else present.to_xlsx(table, [n for n in notes if n])
