@@ -177,3 +177,15 @@ def test_table_headers_carry_units_in_the_page_language(site: Site) -> None:
     assert "缺口（人/年）" in site.clients["public"].get("/dashboard/gaps").text
     english = TestClient(site.app, cookies={"silian_lang": "en"}).get("/dashboard/pathways").text  # type: ignore[arg-type]
     assert "Graduates (persons)" in english and "（人）" not in english
+
+
+def test_excel_sheets_are_named_in_the_page_language(site: Site) -> None:
+    import io
+
+    import openpyxl
+
+    zh = openpyxl.load_workbook(io.BytesIO(site.clients["public"].get("/dashboard/download/coupling.xlsx").content))
+    assert zh.sheetnames == ["四链耦合协调度（C、T、D）"[:31]]
+    english = TestClient(site.app, cookies={"silian_lang": "en"})  # type: ignore[arg-type]
+    en = openpyxl.load_workbook(io.BytesIO(english.get("/dashboard/download/coupling.xlsx").content))
+    assert en.sheetnames[0].isascii() and "coupling" != en.sheetnames[0]

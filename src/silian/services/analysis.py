@@ -28,6 +28,7 @@ from silian.services.diagnoses import (
 from silian.services.four_chains import FourChainResult, analyse_four_chains, coupling_options
 from silian.services.hub import HubSnapshot, load_hub
 from silian.services.hub_scope import scope_hub
+from silian.services.region_names import region_name_in
 from silian.services.supply_demand import SupplyDemandResult, analyse_supply_demand, demand_years
 from silian.services.year_coverage import analysis_demand_year, hub_coverage
 from silian.settings import Settings
@@ -222,7 +223,7 @@ def run_analysis(db: Database | None = None, *, hub: HubSnapshot | None = None, 
 
     city = timed("coupling_city", analyse_four_chains, hub, system, level=level, regions=[code], **options)
     counties = timed("coupling_counties", _counties, hub, system, code, options) if level == "city" else None
-    caveats = county_caveats(whole_hub, hub, code, name) if level == "county" else []
+    caveats = county_caveats(whole_hub, hub, code, region_name_in(name)) if level == "county" else []
     coverage = hub_coverage(hub, config)
     notes = [t("peer_note")]
     sd_year, later = analysis_demand_year(coverage, demand_years(hub), year)  # never a provisional year's few rows

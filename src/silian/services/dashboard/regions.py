@@ -6,26 +6,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from pypinyin import lazy_pinyin
-
 from silian.domain.access import Principal
+from silian.services.region_names import english_region_name
 from silian.storage import hub as hub_store
 from silian.storage.database import Database
-
-# the English for the endings of region names (longest first), after the pinyin of the place name before them
-ENDINGS = (
-    ("航空港经济综合实验区", "Airport Economy Zone"),
-    ("高新技术产业开发区", "High-tech Industrial Development Zone"),
-    ("经济技术开发区", "Economic and Technological Development Zone"),
-    ("经济开发区", "Economic Development Zone"),
-    ("开发区", "Development Zone"),
-    ("回族区", "Hui District"),
-    ("新区", "New Area"),
-    ("区", "District"),
-    ("县", "County"),
-    ("市", ""),
-    ("省", "Province"),
-)
 
 
 @dataclass(frozen=True)
@@ -46,15 +30,6 @@ class CityChoice(RegionChoice):
     """A city with its counties that hold schools, most schools first."""
 
     counties: tuple[RegionChoice, ...] = field(default=())
-
-
-def english_region_name(name: str) -> str:
-    """``郑州市`` → ``Zhengzhou``, ``中牟县`` → ``Zhongmu County``, ``管城回族区`` → ``Guancheng Hui District``."""
-    for ending, english in ENDINGS:
-        if name.endswith(ending) and len(name) > len(ending):
-            place = "".join(lazy_pinyin(name[: -len(ending)])).capitalize()
-            return f"{place} {english}".strip()
-    return "".join(lazy_pinyin(name)).capitalize()
 
 
 def region_choices(db: Database) -> list[CityChoice]:

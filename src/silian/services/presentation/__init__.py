@@ -11,7 +11,7 @@ plain-data view of the whole analysis.
 """
 
 from silian.services.presentation import method_cards
-from silian.services.presentation.about import ABOUT, About, about
+from silian.services.presentation.about import ABOUT, About, about, method_title
 from silian.services.presentation.counties import counties_table, county_topsis_table, county_u_table
 from silian.services.presentation.coupling import (
     benchmarks_table,
@@ -167,6 +167,7 @@ __all__ = [
     "may_see_schools",
     "method_cards",
     "method_notes",
+    "method_title",
     "mismatch_table",
     "no_data_table",
     "noncompliant_table",

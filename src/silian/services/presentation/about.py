@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from silian.domain.messages import register_messages, t
+from silian.domain.messages import MESSAGES, register_messages, t
+from silian.services.presentation import method_cards
 
 register_messages(
     {
@@ -160,6 +161,25 @@ register_messages(
         ),
         "about_method_link": ("方法说明：{title}", "Method: {title}"),
         "about_heading": ("说明", "About this"),
+        "method_title_coupling": ("耦合协调度 C、T、D", "Coupling coordination C, T, D"),
+        "method_title_indicators": ("四链指标体系与计分", "The four-chain indicators and scoring"),
+        "method_title_obstacle_degree": ("障碍度", "Obstacle degree"),
+        "method_title_warning_cards": ("专业预警红黄绿牌", "Warning cards"),
+        "method_title_topsis": ("TOPSIS 贴近度", "TOPSIS closeness"),
+        "method_title_alignment": ("供需对齐与缺口", "Supply–demand alignment and gaps"),
+        "method_title_dissimilarity_index": ("Duncan 相异指数", "Duncan dissimilarity index"),
+        "method_title_sahin_mismatch": ("Şahin 错配指数", "Şahin mismatch index"),
+        "method_title_pathways": ("断头路：升学漏斗与断头专业", "Dead ends: progression funnel and dead-end majors"),
+        "method_title_school_standards": ("学校办学标准与达标监测", "School standards and the 达标 monitoring"),
+        "method_title_forecast": ("岗位需求预测与回测", "Job openings forecast and backtest"),
+        "method_title_skills": ("技能等级", "Skill levels"),
+        "method_title_grey_relational": ("灰色关联度", "Grey relational grade"),
+        "method_title_entropy_weights": ("熵权法", "Entropy weights"),
+        "method_title_enrolment_plan": ("招生计划优化（HiGHS）", "Enrolment plan optimiser (HiGHS)"),
+        "method_title_structural_deviation": ("结构偏离度", "Structural deviation"),
+        "method_title_completeness": ("完整年份与暂定年份", "Complete and provisional years"),
+        "method_title_matching": ("学生与岗位匹配", "Student–seat matching"),
+        "method_title_occupation_classifier": ("岗位名称分类", "Job-title classifier"),
     }
 )
 
@@ -197,6 +217,12 @@ ABOUT = {
     "home-majors": ("cards", "warning_cards", "alignment"), "home-dead-ends": ("dead_ends", "pathways"),
     "home-checks": ("school_compliance", "school_standards"),
 }
+
+
+def method_title(name: str) -> str:
+    """A method card's title in the current language (the card's own heading for a card without one)."""
+    key = f"method_title_{name}"
+    return t(key) if key in MESSAGES else method_cards.card_title(name)
 
 
 def about(table_id: str) -> About | None:

@@ -10,7 +10,7 @@ from importlib import resources
 from markdown_it import MarkdownIt
 
 from silian.domain.errors import NotFound
-from silian.domain.messages import register_messages, t
+from silian.domain.messages import current_lang, register_messages, t
 
 register_messages({"method_unknown": ("没有名为“{name}”的方法说明", "No method card named '{name}'")})
 NAME = re.compile(r"^[a-z_]+$")
@@ -36,10 +36,14 @@ def card_text(name: str) -> str:
     return (_folder() / f"{name}.md").read_text(encoding="utf-8")
 
 
-def card_title(name: str) -> str:
-    """The card's first heading, without the ``#``."""
-    first = next((line for line in card_text(name).splitlines() if line.startswith("# ")), f"# {name}")
-    return first[2:].strip()
+def card_title(name: str, lang: str | None = None) -> str:
+    """The card's first heading without the ``#``; of a bilingual heading (``耦合协调度 / Coupling …``) the half in
+    ``lang`` (default: the current language)."""
+    first = next((line for line in card_text(name).splitlines() if line.startswith("# ")), f"# {name}")[2:].strip()
+    halves = first.split(" / ", 1)
+    if len(halves) == 2 and re.search(r"[\u3400-\u9fff]", halves[0]):
+        return halves[1] if (lang or current_lang.get()) == "en" else halves[0]
+    return first
 
 
 @lru_cache(maxsize=64)

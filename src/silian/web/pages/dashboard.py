@@ -224,7 +224,7 @@ class Page:
                           years=self.years(), banner=self.banner(), cell=cell, cell_query=self.cell_query,
                           regions=self.regions, region_label=lambda r: r.label(lang), chosen_region=self.bundle.region_code,
                           region_title=self.region_title(), about=about,
-                          method_title=present.method_cards.card_title, **context)
+                          method_title=present.method_title, **context)
         response.headers["Server-Timing"] = f"app;dur={(time.perf_counter() - self.started) * 1000:.1f}"
         return response
 

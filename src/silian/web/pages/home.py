@@ -42,7 +42,7 @@ register_messages(
 )
 
 
-SHARED = {"about": present.about, "method_title": present.method_cards.card_title, "cell": present.show, "query": "",
+SHARED: dict[str, Any] = {"about": present.about, "method_title": present.method_title, "cell": present.show, "query": "",
           "cell_query": lambda link: ""}  # what the dashboard's macros (说明 boxes, tables) need
 
 

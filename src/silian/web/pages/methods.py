@@ -7,6 +7,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from silian.domain.messages import register_messages
+from silian.services import presentation as present
 from silian.services.presentation import method_cards
 from silian.web.dependencies import PrincipalDep
 from silian.web.templating import render
@@ -26,11 +27,11 @@ register_messages(
 
 @router.get("/methods")
 def methods_index(request: Request, principal: PrincipalDep) -> Response:
-    cards = [(name, method_cards.card_title(name)) for name in method_cards.card_names() if name != "README"]
+    cards = [(name, present.method_title(name)) for name in method_cards.card_names() if name != "README"]
     return render(request, "methods/index.html", principal, cards=cards)
 
 
 @router.get("/methods/{name}")
 def method_card(request: Request, principal: PrincipalDep, name: str) -> Response:
     body = method_cards.card_html(name)  # NotFound (404 page) for a name that is not a card
-    return render(request, "methods/card.html", principal, name=name, title=method_cards.card_title(name), body=body)
+    return render(request, "methods/card.html", principal, name=name, title=present.method_title(name), body=body)

@@ -250,20 +250,21 @@ def _plan_options(max_change: float, min_cohort: float, key_chain_bonus: float, 
 def plan_form(query: dict[str, str], run: bool) -> tuple[dict[str, Any], dict[str, str], dict[str, Any]]:
     """The plan page's form as entered (text), its errors by field (shown beside each field) and the parsed values
     (``year`` None for the latest; ``max_change`` a fraction: the form takes percent, 20 = 20 %)."""
-    form = {**PLAN_DEFAULTS, **{k: query[k].strip() for k in PLAN_DEFAULTS if k in query and k != "open_new"}}
-    form["open_new"] = query.get("open_new") in ("true", "on", "1") if run else True
+    text = {k: str(v) for k, v in PLAN_DEFAULTS.items() if k != "open_new"}
+    text.update({k: query[k].strip() for k in text if k in query})
+    form: dict[str, Any] = {**text, "open_new": query.get("open_new") in ("true", "on", "1") if run else True}
     errors: dict[str, str] = {}
     values: dict[str, Any] = {"open_new": form["open_new"]}
     bounds = {"max_change": (5, 100), "min_cohort": (0, 200), "key_chain_bonus": (0, 5)}
-    if form["year"]:
-        if not form["year"].isdigit() or not 2000 <= int(form["year"]) <= 2100:
+    if text["year"]:
+        if not text["year"].isdigit() or not 2000 <= int(text["year"]) <= 2100:
             errors["year"] = t("pl_err_year")
         else:
-            values["year"] = int(form["year"])
+            values["year"] = int(text["year"])
     values.setdefault("year", None)
     for key, (low, high) in bounds.items():
         try:
-            number = float(form[key])
+            number = float(text[key])
         except ValueError:
             number = float("nan")
         if not low <= number <= high:  # also false for nan
