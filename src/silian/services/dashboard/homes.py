@@ -16,9 +16,10 @@ from silian.domain.errors import SilianError
 from silian.domain.messages import register_messages, t
 from silian.services import presentation as present
 from silian.services.analysis import AnalysisBundle
-from silian.services.platform_posts import PostFilters, list_posts, list_responses
+from silian.services.platform_posts import PostFilters, list_posts, list_responses, school_majors
 from silian.services.presentation.table import INT, LIST, TEXT, PresentedTable, table_columns
 from silian.services.recommend import Recommendation, recommend_for_post, recommend_posts_for_school, schools_for_post
+from silian.storage import hub as hub_store
 from silian.storage import partners as post_store
 from silian.storage.database import Database
 
@@ -136,11 +137,12 @@ def school_home(db: Database, principal: Principal, county: AnalysisBundle, city
     """The school user's home: compliance from its county's analysis, demand for its majors from its city's."""
     code = principal.institution_code or ""
     own = county.schools.compliance.filter(pl.col("institution_code") == code)
-    name = own["name"][0] if own.height else code
+    with db.engine.connect() as conn:
+        name = hub_store.school_names(conn).get(code, code)
     checks = school_checks(county, principal)
     verdicts = ({g: present.show(own[f"{g}_verdict"][0], present.VERDICT) for g in ("setting", "monitoring")}
                 if own.height else {})
-    majors = list(own["major_codes"].to_list()[0] or []) if own.height else []
+    majors = [major for major, _name in school_majors(db, code)]  # what it offers now, whatever its level
     return SchoolHome(name, county, checks, verdicts, school_majors_table(city, majors), school_dead_ends(city, majors),
                       own_posts(db, principal), fitting_posts(db, principal))
 
