@@ -134,9 +134,11 @@ def install_error_handlers(app: FastAPI, page: PageRenderer | None = None) -> No
         return error_json(401, "bad_credentials", exc.message)
 
     @app.exception_handler(SilianError)
-    async def _domain(_: Request, exc: SilianError) -> JSONResponse:
+    async def _domain(request: Request, exc: SilianError) -> Response:
         status, code = {NotFound: (404, "not_found"), PermissionDenied: (403, "forbidden"),
                         InvalidInput: (400, "invalid_input")}.get(type(exc), (400, "error"))
+        if as_page(request):  # a person on a page (an unknown region, say) gets a page, never raw JSON
+            return error_page(request, status, exc.message)
         return error_json(status, code, exc.message)
 
     @app.exception_handler(RequestValidationError)

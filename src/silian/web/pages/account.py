@@ -15,6 +15,7 @@ from silian.web.security import LANG_COOKIE, Session
 from silian.web.templating import render
 
 router = APIRouter(include_in_schema=False)
+HOME_ROLES = frozenset({"county_officer", "school_user", "enterprise_user"})  # roles with a home of their own (/home)
 register_messages(
     {
         "pg_login": ("登录", "Log in"),
@@ -50,7 +51,10 @@ def login(request: Request, db: DbDep, settings: SettingsDep, cookies: SessionsD
     except accounts.LoginFailed as exc:
         status = 429 if exc.locked_until else 401
         return render(request, "login.html", principal, status_code=status, next=_safe_next(next), error=exc.message)
-    response = RedirectResponse(_safe_next(next), status_code=303)
+    target = _safe_next(next)
+    if target == "/" and user.role in HOME_ROLES:  # a county, school or enterprise user lands on their own home
+        target = "/home"
+    response = RedirectResponse(target, status_code=303)
     cookies.write(response, user.user_id, session_id=accounts.start_session(db, user.user_id or 0))
     return response
 
