@@ -191,8 +191,11 @@ def _postgres(conn: Connection, spec: TableSpec, frame: pl.DataFrame, values: li
 
 def _copy(cursor: psycopg.Cursor, into: str, frame: pl.DataFrame) -> int:
     """COPY the frame's rows into ``into`` (a table and its column list) as CSV; the number of rows copied."""
-    # text quoted, so that a value spelled like the null marker stays text
-    with cursor.copy(f"COPY {into} FROM STDIN (FORMAT csv, NULL '\\N')") as copy:
+    from psycopg.copy import QueuedLibpqWriter  # only a PostgreSQL write needs the driver's module
+
+    # text quoted, so that a value spelled like the null marker stays text; the queued writer sends a batch from
+    # its own thread while the next one is encoded (polars releases the GIL)
+    with cursor.copy(f"COPY {into} FROM STDIN (FORMAT csv, NULL '\\N')", writer=QueuedLibpqWriter(cursor)) as copy:
         for batch in frame.iter_slices(COPY_BATCH_ROWS):
             buffer = io.BytesIO()
             batch.write_csv(buffer, include_header=False, null_value="\\N", quote_style="non_numeric")
