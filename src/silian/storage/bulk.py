@@ -83,6 +83,7 @@ def key_permutation(frame: pl.DataFrame, key: Sequence[str], known: Mapping[str,
 
 
 def sorted_by_key(frame: pl.DataFrame, key: Sequence[str]) -> pl.DataFrame:
+    """The frame's rows in natural-key order."""
     positions = key_permutation(frame, key)
     return frame if positions is None else frame[positions]
 
@@ -315,7 +316,6 @@ class _Encoded:
         if self.strings is not None and self.codes is not None:
             return self.strings[self.codes[positions]].tolist()
         return self.series.gather(positions).to_list()
-
 
 
 def _flat_rows(columns: Sequence[_Encoded], positions: np.ndarray) -> list[object]:
