@@ -25,7 +25,8 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from silian.services.accounts import create_token, load_principal
+from silian.services.account_access import create_token
+from silian.services.accounts import load_principal
 from silian.settings import Settings
 from silian.storage.database import Database
 from silian.web.app import create_app
