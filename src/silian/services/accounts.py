@@ -380,7 +380,9 @@ def ensure_demo_users(db: Database, *, reset: bool = False) -> dict[str, tuple[s
                                   must_change_password=False, **scope)
                 store.forget_login_failures(conn, username)
         if exists is None:
+            refs_of_role = refs.get(role, {})
             create_user(db, username=username, password=fresh, role=role, display_name=f"{username}（演示账号）",
-                        **refs.get(role, {}))
+                        county_code=refs_of_role.get("county_code"), institution_code=refs_of_role.get("institution_code"),
+                        enterprise_credit_code=refs_of_role.get("enterprise_credit_code"))
         out[username] = (role, fresh if exists is None or reset else None)
     return out

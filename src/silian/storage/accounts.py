@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
 from silian.domain.access import Role
@@ -102,11 +103,7 @@ def count_login_attempt(conn: Connection, *, username: str, source: str, at: dat
 
 def _insert(conn: Connection) -> Any:
     """The INSERT … ON CONFLICT builder of the connection's dialect."""
-    if conn.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    return insert
+    return postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
 
 
 def make_source_wait(conn: Connection, *, username: str, source: str, until: datetime) -> None:
