@@ -45,7 +45,7 @@ register_messages({
     "adm_school": ("学校", "School"),
     "adm_enterprise": ("企业", "Enterprise"),
     "adm_choose": ("— 请选择 —", "— choose —"),
-    "adm_type_to_search": ("输入代码或名称，从列表中选择", "Type a code or a name and pick from the list"),
+    "adm_type_to_search": ("输入代码或名称选择", "Code or name"),
     "adm_scope_help": ("县级用户选县（市、区），学校用户选学校，企业用户选企业；市级管理员不需要。",
                        ("A county officer gets a county, a school user a school, an enterprise user an enterprise; a "
                        "city admin needs none.")),
@@ -72,7 +72,7 @@ register_messages({
     "adm_source": ("来源地址", "Address"),
     "adm_attempts": ("失败次数", "Failures"),
     "adm_wait_until": ("须等待至（UTC）", "Waits until (UTC)"),
-    "adm_sessions": ("当前会话：{n} 个", "Live sessions: {n}"),
+    "adm_sessions": ("当前会话", "Live sessions"),
     "adm_user_tokens": ("该用户的 API 令牌", "The user's API tokens"),
     "adm_no_tokens": ("没有 API 令牌", "No API tokens"),
     "adm_owner": ("用户", "User"),
