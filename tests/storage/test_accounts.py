@@ -281,3 +281,30 @@ def test_demo_accounts_are_kept_on_a_second_load_and_renewed_only_on_reset(demo_
     assert accounts.authenticate(db, SETTINGS, "demo-school", second["demo-school"][1] or "").role == "school_user"
     _refused(db, "demo-school", first["demo-school"][1] or "", HOME)
     assert account_admin.active_demo_accounts(db) == [name for name, _ in accounts.DEMO_USERS]
+
+
+def test_the_0006_upgrade_keeps_every_user_and_the_newest_token_per_client(empty_db: Database) -> None:
+    """A database from before revision 0006 kept one token per login: the upgrade keeps the users and their
+    sessions, and the newest token of each (user, name)."""
+    db = empty_db
+    db.upgrade("0005")
+    now = datetime.now(UTC)
+    with db.begin() as conn:
+        conn.execute(sa.text("INSERT INTO users (username, password_hash, role, created_at) "
+                             "VALUES ('u', 'x', 'city_admin', :now)"), {"now": now})
+        for number, name in enumerate(("", "", "script", "")):
+            conn.execute(sa.text("INSERT INTO api_tokens (user_id, token_hash, name, created_at) VALUES "
+                                 "(1, :hash, :name, :now)"), {"hash": f"h{number}", "name": name, "now": now})
+        conn.execute(sa.text("INSERT INTO web_sessions (user_id, token_hash, created_at, last_seen_at) "
+                             "VALUES (1, 's', :now, :now)"), {"now": now})
+    db.upgrade()
+    with db.engine.connect() as conn:
+        kept = sorted(conn.execute(sa.text("SELECT token_hash FROM api_tokens")).scalars())
+        assert conn.execute(sa.text("SELECT count(*) FROM users")).scalar_one() == 1
+        assert conn.execute(sa.text("SELECT count(*) FROM web_sessions")).scalar_one() == 1
+        assert conn.execute(sa.text("SELECT must_change_password FROM users")).scalar_one() in (False, 0)
+    assert kept == ["h2", "h3"]
+    db.downgrade("0005")  # and back: the users and sessions stay
+    with db.engine.connect() as conn:
+        assert conn.execute(sa.text("SELECT count(*) FROM users")).scalar_one() == 1
+        assert conn.execute(sa.text("SELECT count(*) FROM web_sessions")).scalar_one() == 1
