@@ -74,7 +74,8 @@ def list_tokens(db: Database, actor: Principal, user_id: int | None = None, *, e
     if everyone or (user_id is not None and user_id != actor.user_id):
         core.require_admin(actor)
     with db.engine.connect() as conn:
-        return store.list_tokens(conn, None if everyone else (user_id if user_id is not None else actor.user_id))
+        rows = store.list_tokens(conn, None if everyone else (user_id if user_id is not None else actor.user_id))
+    return [core.with_utc_dates(row) for row in rows]
 
 
 def revoke_token_id(db: Database, actor: Principal, token_id: int, *, own_only: bool = False) -> dict[str, Any]:

@@ -101,7 +101,7 @@ def list_users(db: Database, *, search: str = "", role: str = "", status: str = 
         active = {"active": True, "inactive": False}.get(status)
         rows = store.list_users(conn, search=search.strip(), role=role if role in ROLE_NAMES else "", active=active,
                                 usernames=frozenset(locked) if status == "locked" else None)
-    return [{**row, "locked_sources": locked.get(row["username"], 0)} for row in rows]
+    return [{**core.with_utc_dates(row), "locked_sources": locked.get(row["username"], 0)} for row in rows]
 
 
 def user_details(db: Database, actor: Principal, user_id: int) -> dict[str, Any]:
@@ -109,13 +109,12 @@ def user_details(db: Database, actor: Principal, user_id: int) -> dict[str, Any]
     core.require_admin(actor)
     with db.engine.connect() as conn:
         row = core.user_row(conn, user_id)
-        found = store.list_users(conn, usernames=frozenset({row.username}))[0]
-        failures = store.lock_details(conn, row.username)
-        tokens = store.list_tokens(conn, row.id)
+        found = core.with_utc_dates(store.list_users(conn, usernames=frozenset({row.username}))[0])
+        failures = [core.with_utc_dates(f) for f in store.lock_details(conn, row.username)]
+        tokens = [core.with_utc_dates(token) for token in store.list_tokens(conn, row.id)]
         sessions = store.count_live_sessions(conn, row.id)
     now = core.utc_now()
     for failure in failures:
-        failure["locked_until"] = core.as_utc(failure["locked_until"])
         failure["waiting"] = bool(failure["locked_until"] and failure["locked_until"] > now)
     return {**found, "locked_sources": sum(f["waiting"] for f in failures), "failures": failures, "tokens": tokens,
             "live_sessions": sessions}

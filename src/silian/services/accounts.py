@@ -95,6 +95,14 @@ def as_utc(value: datetime | None) -> datetime | None:
     return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
 
 
+DATE_FIELDS = ("created_at", "last_login_at", "expires_at", "last_used_at", "locked_until", "last_attempt_at")
+
+
+def with_utc_dates(row: dict[str, Any]) -> dict[str, Any]:
+    """A stored row with its dates in UTC (SQLite gives them back without a time zone)."""
+    return {key: as_utc(value) if key in DATE_FIELDS else value for key, value in row.items()}
+
+
 def require_admin(actor: Principal) -> None:
     if not actor.is_admin:
         raise PermissionDenied(t("acct_admin_only"))
