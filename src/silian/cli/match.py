@@ -49,7 +49,7 @@ def match(
     if method not in METHODS:
         raise InvalidInput(t("match_unknown_method", method=method))
     ctx = context()
-    with ctx.err_console.status("匹配中… / matching…", spinner="dots"):
+    with ctx.busy("matching"):
         outcome = match_from_file(file, method)
         if output is not None:
             write_match_file(outcome.result, output)
