@@ -25,10 +25,12 @@ def serve(host: Annotated[str, typer.Option(help="监听地址 / address to list
     import uvicorn
 
     from silian.services.imports import ensure_schema
+    from silian.services.production_check import check_production
     from silian.web import create_app
 
     ctx = context()
     ensure_schema(ctx.database(), ctx.settings.data_dir)
+    check_production(ctx.settings, ctx.database())  # SILIAN_ENV=production: insecure settings stop here (exit 2)
     ctx.console.print(t("cli_serving", host=host, port=port))
     if workers > 1:
         os.environ["SILIAN_DATABASE_URL"] = ctx.settings.resolved_database_url()
