@@ -12,6 +12,7 @@ import polars as pl
 from silian.analytics.completeness import provisional_years
 from silian.analytics.entropy import entropy_weights
 from silian.analytics.forecast.openings import ForecastResult, forecast_openings
+from silian.analytics.panel import COUNTY_LEVELS
 from silian.catalog import Catalog, get_catalog
 from silian.domain.errors import InvalidInput
 from silian.domain.messages import register_messages, t
@@ -101,6 +102,12 @@ def resolve_region(hub: HubSnapshot, region: str | None) -> tuple[str, str]:
     return code, regions.filter(pl.col("code") == code)["name"][0]
 
 
+def region_level(hub: HubSnapshot, code: str) -> str:
+    """``county`` for a county-level region (县, 功能区), else ``city``: the level its four chains are scored at."""
+    level = hub["regions"].filter(pl.col("code") == code)["level"]
+    return "county" if level.len() and level[0] in COUNTY_LEVELS else "city"
+
+
 def default_year(hub: HubSnapshot, year: int | None) -> int:
     years = sorted(hub["major_points"]["year"].unique().to_list())
     if not years:
@@ -182,8 +189,9 @@ def run_analysis(db: Database | None = None, *, hub: HubSnapshot | None = None, 
         seconds[key] = time.perf_counter() - t0
         return value
 
-    city = timed("coupling_city", analyse_four_chains, hub, system, level="city", regions=[code], **options)
-    counties = timed("coupling_counties", _counties, hub, system, code, options)
+    level = region_level(hub, code)  # a county's own report scores the county among counties, and has no sub-regions
+    city = timed("coupling_city", analyse_four_chains, hub, system, level=level, regions=[code], **options)
+    counties = timed("coupling_counties", _counties, hub, system, code, options) if level == "city" else None
     coverage = hub_coverage(hub, config)
     notes = [t("peer_note")]
     sd_year, later = analysis_demand_year(coverage, demand_years(hub), year)  # never a provisional year's few rows

@@ -7,7 +7,16 @@ from fastapi import APIRouter
 
 def routers() -> list[APIRouter]:
     """Every page router, in the order they are matched."""
-    from silian.web.pages import account, dashboard, demand_platform, planning, postings_review, uploads
+    from silian.web.pages import (
+        account,
+        dashboard,
+        demand_platform,
+        planning,
+        postings_review,
+        postings_upload,
+        reports,
+        uploads,
+    )
 
     return [account.router, postings_review.router, dashboard.router, demand_platform.router, uploads.router,
-            planning.router]
+            postings_upload.router, planning.router, reports.router]
