@@ -377,7 +377,7 @@ class ReportJobs:
             job.state = "done"
         except SilianError as exc:
             job.error, job.state = exc.message, "failed"
-        except Exception:  # noqa: BLE001 - a job must end with a state; the trace goes to the log
+        except Exception:
             log.exception("report job %s failed", job.id)
             job.error, job.state = t("rj_internal"), "failed"
         finally:

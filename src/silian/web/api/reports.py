@@ -100,7 +100,7 @@ def report_status(report_id: str, jobs: ReportJobsDep, principal: UserDep) -> Js
 @router.get("/{report_id}/file", responses={**responses(400, 404), 200: {"content": {"application/pdf": {}}}},
             summary="Download a finished report", response_class=Response)
 def report_file(report_id: str, jobs: ReportJobsDep, principal: UserDep, client: ClientDep,
-                format: Literal["pdf", "html", "xlsx"] = "pdf") -> Response:  # noqa: A002 - the query parameter's name
+                format: Literal["pdf", "html", "xlsx"] = "pdf") -> Response:
     path, media_type, name = jobs.download(principal, report_id, format, client=client)
     ascii_name = f"silian-report.{format}"
     disposition = f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name)}"

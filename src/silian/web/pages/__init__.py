@@ -12,6 +12,7 @@ def routers() -> list[APIRouter]:
         dashboard,
         demand_platform,
         planning,
+        planning_match,
         postings_review,
         postings_upload,
         reports,
@@ -19,4 +20,4 @@ def routers() -> list[APIRouter]:
     )
 
     return [account.router, postings_review.router, dashboard.router, demand_platform.router, uploads.router,
-            postings_upload.router, planning.router, reports.router]
+            postings_upload.router, planning_match.router, planning.router, reports.router]

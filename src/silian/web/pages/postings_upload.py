@@ -30,11 +30,11 @@ register_messages(
         "nav_postings": ("招聘数据", "Postings"),
         "pu_title": ("招聘数据上传", "Upload job postings"),
         "pu_intro": (
-            "上传招聘网站导出的岗位数据（.csv：UTF-8、UTF-8-BOM、GBK 均可；或 .xlsx）。下一步会显示文件的每一列对应哪个字段"
-            "（自动识别，可修改）、将计入需求和被剔除的行数及原因；确认后导入，与命令 silian postings import 文件 --load 相同。",
-            "Upload a postings export (.csv in UTF-8, UTF-8 with BOM or GBK, or .xlsx). The next step shows which file "
+            ("上传招聘网站导出的岗位数据（.csv：UTF-8、UTF-8-BOM、GBK 均可；或 .xlsx）。下一步会显示文件的每一列对应哪个字段"
+            "（自动识别，可修改）、将计入需求和被剔除的行数及原因；确认后导入，与命令 silian postings import 文件 --load 相同。"),
+            ("Upload a postings export (.csv in UTF-8, UTF-8 with BOM or GBK, or .xlsx). The next step shows which file "
             "column became which field (recognised automatically, and changeable), how many rows would be counted and "
-            "how many dropped and why; then import it, as the command silian postings import FILE --load does.",
+            "how many dropped and why; then import it, as the command silian postings import FILE --load does."),
         ),
         "pu_file": ("文件", "File"),
         "pu_upload": ("上传并预览", "Upload and preview"),

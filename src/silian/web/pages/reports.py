@@ -29,11 +29,11 @@ register_messages(
         "nav_reports": ("报告", "Reports"),
         "rpg_title": ("分析报告", "Analysis reports"),
         "rpg_intro": (
-            "选择地区和年份生成四链融合分析报告：先分析，再绘制图表（HTML 与 Excel），最后排版 PDF。报告在后台生成，"
-            "可以离开本页，稍后在下方“我的报告”中下载；报告保留 6 小时。",
-            "Choose a region and a year to make the four-chain report: the analysis, then the charts (HTML and Excel), "
+            ("选择地区和年份生成四链融合分析报告：先分析，再绘制图表（HTML 与 Excel），最后排版 PDF。报告在后台生成，"
+            "可以离开本页，稍后在下方“我的报告”中下载；报告保留 6 小时。"),
+            ("Choose a region and a year to make the four-chain report: the analysis, then the charts (HTML and Excel), "
             "then the PDF. It is made in the background: you may leave this page and download it later under "
-            "'My reports'; reports are kept for 6 hours.",
+            "'My reports'; reports are kept for 6 hours."),
         ),
         "rpg_region": ("地区", "Region"),
         "rpg_year": ("年份", "Year"),
