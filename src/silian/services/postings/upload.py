@@ -12,9 +12,11 @@ import json
 import re
 import secrets
 import shutil
+import tempfile
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from itertools import zip_longest
 from pathlib import Path
 from typing import IO, Any
 
@@ -88,6 +90,7 @@ register_messages(
         "pu_field_url": ("链接", "Link"),
         "pu_field_posting_id": ("岗位编号", "Posting id"),
         "pu_field_place": ("工作地点", "Place"),
+        "pu_field_salary_short": ("薪资", "Salary"),
         "pu_drop_duplicates": (
             "重复发布（同一岗位名称、公司、城市与薪资，合并为一条）",
             "Reposts (same title, company, city and salary: merged into one)",
@@ -221,8 +224,9 @@ def clean_up(settings: Settings, now: float | None = None) -> int:
 # ---------------------------------------------------------------- the mapping
 def file_columns(upload: StoredUpload) -> FileColumns:
     """The file's header and the first non-empty values of each column (InvalidInput when it cannot be read)."""
-    lazy, source = scan_postings(upload.path, workdir=upload.path.parent)
-    head = lazy.head(200).collect()
+    with tempfile.TemporaryDirectory(prefix="silian-postings-") as work:  # a GBK file's UTF-8 copy, not beside it
+        lazy, source = scan_postings(upload.path, workdir=Path(work))
+        head = lazy.head(200).collect()
     samples = {c: [v for v in head[c].drop_nulls().str.strip_chars().unique(maintain_order=True).to_list() if v][:SAMPLES]
                for c in head.columns}
     return FileColumns(list(head.columns), samples, source)
@@ -280,7 +284,8 @@ def _reason_label(reason: str) -> str:
     """``place: province only`` in words: 工作地点：只有省份."""
     fld, _, what = reason.partition(": ")
     key = f"pu_reason_{what.replace(' ', '_')}"
-    field_words = t(f"pu_field_{fld}") if fld in (*FIELDS, "place") else fld
+    field_words = t("pu_field_salary_short") if fld == "salary" else t(f"pu_field_{fld}") if fld in (*FIELDS, "place") \
+        else fld
     return t("pu_reason_line", field=field_words, reason=t(key) if key in MESSAGES else what)
 
 
@@ -312,7 +317,8 @@ def preview_upload(db: Database, principal: Principal, upload: StoredUpload, map
     result = run_pipeline(upload.path, mapping=mapping, places=place_resolver(db), confirmed=load_confirmed(db, code_names()))
     review = result.review_queue.get_column("title").head(EXAMPLES).to_list() if result.review_queue.height else []
     place_or_date = [r for r in result.problems_by_reason if r.startswith(("place: ", "date: "))]
-    unplaced = [e for r in place_or_date for e in _examples(result.problem_samples, r, mapping)][:EXAMPLES]
+    per_reason = [_examples(result.problem_samples, r, mapping) for r in place_or_date]
+    unplaced = [e for group in zip_longest(*per_reason) for e in group if e][:EXAMPLES]  # some of every reason
     dropped = [Reason("duplicates", t("pu_drop_duplicates"), result.duplicates_removed),
                Reason("review", t("pu_drop_review"), result.review_postings, review),
                Reason("no_place_or_date", t("pu_drop_no_place_or_date"), result.no_place_or_date, unplaced)]
