@@ -53,12 +53,12 @@ def match_xlsx(match: WorkbookMatch) -> bytes:
     students.write_row(0, 0, [t(h) for h in heads], bold)
     for r, row in enumerate(match.student_rows(), start=1):
         students.write_string(r, 0, row["student"], text)
-        students.write_string(r, 1, row["name"])
+        _text(students, r, 1, row["name"])
         if row["score"] is not None:
             students.write_number(r, 2, row["score"])
         students.write_string(r, 3, row["position"] or t("mx_unmatched"), text)
-        students.write_string(r, 4, row["position_name"])
-        students.write_string(r, 5, row["employer"])
+        _text(students, r, 4, row["position_name"])
+        _text(students, r, 5, row["employer"])
         if row["choice"] is not None:
             students.write_number(r, 6, row["choice"])
     for col, width in enumerate((14, 12, 8, 14, 22, 26, 10)):
@@ -69,8 +69,8 @@ def match_xlsx(match: WorkbookMatch) -> bytes:
     positions.write_row(0, 0, [t(h) for h in heads], bold)
     for r, row in enumerate(match.position_rows(), start=1):
         positions.write_string(r, 0, row["position"], text)
-        positions.write_string(r, 1, row["name"])
-        positions.write_string(r, 2, row["employer"])
+        _text(positions, r, 1, row["name"])
+        _text(positions, r, 2, row["employer"])
         for col, key in ((3, "capacity"), (4, "matched"), (5, "left")):
             positions.write_number(r, col, row[key])
         positions.write_string(r, 6, t("list_joiner").join(row["students"]))
@@ -84,6 +84,12 @@ def match_xlsx(match: WorkbookMatch) -> bytes:
     about.write_string(1, 0, t("mx_method"))
     book.close()
     return out.getvalue()
+
+
+def _text(sheet, row: int, col: int, value: str) -> None:  # type: ignore[no-untyped-def]
+    """A text cell, left empty for no text (an empty string would be a cell holding "")."""
+    if value:
+        sheet.write_string(row, col, value)
 
 
 def write_match_xlsx(match: WorkbookMatch, path: Path) -> Path:
