@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -56,6 +56,38 @@ class Settings(BaseSettings):
     login_lock_minutes: int = Field(default=15, description="How long an account stays locked after too many failed "
                                     "logins; each further failure doubles it (capped at 24 hours).")
     cookie_secure: bool = Field(default=False, description="Send the session cookie only over HTTPS (set true behind TLS).")
+    rate_limit_login: str = Field(
+        default="10/minute", description="Login attempts allowed per client address (API token and login page "
+        "together), e.g. 10/minute; 0 turns the limit off. Beyond it: 429 with Retry-After.")
+    rate_limit_anonymous: str = Field(
+        default="120/minute", description="Requests allowed per client address without a signed-in session or API "
+        "token (the public dashboard and analysis API; static files are not counted); 0 turns the limit off.")
+    rate_limit_signed_in: str = Field(
+        default="1200/minute", description="Requests allowed per client address that carry a session or API token "
+        "(bounds floods of made-up tokens too); 0 turns the limit off.")
+    api_docs: str = Field(
+        default="login", description="Who may read the API documentation (/api/docs, /api/v1/openapi.json): login "
+        "(signed-in users), public (everyone) or off.")
+
+    @field_validator("rate_limit_login", "rate_limit_anonymous", "rate_limit_signed_in")
+    @classmethod
+    def _rate(cls, value: str) -> str:
+        value = value.strip()
+        if value not in ("", "0"):
+            from limits import parse
+
+            try:
+                parse(value)
+            except ValueError as exc:
+                raise ValueError(f"not a rate such as 10/minute or 100/hour: {value!r}") from exc
+        return value
+
+    @field_validator("api_docs")
+    @classmethod
+    def _docs(cls, value: str) -> str:
+        if value not in ("login", "public", "off"):
+            raise ValueError(f"api_docs must be login, public or off, not {value!r}")
+        return value
 
     def resolved_database_url(self) -> str:
         """The database URL in force: the explicit one, or the embedded SQLite default."""
@@ -71,7 +103,7 @@ def resolved_secret_key(settings: Settings) -> str:
     path = settings.data_dir / "secret_key"
     if not path.exists():
         import secrets
-        path.parent.mkdir(parents=True, exist_ok=True)
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         try:
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         except FileExistsError:  # another process created it first

@@ -283,3 +283,25 @@ def test_a_file_without_an_optional_column_leaves_that_column_as_stored(hub: Dat
     assert "410105,金水区,县,410100" in after and "410106,上街区,县," in after
     import_file(hub, "regions", write(tmp_path / "renamed.csv", "区划代码,名称,层级\n410105,金水区（新）,县\n"), SETTINGS)
     assert "410105,金水区（新）,县,410100" in snapshot(hub, "regions", tmp_path)
+
+
+def test_a_command_line_import_is_in_the_audit_log(hub: Database, tmp_path: Path) -> None:
+    """Issue #14: CLI imports were missing from the audit log; a rejected file or a dry run adds nothing."""
+    import json
+
+    import sqlalchemy as sa
+
+    def audited() -> list[tuple[str, str, str, str]]:
+        with hub.engine.connect() as conn:
+            return [tuple(r) for r in conn.execute(sa.text(
+                "SELECT username, entity, entity_id, after FROM audit_log WHERE action = 'import' ORDER BY id"))]
+
+    before = audited()
+    import_file(hub, "major_points", write(tmp_path / "points.csv", POINTS), SETTINGS, dry_run=True)
+    with pytest.raises(ImportRejected):
+        import_file(hub, "major_points", write(tmp_path / "bad.csv", POINTS.replace(",120,", ",很多,")), SETTINGS)
+    assert audited() == before
+    import_file(hub, "major_points", write(tmp_path / "points.csv", POINTS), SETTINGS)
+    username, entity, name, after = audited()[-1]
+    assert username.startswith("cli:") and (entity, name) == ("major_points", "points.csv")
+    assert json.loads(after)["inserted"] == 4 and len(json.loads(after)["sha256"]) == 64

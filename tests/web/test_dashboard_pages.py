@@ -386,3 +386,22 @@ def test_the_forecast_page_shows_intervals_methods_in_words_and_the_assumption(s
     client.get("/lang/en?next=/")
     english = client.get("/dashboard/forecast").text
     assert "Job openings (demand)" in english and "an assumption" in english and "the naive forecast" in english
+
+
+def test_the_public_api_shows_no_more_schools_than_the_public_dashboard(site: Site) -> None:
+    """Issue #14: the public analysis API listed the school codes of merger plans and small cohorts that the public
+    dashboard hides; callers who see no school get counts only, an admin the schools."""
+    codes = set(sa_codes(site.db))
+    for role in ("public", "enterprise_user"):
+        for route in ("/api/v1/analysis/schools", "/api/v1/analysis/summary"):
+            text = site.clients[role].get(route).text
+            assert not {code for code in codes if code in text}, (role, route)
+    public = site.clients["public"].get("/api/v1/analysis/schools").json()
+    assert public["simulations"] and all("merges" not in s and s["schools_merged"] >= 0 for s in public["simulations"])
+    admin = site.clients["city_admin"].get("/api/v1/analysis/schools").json()
+    assert any(s["merges"] for s in admin["simulations"]) and any(r["institution_codes"] for r in admin["small_cohorts"])
+
+
+def sa_codes(db: Database) -> list[str]:
+    with db.engine.connect() as conn:
+        return [code for (code,) in conn.execute(sa.text("SELECT code FROM institutions"))]

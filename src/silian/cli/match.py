@@ -59,7 +59,7 @@ def match(
     if method not in METHODS:
         raise InvalidInput(t("match_unknown_method", method=method))
     ctx = context()
-    with ctx.err_console.status("匹配中… / matching…", spinner="dots"):
+    with ctx.busy("matching"):
         if file.suffix.lower() in SHEET_SUFFIXES or positions is not None:
             outcome = _sheet_match(file, positions, method, output)
         else:

@@ -94,7 +94,7 @@ def _confirmed(use: bool) -> dict[str, str]:
 
 def _evaluate(folds: int, as_json: bool) -> None:
     from silian.services.postings.classifier import evaluate_cv
-    with context().err_console.status("交叉验证中… / cross-validating…", spinner="dots"):
+    with context().busy("cross_validating"):
         scores = evaluate_cv(folds=folds)
     if as_json:
         context().print_json(scores)
@@ -139,7 +139,7 @@ def postings_import(
     if engine == "spark":
         result, summary = import_postings(job, settings=ctx.settings, database=database)
     else:
-        with ctx.err_console.status("处理招聘数据… / processing postings…", spinner="dots"):
+        with ctx.busy("postings"):
             result, summary = import_postings(job, settings=ctx.settings, database=database)
     if as_json:
         ctx.print_json(summary)

@@ -34,6 +34,14 @@ register_messages(
             "表单已过期或来源不明（CSRF 校验失败），请刷新页面后重试",
             "The form expired or came from elsewhere (CSRF check failed); reload the page and try again",
         ),
+        "web_too_deep": (
+            "请求数据嵌套过深，无法读取（真实的请求不超过几层嵌套）",
+            "The request data is nested too deeply to read (real requests nest a few levels)",
+        ),
+        "web_body_unreadable": (
+            "请求数据无法读取（不是有效的 JSON，或嵌套过深）",
+            "The request data cannot be read (not valid JSON, or nested too deeply)",
+        ),
         "web_not_found": ("没有这个地址：{path}", "No such address: {path}"),
         "web_error_404": ("页面不存在", "Page not found"),
         "web_error_403": ("无权访问", "Not allowed"),
@@ -45,6 +53,9 @@ register_messages(
         "web_error_home": ("返回首页", "Back to the home page"),
     }
 )
+
+
+FASTAPI_BODY_ERROR = "There was an error parsing the body"
 
 
 class Problem(BaseModel):
@@ -141,9 +152,18 @@ def install_error_handlers(app: FastAPI, page: PageRenderer | None = None) -> No
         code = {401: "login_required", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
                 413: "too_large"}.get(exc.status_code, "http_error")
         message = t("web_not_found", path=request.url.path) if exc.status_code == 404 and exc.detail == "Not Found" else str(exc.detail)
+        if exc.status_code == 400 and exc.detail == FASTAPI_BODY_ERROR:  # FastAPI's own words, in English only
+            code, message = "bad_body", t("web_body_unreadable")
         if as_page(request):
             return error_page(request, exc.status_code, message, getattr(exc, "headers", None))
         return error_json(exc.status_code, code, message, headers=getattr(exc, "headers", None))
+
+    @app.exception_handler(RecursionError)
+    async def _too_deep(request: Request, exc: RecursionError) -> Response:
+        # a body nested thousands deep makes a parser (JSON, pydantic) recurse past Python's limit: the caller's
+        # fault, refused like any unreadable body, never a 500
+        log.warning("request refused: nested too deeply (%s %s)", request.method, request.url.path)
+        return error_json(400, "too_deep", t("web_too_deep"))
 
     @app.exception_handler(Exception)
     async def _internal(request: Request, exc: Exception) -> Response:

@@ -2,7 +2,9 @@
 
 Aggregated results (coupling of the city and counties, peers, gaps by major/class/industry/chain, pathways,
 skills, forecasts) are open to every role, the public included: they carry no personal or commercial detail.
-School-level compliance is limited to the schools the caller may see.
+School-level compliance is limited to the schools the caller may see; callers who see no school (the public,
+enterprises) get the school diagnoses as the public dashboard shows them — counts, no school codes (which schools
+a merger plan would close, which run small cohorts).
 
 Besides the raw rows under their field names, every answer carries ``tables``: the presented tables of its
 subject (title, columns with key, label, unit and kind, rows with a name beside every code) — the same objects
@@ -20,7 +22,7 @@ from silian.domain.access import read_scope, row_in_scope
 from silian.domain.messages import current_lang
 from silian.services.analysis import AnalysisBundle
 from silian.services.analysis_cache import AnalysisCache
-from silian.services.presentation import BUNDLE_TABLES, bundle_summary, bundle_table
+from silian.services.presentation import BUNDLE_TABLES, bundle_summary, bundle_table, may_see_schools
 from silian.web.dependencies import AnalysesDep, PrincipalDep
 from silian.web.errors import responses
 
@@ -47,9 +49,29 @@ def _tables(bundle: AnalysisBundle, *ids: str) -> dict[str, Json]:
     return {key: bundle_table(key, bundle).to_json() for key in ids}
 
 
+def _school_simulations(b: AnalysisBundle, principal: PrincipalDep) -> list[Json]:
+    """The merger simulations; for a caller who sees no school, without the schools' codes."""
+    if may_see_schools(principal):
+        return b.schools.simulations
+    hidden = []
+    for sim in b.schools.simulations:
+        merges: dict[str, list[str]] = sim["merges"]  # type: ignore[assignment]
+        hidden.append({"plan": sim["plan"], "schools_merged": sum(len(codes) for codes in merges.values()),
+                       "before": sim["before"], "after": sim["after"]})
+    return hidden
+
+
+def _small_cohorts(b: AnalysisBundle, principal: PrincipalDep) -> list[Json]:
+    frame = b.schools.small_cohorts
+    return _rows(frame if may_see_schools(principal) else frame.drop("institution_codes", strict=False))
+
+
 @router.get("/summary", response_model=Json, responses=ERRORS, summary="Everything (as `silian analyze --json`)")
 def summary(analyses: AnalysesDep, principal: PrincipalDep, region: str | None = None, year: int | None = None) -> Json:
-    return bundle_summary(bundle_of(analyses, region, year))
+    b = bundle_of(analyses, region, year)
+    result = bundle_summary(b)
+    result["schools"]["simulations"] = _school_simulations(b, principal)
+    return result
 
 
 @router.get("/coupling", response_model=Json, responses=ERRORS, summary="Four-chain coupling coordination")
@@ -92,7 +114,8 @@ def pathways(analyses: AnalysesDep, principal: PrincipalDep, region: str | None 
 def schools(analyses: AnalysesDep, principal: PrincipalDep, region: str | None = None, year: int | None = None) -> Json:
     b = bundle_of(analyses, region, year)
     s = b.schools
-    return {**_meta(b), "summary": s.summary, "small_cohorts": _rows(s.small_cohorts), "simulations": s.simulations,
+    return {**_meta(b), "summary": s.summary, "small_cohorts": _small_cohorts(b, principal),
+            "simulations": _school_simulations(b, principal),
             "findings": s.findings, "tables": _tables(b, "school-fails", "simulations", "small-cohorts")}
 
 
