@@ -48,7 +48,7 @@ register_messages(
         "rpg_col_state": ("状态", "State"),
         "rpg_col_files": ("下载", "Download"),
         "rpg_open": ("查看进度", "Progress"),
-        "rpg_heading": ("{region} · {year}", "{region} · {year}"),
+        "rpg_heading": ("分析报告：{region} · {year}", "Analysis report: {region} · {year}"),
         "rpg_year_latest": ("最新年份", "latest year"),
         "rpg_progress": ("进度", "Progress"),
         "rpg_download": ("下载报告", "Download the report"),
