@@ -12,6 +12,7 @@ from silian import __version__
 from silian.services.analysis_cache import AnalysisCache
 from silian.services.hub_database import Database, open_database
 from silian.settings import Settings
+from silian.web.api.reports import new_report_jobs
 from silian.web.error_pages import error_page
 from silian.web.errors import install_error_handlers, responses
 from silian.web.headers import SecurityHeaders
@@ -41,6 +42,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     app.state.db = db
     app.state.sessions = session_cookies(settings)
     app.state.analysis = AnalysisCache(db, settings)
+    app.state.report_jobs = new_report_jobs(db, settings, app.state.analysis)
     install_error_handlers(app, error_page)
 
     @app.middleware("http")
@@ -63,7 +65,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
 def _include_routers(app: FastAPI) -> None:
     """Every API and page router. All are part of the package: a missing dependency fails here, loudly."""
     from silian.web import api_docs
-    from silian.web.api import analysis, auth, imports, planning, platform_posts, records, scenarios, users
+    from silian.web.api import analysis, auth, imports, planning, platform_posts, records, reports, scenarios, users
     from silian.web.pages import routers as page_routers
 
     # any API call: a body that cannot be read (400), a bad bearer token (401), a cookie call without its CSRF token (403)
@@ -71,7 +73,7 @@ def _include_routers(app: FastAPI) -> None:
     app.include_router(auth.router, responses=common)
     for router in records.all_routers():
         app.include_router(router, responses=common)
-    for module in (users, analysis, platform_posts, imports, planning, scenarios):
+    for module in (users, analysis, platform_posts, imports, planning, scenarios, reports):
         app.include_router(module.router, responses=common)
     app.include_router(api_docs.router)
     for router in page_routers():

@@ -16,10 +16,13 @@ def routers() -> list[APIRouter]:
         home,
         methods,
         planning,
+        planning_match,
         postings_review,
+        postings_upload,
+        reports,
         uploads,
     )
 
     return [account.router, admin_users.router, admin_audit.router, postings_review.router, dashboard.router,
-            home.router, methods.router,
-            demand_platform.router, uploads.router, planning.router]
+            home.router, methods.router, demand_platform.router, uploads.router, postings_upload.router,
+            planning_match.router, planning.router, reports.router]
