@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -56,6 +57,12 @@ class Settings(BaseSettings):
     login_lock_minutes: int = Field(default=15, description="How long an account stays locked after too many failed "
                                     "logins; each further failure doubles it (capped at 24 hours).")
     cookie_secure: bool = Field(default=False, description="Send the session cookie only over HTTPS (set true behind TLS).")
+    metrics_access: Literal["off", "loopback", "token"] = Field(
+        default="loopback", description="Who may read the Prometheus metrics at /metrics: off, loopback (callers on "
+        "this machine only; behind a reverse proxy on the same machine, block /metrics there or use token) or token "
+        "(a bearer token, SILIAN_METRICS_TOKEN).")
+    metrics_token: str | None = Field(default=None, description="The bearer token /metrics asks for when "
+                                      "SILIAN_METRICS_ACCESS=token (empty: nobody may read them).")
 
     def resolved_database_url(self) -> str:
         """The database URL in force: the explicit one, or the embedded SQLite default."""

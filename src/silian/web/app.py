@@ -14,6 +14,7 @@ from silian.services.hub_database import Database, open_database
 from silian.settings import Settings
 from silian.web.error_pages import error_page
 from silian.web.errors import install_error_handlers, responses
+from silian.web.observability import install_observability
 from silian.web.security import BodySizeLimit, LanguageMiddleware, session_cookies
 
 log = logging.getLogger("silian.web")
@@ -51,6 +52,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     app.mount("/static", StaticFiles(packages=[("silian", "static")]), name="static")
     app.add_middleware(LanguageMiddleware)
     app.add_middleware(BodySizeLimit, limit=settings.max_request_bytes)
+    install_observability(app)  # last: its middleware is the outermost (request id, access log, metrics)
     return app
 
 

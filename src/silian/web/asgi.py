@@ -5,8 +5,10 @@ built at import time."""
 from fastapi import FastAPI
 
 from silian.web.app import create_app
+from silian.web.observability import configure_logging
 
 
 def app_from_environment() -> FastAPI:
-    """The platform over the settings in the environment (a new app per worker process)."""
+    """The platform over the settings in the environment (a new app per worker process), logging JSON lines."""
+    configure_logging()
     return create_app()
