@@ -281,9 +281,9 @@ def report(tally: Tally, samples: list[tuple[float, float]], elapsed: float, con
 
 def summary(result: dict[str, Any]) -> str:
     config = result["config"]
-    lines = [f"{config['users']} users, {config['backend']}, {result['seconds']} s, load average "
+    lines = [(f"{config['users']} users, {config['backend']}, {result['seconds']} s, load average "
              f"{result['machine']['load_average_before'][0]} → {result['machine']['load_average_after'][0]} "
-             f"on {result['machine']['cpus']} CPUs",
+             f"on {result['machine']['cpus']} CPUs"),
              f"{'kind':<10}{'requests':>9}{'req/s':>8}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}  errors"]
     for kind, row in result["kinds"].items():
         lines.append(f"{kind:<10}{row['requests']:>9}{row['rps']:>8}{row['p50_ms']:>9}{row['p95_ms']:>9}"

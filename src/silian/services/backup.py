@@ -30,32 +30,32 @@ register_messages({
     "backup_done_pg": ("已备份 {tables} 张表（{backend}）到 {path}（{size}，{seconds:.1f} 秒）",
                        "Backed up {tables} tables ({backend}) to {path} ({size}, {seconds:.1f} s)"),
     "backup_exists": ("{path} 已存在；覆盖它吗？", "{path} exists; overwrite it?"),
-    "backup_tool_missing": ("找不到 {tool}：PostgreSQL 的备份与恢复需要 postgresql-client（Debian：apt-get install "
-                            "postgresql-client）", "{tool} not found: PostgreSQL backups need postgresql-client "
-                            "(Debian: apt-get install postgresql-client)"),
+    "backup_tool_missing": (("找不到 {tool}：PostgreSQL 的备份与恢复需要 postgresql-client（Debian：apt-get install "
+                            "postgresql-client）"), ("{tool} not found: PostgreSQL backups need postgresql-client "
+                            "(Debian: apt-get install postgresql-client)")),
     "backup_tool_failed": ("{tool} 失败：{detail}", "{tool} failed: {detail}"),
     "restore_no_file": ("找不到备份文件 {path}", "No backup file {path}"),
     "restore_not_backup": ("{path} 不是四链的备份文件（既不是 SQLite 数据库，也不是 pg_dump 自定义格式）",
                            "{path} is not a Silian backup (neither a SQLite database nor a pg_dump custom-format file)"),
     "restore_damaged": ("备份文件 {path} 已损坏：{detail}", "The backup {path} is damaged: {detail}"),
-    "restore_wrong_backend": ("{path} 是 {found} 的备份，当前数据库是 {current}；跨数据库迁移请用 `silian export` 和 "
-                              "`silian import`", "{path} is a {found} backup but the database is {current}; to move "
-                              "between databases use `silian export` and `silian import`"),
+    "restore_wrong_backend": (("{path} 是 {found} 的备份，当前数据库是 {current}；跨数据库迁移请用 `silian export` 和 "
+                              "`silian import`"), ("{path} is a {found} backup but the database is {current}; to move "
+                              "between databases use `silian export` and `silian import`")),
     "restore_not_hub": ("{path} 里没有四链的数据库版本（alembic_version），不是平台的备份",
                         "{path} holds no Silian schema revision (alembic_version): not a platform backup"),
     "restore_newer": ("备份的数据库版本 {revision} 比本程序新；请先升级四链再恢复",
                       "The backup's schema revision {revision} is newer than this program; upgrade Silian first"),
     "restore_other_schema": ("备份来自 PostgreSQL 模式 {found}，当前数据库使用模式 {current}；请把 search_path 设为 {found}",
-                             "The backup is of PostgreSQL schema {found} but the database uses {current}; set the "
-                             "search_path to {found}"),
+                             ("The backup is of PostgreSQL schema {found} but the database uses {current}; set the "
+                             "search_path to {found}")),
     "restore_confirm": ("用 {path} 替换 {url} 的全部数据吗？当前 {rows} 行将被替换为备份中的数据（替换前会先自动备份到 {safety}）",
-                        "Replace every row of {url} with {path}? The {rows} rows there now are replaced by the "
-                        "backup's (a backup of them is written to {safety} first)"),
+                        ("Replace every row of {url} with {path}? The {rows} rows there now are replaced by the "
+                        "backup's (a backup of them is written to {safety} first)")),
     "restore_done": ("已从 {path} 恢复 {tables} 张表、{rows} 行（数据库版本 {revision}）；恢复前的数据已备份到 {safety}",
-                     "Restored {tables} tables, {rows} rows (schema revision {revision}) from {path}; the data "
-                     "from before is backed up in {safety}"),
-    "restore_upgrade": ("备份的数据库版本较旧：请运行 `silian db upgrade`", "The backup's schema is older: run "
-                        "`silian db upgrade`"),
+                     ("Restored {tables} tables, {rows} rows (schema revision {revision}) from {path}; the data "
+                     "from before is backed up in {safety}")),
+    "restore_upgrade": ("备份的数据库版本较旧：请运行 `silian db upgrade`", ("The backup's schema is older: run "
+                        "`silian db upgrade`")),
     "restore_dropped": ("备份中没有的表已删除（其数据在恢复前的备份中）：{tables}",
                         "Tables the backup lacks were dropped (their rows are in the backup taken before): {tables}"),
 })

@@ -12,12 +12,14 @@ A listener is held weakly when it is a bound method (an app's metrics go with th
 
 from __future__ import annotations
 
+import logging
 import threading
 import weakref
 from collections.abc import Callable
 
 Listener = Callable[[str, float, dict[str, str]], None]
 
+log = logging.getLogger("silian.telemetry")
 _listeners: list[Callable[[], Listener | None]] = []
 _lock = threading.Lock()
 
@@ -30,7 +32,7 @@ def subscribe(listener: Listener) -> None:
     if method_self is not None:
         ref = weakref.WeakMethod(listener)  # type: ignore[arg-type]
     else:
-        ref = lambda: listener  # noqa: E731 - a plain function is kept for the life of the process
+        ref = lambda: listener  # a plain function is kept for the life of the process
     with _lock:
         _listeners.append(ref)
 
@@ -46,5 +48,5 @@ def count(event: str, amount: float = 1, **labels: str) -> None:
             continue
         try:
             listener(event, amount, labels)
-        except Exception:  # noqa: BLE001 - metrics must never break the work they count
-            continue
+        except Exception:  # metrics must never break the work they count (the failure is logged)
+            log.exception("telemetry listener failed on %s", event)

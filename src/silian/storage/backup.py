@@ -108,12 +108,11 @@ def _replacing(target: Path) -> Iterator[Path]:
 # ---------------------------------------------------------------- SQLite
 def sqlite_backup(db: Database, target: Path) -> None:
     """Copy the live SQLite hub to ``target`` (one consistent snapshot; a self-contained file, no -wal beside it)."""
-    with _replacing(target) as temporary:
-        with closing(sqlite3.connect(sqlite_path(db), timeout=30)) as source, \
+    with _replacing(target) as temporary, closing(sqlite3.connect(sqlite_path(db), timeout=30)) as source, \
                 closing(sqlite3.connect(temporary)) as copy:
-            source.backup(copy)  # all pages in one step: the snapshot of one read transaction
-            copy.execute("PRAGMA journal_mode=DELETE")
-            _check_sqlite(copy)
+        source.backup(copy)  # all pages in one step: the snapshot of one read transaction
+        copy.execute("PRAGMA journal_mode=DELETE")
+        _check_sqlite(copy)
 
 
 def sqlite_facts(path: Path) -> BackupFacts:

@@ -48,8 +48,8 @@ access_log = logging.getLogger("silian.access")
 current_request_id: ContextVar[str] = ContextVar("silian_request_id", default="")
 
 register_messages({
-    "obs_not_ready": ("数据库不可用或结构不是最新（{detail}）", "The database is unreachable or its schema is not "
-                      "the latest ({detail})"),
+    "obs_not_ready": ("数据库不可用或结构不是最新（{detail}）", ("The database is unreachable or its schema is not "
+                      "the latest ({detail})")),
     "obs_not_migrated": ("数据库版本 {current}，应为 {head}：请运行 `silian db upgrade`",
                          "schema revision {current}, expected {head}: run `silian db upgrade`"),
     "obs_metrics_loopback": ("指标只对本机开放", "Metrics are open to this machine only"),
