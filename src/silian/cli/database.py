@@ -71,7 +71,7 @@ def backup(
     if as_json:
         ctx.print_json({"path": str(report.path), "backend": report.backend, "bytes": report.size,
                         "seconds": report.seconds, "rows": report.rows,
-                        "tables": {name: {"rows": rows, "sha256": digest} for name, (rows, digest) in report.tables.items()}})
+                        "tables": report.tables})
         return
     ctx.console.print(report.message())
 
@@ -98,7 +98,7 @@ def restore(
     if as_json:
         ctx.print_json({"path": str(report.path), "safety_backup": str(report.safety), "revision": report.revision,
                         "needs_upgrade": report.needs_upgrade, "dropped": list(report.dropped),
-                        "tables": {name: {"rows": rows, "sha256": digest} for name, (rows, digest) in report.tables.items()}})
+                        "tables": report.tables})
         return
     for line in report.messages():
         ctx.console.print(line)

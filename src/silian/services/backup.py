@@ -70,11 +70,11 @@ class BackupReport:
     size: int
     seconds: float
     table_names: tuple[str, ...]
-    tables: dict[str, tuple[int, str]] = field(default_factory=dict)  # rows and checksum (SQLite backups)
+    tables: dict[str, int] = field(default_factory=dict)  # rows per table (SQLite backups, read from the file)
 
     @property
     def rows(self) -> int | None:
-        return sum(rows for rows, _ in self.tables.values()) if self.tables else None
+        return sum(self.tables.values()) if self.tables else None
 
     def message(self) -> str:
         return t("backup_done" if self.tables else "backup_done_pg", tables=len(self.table_names), rows=self.rows,
@@ -90,10 +90,10 @@ class RestoreReport:
     revision: str | None
     needs_upgrade: bool
     dropped: tuple[str, ...]
-    tables: dict[str, tuple[int, str]] = field(default_factory=dict)
+    tables: dict[str, int] = field(default_factory=dict)  # rows per table after the restore
 
     def messages(self) -> list[str]:
-        rows = sum(count for count, _ in self.tables.values())
+        rows = sum(self.tables.values())
         lines = [t("restore_done", path=self.path, tables=len(self.tables), rows=rows, revision=self.revision,
                    safety=self.safety)]
         if self.dropped:
@@ -118,6 +118,12 @@ def hub_checksums(db: Database, only: tuple[str, ...] | None = None) -> dict[str
         return store.table_checksums(conn, only)
 
 
+def hub_row_counts(db: Database) -> dict[str, int]:
+    """``{table: rows}`` for every table of the hub."""
+    with db.engine.connect() as conn:
+        return store.table_row_counts(conn)
+
+
 def backup_hub(db: Database, target: Path) -> BackupReport:
     """Write a consistent backup of the hub to ``target`` (replaced if it exists: the caller asks first)."""
     started = time.perf_counter()
@@ -133,10 +139,10 @@ def backup_hub(db: Database, target: Path) -> BackupReport:
         return BackupReport(target, db.dialect, target.stat().st_size, seconds, names)
     copy = Database(f"sqlite:///{target}")
     try:
-        sums = hub_checksums(copy)
+        counts = hub_row_counts(copy)
     finally:
         copy.dispose()
-    return BackupReport(target, db.dialect, target.stat().st_size, seconds, tuple(sums), sums)
+    return BackupReport(target, db.dialect, target.stat().st_size, seconds, tuple(counts), counts)
 
 
 def check_backup(db: Database, path: Path) -> BackupFacts:
@@ -174,7 +180,7 @@ def safety_path(settings: Settings, dialect: str, now: datetime | None = None) -
 
 def stored_rows(db: Database) -> int:
     """Rows in the hub now (every table), for the restore's question."""
-    return sum(rows for rows, _ in hub_checksums(db).values())
+    return sum(hub_row_counts(db).values())
 
 
 def restore_hub(db: Database, source: Path, settings: Settings, *, safety: Path | None = None) -> RestoreReport:
@@ -193,7 +199,7 @@ def restore_hub(db: Database, source: Path, settings: Settings, *, safety: Path 
             store.drop_tables(db, [name for name in store.tables_of(db) if name not in facts.tables])
     revision = store.stored_revision(db)
     return RestoreReport(source, safety, revision, revision != db.head_revision(),
-                         tuple(name for name in before if name not in facts.tables), hub_checksums(db))
+                         tuple(name for name in before if name not in facts.tables), hub_row_counts(db))
 
 
 @contextmanager

@@ -69,6 +69,13 @@ def table_checksums(conn: sa.Connection, only: tuple[str, ...] | None = None) ->
     return sums
 
 
+def table_row_counts(conn: sa.Connection) -> dict[str, int]:
+    """``{table: rows}`` for every table of the connection's schema."""
+    preparer = conn.dialect.identifier_preparer
+    return {name: int(conn.execute(sa.text(f"SELECT count(*) FROM {preparer.quote(name)}")).scalar_one())
+            for name in sorted(sa.inspect(conn).get_table_names())}
+
+
 # ---------------------------------------------------------------- which backend a file is
 def file_backend(path: Path) -> str | None:
     """``sqlite`` or ``postgresql`` by the file's first bytes; None for anything else."""
@@ -91,7 +98,8 @@ def sqlite_path(db: Database) -> Path:
 
 @contextmanager
 def _replacing(target: Path) -> Iterator[Path]:
-    """A temporary path beside ``target``; renamed over it when the block succeeds, removed when it fails."""
+    """A temporary path beside ``target`` (readable by its owner only: a backup holds password hashes); renamed over
+    it when the block succeeds, removed when it fails."""
     target.parent.mkdir(parents=True, exist_ok=True)
     handle, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".partial", dir=target.parent)
     os.close(handle)
