@@ -118,16 +118,19 @@ def start_server(database_url: str, folder: Path) -> tuple[subprocess.Popen[byte
     process = subprocess.Popen([sys.executable, __file__, "--serve", "--database-url", database_url, "--port", str(port),
                                 "--folder", str(folder)], stdout=log, stderr=log)
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 120
+    deadline = time.monotonic() + 600  # importing the platform takes minutes on a busy two-core machine
     while time.monotonic() < deadline and process.poll() is None:
         try:
-            if httpx.get(url + "/readyz", timeout=5).status_code == 200:
+            if httpx.get(url + "/readyz", timeout=10).status_code == 200:
                 return process, url
         except httpx.TransportError:
             pass
         time.sleep(0.2)
     process.kill()
-    raise SystemExit(f"the server did not start; see {folder / 'server.log'}")
+    process.wait(30)
+    log.close()
+    tail = (folder / "server.log").read_text(encoding="utf-8", errors="replace")[-3000:]
+    raise SystemExit(f"the server did not start (exit code {process.returncode}):\n{tail}")
 
 
 def rss_mb(pid: int) -> float:
