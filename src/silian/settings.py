@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -81,6 +82,13 @@ class Settings(BaseSettings):
     api_docs: str = Field(
         default="login", description="Who may read the API documentation (/api/docs, /api/v1/openapi.json): login "
         "(signed-in users), public (everyone) or off.")
+
+    metrics_access: Literal["off", "loopback", "token"] = Field(
+        default="loopback", description="Who may read the Prometheus metrics at /metrics: off, loopback (callers on "
+        "this machine only; behind a reverse proxy on the same machine, block /metrics there or use token) or token "
+        "(a bearer token, SILIAN_METRICS_TOKEN).")
+    metrics_token: str | None = Field(default=None, description="The bearer token /metrics asks for when "
+                                      "SILIAN_METRICS_ACCESS=token (empty: nobody may read them).")
 
     @field_validator("rate_limit_login", "rate_limit_anonymous", "rate_limit_signed_in")
     @classmethod

@@ -16,6 +16,7 @@ from silian.web.api.reports import new_report_jobs
 from silian.web.error_pages import error_page
 from silian.web.errors import install_error_handlers, responses
 from silian.web.headers import SecurityHeaders
+from silian.web.observability import install_observability
 from silian.web.rate_limits import RateLimit
 from silian.web.security import BodySizeLimit, LanguageMiddleware, session_cookies
 
@@ -59,6 +60,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     app.add_middleware(LanguageMiddleware)
     app.add_middleware(BodySizeLimit, limit=settings.max_request_bytes)
     app.add_middleware(SecurityHeaders)
+    install_observability(app)  # last: its middleware is the outermost (request id, access log, metrics)
     return app
 
 
