@@ -108,7 +108,10 @@ def serve(database_url: str, port: int, folder: Path) -> None:
     from silian.web.observability import configure_logging
 
     configure_logging()
-    settings = Settings(database_url=database_url, data_dir=folder, secret_key="load-test")
+    # every simulated user comes from 127.0.0.1: the per-address request limits (web/rate_limits.py) would turn the
+    # crowd into 429s, so they are off here — this measures the platform, the limiter has its own tests
+    settings = Settings(database_url=database_url, data_dir=folder, secret_key="load-test", rate_limit_login="0",
+                        rate_limit_anonymous="0", rate_limit_signed_in="0")
     uvicorn.run(create_app(settings), host="127.0.0.1", port=port, log_level="warning", access_log=False)
 
 
