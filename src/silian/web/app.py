@@ -67,7 +67,18 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
 def _include_routers(app: FastAPI) -> None:
     """Every API and page router. All are part of the package: a missing dependency fails here, loudly."""
     from silian.web import api_docs
-    from silian.web.api import analysis, auth, imports, lookup, planning, platform_posts, records, reports, scenarios, users
+    from silian.web.api import (
+        analysis,
+        auth,
+        imports,
+        lookup,
+        planning,
+        platform_posts,
+        records,
+        reports,
+        scenarios,
+        users,
+    )
     from silian.web.pages import routers as page_routers
 
     # any API call: a body that cannot be read (400), a bad bearer token (401), a cookie call without its CSRF token (403)
