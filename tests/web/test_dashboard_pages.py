@@ -149,9 +149,9 @@ def test_language_switch_keeps_the_query_string(site: Site) -> None:
 def test_navigation_links_depend_on_the_role(site: Site) -> None:
     public = site.clients["public"].get("/").text
     assert 'id="nav-dashboard"' in public and 'id="nav-api"' in public
-    assert 'id="nav-platform"' not in public and 'id="nav-upload"' not in public
+    assert 'id="nav-platform"' not in public and 'id="nav-data"' not in public
     school = site.clients["school_user"].get("/dashboard/peers").text
-    assert 'href="/platform"' in school and 'href="/data/upload"' in school
+    assert 'href="/platform"' in school and 'href="/data"' in school
 
 
 def test_a_bad_year_is_refused(site: Site) -> None:

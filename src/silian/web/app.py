@@ -67,7 +67,18 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
 def _include_routers(app: FastAPI) -> None:
     """Every API and page router. All are part of the package: a missing dependency fails here, loudly."""
     from silian.web import api_docs
-    from silian.web.api import analysis, auth, imports, planning, platform_posts, records, reports, scenarios, users
+    from silian.web.api import (
+        analysis,
+        auth,
+        imports,
+        lookup,
+        planning,
+        platform_posts,
+        records,
+        reports,
+        scenarios,
+        users,
+    )
     from silian.web.pages import routers as page_routers
 
     # any API call: a body that cannot be read (400), a bad bearer token (401), a cookie call without its CSRF token (403)
@@ -75,7 +86,7 @@ def _include_routers(app: FastAPI) -> None:
     app.include_router(auth.router, responses=common)
     for router in records.all_routers():
         app.include_router(router, responses=common)
-    for module in (users, analysis, platform_posts, imports, planning, scenarios, reports):
+    for module in (users, analysis, platform_posts, imports, planning, scenarios, reports, lookup):
         app.include_router(module.router, responses=common)
     app.include_router(api_docs.router)
     for router in page_routers():

@@ -19,10 +19,12 @@ def routers() -> list[APIRouter]:
         planning_match,
         postings_review,
         postings_upload,
+        record_form,
+        records,
         reports,
         uploads,
     )
 
     return [account.router, admin_users.router, admin_audit.router, postings_review.router, dashboard.router,
             home.router, methods.router, demand_platform.router, uploads.router, postings_upload.router,
-            planning_match.router, planning.router, reports.router]
+            planning_match.router, planning.router, reports.router, records.router, record_form.router]
