@@ -49,7 +49,7 @@ register_messages(
                             ("Searches the text columns; code columns are found by the names they stand for too "
                             "(a major's or a county's name)")),
         "rl_page_size": ("每页", "Per page"),
-        "rl_total": ("共 {count} 条", "{count} records"),
+        "rl_total": ("共 {count} 条", "Records: {count}"),
         "rl_total_generated": ("其中 {count} 条为生成数据", "{count} of them generated"),
         "rl_generated": ("生成数据", "Generated"),
         "rl_generated_note": (
