@@ -14,7 +14,8 @@ error shape), checked after the request is parsed, as before.
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Awaitable, Callable
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
 
@@ -46,10 +47,18 @@ def session_cookies_of(request: Request) -> SessionCookies:
     return request.app.state.sessions  # type: ignore[no-any-return]
 
 
-SettingsDep = Annotated[Settings, Depends(settings_of)]
-DbDep = Annotated[Database, Depends(database_of)]
-AnalysesDep = Annotated[AnalysisCache, Depends(analyses_of)]
-SessionsDep = Annotated[SessionCookies, Depends(session_cookies_of)]
+def _on_the_loop(read: Callable[[Request], Any]) -> Callable[[Request], Awaitable[Any]]:
+    """``read`` as an async dependency: FastAPI runs a plain ``def`` dependency in the thread pool, a trip there and
+    back on every request for what is only a look-up in the app's state."""
+    async def dependency(request: Request) -> Any:
+        return read(request)
+    return dependency
+
+
+SettingsDep = Annotated[Settings, Depends(_on_the_loop(settings_of))]
+DbDep = Annotated[Database, Depends(_on_the_loop(database_of))]
+AnalysesDep = Annotated[AnalysisCache, Depends(_on_the_loop(analyses_of))]
+SessionsDep = Annotated[SessionCookies, Depends(_on_the_loop(session_cookies_of))]
 
 
 # ---------------------------------------------------------------- who is asking
@@ -76,7 +85,7 @@ def client_of(request: Request) -> str:
     return request.client.host if request.client else ""
 
 
-ClientDep = Annotated[str, Depends(client_of)]
+ClientDep = Annotated[str, Depends(_on_the_loop(client_of))]
 
 
 __all__ = ["AnalysesDep", "ClientDep", "DbDep", "PrincipalDep", "SessionsDep", "SettingsDep", "UserDep", "analyses_of",

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import json
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from markupsafe import escape
 
 from silian.domain.access import Principal
 from silian.domain.errors import InvalidInput, NotFound
@@ -29,7 +31,8 @@ from silian.services.four_chains import level_bands
 from silian.services.hub_database import Database
 from silian.services.presentation import pct, whole
 from silian.settings import Settings
-from silian.web.dependencies import AnalysesDep, DbDep, PrincipalDep, SettingsDep
+from silian.web.dependencies import AnalysesDep, DbDep, PrincipalDep, SettingsDep, session_cookies_of
+from silian.web.security import csrf_token
 from silian.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -176,6 +179,9 @@ TABS = (("overview", "/"), ("counties", "/dashboard/counties"), ("gaps", "/dashb
 IMPORT_COMMAND = "silian postings import 招聘数据.csv --load"
 HIGHLIGHT = "#f59e0b"
 HEATMAP_ROWS = 25
+CACHED_QUERY = frozenset({"year", "lang"})  # a page whose query has only these is kept (Page.cache_key)
+CSRF_MARK = "silian-csrf-mark-3b9f0c2e"  # stand-ins in a kept page for the CSRF token and the user's name
+USER_MARK = "silian-user-mark-3b9f0c2e"
 
 
 @dataclass
@@ -196,19 +202,62 @@ class Panel:
 
 @dataclass
 class Page:
-    """What every dashboard page needs: the bundle, its extras, the user and the query (the year)."""
+    """What every dashboard page needs: the bundle, its extras, the user and the query (the year).
+
+    A rendered page is kept beside its bundle (so until the hub changes) per path, query, language and role-view
+    (the role and the county, school or enterprise it is tied to: all a page's content depends on); the user's
+    name and CSRF token are put in on the way out, so one copy serves every user of a view. Queries other than
+    :data:`CACHED_QUERY` (a drill-down's cell, anything unknown) are rendered each time, so they cannot fill the
+    cache."""
 
     request: Request
     principal: Principal
     bundle: AnalysisBundle
-    extras: dash.DashboardExtras
+    src: Sources
     year: int | None
     started: float
 
+    @cached_property
+    def extras(self) -> dash.DashboardExtras:
+        """Figures the bundle does not keep, read once per bundle (only when a page is rendered)."""
+        return self.src.analyses.remember(self.bundle, "extras", lambda: dash.extras_for(self.src.db, self.bundle, self.src.settings))
+
+    @cached_property
+    def view(self) -> Principal:
+        """The user as far as the page's content goes: role and scope, with a mark for the name."""
+        return replace(self.principal, user_id=None, username=USER_MARK if not self.principal.is_public else "")
+
+    @cached_property
+    def cache_key(self) -> tuple[Any, ...] | None:
+        params = self.request.query_params
+        if any(name not in CACHED_QUERY for name in params) or len(params.multi_items()) != len(params) or \
+                params.get("lang", "zh") not in ("zh", "en"):
+            return None
+        csrf = csrf_token(self.request, session_cookies_of(self.request))
+        return ("page", self.request.url.path, self.request.url.query, current_lang.get(), self.view, bool(csrf))
+
+    def cached(self) -> Response | None:
+        """The kept copy of this page, if there is one."""
+        key = self.cache_key
+        html = self.src.analyses.recall(self.bundle, key) if key else None
+        return self._respond(html) if html is not None else None
+
     def render(self, template: str, tab: str, **context: Any) -> Response:
         query = f"?year={self.year}" if self.year else ""
-        response = render(self.request, template, self.principal, b=self.bundle, tab=tab, tabs=TABS, query=query,
+        response = render(self.request, template, self.view, b=self.bundle, tab=tab, tabs=TABS, query=query,
                           years=self.years(), banner=self.banner(), cell=cell, cell_query=self.cell_query, **context)
+        html = bytes(response.body).decode()
+        csrf = csrf_token(self.request, session_cookies_of(self.request))
+        if csrf:
+            html = html.replace(csrf, CSRF_MARK)
+        if self.cache_key and response.status_code == 200:
+            self.src.analyses.keep(self.bundle, self.cache_key, html)
+        return self._respond(html, response.status_code)
+
+    def _respond(self, html: str, status_code: int = 200) -> Response:
+        csrf = csrf_token(self.request, session_cookies_of(self.request))
+        body = html.replace(CSRF_MARK, csrf).replace(USER_MARK, str(escape(self.principal.username)))
+        response = HTMLResponse(body, status_code=status_code)
         response.headers["Server-Timing"] = f"app;dur={(time.perf_counter() - self.started) * 1000:.1f}"
         return response
 
@@ -234,7 +283,8 @@ class Sources:
     settings: Settings
 
 
-def sources(analyses: AnalysesDep, db: DbDep, settings: SettingsDep) -> Sources:
+async def sources(analyses: AnalysesDep, db: DbDep, settings: SettingsDep) -> Sources:
+    """(async: nothing to wait for, so no trip through the thread pool)"""
     return Sources(analyses, db, settings)
 
 
@@ -244,8 +294,7 @@ SourcesDep = Annotated[Sources, Depends(sources)]
 def _page(request: Request, src: Sources, principal: Principal, year: int | None) -> Page:
     started = time.perf_counter()
     bundle = src.analyses.get(None, year, current_lang.get())
-    extras = dash.extras_for(src.db, bundle, src.settings)
-    return Page(request, principal, bundle, extras, year, started)
+    return Page(request, principal, bundle, src, year, started)
 
 
 cell = present.show  # a table cell as shown on the page (the same as in the report)
@@ -331,6 +380,8 @@ def gap_heatmap(table: present.PresentedTable, top: int = HEATMAP_ROWS) -> tuple
 def overview(request: Request, src: SourcesDep, principal: PrincipalDep, year: int | None = None) -> Response:
     try:
         page = _page(request, src, principal, year)
+        if (kept := page.cached()) is not None:
+            return kept
     except InvalidInput as exc:  # no data yet (or a year without data): say so on the landing page
         return render(request, "dashboard/empty.html", principal, status_code=400 if year else 200, message=exc.message)
     b = page.bundle
@@ -353,6 +404,8 @@ def dashboard_root(year: int | None = None) -> Response:
 @router.get("/dashboard/counties")
 def counties(request: Request, src: SourcesDep, principal: PrincipalDep, year: int | None = None) -> Response:
     page = _page(request, src, principal, year)
+    if (kept := page.cached()) is not None:
+        return kept
     b = page.bundle
     d, u, top = present.counties_table(b, principal), present.county_u_table(b, principal), present.county_topsis_table(b, principal)
     panels = []
@@ -372,6 +425,8 @@ def counties(request: Request, src: SourcesDep, principal: PrincipalDep, year: i
 def gaps(request: Request, src: SourcesDep, principal: PrincipalDep, year: int | None = None, class_code: str | None = None,
          chain: str | None = None) -> Response:
     page = _page(request, src, principal, year)
+    if (kept := page.cached()) is not None:
+        return kept
     b = page.bundle
     heat = present.gap_cells_table(b)
     panels, cells = [], {"rows": [], "cols": []}  # type: ignore[var-annotated]
@@ -417,6 +472,8 @@ def gap_cell(request: Request, src: SourcesDep, principal: PrincipalDep, class_c
 @router.get("/dashboard/pathways")
 def pathways(request: Request, src: SourcesDep, principal: PrincipalDep, year: int | None = None) -> Response:
     page = _page(request, src, principal, year)
+    if (kept := page.cached()) is not None:
+        return kept
     b = page.bundle
     flows, funnel = present.pathway_flows(b, page.extras), present.funnel_table(b)
     series = funnel.series(*present.FUNNEL_SERIES)
@@ -429,6 +486,8 @@ def pathways(request: Request, src: SourcesDep, principal: PrincipalDep, year: i
 @router.get("/dashboard/schools")
 def schools(request: Request, src: SourcesDep, principal: PrincipalDep, year: int | None = None) -> Response:
     page = _page(request, src, principal, year)
+    if (kept := page.cached()) is not None:
+        return kept
     b = page.bundle
     fails = present.school_fails_table(b)
     compliance = present.compliance_table(b, principal, page.extras.region_names) if present.may_see_schools(principal) else None
@@ -451,6 +510,8 @@ def schools(request: Request, src: SourcesDep, principal: PrincipalDep, year: in
 @router.get("/dashboard/peers")
 def peers(request: Request, src: SourcesDep, principal: PrincipalDep, year: int | None = None) -> Response:
     page = _page(request, src, principal, year)
+    if (kept := page.cached()) is not None:
+        return kept
     b = page.bundle
     gdp, score = present.peers_table(b), present.peer_score_table(b)
     panels = [Panel(gdp, _bar(gdp, "name", "gdp"), height=_bar_height(gdp), wide=True, open_table=True)] if gdp.rows else []
@@ -464,6 +525,8 @@ def forecast(request: Request, src: SourcesDep, principal: PrincipalDep, year: i
     """Job openings (demand) by industry: the first forecast year with its prediction interval, and the table of
     every forecast year with its interval, method and backtest error."""
     page = _page(request, src, principal, year)
+    if (kept := page.cached()) is not None:
+        return kept
     table = present.forecast_table(page.bundle)
     option = forecast_interval_chart(table, page.bundle) if table.rows else None
     height = max(300, 26 * len(set(table.values("series"))) + 130)
@@ -501,6 +564,8 @@ def forecast_interval_chart(table: present.PresentedTable, bundle: AnalysisBundl
 def postings(request: Request, src: SourcesDep, principal: PrincipalDep, year: int | None = None) -> Response:
     """Posting-sourced demand: top occupations and 专业类, counties, salary quantiles, and the known bias."""
     page = _page(request, src, principal, year)
+    if (kept := page.cached()) is not None:
+        return kept
     b, e = page.bundle, page.extras
     pd = e.postings
     panels, summary, salary_note = [], "", ""
