@@ -203,12 +203,24 @@ def create_token(db: Database, settings: Settings, principal: Principal, name: s
 def principal_for_token(db: Database, token: str) -> Principal | None:
     """The user a bearer token belongs to, if the token exists, has not expired and the user is active."""
     now = _now()
-    with db.begin() as conn:
+    with db.engine.connect() as conn:  # a read: a request with a token never waits for, or fails on, a long import
         found = store.find_token_owner(conn, _token_hash(token))
         if found is None or ((exp := _aware(found.expires_at)) is not None and exp <= now):
             return None
-        store.touch_token(conn, found.token_id, now)
+        last_used = store.token_last_used(conn, found.token_id)
+    note_token_use(db, found.token_id, _aware(last_used), now)
     return principal_of(found.user)
+
+
+TOKEN_TOUCH_SECONDS = 300  # a token's last use is written at most once per 5 minutes
+
+
+def note_token_use(db: Database, token_id: int, last_used: datetime | None, now: datetime) -> None:
+    """Write the token's last use (shown in token lists, to the nearest 5 minutes) when the stored one is older than
+    :data:`TOKEN_TOUCH_SECONDS`, in a short transaction of its own that is skipped (and tried at the next use) when
+    another write holds the database: so requests with a token are reads, and never wait for an import."""
+    if last_used is None or (now - last_used).total_seconds() >= TOKEN_TOUCH_SECONDS:
+        db.write_unless_busy(lambda conn: store.touch_token(conn, token_id, now))
 
 
 # ---------------------------------------------------------------- browser sessions (kept on the server)
