@@ -25,18 +25,18 @@ import argparse
 import asyncio
 import json
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import statistics
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_web_load import Connection, Result, free_port, prepare  # noqa: E402  (a sibling script)
+from bench_web_load import Connection, Result, free_port, prepare
 
 BARE_PAGE = "<!doctype html><html lang=zh-CN><head><title>bare</title></head><body><p>四链</p></body></html>"
 
@@ -168,8 +168,8 @@ def main() -> None:
                           "dashboard": asdict(dashboard), "ratio": round(ratio, 3),
                           "load_average": [load1, load5]}, indent=2))
         return
-    print(f"{args.users} concurrent users (asyncio keep-alive client), {args.seconds:g} s on each in {args.rounds} rounds, one uvicorn worker per "
-          f"server, {os.cpu_count()} CPUs, load average {load1:.2f} (1 min) {load5:.2f} (5 min) at the end")
+    print(f"{args.users} concurrent users (asyncio keep-alive client), {args.seconds:g} s on each in {args.rounds} rounds, "
+          f"one uvicorn worker per server, {os.cpu_count()} CPUs, load average {load1:.2f} (1 min) {load5:.2f} (5 min) at the end")
     print(f"{'server':34s} {'requests':>8s} {'req/s':>8s} {'p50 ms':>8s} {'p95 ms':>8s} {'errors':>6s}")
     for name, r in (("bare FastAPI /bare (HTML)", bare), (f"dashboard {' '.join(paths)} ({args.lang})", dashboard)):
         print(f"{name:34s} {r.requests:8d} {r.rps:8.1f} {r.p50_ms:8.1f} {r.p95_ms:8.1f} {r.errors:6d}")

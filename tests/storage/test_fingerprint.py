@@ -63,4 +63,4 @@ def test_the_fingerprint_changes_with_the_data(db: Database) -> None:
     with db.engine.connect() as conn:
         after = hub_fingerprint(conn)
     assert after != before
-    assert dict((n, r) for n, r, _ in after)["major_points"] == 63
+    assert {n: r for n, r, _ in after}["major_points"] == 63

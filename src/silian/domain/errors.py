@@ -8,8 +8,8 @@ from silian.domain.messages import register_messages, t
 
 register_messages({
     "db_busy": ("数据库正忙：另一个导入或写入正在进行（已等待 {seconds} 秒）。没有做任何修改，请稍后重试。",
-                "The database is busy: another import or write is in progress (waited {seconds} s). Nothing was "
-                "changed; please try again shortly."),
+                ("The database is busy: another import or write is in progress (waited {seconds} s). Nothing was "
+                "changed; please try again shortly.")),
 })
 
 

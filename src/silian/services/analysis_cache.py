@@ -189,7 +189,7 @@ class AnalysisCache:
                 slot.value = make()
             except SilianError as exc:
                 slot.error = exc
-            except BaseException as exc:
+            except BaseException as exc:  # noqa: BLE001  (handed to those waiting, raised below, not kept)
                 slot.error = exc
                 with self._lock:
                     if self._slots.get(key) is slot:

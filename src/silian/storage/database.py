@@ -18,7 +18,6 @@ from sqlalchemy.engine import Connection, Engine
 
 from silian.domain.errors import DatabaseBusy
 
-
 BUSY_SECONDS = 10.0  # how long a write waits for SQLite's write lock before DatabaseBusy (settings.database_busy_seconds)
 SQLITE_BUSY, SQLITE_LOCKED = 5, 6
 
