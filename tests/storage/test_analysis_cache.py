@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from silian.domain.errors import InvalidInput
+from silian.domain.errors import InvalidInput, NotFound
 from silian.services.analysis import AnalysisBundle, run_analysis
 from silian.services.analysis_cache import AnalysisCache
 from silian.settings import Settings
@@ -105,8 +105,8 @@ def test_one_computation_per_key_and_hub_change_with_everyone_waiting_for_it(cac
 
 def test_unknown_regions_and_years_are_refused_before_computing(cache: tuple[AnalysisCache, Gated]) -> None:
     analyses, gated = cache
-    for region, year in (("no-such-place", None), (None, 1990), ("郑州", 2099)):
-        with pytest.raises(InvalidInput):
+    for region, year, refusal in (("no-such-place", None, NotFound), (None, 1990, InvalidInput), ("郑州", 2099, InvalidInput)):
+        with pytest.raises(refusal):
             analyses.get(region, year, "zh")
     assert not gated.calls
 

@@ -1,7 +1,8 @@
 """The web platform on SQLite while a long import holds the one write lock: requests with a bearer token are reads
 (the token's last use is written at most once per 5 minutes, and skipped while the lock is taken), so they go on;
 a write waits up to ``busy_seconds`` and is then refused with 503, Retry-After and the one error shape, in the
-caller's language (Chinese by default); once the lock is free the same write goes through."""
+caller's language (Chinese by default); once the lock is free the same write goes through. A logged-in browser's
+pages go on too (the session's last activity is skipped likewise)."""
 
 from __future__ import annotations
 
@@ -14,10 +15,11 @@ import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
-from silian.services.accounts import TOKEN_TOUCH_SECONDS, create_user
+from silian.services.account_access import SESSION_TOUCH_SECONDS, TOKEN_TOUCH_SECONDS
+from silian.services.accounts import create_user
 from silian.settings import Settings
 from silian.storage.database import Database
-from silian.storage.platform_schema import api_tokens
+from silian.storage.platform_schema import api_tokens, web_sessions
 from silian.web import create_app
 from tests.support.hubs import SqliteHubs
 from tests.support.write_lock import write_lock_held
@@ -104,3 +106,26 @@ def test_requests_with_a_token_write_its_last_use_at_most_once_per_interval(busy
     finally:
         sa.event.remove(db.engine, "before_cursor_execute", count_updates)
     assert _last_used(db).replace(tzinfo=UTC) > long_ago + timedelta(seconds=30)  # type: ignore[union-attr]
+
+
+def _seen(db: Database) -> datetime:
+    with db.engine.connect() as conn:
+        return conn.execute(sa.select(web_sessions.c.last_seen_at)).scalar_one().replace(tzinfo=UTC)  # type: ignore[no-any-return]
+
+
+def test_a_logged_in_page_goes_on_while_an_import_holds_the_lock(busy_app: tuple[TestClient, Database]) -> None:
+    """A browser session's last activity (written at most once a minute) is skipped while the lock is taken, so
+    the page is served to its user instead of waiting into a 503; it is written at the next request after."""
+    client, db = busy_app
+    csrf = re.search(r'name="csrf-token" content="([^"]+)"', client.get("/login").text).group(1)  # type: ignore[union-attr]
+    login = {"username": "admin", "password": PASSWORD, "csrf_token": csrf}
+    assert client.post("/login", data=login, follow_redirects=False).status_code == 303
+    long_ago = datetime.now(UTC) - timedelta(seconds=SESSION_TOUCH_SECONDS + 60)
+    with db.begin() as conn:
+        conn.execute(web_sessions.update().values(last_seen_at=long_ago))
+    with write_lock_held(db.url):
+        page = client.get("/account")
+        assert page.status_code == 200 and 'id="account-link"' in page.text  # served, and still logged in
+        assert _seen(db) == long_ago  # the last activity could not be written meanwhile: skipped, not waited for
+    assert client.get("/account").status_code == 200
+    assert _seen(db) > long_ago + timedelta(seconds=30)  # written at the first request after the lock was freed

@@ -76,7 +76,7 @@ def test_one_rendering_per_view_each_with_its_own_user_and_csrf_token(site: Site
     for name, (client, token) in site.users.items():
         other = next(n for n in site.users if n != name)
         for html in pages[name]:
-            assert f'<span class="who">{name} · ' in html and f'<span class="who">{other} · ' not in html
+            assert f'<span translate="no">{name}</span> · ' in html and f'<span translate="no">{other}</span> · ' not in html
             assert _csrf(html) == token and f'name="csrf_token" value="{token}"' in html
             assert "silian-csrf-mark" not in html and "silian-user-mark" not in html
     english = site.public.get("/?year=2023", headers={"Accept-Language": "en"}).text

@@ -12,6 +12,8 @@ API answer fast without serving stale numbers.
   (:mod:`.analysis_keys`), and the region's name, its code and "no region" are one key. So the cache holds at most
   one analysis per (region, year) pair the hub has and language, and asking for many cannot push others out.
 * The hub is read once per change and shared by the analyses of every region, year and language.
+* Every bundle asked for is reported to :mod:`silian.services.telemetry` as ``analysis_cache`` ``hit`` (served
+  from the cache or awaited from another request's computation) or ``miss`` (computed by this request).
 
 The bundle depends on the language: its findings, notes and some frames are worded when it is computed
 (services/diagnoses.py, supply_demand.py, the coupling's lag labels), so zh and en are two analyses of one shared
@@ -28,6 +30,7 @@ from typing import Any, TypeVar
 
 from silian.domain.errors import InvalidInput, SilianError
 from silian.domain.messages import current_lang, t
+from silian.services import telemetry
 from silian.services.analysis import AnalysisBundle, run_analysis
 from silian.services.analysis_keys import AnalysisKeys, read_analysis_keys
 from silian.services.hub import HubSnapshot, load_hub
@@ -115,6 +118,11 @@ class AnalysisCache:
         """The regions and years the hub can analyse (read once per hub change)."""
         return self._settled(("keys",), self.generation(), lambda: read_analysis_keys(self.db)).value  # type: ignore[no-any-return]
 
+    def per_change(self, key: Hashable, make: Callable[[], Value]) -> Value:
+        """``make()`` (a small read of the hub: the region list, a user's default region), made once per hub change
+        and ``key`` by the first request that needs it (others wait for it) and dropped when the hub changes."""
+        return self._settled(("per_change", key), self.generation(), make).value  # type: ignore[no-any-return]
+
     def resolve(self, region: str | None = None, year: int | None = None) -> tuple[str, int]:
         """The ``(region code, year)`` a request means; InvalidInput for a region or year the hub does not have."""
         return self.keys().resolve(region, year)
@@ -126,7 +134,13 @@ class AnalysisCache:
         code, year = self._settled(("keys",), generation, lambda: read_analysis_keys(self.db)).value.resolve(region, year)
         lang = lang if lang in LANGUAGES else current_lang.get()
         key = ("bundle", code, year, lang)
-        slot = self._settled(key, generation, lambda: self._compute(generation, code, year, lang))
+        computed: list[bool] = []
+
+        def compute() -> AnalysisBundle:
+            computed.append(True)
+            return self._compute(generation, code, year, lang)
+        slot = self._settled(key, generation, compute)
+        telemetry.count("analysis_cache", result="miss" if computed else "hit")
         with self._lock:
             if self._slots.get(key) is slot:
                 self._by_bundle[id(slot.value)] = slot

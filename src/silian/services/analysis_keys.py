@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from silian.domain.errors import InvalidInput
+from silian.domain.errors import InvalidInput, NotFound
 from silian.domain.messages import t
 from silian.services import analysis  # noqa: F401  (registers the analysis messages used here)
 from silian.storage import hub as hub_store
@@ -24,12 +24,13 @@ class AnalysisKeys:
     default_region: str | None      # the city with the most schools (None: no school in any county)
 
     def resolve(self, region: str | None, year: int | None) -> tuple[str, int]:
-        """``(region code, year)`` of a request, as the analysis would resolve them; InvalidInput (the analysis'
-        own messages) for a region or a year the hub does not have."""
+        """``(region code, year)`` of a request, as the analysis would resolve them, with the analysis' own errors:
+        NotFound for a region the hub does not have, InvalidInput for a year it has no data of. (A region that is
+        neither a city nor a county is refused by the analysis itself, and that refusal is kept like a result.)"""
         if region:
             code = region if region in self.names else self.codes_by_name.get(region) or self.codes_by_name.get(f"{region}市")
             if code is None:
-                raise InvalidInput(t("analysis_unknown_region", region=region))
+                raise NotFound(t("analysis_unknown_region", region=region))
         elif self.default_region is None:
             raise InvalidInput(t("analysis_no_data"))
         else:
@@ -66,8 +67,9 @@ def read_analysis_keys(db: Database) -> AnalysisKeys:
             years.setdefault(code, set()).add(year)
     per_city: dict[str, int] = {}
     for county, n in schools.items():
-        if county in parents and parents[county] is not None:
-            per_city[parents[county]] = per_city.get(parents[county], 0) + n  # type: ignore[index]
+        city = parents.get(county)
+        if city is not None:
+            per_city[city] = per_city.get(city, 0) + n
     default = min(per_city, key=lambda code: (-per_city[code], code)) if per_city else None
     return AnalysisKeys(names, codes_by_name, {code: tuple(sorted(y)) for code, y in years.items()}, default)
 

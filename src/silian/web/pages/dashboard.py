@@ -54,6 +54,12 @@ register_messages(
                           "Job openings (demand) forecast for {year} (persons, with the {level} prediction interval)"),
         "dash_heading": ("{region} · {year} 年", "{region} · {year}"),
         "dash_year": ("分析年份", "Year"),
+        "dash_region": ("地区", "Region"),
+        "dash_whole_city": ("全市", "whole city"),
+        "dash_county_no_counties": (
+            "所选地区是县（市、区），没有下级县可比较；各县对比请选择全市。",
+            "The region chosen is a county: it has no counties to compare; choose the whole city to compare counties.",
+        ),
         "dash_show": ("查看", "Show"),
         "dash_generated": (
             "注意：本页数据含生成的演示数据（{tables}），数字只用于演示平台功能，不代表真实情况。",
@@ -64,7 +70,7 @@ register_messages(
         "dash_xlsx": ("下载 Excel", "Download Excel"),
         "dash_latest": ("最新耦合协调度（{year} 年）", "Latest coordination ({year})"),
         "dash_level_lag": ("协调等级：{level}；{lag}", "Level: {level}; lagging: {lag}"),
-        "dash_cards": ("专业预警（{year} 年需求）", "Warning cards ({year} demand)"),
+        "dash_cards": ("专业预警（{year} 年需求，单位：个专业）", "Warning cards ({year} demand; number of majors)"),
         "dash_findings": ("四项诊断的主要发现", "Key findings of the four diagnoses"),
         "dash_dx_pathways": ("断头路（升学通道）", "Broken pathways (断头路)"),
         "dash_dx_schools": ("散缺小（学校办学条件）", "Scattered, lacking, small (散缺小)"),
@@ -179,7 +185,7 @@ TABS = (("overview", "/"), ("counties", "/dashboard/counties"), ("gaps", "/dashb
 IMPORT_COMMAND = "silian postings import 招聘数据.csv --load"
 HIGHLIGHT = "#f59e0b"
 HEATMAP_ROWS = 25
-CACHED_QUERY = frozenset({"year", "lang"})  # a page whose query has only these is kept (Page.cache_key)
+CACHED_QUERY = frozenset({"region", "year", "lang"})  # a page whose query has only these is kept (Page.cache_key)
 CSRF_MARK = "silian-csrf-mark-3b9f0c2e"  # stand-ins in a kept page for the CSRF token and the user's name
 USER_MARK = "silian-user-mark-3b9f0c2e"
 
@@ -200,9 +206,15 @@ class Panel:
         return json.dumps(self.option, ensure_ascii=False).replace("</", "<\\/")
 
 
+def role_view(principal: Principal) -> Principal:
+    """The user as far as a page's content goes: role and scope (the county, school or enterprise), with a mark for
+    the name."""
+    return replace(principal, user_id=None, username=USER_MARK if not principal.is_public else "")
+
+
 @dataclass
 class Page:
-    """What every dashboard page needs: the bundle, its extras, the user and the query (the year).
+    """What every dashboard page needs: the bundle, its extras, the user and the query (the region and year).
 
     A rendered page is kept beside its bundle (so until the hub changes) per path, query, language and role-view
     (the role and the county, school or enterprise it is tied to: all a page's content depends on); the user's
@@ -216,6 +228,12 @@ class Page:
     src: Sources
     year: int | None
     started: float
+    region: str | None = None  # the region asked for (None: the user's default)
+    regions: list[dash.CityChoice] = field(default_factory=list)
+
+    def chosen(self) -> dict[str, Any]:
+        """The query parameters the user chose (kept by every tab and download link)."""
+        return {**({"region": self.region} if self.region else {}), **({"year": self.year} if self.year else {})}
 
     @cached_property
     def extras(self) -> dash.DashboardExtras:
@@ -224,8 +242,8 @@ class Page:
 
     @cached_property
     def view(self) -> Principal:
-        """The user as far as the page's content goes: role and scope, with a mark for the name."""
-        return replace(self.principal, user_id=None, username=USER_MARK if not self.principal.is_public else "")
+        """The user as far as the page's content goes (:func:`role_view`)."""
+        return role_view(self.principal)
 
     @cached_property
     def cache_key(self) -> tuple[Any, ...] | None:
@@ -243,9 +261,13 @@ class Page:
         return self._respond(html) if html is not None else None
 
     def render(self, template: str, tab: str, **context: Any) -> Response:
-        query = f"?year={self.year}" if self.year else ""
+        query = f"?{urlencode(self.chosen())}" if self.chosen() else ""
+        lang = current_lang.get()
         response = render(self.request, template, self.view, b=self.bundle, tab=tab, tabs=TABS, query=query,
-                          years=self.years(), banner=self.banner(), cell=cell, cell_query=self.cell_query, **context)
+                          years=self.years(), banner=self.banner(), cell=cell, cell_query=self.cell_query,
+                          regions=self.regions, region_label=lambda r: r.label(lang), chosen_region=self.bundle.region_code,
+                          region_title=self.region_title(), about=about,
+                          method_title=present.method_title, **context)
         html = bytes(response.body).decode()
         csrf = csrf_token(self.request, session_cookies_of(self.request))
         if csrf:
@@ -262,8 +284,13 @@ class Page:
         return response
 
     def cell_query(self, link: dict[str, str]) -> str:
-        """The query of a heatmap cell's drill-down (with the page's year, if one was chosen)."""
-        return urlencode({**link, **({"year": self.year} if self.year else {})})
+        """The query of a heatmap cell's drill-down (with the page's region and year, if chosen)."""
+        return urlencode({**link, **self.chosen()})
+
+    def region_title(self) -> str:
+        """The analysed region's name in the page's language."""
+        found = dash.known_region(self.regions, self.bundle.region_code)
+        return found.label(current_lang.get()) if found else self.bundle.region_name
 
     def years(self) -> list[int]:
         return sorted(int(y) for y in self.bundle.pathways.funnel["year"].to_list())
@@ -291,13 +318,19 @@ async def sources(analyses: AnalysesDep, db: DbDep, settings: SettingsDep) -> So
 SourcesDep = Annotated[Sources, Depends(sources)]
 
 
-def _page(request: Request, src: Sources, principal: Principal, year: int | None) -> Page:
+def _page(request: Request, src: Sources, principal: Principal, year: int | None, region: str | None = None) -> Page:
     started = time.perf_counter()
-    bundle = src.analyses.get(None, year, current_lang.get())
-    return Page(request, principal, bundle, src, year, started)
+    view = role_view(principal)
+    # the default region and the region list are database reads: made once per hub change (per role-view for the
+    # default, which depends only on the role and the county, school or enterprise the view carries)
+    start = region or src.analyses.per_change(("default_region", view), lambda: dash.default_region(src.db, principal))
+    bundle = src.analyses.get(start, year, current_lang.get())
+    regions = src.analyses.per_change(("region_choices",), lambda: dash.region_choices(src.db))
+    return Page(request, principal, bundle, src, year, started, region, regions)
 
 
 cell = present.show  # a table cell as shown on the page (the same as in the report)
+about = present.about  # a table's 说明 and method card
 
 
 # ---------------------------------------------------------------- charts
@@ -377,9 +410,9 @@ def gap_heatmap(table: present.PresentedTable, top: int = HEATMAP_ROWS) -> tuple
 
 # ---------------------------------------------------------------- pages
 @router.get("/")
-def overview(request: Request, src: SourcesDep, principal: PrincipalDep, year: int | None = None) -> Response:
+def overview(request: Request, src: SourcesDep, principal: PrincipalDep, year: int | None = None, region: str | None = None) -> Response:
     try:
-        page = _page(request, src, principal, year)
+        page = _page(request, src, principal, year, region)
         if (kept := page.cached()) is not None:
             return kept
     except InvalidInput as exc:  # no data yet (or a year without data): say so on the landing page
@@ -389,25 +422,26 @@ def overview(request: Request, src: SourcesDep, principal: PrincipalDep, year: i
     panels = [coupling_panel(b),
               Panel(obstacles, _bar(obstacles, "name", "obstacle", ".1f"), height=_bar_height(obstacles)),
               Panel(chains, _bar(chains, "chain", "obstacle", ".1f", horizontal=False))]
-    scores = b.city.scores
-    latest = scores.row(-1, named=True) if scores.height else None
+    latest = present.coupling_row(b)  # the chosen year's (or the latest complete year before it)
     red = present.red_list_table(b)
     return page.render("dashboard/overview.html", "overview", panels=panels, latest=latest, cards=present.card_counts(b),
                        red=Panel(red, wide=True, open_table=True), findings=present.findings(b))
 
 
 @router.get("/dashboard")
-def dashboard_root(year: int | None = None) -> Response:
-    return RedirectResponse(f"/?year={year}" if year else "/", status_code=307)
+def dashboard_root(year: int | None = None, region: str | None = None) -> Response:
+    query = urlencode({k: v for k, v in (("region", region), ("year", year)) if v})
+    return RedirectResponse(f"/?{query}" if query else "/", status_code=307)
 
 
 @router.get("/dashboard/counties")
-def counties(request: Request, src: SourcesDep, principal: PrincipalDep, year: int | None = None) -> Response:
-    page = _page(request, src, principal, year)
+def counties(request: Request, src: SourcesDep, principal: PrincipalDep, year: int | None = None, region: str | None = None) -> Response:
+    page = _page(request, src, principal, year, region)
     if (kept := page.cached()) is not None:
         return kept
-    b = page.bundle
-    d, u, top = present.counties_table(b, principal), present.county_u_table(b, principal), present.county_topsis_table(b, principal)
+    b, mark = county_comparison(page, src)  # a county is shown among its city's counties, highlighted
+    d, u, top = (present.counties_table(b, principal, mark), present.county_u_table(b, principal, mark),
+                 present.county_topsis_table(b, principal, mark))
     panels = []
     if d.rows:
         names = u.values("region_name")
@@ -417,14 +451,28 @@ def counties(request: Request, src: SourcesDep, principal: PrincipalDep, year: i
         panels = [Panel(d, _bar(d, "region_name", "D", ".2f"), height=_bar_height(d), wide=True),
                   Panel(u, u_option, height=_bar_height(u) + 60), Panel(top, _bar(top, "region_name", "topsis", ".3f"),
                                                                         height=_bar_height(top))]
-    own = page.extras.region_names.get(principal.county_code or "", "") if principal.role == "county_officer" else ""
+    own = page.extras.region_names.get(mark or "", "") if mark else ""
     return page.render("dashboard/counties.html", "counties", panels=panels, own_county=own)
 
 
+COUNTY_TABLES = frozenset({"counties", "county-u", "county-topsis"})
+
+
+def county_comparison(page: Page, src: Sources) -> tuple[AnalysisBundle, str | None]:
+    """The bundle whose counties are compared and the county to highlight: a county's city (the county itself
+    highlighted), else the page's own bundle (a county officer's county highlighted)."""
+    if page.bundle.level == "county":
+        code = page.bundle.region_code
+        parent = src.analyses.per_change(("parent_region", code), lambda: dash.parent_region(src.db, code))
+        city = src.analyses.get(parent, page.year, current_lang.get())
+        return city, page.bundle.region_code
+    return page.bundle, page.principal.county_code if page.principal.role == "county_officer" else None
+
+
 @router.get("/dashboard/gaps")
-def gaps(request: Request, src: SourcesDep, principal: PrincipalDep, year: int | None = None, class_code: str | None = None,
-         chain: str | None = None) -> Response:
-    page = _page(request, src, principal, year)
+def gaps(request: Request, src: SourcesDep, principal: PrincipalDep, year: int | None = None, region: str | None = None,
+         class_code: str | None = None, chain: str | None = None) -> Response:
+    page = _page(request, src, principal, year, region)
     if (kept := page.cached()) is not None:
         return kept
     b = page.bundle
@@ -463,15 +511,15 @@ def _cell_context(page: Page, class_code: str, chain: str) -> dict[str, Any]:
 
 @router.get("/dashboard/gaps/cell")
 def gap_cell(request: Request, src: SourcesDep, principal: PrincipalDep, class_code: str, chain: str,
-             year: int | None = None) -> Response:
+             year: int | None = None, region: str | None = None) -> Response:
     """The drill-down fragment of one heatmap cell (htmx)."""
-    page = _page(request, src, principal, year)
+    page = _page(request, src, principal, year, region)
     return page.render("dashboard/_cell.html", "gaps", drill=_cell_context(page, class_code, chain))
 
 
 @router.get("/dashboard/pathways")
-def pathways(request: Request, src: SourcesDep, principal: PrincipalDep, year: int | None = None) -> Response:
-    page = _page(request, src, principal, year)
+def pathways(request: Request, src: SourcesDep, principal: PrincipalDep, year: int | None = None, region: str | None = None) -> Response:
+    page = _page(request, src, principal, year, region)
     if (kept := page.cached()) is not None:
         return kept
     b = page.bundle
@@ -484,8 +532,8 @@ def pathways(request: Request, src: SourcesDep, principal: PrincipalDep, year: i
 
 
 @router.get("/dashboard/schools")
-def schools(request: Request, src: SourcesDep, principal: PrincipalDep, year: int | None = None) -> Response:
-    page = _page(request, src, principal, year)
+def schools(request: Request, src: SourcesDep, principal: PrincipalDep, year: int | None = None, region: str | None = None) -> Response:
+    page = _page(request, src, principal, year, region)
     if (kept := page.cached()) is not None:
         return kept
     b = page.bundle
@@ -508,8 +556,8 @@ def schools(request: Request, src: SourcesDep, principal: PrincipalDep, year: in
 
 
 @router.get("/dashboard/peers")
-def peers(request: Request, src: SourcesDep, principal: PrincipalDep, year: int | None = None) -> Response:
-    page = _page(request, src, principal, year)
+def peers(request: Request, src: SourcesDep, principal: PrincipalDep, year: int | None = None, region: str | None = None) -> Response:
+    page = _page(request, src, principal, year, region)
     if (kept := page.cached()) is not None:
         return kept
     b = page.bundle
@@ -521,10 +569,10 @@ def peers(request: Request, src: SourcesDep, principal: PrincipalDep, year: int 
 
 
 @router.get("/dashboard/forecast")
-def forecast(request: Request, src: SourcesDep, principal: PrincipalDep, year: int | None = None) -> Response:
+def forecast(request: Request, src: SourcesDep, principal: PrincipalDep, year: int | None = None, region: str | None = None) -> Response:
     """Job openings (demand) by industry: the first forecast year with its prediction interval, and the table of
     every forecast year with its interval, method and backtest error."""
-    page = _page(request, src, principal, year)
+    page = _page(request, src, principal, year, region)
     if (kept := page.cached()) is not None:
         return kept
     table = present.forecast_table(page.bundle)
@@ -561,9 +609,9 @@ def forecast_interval_chart(table: present.PresentedTable, bundle: AnalysisBundl
 
 
 @router.get("/dashboard/postings")
-def postings(request: Request, src: SourcesDep, principal: PrincipalDep, year: int | None = None) -> Response:
+def postings(request: Request, src: SourcesDep, principal: PrincipalDep, year: int | None = None, region: str | None = None) -> Response:
     """Posting-sourced demand: top occupations and 专业类, counties, salary quantiles, and the known bias."""
-    page = _page(request, src, principal, year)
+    page = _page(request, src, principal, year, region)
     if (kept := page.cached()) is not None:
         return kept
     b, e = page.bundle, page.extras
@@ -608,14 +656,16 @@ def postings(request: Request, src: SourcesDep, principal: PrincipalDep, year: i
 
 
 @router.get("/dashboard/download/{filename}")
-def download(request: Request, src: SourcesDep, principal: PrincipalDep, filename: str, year: int | None = None) -> Response:
+def download(request: Request, src: SourcesDep, principal: PrincipalDep, filename: str, year: int | None = None,
+             region: str | None = None) -> Response:
     """The table behind a chart as CSV (UTF-8 with BOM) or Excel: ``/dashboard/download/<chart id>.csv|.xlsx``."""
     table_id, _, kind = filename.rpartition(".")
     if kind not in DOWNLOAD_TYPES or not table_id:
         raise NotFound(t("dash_unknown_table", name=filename))
-    page = _page(request, src, principal, year)
-    table = present.build_table(table_id, page.bundle, page.extras, principal)
-    name = f"silian-{table_id}-{page.bundle.year}.{kind}"
-    notes = [f"{page.bundle.region_name} · {page.bundle.year} · {table.title}", page.banner()]
+    page = _page(request, src, principal, year, region)
+    source = county_comparison(page, src)[0] if table_id in COUNTY_TABLES else page.bundle
+    table = present.build_table(table_id, source, page.extras, principal)
+    name = f"silian-{table_id}-{page.bundle.region_code}-{page.bundle.year}.{kind}"
+    notes = [f"{page.region_title()} · {page.bundle.year} · {table.title}", page.banner()]
     body = present.to_csv(table) if kind == "csv" else present.to_xlsx(table, [n for n in notes if n])
     return Response(body, media_type=DOWNLOAD_TYPES[kind], headers={"Content-Disposition": f'attachment; filename="{name}"'})
