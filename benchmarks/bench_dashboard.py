@@ -57,7 +57,10 @@ def serve(kind: str, port: int, folder: Path) -> None:
         from silian.settings import Settings
         from silian.storage.database import Database
         from silian.web.app import create_app
-        settings = Settings(database_url=f"sqlite:///{folder / 'hub.db'}", data_dir=folder, secret_key="bench")
+        # every simulated user comes from 127.0.0.1: the per-address request limits (web/rate_limits.py) would
+        # turn the crowd into 429s, so they are off here (as in load.py); every other middleware is on
+        settings = Settings(database_url=f"sqlite:///{folder / 'hub.db'}", data_dir=folder, secret_key="bench",
+                            rate_limit_login="0", rate_limit_anonymous="0", rate_limit_signed_in="0")
         app = create_app(settings, database=Database(settings.resolved_database_url()))
     uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
 
