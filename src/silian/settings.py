@@ -30,6 +30,10 @@ class Settings(BaseSettings):
         description="SQLAlchemy URL; empty means SQLite at <data_dir>/silian.db. "
         "PostgreSQL: postgresql+psycopg://user@host:5432/dbname",
     )
+    database_busy_seconds: float = Field(
+        default=10.0, description="How long a write waits for another to finish (SQLite has one writer at a time, an "
+        "import holds it to the end) before it is refused as busy, changing nothing: HTTP 503 with Retry-After, CLI "
+        "exit code 7.")
     lang: str = Field(default="zh", description="Language of messages: zh (default) or en.")
     import_max_bytes: int = Field(
         default=512 * 1024 * 1024, description="Largest file `silian import` accepts, in bytes."

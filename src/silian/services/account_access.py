@@ -51,12 +51,24 @@ def create_token(db: Database, settings: Settings, principal: Principal, name: s
 def principal_for_token(db: Database, token: str) -> Principal | None:
     """The user a bearer token belongs to, if the token exists, has not expired and the user is active."""
     now = core.utc_now()
-    with db.begin() as conn:
+    with db.engine.connect() as conn:  # a read: a request with a token never waits for, or fails on, a long import
         found = store.find_token_owner(conn, _token_hash(token))
         if found is None or ((exp := core.as_utc(found.expires_at)) is not None and exp <= now):
             return None
-        store.touch_token(conn, found.token_id, now)
+        last_used = store.token_last_used(conn, found.token_id)
+    note_token_use(db, found.token_id, core.as_utc(last_used), now)
     return core.principal_of(found.user)
+
+
+TOKEN_TOUCH_SECONDS = 300  # a token's last use is written at most once per 5 minutes
+
+
+def note_token_use(db: Database, token_id: int, last_used: datetime | None, now: datetime) -> None:
+    """Write the token's last use (shown in token lists, to the nearest 5 minutes) when the stored one is older than
+    :data:`TOKEN_TOUCH_SECONDS`, in a short transaction of its own that is skipped (and tried at the next use) when
+    another write holds the database: so requests with a token are reads, and never wait for an import."""
+    if last_used is None or (now - last_used).total_seconds() >= TOKEN_TOUCH_SECONDS:
+        db.write_unless_busy(lambda conn: store.touch_token(conn, token_id, now))
 
 
 def revoke_token(db: Database, principal: Principal, token: str) -> None:
@@ -106,18 +118,23 @@ def start_session(db: Database, user_id: int) -> str:
 
 def principal_for_session(db: Database, settings: Settings, session_id: str) -> Principal | None:
     """The user of a browser session that was not ended, has been used within ``session_hours`` (each use moves
-    that on) and began less than ``session_max_hours`` ago."""
+    that on) and began less than ``session_max_hours`` ago.
+
+    A read: the last activity (at most once per :data:`SESSION_TOUCH_SECONDS`) and the end of a session found
+    expired are written in short transactions of their own, skipped when another write holds the database (tried
+    again at the next request), so a logged-in page never waits for, or fails because of, a long import."""
     now = core.utc_now()
-    with db.begin() as conn:
-        found = store.find_session_owner(conn, _token_hash(session_id))
-        if found is None:
-            return None
-        seen, started = core.as_utc(found.last_seen_at) or now, core.as_utc(found.created_at) or now
-        if now - seen > timedelta(hours=settings.session_hours) or now - started > timedelta(hours=settings.session_max_hours):
-            store.end_sessions(conn, at=now, token_hash=_token_hash(session_id))
-            return None
-        if (now - seen).total_seconds() >= SESSION_TOUCH_SECONDS:
-            store.touch_session(conn, found.session_id, now)
+    token_hash = _token_hash(session_id)
+    with db.engine.connect() as conn:
+        found = store.find_session_owner(conn, token_hash)
+    if found is None:
+        return None
+    seen, started = core.as_utc(found.last_seen_at) or now, core.as_utc(found.created_at) or now
+    if now - seen > timedelta(hours=settings.session_hours) or now - started > timedelta(hours=settings.session_max_hours):
+        db.write_unless_busy(lambda conn: store.end_sessions(conn, at=now, token_hash=token_hash))
+        return None  # refused whether or not the end could be written now
+    if (now - seen).total_seconds() >= SESSION_TOUCH_SECONDS:
+        db.write_unless_busy(lambda conn: store.touch_session(conn, found.session_id, now))
     return core.principal_of(found.user)
 
 

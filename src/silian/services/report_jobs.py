@@ -32,7 +32,7 @@ from silian.domain.errors import InvalidInput, NotFound, PermissionDenied, Silia
 from silian.domain.messages import current_lang, register_messages, t
 from silian.services.accounts import write_audit
 from silian.services.analysis import AnalysisBundle
-from silian.services.analysis_cache import AnalysisCache, hub_fingerprint
+from silian.services.analysis_cache import AnalysisCache, Fingerprint, hub_fingerprint
 from silian.services.hub import load_hub
 from silian.services.hub_database import Database
 from silian.settings import Settings
@@ -216,7 +216,7 @@ class ReportJobs:
         self._lock = threading.Lock()
         self._executor: ThreadPoolExecutor | None = None
         self._workers = workers
-        self._choices: tuple[tuple[int, ...], ReportChoices] | None = None
+        self._choices: tuple[Fingerprint, ReportChoices] | None = None
 
     # ------------------------------------------------------------ asking
     def choices(self) -> ReportChoices:

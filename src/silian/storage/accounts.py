@@ -207,6 +207,11 @@ def find_token_owner(conn: Connection, token_hash: str) -> TokenOwner | None:
     return TokenOwner(_user(row), row.token_id, row.token_expires_at) if row is not None else None
 
 
+def token_last_used(conn: Connection, token_id: int) -> datetime | None:
+    """When the token was last used, as last written (None: never)."""
+    return conn.execute(sa.select(api_tokens.c.last_used_at).where(api_tokens.c.id == token_id)).scalar_one_or_none()
+
+
 def touch_token(conn: Connection, token_id: int, at: datetime) -> None:
     conn.execute(api_tokens.update().where(api_tokens.c.id == token_id).values(last_used_at=at))
 

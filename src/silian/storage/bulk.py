@@ -41,6 +41,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from silian.domain.tables import TableSpec
+from silian.storage.database import busy_as_domain_error
 
 if TYPE_CHECKING:
     import psycopg
@@ -133,10 +134,11 @@ def upsert(conn: Connection, spec: TableSpec, frame: pl.DataFrame, *, only: Coll
     if frame.height == 0:
         return UpsertCounts(0, 0, 0)
     values = _value_columns(spec, only)
-    if conn.dialect.name == "postgresql":
-        inserted, updated = _postgres(conn, spec, sorted_by_key(frame, spec.key), values)
-    else:
-        inserted, updated = _sqlite(conn, spec, frame, values)
+    with busy_as_domain_error(conn):  # the driver's own cursor: SQLAlchemy's error hook does not see its errors
+        if conn.dialect.name == "postgresql":
+            inserted, updated = _postgres(conn, spec, sorted_by_key(frame, spec.key), values)
+        else:
+            inserted, updated = _sqlite(conn, spec, frame, values)
     return UpsertCounts(rows=frame.height, inserted=inserted, updated=updated)
 
 

@@ -14,7 +14,8 @@ error shape), checked after the request is parsed, as before.
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Awaitable, Callable
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
 
@@ -52,11 +53,19 @@ def report_jobs_of(request: Request) -> ReportJobs:
     return request.app.state.report_jobs  # type: ignore[no-any-return]
 
 
-SettingsDep = Annotated[Settings, Depends(settings_of)]
-DbDep = Annotated[Database, Depends(database_of)]
-AnalysesDep = Annotated[AnalysisCache, Depends(analyses_of)]
-SessionsDep = Annotated[SessionCookies, Depends(session_cookies_of)]
-ReportJobsDep = Annotated[ReportJobs, Depends(report_jobs_of)]
+def _on_the_loop(read: Callable[[Request], Any]) -> Callable[[Request], Awaitable[Any]]:
+    """``read`` as an async dependency: FastAPI runs a plain ``def`` dependency in the thread pool, a trip there and
+    back on every request for what is only a look-up in the app's state."""
+    async def dependency(request: Request) -> Any:
+        return read(request)
+    return dependency
+
+
+SettingsDep = Annotated[Settings, Depends(_on_the_loop(settings_of))]
+DbDep = Annotated[Database, Depends(_on_the_loop(database_of))]
+AnalysesDep = Annotated[AnalysisCache, Depends(_on_the_loop(analyses_of))]
+SessionsDep = Annotated[SessionCookies, Depends(_on_the_loop(session_cookies_of))]
+ReportJobsDep = Annotated[ReportJobs, Depends(_on_the_loop(report_jobs_of))]
 
 
 # ---------------------------------------------------------------- who is asking
@@ -83,7 +92,7 @@ def client_of(request: Request) -> str:
     return request.client.host if request.client else ""
 
 
-ClientDep = Annotated[str, Depends(client_of)]
+ClientDep = Annotated[str, Depends(_on_the_loop(client_of))]
 
 
 __all__ = ["AnalysesDep", "ClientDep", "DbDep", "PrincipalDep", "ReportJobsDep", "SessionsDep", "SettingsDep", "UserDep",

@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from silian.domain.errors import ImportRejected, InvalidInput, NotFound, PermissionDenied, SilianError
+from silian.domain.errors import DatabaseBusy, ImportRejected, InvalidInput, NotFound, PermissionDenied, SilianError
 from silian.domain.messages import register_messages, t
 from silian.services.accounts import LoginFailed
 
@@ -131,6 +131,13 @@ def install_error_handlers(app: FastAPI, page: PageRenderer | None = None) -> No
     async def _login(_: Request, exc: LoginFailed) -> JSONResponse:
         # one answer for an unknown user, a wrong password and a source that must wait (no username enumeration)
         return error_json(401, "bad_credentials", exc.message)
+
+    @app.exception_handler(DatabaseBusy)
+    async def _busy(request: Request, exc: DatabaseBusy) -> Response:
+        headers = {"Retry-After": str(exc.retry_after)}  # another write held the lock: nothing changed, try again
+        if as_page(request):
+            return error_page(request, 503, exc.message, headers)
+        return error_json(503, "busy", exc.message, headers=headers)
 
     @app.exception_handler(SilianError)
     async def _domain(request: Request, exc: SilianError) -> Response:
