@@ -59,14 +59,18 @@ hypothesis.settings.load_profile(os.environ.get("SILIAN_HYPOTHESIS_PROFILE", "de
 
 # argon2 at its cheapest for the tests (the production hasher takes ~0.27 s of CPU per hash or check, and the suite
 # makes and logs in ~200 users): hashes are still argon2id, checked and rehashed by the same code. The accounts
-# tests (tests/storage/test_accounts.py, marked real_password_hashing) keep the production parameters.
+# tests (tests/storage/test_accounts.py, marked real_password_hashing) keep the production parameters. Set for the
+# whole process, so the users that session and module fixtures make (the browser's live server, the dashboard's
+# site) are cheap to make and to log in as too; a marked test gets the production hasher back for its duration.
 FAST_PASSWORD_HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+PRODUCTION_PASSWORD_HASHER = accounts._hasher
+accounts._hasher = FAST_PASSWORD_HASHER
 
 
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
-    if request.node.get_closest_marker("real_password_hashing") is None:
-        monkeypatch.setattr(accounts, "_hasher", FAST_PASSWORD_HASHER)
+    if request.node.get_closest_marker("real_password_hashing") is not None:
+        monkeypatch.setattr(accounts, "_hasher", PRODUCTION_PASSWORD_HASHER)
 
 
 # Each distinct enrolment-plan problem is solved once per test process (tests/support/memo.py): the demo region's

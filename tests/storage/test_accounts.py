@@ -42,6 +42,19 @@ def test_passwords_are_argon2_hashed_and_roles_need_their_scope(db: Database) ->
     assert accounts.authenticate(db, SETTINGS, "boss", PASSWORD).role == "city_admin"
 
 
+def test_a_hash_made_with_other_parameters_is_renewed_at_the_next_login(db: Database) -> None:
+    """A hash from older (here: cheaper) argon2 parameters still logs in, and is replaced by one at today's."""
+    from argon2 import PasswordHasher
+
+    accounts.create_user(db, username="old", password=PASSWORD, role="city_admin")
+    with db.begin() as conn:
+        conn.execute(users.update().values(password_hash=PasswordHasher(1, memory_cost=8, parallelism=1).hash(PASSWORD)))
+    assert accounts.authenticate(db, SETTINGS, "old", PASSWORD).role == "city_admin"
+    with db.engine.connect() as conn:
+        stored = conn.execute(sa.select(users.c.password_hash)).scalar_one()
+    assert not accounts._hasher.check_needs_rehash(stored) and accounts._hasher.verify(stored, PASSWORD)
+
+
 def test_lockout_after_failures_with_doubling_backoff(db: Database) -> None:
     accounts.create_user(db, username="u", password=PASSWORD, role="city_admin")
     for _ in range(2):
