@@ -1,7 +1,7 @@
 """The order modules are run in: the longest first, the rest as collected.
 
 With two pytest-xdist workers (``--dist loadfile``, scripts/test.sh) each module runs whole on one worker, handed
-out in this order; a long module handed out last would keep one worker busy while the other idles (mypy, 45 s,
+out in this order; a long module handed out last would keep one worker busy while the other idles (mypy, 30 s,
 sits in a two-test module that xdist's own order — most tests first — would hand out last). The CPU seconds are
 what each module took on a loaded two-core machine (2026-12-03); a stale figure costs only a less even split."""
 
@@ -10,21 +10,22 @@ from __future__ import annotations
 import pytest
 
 LONGEST = {
-    "tests/web/test_openapi_fuzz.py": 170,
-    "tests/web/test_permissions.py": 95,
-    "tests/unit/test_lint.py": 45,  # mypy without a cache, as in a fresh clone
-    "tests/storage/test_postings_engines.py": 45,  # with the Spark JVM
-    "tests/unit/postings/test_confirmed_titles.py": 33,
-    "tests/web/test_imports_api.py": 30,
-    "tests/web/test_dashboard_pages.py": 21,
-    "tests/web/test_posts_api.py": 19,
-    "tests/storage/test_accounts.py": 15,
-    "tests/web/test_planning_pages.py": 14,
-    "tests/storage/test_analysis.py": 13,
-    "tests/storage/test_enrolment_plan_demo.py": 12,
+    "tests/web/test_openapi_fuzz.py": 85,
+    "tests/web/test_permissions.py": 80,
+    "tests/unit/postings/test_confirmed_titles.py": 45,
+    "tests/browser/test_dashboard.py": 40,
+    "tests/storage/test_postings_engines.py": 40,  # with the Spark JVM
+    "tests/unit/test_lint.py": 30,  # mypy without a cache, as in a fresh clone
+    "tests/web/test_imports_api.py": 25,
+    "tests/storage/test_analysis.py": 19,
+    "tests/web/test_dashboard_pages.py": 18,
+    "tests/web/test_posts_api.py": 17,
+    "tests/browser/test_planning.py": 14,
+    "tests/web/test_planning_pages.py": 12,
     "tests/web/test_postings_review.py": 12,
-    "tests/browser/test_dashboard.py": 12,
-    "tests/browser/test_planning.py": 10,
+    "tests/cli/test_postings_cli.py": 12,
+    "tests/unit/test_forecast.py": 11,
+    "tests/storage/test_demo_load.py": 10,
 }
 
 
