@@ -3,29 +3,28 @@
 With two pytest-xdist workers (``--dist loadfile``, scripts/test.sh) each module runs whole on one worker, handed
 out in this order; a long module handed out last would keep one worker busy while the other idles (mypy, 30 s,
 sits in a two-test module that xdist's own order — most tests first — would hand out last). The CPU seconds are
-what each module took on a loaded two-core machine (2026-12-03); a stale figure costs only a less even split."""
+what each module took on a loaded two-core machine (2026-12-03, measured with tests/support/cputime.py); a stale
+figure costs only a less even split."""
 
 from __future__ import annotations
 
 import pytest
 
 LONGEST = {
-    "tests/web/test_openapi_fuzz.py": 85,
-    "tests/web/test_permissions.py": 80,
-    "tests/unit/postings/test_confirmed_titles.py": 45,
-    "tests/browser/test_dashboard.py": 40,
-    "tests/storage/test_postings_engines.py": 40,  # with the Spark JVM
+    "tests/web/test_openapi_fuzz.py": 72,
+    "tests/web/test_permissions.py": 49,
+    "tests/storage/test_postings_engines.py": 43,  # with the Spark session (10 s) it is the only one to start
+    "tests/browser/test_dashboard.py": 41,  # with Chromium's processes
+    "tests/unit/postings/test_confirmed_titles.py": 33,
     "tests/unit/test_lint.py": 30,  # mypy without a cache, as in a fresh clone
-    "tests/web/test_imports_api.py": 25,
-    "tests/storage/test_analysis.py": 19,
     "tests/web/test_dashboard_pages.py": 18,
-    "tests/web/test_posts_api.py": 17,
-    "tests/browser/test_planning.py": 14,
-    "tests/web/test_planning_pages.py": 12,
-    "tests/web/test_postings_review.py": 12,
-    "tests/cli/test_postings_cli.py": 12,
-    "tests/unit/test_forecast.py": 11,
-    "tests/storage/test_demo_load.py": 10,
+    "tests/web/test_imports_api.py": 18,
+    "tests/browser/test_planning.py": 17,
+    "tests/storage/test_accounts.py": 14,
+    "tests/web/test_posts_api.py": 12,
+    "tests/storage/test_demo_load.py": 12,
+    "tests/browser/test_platform.py": 11,
+    "tests/web/test_planning_pages.py": 10,
 }
 
 
