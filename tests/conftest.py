@@ -49,6 +49,11 @@ _DATA_DIR = tempfile.mkdtemp(prefix="silian-tests-")
 os.environ["SILIAN_DATA_DIR"] = _DATA_DIR
 atexit.register(shutil.rmtree, _DATA_DIR, ignore_errors=True)
 
+# Per-client request limits (web/rate_limits.py) are off in tests, which send hundreds of requests from one address
+# ("testclient"); tests/web/test_rate_limits.py sets them explicitly.
+for _budget in ("LOGIN", "ANONYMOUS", "SIGNED_IN"):
+    os.environ.setdefault(f"SILIAN_RATE_LIMIT_{_budget}", "0")
+
 # Property tests are repeatable: the same examples on every run and every machine (no random seed, no example
 # database written beside the code), within each test's own max_examples. SILIAN_HYPOTHESIS_PROFILE=explore gives
 # random examples and Hypothesis' example database, to look for new failures by hand.

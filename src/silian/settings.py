@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -48,14 +49,66 @@ class Settings(BaseSettings):
     secret_key: str | None = Field(
         default=None, description="Key that signs session cookies; empty means a random key kept in <data_dir>/secret_key "
         "(created on first use, readable only by its owner). Set the same key on every server of one deployment.")
-    session_hours: int = Field(default=8, description="How long a browser session lasts without activity, in hours.")
-    token_days: int = Field(default=90, description="How long an API token is valid, in days (0 = no expiry).")
+    session_hours: int = Field(default=8, description="A browser session ends after this many hours without activity "
+                               "(each request moves the limit on).")
+    session_max_hours: int = Field(default=24, description="A browser session ends this many hours after the login, "
+                                   "however active it is (the absolute limit; log in again).")
+    token_days: int = Field(default=90, description="How long an API token is valid, in days (0 = no expiry). One token "
+                            "per user and client name: a new login for the same name replaces the old token.")
     max_request_bytes: int = Field(default=20 * 1024 * 1024, description="Largest request body the web server accepts "
                                    "(uploads included), in bytes.")
-    login_max_failures: int = Field(default=5, description="Failed logins in a row before the account is locked.")
-    login_lock_minutes: int = Field(default=15, description="How long an account stays locked after too many failed "
-                                    "logins; each further failure doubles it (capped at 24 hours).")
-    cookie_secure: bool = Field(default=False, description="Send the session cookie only over HTTPS (set true behind TLS).")
+    login_max_failures: int = Field(default=5, description="Wrong passwords in a row for one account from one address "
+                                    "before that address must wait (other addresses are not affected).")
+    login_lock_minutes: int = Field(default=15, description="The first wait after too many wrong passwords from one "
+                                    "address; each further wrong password from there doubles it, up to "
+                                    "login_lock_max_minutes. An admin can end it (`silian user unlock`).")
+    login_lock_max_minutes: int = Field(default=60, description="The longest wait one address can be given for one "
+                                        "account (a lockout never lasts longer, so nobody can lock a user out for good).")
+    cookie_secure: bool | None = Field(default=None, description="Send the session cookie only over HTTPS: true always, "
+                                       "false never (refused when SILIAN_ENV=production); empty = automatic: Secure "
+                                       "unless the request came over plain HTTP to a loopback address.")
+    env: str = Field(default="development", description="development (default) or production: in production "
+                     "`silian serve` refuses to start with insecure settings (no SILIAN_SECRET_KEY, "
+                     "SILIAN_COOKIE_SECURE=false, active demo accounts) and says what to change.")
+    rate_limit_login: str = Field(
+        default="10/minute", description="Login attempts allowed per client address (API token and login page "
+        "together), e.g. 10/minute; 0 turns the limit off. Beyond it: 429 with Retry-After.")
+    rate_limit_anonymous: str = Field(
+        default="120/minute", description="Requests allowed per client address without a signed-in session or API "
+        "token (the public dashboard and analysis API; static files are not counted); 0 turns the limit off.")
+    rate_limit_signed_in: str = Field(
+        default="1200/minute", description="Requests allowed per client address that carry a session or API token "
+        "(bounds floods of made-up tokens too); 0 turns the limit off.")
+    api_docs: str = Field(
+        default="login", description="Who may read the API documentation (/api/docs, /api/v1/openapi.json): login "
+        "(signed-in users), public (everyone) or off.")
+
+    metrics_access: Literal["off", "loopback", "token"] = Field(
+        default="loopback", description="Who may read the Prometheus metrics at /metrics: off, loopback (callers on "
+        "this machine only; behind a reverse proxy on the same machine, block /metrics there or use token) or token "
+        "(a bearer token, SILIAN_METRICS_TOKEN).")
+    metrics_token: str | None = Field(default=None, description="The bearer token /metrics asks for when "
+                                      "SILIAN_METRICS_ACCESS=token (empty: nobody may read them).")
+
+    @field_validator("rate_limit_login", "rate_limit_anonymous", "rate_limit_signed_in")
+    @classmethod
+    def _rate(cls, value: str) -> str:
+        value = value.strip()
+        if value not in ("", "0"):
+            from limits import parse
+
+            try:
+                parse(value)
+            except ValueError as exc:
+                raise ValueError(f"not a rate such as 10/minute or 100/hour: {value!r}") from exc
+        return value
+
+    @field_validator("api_docs")
+    @classmethod
+    def _docs(cls, value: str) -> str:
+        if value not in ("login", "public", "off"):
+            raise ValueError(f"api_docs must be login, public or off, not {value!r}")
+        return value
 
     def resolved_database_url(self) -> str:
         """The database URL in force: the explicit one, or the embedded SQLite default."""
@@ -71,7 +124,7 @@ def resolved_secret_key(settings: Settings) -> str:
     path = settings.data_dir / "secret_key"
     if not path.exists():
         import secrets
-        path.parent.mkdir(parents=True, exist_ok=True)
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         try:
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         except FileExistsError:  # another process created it first

@@ -100,10 +100,22 @@ def browser() -> Iterator[object]:
 def page(browser, request: pytest.FixtureRequest) -> Iterator[object]:  # type: ignore[no-untyped-def]
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
     page = context.new_page()
+    refused = watch_content_security_policy(page)
     yield page
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
     context.close()
+    assert not refused, f"the Content-Security-Policy refused something on a page: {refused}"
+
+
+def watch_content_security_policy(page) -> list[str]:  # type: ignore[no-untyped-def]
+    """Every CSP refusal and uncaught script error the page reports (every browser test fails on one: the policy
+    allows no inline script, so a template that adds one is caught here)."""
+    refused: list[str] = []
+    page.on("console", lambda message: refused.append(message.text)
+            if message.type == "error" and "Content Security Policy" in message.text else None)
+    page.on("pageerror", lambda error: refused.append(f"script error: {error}"))
+    return refused
 
 
 def log_in(page, server: LiveServer, role: str) -> None:  # type: ignore[no-untyped-def]

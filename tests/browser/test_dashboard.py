@@ -71,7 +71,7 @@ def test_clicking_a_heatmap_cell_lists_its_majors(page, live_server: LiveServer)
 def test_a_cell_link_loads_the_majors_fragment(page, live_server: LiveServer) -> None:  # type: ignore[no-untyped-def]
     page.goto(f"{live_server.url}/dashboard/gaps")
     wait_for_chart(page, "gap-heatmap")
-    page.click("#panel-gap-heatmap details summary")
+    page.click("#panel-gap-heatmap details.chart-table summary")
     link = page.locator("#table-gap-heatmap a.drill").nth(2)
     href = link.get_attribute("href") or ""
     class_code = re.search(r"class_code=(\w+)", href).group(1)  # type: ignore[union-attr]

@@ -10,6 +10,7 @@ import pytest
 
 from silian.domain.errors import ImportRejected, InvalidInput
 from silian.ingest import validate
+from silian.ingest.readers import read_table_file
 from silian.services.imports import export_table, import_file, table_counts, template_for
 from silian.settings import Settings
 from silian.storage import repository
@@ -283,3 +284,33 @@ def test_a_file_without_an_optional_column_leaves_that_column_as_stored(hub: Dat
     assert "410105,金水区,县,410100" in after and "410106,上街区,县," in after
     import_file(hub, "regions", write(tmp_path / "renamed.csv", "区划代码,名称,层级\n410105,金水区（新）,县\n"), SETTINGS)
     assert "410105,金水区（新）,县,410100" in snapshot(hub, "regions", tmp_path)
+
+
+def test_a_command_line_import_is_in_the_audit_log(hub: Database, tmp_path: Path) -> None:
+    """Issue #14: CLI imports were missing from the audit log; a rejected file or a dry run adds nothing."""
+    import json
+
+    import sqlalchemy as sa
+
+    def audited() -> list[tuple[str, str, str, str]]:
+        with hub.engine.connect() as conn:
+            return [tuple(r) for r in conn.execute(sa.text(
+                "SELECT username, entity, entity_id, after FROM audit_log WHERE action = 'import' ORDER BY id"))]
+
+    before = audited()
+    import_file(hub, "major_points", write(tmp_path / "points.csv", POINTS), SETTINGS, dry_run=True)
+    with pytest.raises(ImportRejected):
+        import_file(hub, "major_points", write(tmp_path / "bad.csv", POINTS.replace(",120,", ",很多,")), SETTINGS)
+    assert audited() == before
+    import_file(hub, "major_points", write(tmp_path / "points.csv", POINTS), SETTINGS)
+    username, entity, name, after = audited()[-1]
+    assert username.startswith("cli:") and (entity, name) == ("major_points", "points.csv")
+    assert json.loads(after)["inserted"] == 4 and len(json.loads(after)["sha256"]) == 64
+
+
+def test_the_export_mark_is_dropped_only_before_a_formula_start(tmp_path: Path) -> None:
+    """The ' an export puts before text starting like a formula is not part of the value, in whichever columns
+    carry it; a ' before anything else is the user's own, and cells are trimmed, blank ones empty."""
+    path = write(tmp_path / "marked.csv", "名称,层级,区划代码\n'=1+1, 县 ,'abc\n'-5,'@x,\n x ,,'+\n")
+    frame = read_table_file(path, max_bytes=1 << 20).frame
+    assert frame.select("名称", "层级", "区划代码").rows() == [("=1+1", "县", "'abc"), ("-5", "@x", None), ("x", None, "+")]

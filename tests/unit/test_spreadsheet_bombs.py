@@ -75,3 +75,58 @@ def test_a_csv_with_more_columns_than_excel_allows_is_refused(tmp_path: Path) ->
     path.write_text(",".join(f"c{i}" for i in range(20_000)) + "\n" + ",".join("1" * 20_000) + "\n", encoding="utf-8")
     with pytest.raises(InvalidInput, match="16,384"):
         read_table_file(path, max_bytes=LIMIT)
+
+
+# ---------------------------------------------------------------- merged cells and hidden sheets (documented in docs/tables.md)
+def _official_workbook(path: Path, *, merge: str | None = None, hidden_first: bool = False) -> Path:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    helper = book.active
+    helper.title = "辅助"
+    helper.append(["备注"])
+    helper.append(["这是官员自己的辅助表"])
+    data = book.create_sheet("学校")
+    data.append(["区划代码", "名称", "层级", "上级区划代码"])
+    data.append(["410100", "郑州市", "市", None])
+    data.append(["410105", "金水区", "县", "410100"])
+    data.append(["410122", "中牟县", "县", "410100"])
+    if merge:
+        data.merge_cells(merge)
+    if hidden_first:
+        helper.sheet_state = "hidden"
+    book.save(path)
+    return path
+
+
+def test_merged_cells_are_refused_with_their_ranges_and_the_fix(tmp_path: Path) -> None:
+    path = _official_workbook(tmp_path / "区划.xlsx", merge="D3:D4", hidden_first=True)
+    with pytest.raises(InvalidInput) as refused:
+        read_table_file(path, max_bytes=1 << 20)
+    assert "D3:D4" in refused.value.message and "取消合并" in refused.value.message and "学校" in refused.value.message
+
+
+def test_a_hidden_sheet_is_passed_over_and_a_named_one_is_read(tmp_path: Path) -> None:
+    path = _official_workbook(tmp_path / "区划.xlsx", hidden_first=True)
+    raw = read_table_file(path, max_bytes=1 << 20)  # the only visible sheet is the data
+    assert raw.source == "sheet 学校" and raw.frame.height == 3
+    assert read_table_file(path, sheet="辅助", max_bytes=1 << 20).source == "sheet 辅助"
+    visible = _official_workbook(tmp_path / "两表.xlsx")
+    with pytest.raises(InvalidInput):  # two visible candidates and none named 数据: the user must name one
+        read_table_file(visible, max_bytes=1 << 20)
+
+
+def test_merges_found_across_chunk_boundaries(tmp_path: Path) -> None:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "数据"
+    for row in range(1, 60_000):
+        sheet.append([f"r{row}", row])
+    for row in range(2, 59_000, 500):
+        sheet.merge_cells(f"A{row}:A{row + 1}")
+    path = tmp_path / "many.xlsx"
+    book.save(path)
+    facts = bombs.check_xlsx(path, max_unpacked=1 << 30)
+    assert len(facts.merged["数据"]) == len(range(2, 59_000, 500))

@@ -87,7 +87,8 @@ def test_request_size_limit(client: TestClient) -> None:
 def test_language_and_openapi(client: TestClient) -> None:
     assert "no record" in client.get("/api/v1/regions/1?lang=en").json()["error"]["message"].lower()
     assert "没有" in client.get("/api/v1/regions/1").json()["error"]["message"]
-    spec = client.get("/api/v1/openapi.json").json()
+    assert_error(client.get("/api/v1/openapi.json"), 401, "login_required")  # api_docs = login (the default)
+    spec = client.get("/api/v1/openapi.json", headers=token(client)).json()
     for path, operations in spec["paths"].items():
         for method, op in operations.items():
             codes = set(op["responses"])

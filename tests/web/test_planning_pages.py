@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import unquote
 
+import openpyxl
 import pytest
 import sqlalchemy as sa
 
@@ -44,7 +45,7 @@ def test_who_may_open_which_page(site: World) -> None:
 
 
 def test_the_plan_shows_each_change_with_its_reason_and_downloads_as_csv(site: World) -> None:
-    query = "run=1&max_change=0.2&min_cohort=30&key_chain_bonus=1&open_new=true"
+    query = "run=1&max_change=20&min_cohort=30&key_chain_bonus=1&open_new=true"  # 20 %: the form takes percent
     page = site.client.get(f"/planning/plan?{query}", headers=site.headers("city_admin"))
     assert page.status_code == 200 and 'id="table-plan-changes"' in page.text and "停招" in page.text
     body = site.client.get(f"/planning/plan.csv?{query}", headers=site.headers("county_officer"))
@@ -55,8 +56,26 @@ def test_the_plan_shows_each_change_with_its_reason_and_downloads_as_csv(site: W
         county = conn.execute(sa.select(users.c.county_code).where(users.c.username == "county")).scalar_one()
         names = set(conn.execute(sa.text("SELECT name FROM institutions WHERE county_code = :c"), {"c": county}).scalars())
     assert {r[0] for r in rows[1:]} <= names
-    bad = site.client.get("/planning/plan?run=1&max_change=5", headers=site.headers("city_admin"))
-    assert bad.status_code == 400 and 'id="planning-error"' in bad.text
+    assert 'id="max_change" name="max_change" type="number" step="5" min="5" max="100" value="20"' in page.text
+    changes = page.text.split('id="table-plan-changes"')[1].split("</table>")[0]
+    assert changes.count("<tr>") == 51 and 'id="plan-pager"' in page.text  # a header and 50 rows a page
+    second = site.client.get(f"/planning/plan?{query}&page=2", headers=site.headers("city_admin"))
+    assert second.status_code == 200 and "第 51–" in second.text
+    book = openpyxl.load_workbook(io.BytesIO(site.client.get(f"/planning/plan.xlsx?{query}",
+                                                             headers=site.headers("county_officer")).content))
+    sheet = book.worksheets[0]
+    assert sheet.title == "招生变化（每项附原因）" and [c.value for c in sheet[1]] == rows[0]
+    assert sheet.max_row == len(rows)
+
+
+def test_plan_form_errors_are_shown_beside_their_fields_never_as_json(site: World) -> None:
+    admin = site.headers("city_admin")
+    empty_year = site.client.get("/planning/plan?run=1&year=&max_change=20&min_cohort=30&key_chain_bonus=1", headers=admin)
+    assert empty_year.status_code == 200 and 'id="plan-result"' in empty_year.text  # empty = the latest year
+    bad = site.client.get("/planning/plan?run=1&year=20x4&max_change=500&min_cohort=30&key_chain_bonus=1", headers=admin)
+    assert bad.status_code == 422 and bad.headers["content-type"].startswith("text/html")
+    assert 'id="year-error"' in bad.text and 'id="max_change-error"' in bad.text and 'id="min_cohort-error"' not in bad.text
+    assert 'value="20x4"' in bad.text and 'value="500"' in bad.text  # what was typed stays in the form
 
 
 def test_a_match_upload_gives_the_result_to_download(site: World) -> None:

@@ -189,7 +189,7 @@ def test_filters_pages_and_school_recommendations(platform: Platform) -> None:
 
 
 def test_openapi_declares_every_error(platform: Platform) -> None:
-    spec = platform.get("/api/v1/openapi.json").json()
+    spec = platform.get("/api/v1/openapi.json", "admin").json()
     paths = {p: ops for p, ops in spec["paths"].items() if p.startswith(("/api/v1/posts", "/api/v1/recommendations"))}
     assert len(paths) == 10  # posts (7), recommendations for a school, for a post, for declared demand
     for path, ops in paths.items():

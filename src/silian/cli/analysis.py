@@ -37,7 +37,7 @@ def _analysis(region: str, year: int) -> AnalysisBundle:
     from silian.services.analysis import run_analysis
 
     ctx = context()
-    with ctx.err_console.status("分析中… / analysing…", spinner="dots"):
+    with ctx.busy("analysing"):
         return run_analysis(ctx.database(), settings=ctx.settings, region=region or None, year=year or None)
 
 
@@ -63,7 +63,7 @@ def report(output: Annotated[Path, typer.Option("-o", "--output", help="report.h
     ctx = context()
     bundle = _analysis(region, year)
     started = time.perf_counter()
-    with ctx.err_console.status("生成报告… / rendering…", spinner="dots"):
+    with ctx.busy("rendering"):
         path = write_report(bundle, output)
     ctx.console.print(t("cli_report_written", path=path, seconds=time.perf_counter() - started))
     if bundle.generated_tables:

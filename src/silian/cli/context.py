@@ -9,7 +9,11 @@ from typing import TYPE_CHECKING
 
 from rich.console import Console
 
+from silian.domain.messages import register_messages, t
+
 if TYPE_CHECKING:
+    from rich.status import Status
+
     from silian.services.hub_database import Database
     from silian.settings import Settings
 
@@ -28,10 +32,27 @@ class CliContext:
 
         return open_database(self.settings)
 
+    def busy(self, task: str) -> Status:
+        """A spinner on standard error while a long step runs (``task``: a key of :data:`BUSY`), in the user's language."""
+        return self.err_console.status(t(f"cli_busy_{task}"), spinner="dots")
+
     def print_json(self, data: object) -> None:
         """``data`` as indented UTF-8 JSON on standard output (the ``--json`` output of every command)."""
         sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
 
+
+BUSY = {
+    "analysing": ("分析中…", "Analysing…"),
+    "rendering": ("生成报告中…", "Rendering the report…"),
+    "matching": ("匹配中…", "Matching…"),
+    "cross_validating": ("交叉验证中…", "Cross-validating…"),
+    "postings": ("处理招聘数据中…", "Processing the job postings…"),
+    "computing": ("计算中…", "Computing…"),
+    "solving": ("求解中…", "Solving…"),
+    "importing": ("校验并写入中…", "Validating and writing…"),
+    "demo": ("载入演示区域中…", "Loading the demo region…"),
+}
+register_messages({f"cli_busy_{key}": pair for key, pair in BUSY.items()})
 
 _current: list[CliContext] = []
 

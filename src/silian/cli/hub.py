@@ -71,7 +71,7 @@ def import_(
     db = ctx.database()
     imports.ensure_schema(db, ctx.settings.data_dir)
     try:
-        with ctx.console.status("校验并写入… / validating and writing…", spinner="dots"):
+        with ctx.busy("importing"):
             outcome = imports.import_file(db, table, file, ctx.settings, sheet=sheet, dry_run=dry_run)
     except ImportRejected as exc:
         if errors_out:
@@ -146,7 +146,7 @@ def demo(
                       err=True)
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
                   console=ctx.err_console, transient=True, disable=as_json) as progress:
-        task = progress.add_task("载入演示区域… / loading the demo region…", total=None)
+        task = progress.add_task(t("cli_busy_demo"), total=None)
         summary = load_demo(db, seed=seed, reset=reset, progress=lambda msg: progress.update(task, description=msg))
     accounts = ensure_demo_users(db, reset=reset) if users else {}
     if as_json:

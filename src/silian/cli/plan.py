@@ -65,7 +65,7 @@ def plan(region: Annotated[str, typer.Option("--region", help="地区名称或�
     if not 0 <= max_change <= 10 or min_cohort < 0:
         raise InvalidInput(f"--max-change {max_change} / --min-cohort {min_cohort}")
     options = PlanOptions(max_change=max_change, min_cohort=min_cohort)
-    with ctx.err_console.status("求解中… / solving…", spinner="dots"):
+    with ctx.busy("solving"):
         result = plan_enrolment(ctx.database(), settings=ctx.settings, region=region or None, year=year or None,
                                 options=options)
     if as_json:

@@ -100,7 +100,7 @@ def compare(names: Annotated[list[str], typer.Argument(help="一个或多个情�
             year: Annotated[int, typer.Option("--year", help="比较年份（默认最新）")] = 0,
             as_json: Annotated[bool, typer.Option("--json", help="输出 JSON")] = False) -> None:
     """基线与情景并列对比 / the baseline and the scenarios side by side."""
-    with context().err_console.status("计算中… / computing…", spinner="dots"):
+    with context().busy("computing"):
         result = _scenarios().compare_saved(context().database(), None, [_ident(n) for n in names],
                                             settings=context().settings, year=year or None)
     if as_json:

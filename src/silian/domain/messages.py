@@ -23,14 +23,22 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Not a spreadsheet this program can read (.xlsx or .csv): {path}",
     ),
     "file_bad_encoding": (
-        "无法识别文件编码（支持 UTF-8、UTF-8-BOM、GBK）：{path}",
-        "Cannot recognise the file's encoding (UTF-8, UTF-8 with BOM and GBK are supported): {path}",
+        "无法识别文件编码（支持 UTF-8、UTF-8-BOM、GBK、UTF-16）：{path}",
+        "Cannot recognise the file's encoding (UTF-8, UTF-8 with BOM, GBK and UTF-16 are supported): {path}",
     ),
     "file_unreadable": ("文件无法读取：{path}（{detail}）", "The file cannot be read: {path} ({detail})"),
     "sheet_missing": (
         "工作簿中没有名为“{sheet}”的工作表；现有工作表：{sheets}",
         "The workbook has no sheet named '{sheet}'; its sheets are: {sheets}",
     ),
+    "xlsx_merged": (
+        ("工作表“{sheet}”含有合并单元格（{ranges}）：合并的单元格只在第一格有值，其余行会读成空值。请选中这些区域，"
+        "取消合并（开始 → 合并后居中 → 取消单元格合并），并把值填到每一行后重新上传：{path}"),
+        ("Sheet '{sheet}' has merged cells ({ranges}): a merged block holds its value in its first cell only, so the other "
+        "rows would read as empty. Unmerge them (Home → Merge & Center → Unmerge Cells), fill the value into every row "
+        "and upload again: {path}"),
+    ),
+    "xlsx_more_merged": (" 等共 {count} 处", " and more, {count} in all"),
     "no_rows": ("文件中没有数据行：{path}", "The file has no data rows: {path}"),
     "missing_columns": (
         "缺少必填列：{columns}",

@@ -8,13 +8,17 @@ An .xlsx is a zip of XML parts. Three tricks turn a few kilobytes into gigabytes
   string is longer than Excel's own cell limit (32,767 characters) or when the shared strings inflate as above;
 * millions of short rows — refused when a sheet has more rows than Excel itself allows (1,048,576).
 A CSV with more columns than Excel allows (16,384) is refused from its first line.
+
+The same single pass over each sheet also notes its merged cells, and the workbook part tells which sheets are
+hidden (:class:`WorkbookFacts`), so the reader can refuse merged cells clearly and pass hidden sheets over.
 """
 
 from __future__ import annotations
 
 import re
 import zipfile
-from pathlib import Path
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
 from xml.etree.ElementTree import iterparse
 
 from silian.domain.errors import InvalidInput
@@ -25,6 +29,16 @@ EXCEL_MAX_CELL_CHARS = 32_767    # Excel specifications and limits
 EXCEL_MAX_ROWS = 1_048_576
 EXCEL_MAX_COLUMNS = 16_384
 _ROW = re.compile(rb"<(?:\w+:)?row[\s>/]")
+_MERGE = re.compile(rb"<(?:\w+:)?mergeCell\s[^>]*?ref=\"([A-Z]+[0-9]+:[A-Z]+[0-9]+)\"")
+_RELATIONSHIP = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+
+
+@dataclass
+class WorkbookFacts:
+    """What the safety pass learnt of a workbook: each sheet's merged ranges and which sheets are hidden (by name)."""
+
+    merged: dict[str, list[str]] = field(default_factory=dict)
+    hidden: set[str] = field(default_factory=set)
 
 register_messages({
     "bomb_inflates": (
@@ -51,12 +65,14 @@ register_messages({
 })
 
 
-def check_xlsx(path: Path, *, max_unpacked: int) -> None:
-    """Raise :class:`InvalidInput` when the workbook at ``path`` would expand beyond reason (module docstring)."""
+def check_xlsx(path: Path, *, max_unpacked: int) -> WorkbookFacts:
+    """Raise :class:`InvalidInput` when the workbook at ``path`` would expand beyond reason (module docstring);
+    otherwise its merged ranges and hidden sheets."""
+    facts = WorkbookFacts()
     try:
         archive = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError):
-        return  # not a zip: the reader says so in its own words
+        return facts  # not a zip: the reader says so in its own words
     with archive:
         infos = archive.infolist()
         total = sum(i.file_size for i in infos)
@@ -70,8 +86,36 @@ def check_xlsx(path: Path, *, max_unpacked: int) -> None:
         names = {i.filename for i in infos}
         if "xl/sharedStrings.xml" in names:
             _check_shared_strings(archive, path)
+        sheets = _sheet_parts(archive, names)
         for name in sorted(n for n in names if n.startswith("xl/worksheets/") and n.endswith(".xml")):
-            _check_rows(archive, name, path)
+            merged = _check_rows(archive, name, path)
+            if merged:
+                facts.merged[sheets.get(name, (Path(name).stem, False))[0]] = merged
+        facts.hidden = {sheet for sheet, hidden in sheets.values() if hidden}
+    return facts
+
+
+def _sheet_parts(archive: zipfile.ZipFile, names: set[str]) -> dict[str, tuple[str, bool]]:
+    """``{part: (sheet name, hidden)}`` from the workbook part and its relationships (empty when they are odd)."""
+    if "xl/workbook.xml" not in names or "xl/_rels/workbook.xml.rels" not in names:
+        return {}
+    try:
+        targets = {}
+        with archive.open("xl/_rels/workbook.xml.rels") as fh:
+            for _, element in iterparse(fh):
+                if element.tag.endswith("Relationship"):
+                    target = element.get("Target", "")
+                    part = target.lstrip("/") if target.startswith("/") else str(PurePosixPath("xl") / target)
+                    targets[element.get("Id", "")] = part
+        parts = {}
+        with archive.open("xl/workbook.xml") as fh:
+            for _, element in iterparse(fh):
+                if element.tag.endswith("}sheet") or element.tag == "sheet":
+                    part = targets.get(element.get(_RELATIONSHIP, ""), "")
+                    parts[part] = (element.get("name", ""), element.get("state", "visible") != "visible")
+        return parts
+    except Exception:  # noqa: BLE001 — a malformed workbook part: the reader reports it in its own words
+        return {}
 
 
 def _check_shared_strings(archive: zipfile.ZipFile, path: Path) -> None:
@@ -84,16 +128,23 @@ def _check_shared_strings(archive: zipfile.ZipFile, path: Path) -> None:
             element.clear()
 
 
-def _check_rows(archive: zipfile.ZipFile, name: str, path: Path) -> None:
-    rows, tail = 0, b""
+def _check_rows(archive: zipfile.ZipFile, name: str, path: Path) -> list[str]:
+    """Count the sheet's rows (refusing more than Excel allows) and return its merged ranges, in one pass."""
+    rows, merged, tail = 0, [], b""
     with archive.open(name) as fh:
         while chunk := fh.read(1 << 20):
             data = tail + chunk
-            rows += len(_ROW.findall(data))
-            tail = data[-8:]
-            rows -= len(_ROW.findall(tail))  # a tag cut at the boundary is counted with the next chunk
+            tail = data[-64:]  # a tag cut at the boundary is whole in the next round: count it there
+            rows += len(_ROW.findall(data)) - len(_ROW.findall(tail))
+            merged += [m.decode() for m in _MERGE.findall(data)]
+            del merged[len(merged) - len(_MERGE.findall(tail)):]
             if rows > EXCEL_MAX_ROWS:
                 raise InvalidInput(t("bomb_rows", sheet=Path(name).stem, limit=EXCEL_MAX_ROWS, path=path))
+    rows += len(_ROW.findall(tail))
+    merged += [m.decode() for m in _MERGE.findall(tail)]
+    if rows > EXCEL_MAX_ROWS:
+        raise InvalidInput(t("bomb_rows", sheet=Path(name).stem, limit=EXCEL_MAX_ROWS, path=path))
+    return list(dict.fromkeys(merged))
 
 
 def check_csv_header(text_head: str, separator: str, path: Path) -> None:

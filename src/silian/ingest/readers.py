@@ -16,7 +16,7 @@ import polars as pl
 from silian.domain.cells import DEFUSED_PATTERN
 from silian.domain.errors import InvalidInput
 from silian.domain.messages import t
-from silian.ingest.bombs import check_csv_header, check_xlsx
+from silian.ingest.bombs import WorkbookFacts, check_csv_header, check_xlsx
 
 ROW = "__row"
 UNPACKED_FACTOR = 4  # an .xlsx may hold up to 4 × the file-size limit once unpacked
@@ -46,8 +46,8 @@ def read_table_file(path: Path, *, sheet: str | None = None, max_bytes: int) -> 
     with path.open("rb") as fh:
         head = fh.read(8)
     if head.startswith(XLSX_MAGIC):
-        check_xlsx(path, max_unpacked=UNPACKED_FACTOR * max_bytes)  # before any reader expands it in memory
-        raw = _read_xlsx(path, sheet)
+        facts = check_xlsx(path, max_unpacked=UNPACKED_FACTOR * max_bytes)  # before any reader expands it in memory
+        raw = _read_xlsx(path, sheet, facts)
     elif head.startswith(OLE_MAGIC) or path.suffix.lower() not in (".csv", ".txt", ".tsv"):
         raise InvalidInput(t("file_not_spreadsheet", path=path))
     else:
@@ -56,9 +56,15 @@ def read_table_file(path: Path, *, sheet: str | None = None, max_bytes: int) -> 
 
 
 def decode_text(data: bytes, path: Path) -> tuple[str, str]:
-    """Decode CSV bytes: UTF-8 with BOM, UTF-8, then GB18030 (a superset of GBK)."""
+    """Decode CSV bytes: UTF-8 with BOM, UTF-16 with BOM (Excel's and WPS's "Unicode text"), UTF-8, then GB18030
+    (a superset of GBK)."""
     if data.startswith(b"\xef\xbb\xbf"):
         return data[3:].decode("utf-8", errors="strict"), "utf-8-sig"
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16"), "utf-16"
+        except UnicodeDecodeError:
+            raise InvalidInput(t("file_bad_encoding", path=path)) from None
     for encoding in ("utf-8", "gb18030"):
         try:
             return data.decode(encoding), encoding
@@ -69,14 +75,18 @@ def decode_text(data: bytes, path: Path) -> tuple[str, str]:
 
 def _read_csv(path: Path) -> RawTable:
     data = path.read_bytes()
-    if b"\x00" in data[:4096]:
+    unicode_text = data.startswith((b"\xff\xfe", b"\xfe\xff"))  # UTF-16: NUL bytes are part of the encoding
+    if b"\x00" in data[:4096] and not unicode_text:
         raise InvalidInput(t("file_not_spreadsheet", path=path))
     try:
         text, encoding = decode_text(data, path)
     except UnicodeDecodeError as exc:
         raise InvalidInput(t("file_bad_encoding", path=path)) from exc
-    separator = "\t" if path.suffix.lower() == ".tsv" else ","
-    check_csv_header(text[: 1 << 24], separator, path)
+    if "\x00" in text[:4096]:
+        raise InvalidInput(t("file_not_spreadsheet", path=path))
+    separator = "\t" if path.suffix.lower() == ".tsv" or _tab_separated(text) else ","
+    end = text.find("\n", 0, 1 << 24)  # the header line (a slice of it: not a copy of the whole file)
+    check_csv_header(text[: end if end >= 0 else 1 << 24], separator, path)
     try:
         frame = pl.read_csv(
             _utf8_bytes(data, text, encoding),
@@ -89,6 +99,12 @@ def _read_csv(path: Path) -> RawTable:
     return RawTable(frame.with_row_index(ROW, offset=2), encoding)
 
 
+def _tab_separated(text: str) -> bool:
+    """Excel's "Unicode text" (and many exports named .csv) separate by tabs: a header line with tabs and no comma."""
+    header = text[: text.find("\n")] if "\n" in text[:65536] else text[:65536]
+    return "\t" in header and "," not in header
+
+
 def _utf8_bytes(data: bytes, text: str, encoding: str) -> bytes | io.BytesIO:
     """The file as UTF-8 for the CSV parser: its own bytes when it already is (no second 50 MB copy)."""
     if encoding == "utf-8":
@@ -98,12 +114,20 @@ def _utf8_bytes(data: bytes, text: str, encoding: str) -> bytes | io.BytesIO:
     return io.BytesIO(text.encode("utf-8"))
 
 
-def _read_xlsx(path: Path, sheet: str | None) -> RawTable:
+def _read_xlsx(path: Path, sheet: str | None, facts: WorkbookFacts) -> RawTable:
+    """The chosen sheet as text. Hidden sheets are passed over when the sheet is chosen automatically (a named one
+    is read). A sheet with merged cells is refused, naming the ranges: a merged block holds its value in its first
+    cell only, so the other rows would silently read as empty."""
     try:
         reader = fastexcel.read_excel(str(path))
     except Exception as exc:  # calamine raises its own types for corrupt archives
         raise InvalidInput(t("file_not_spreadsheet", path=path)) from exc
-    name = _choose_sheet(reader.sheet_names, sheet)
+    names = reader.sheet_names if sheet is not None else [n for n in reader.sheet_names if n not in facts.hidden]
+    name = _choose_sheet(names or reader.sheet_names, sheet)
+    if facts.merged.get(name):
+        ranges = facts.merged[name]
+        shown = "、".join(ranges[:5]) + (t("xlsx_more_merged", count=len(ranges)) if len(ranges) > 5 else "")
+        raise InvalidInput(t("xlsx_merged", sheet=name, ranges=shown, path=path.name))
     try:
         frame = reader.load_sheet(name, header_row=0, dtypes="string").to_polars()
     except Exception as exc:
@@ -131,12 +155,13 @@ def _drop_blank_rows(raw: RawTable, path: Path) -> RawTable:
     if not frame.columns or frame.columns == [ROW]:
         raise InvalidInput(t("no_rows", path=path))
     values = [c for c in frame.columns if c != ROW]
-    frame = frame.with_columns(pl.col(values).cast(pl.String).str.strip_chars())
-    frame = frame.with_columns(
-        [pl.when(pl.col(c) == "").then(None).otherwise(pl.col(c)).alias(c) for c in values]
-    )
-    # the ' an export puts before text that starts like a formula (=, +, -, @) is not part of the value
-    frame = frame.with_columns([pl.col(c).str.replace(DEFUSED_PATTERN, "$1") for c in values])
+    stripped = [pl.col(c).cast(pl.String).str.strip_chars() for c in values]
+    frame = frame.with_columns([pl.when(text == "").then(None).otherwise(text).alias(c) for c, text in zip(values, stripped, strict=True)])
+    # the ' an export puts before text that starts like a formula (=, +, -, @) is not part of the value; the
+    # pattern runs only on columns holding a value that starts with ' (a regex over every cell of a million-row
+    # file costs more than reading it)
+    marked = frame.select([pl.col(c).str.starts_with("'").any() for c in values]).row(0)
+    frame = frame.with_columns([pl.col(c).str.replace(DEFUSED_PATTERN, "$1") for c, hit in zip(values, marked, strict=True) if hit])
     frame = frame.filter(~pl.all_horizontal(pl.col(values).is_null()))
     if frame.height == 0:
         raise InvalidInput(t("no_rows", path=path))

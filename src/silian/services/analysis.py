@@ -12,8 +12,9 @@ import polars as pl
 from silian.analytics.completeness import provisional_years
 from silian.analytics.entropy import entropy_weights
 from silian.analytics.forecast.openings import ForecastResult, forecast_openings
+from silian.analytics.panel import LEVEL_OF
 from silian.catalog import Catalog, get_catalog
-from silian.domain.errors import InvalidInput
+from silian.domain.errors import InvalidInput, NotFound
 from silian.domain.messages import register_messages, t
 from silian.services.config import analysis_config, indicator_system
 from silian.services.diagnoses import (
@@ -27,6 +28,7 @@ from silian.services.diagnoses import (
 from silian.services.four_chains import FourChainResult, analyse_four_chains, coupling_options
 from silian.services.hub import HubSnapshot, load_hub
 from silian.services.hub_scope import scope_hub
+from silian.services.region_names import region_name_in
 from silian.services.supply_demand import SupplyDemandResult, analyse_supply_demand, demand_years
 from silian.services.year_coverage import analysis_demand_year, hub_coverage
 from silian.settings import Settings
@@ -38,7 +40,30 @@ register_messages(
             "数据库中没有可分析的数据：请先在“数据上传”页导入数据（或在空数据库上运行 `silian demo` 载入演示区域）",
             "No data to analyse: import data on the Upload page first (or load the demo region into an empty database with `silian demo`)",
         ),
-        "analysis_unknown_region": ("找不到地区“{region}”", "Unknown region '{region}'"),
+        "analysis_unknown_region": (
+            "找不到地区“{region}”：请用数据库中已有的市或县（市、区）的行政区划代码（GB/T 2260，如 410100、410122）",
+            "Unknown region '{region}': use the GB/T 2260 code of a city or county in the hub (e.g. 410100, 410122)",
+        ),
+        "analysis_region_level": (
+            "“{region}”是{level}级地区：只能分析市或县（市、区）",
+            "'{region}' is neither a city nor a county: only cities and counties can be analysed",
+        ),
+        "analysis_few_schools": (
+            "{region}只有 {n} 所学校：县级指标受个别学校影响很大，耦合协调度等数字只宜参考，不宜与其他县直接比较",
+            ("{region} has only {n} schools: its figures move with single schools, so read its coordination and "
+             "other figures with care and do not rank it against other counties on them"),
+        ),
+        "analysis_county_pathways": (
+            "{region}的断头路按全市开设的高职专科专业判断：学生可以升入本市任何一所高职",
+            "{region}'s dead ends are judged against the majors offered in the whole city: students continue anywhere in it",
+        ),
+        "analysis_county_demand": (
+            ("县级供需分析只计入申报到{region}的需求（{own} 条）；按市统计、未分到县的 {city} 条需求（如行业统计推算）"
+             "不计入，所以缺口偏向“过剩”，不宜与全市的缺口相加或比较"),
+            ("The county's supply–demand analysis counts only demand declared in {region} ({own} records); the "
+             "{city} records kept for the city as a whole (e.g. statistics) are not split over counties, so its gaps "
+             "lean towards surplus and should not be added to or compared with the city's"),
+        ),
         "analysis_bad_year": (
             "{year} 年没有专业点数据；可选年份：{years}",
             "No major data for {year}; years available: {years}",
@@ -80,6 +105,8 @@ class AnalysisBundle:
     coverage: pl.DataFrame = field(default_factory=pl.DataFrame)  # table, year, units, typical, share, status, reason
     seconds: dict[str, float] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    level: str = "city"  # "city" or "county": the level of the region analysed
+    caveats: list[str] = field(default_factory=list)  # where the region's data are too thin to read a figure plainly
 
     @property
     def uses_generated_data(self) -> bool:
@@ -87,18 +114,29 @@ class AnalysisBundle:
 
 
 def resolve_region(hub: HubSnapshot, region: str | None) -> tuple[str, str]:
-    """A city by code or name (default: the city with the most schools)."""
+    """A city or a county by GB/T 2260 code (or name; default: the city with the most schools). An unknown region
+    is :class:`NotFound`; a region that is neither a city nor a county (a province) is :class:`InvalidInput`."""
     regions = hub["regions"]
     if region:
         hit = regions.filter((pl.col("code") == region) | (pl.col("name") == region) | (pl.col("name") == f"{region}市"))
         if hit.height == 0:
-            raise InvalidInput(t("analysis_unknown_region", region=region))
+            raise NotFound(t("analysis_unknown_region", region=region))
+        if region_level(hub, hit["code"][0]) is None:
+            raise InvalidInput(t("analysis_region_level", region=hit["name"][0], level=hit["level"][0]))
         return hit["code"][0], hit["name"][0]
     counties = hub["institutions"].join(regions.select(pl.col("code").alias("county_code"), "parent_code"), on="county_code")
     if counties.height == 0:
         raise InvalidInput(t("analysis_no_data"))
     code = counties.group_by("parent_code").len().sort("len", descending=True)["parent_code"][0]
     return code, regions.filter(pl.col("code") == code)["name"][0]
+
+
+def region_level(hub: HubSnapshot, code: str) -> str | None:
+    """``"city"`` for a 市, ``"county"`` for a 县 (or 区, 县级市, 功能区), None for anything else."""
+    level = hub["regions"].filter(pl.col("code") == code)["level"]
+    if level.len() == 0:
+        return None
+    return "city" if level[0] in LEVEL_OF["city"] else "county" if level[0] in LEVEL_OF["county"] else None
 
 
 def default_year(hub: HubSnapshot, year: int | None) -> int:
@@ -172,7 +210,8 @@ def run_analysis(db: Database | None = None, *, hub: HubSnapshot | None = None, 
     catalog = catalog or get_catalog()
     system, config = indicator_system(settings), analysis_config(settings)
     code, name = resolve_region(hub, region)
-    hub = scope_hub(hub, code)  # every result is the region's own: other regions in the hub change nothing
+    level = region_level(hub, code) or "city"
+    whole_hub, hub = hub, scope_hub(hub, code)  # every result is the region's own: other regions change nothing
     year = default_year(hub, year)
     options = {**coupling_options(config.section("coupling")), "catalog": catalog}
 
@@ -182,8 +221,9 @@ def run_analysis(db: Database | None = None, *, hub: HubSnapshot | None = None, 
         seconds[key] = time.perf_counter() - t0
         return value
 
-    city = timed("coupling_city", analyse_four_chains, hub, system, level="city", regions=[code], **options)
-    counties = timed("coupling_counties", _counties, hub, system, code, options)
+    city = timed("coupling_city", analyse_four_chains, hub, system, level=level, regions=[code], **options)
+    counties = timed("coupling_counties", _counties, hub, system, code, options) if level == "city" else None
+    caveats = county_caveats(whole_hub, hub, code, region_name_in(name)) if level == "county" else []
     coverage = hub_coverage(hub, config)
     notes = [t("peer_note")]
     sd_year, later = analysis_demand_year(coverage, demand_years(hub), year)  # never a provisional year's few rows
@@ -194,7 +234,8 @@ def run_analysis(db: Database | None = None, *, hub: HubSnapshot | None = None, 
         "peers": timed("peers", peer_comparison, hub, code, year),
         "supply_demand": timed("supply_demand", analyse_supply_demand, hub, catalog, config, system, sd_year,
                                region_code=code, provisional=provisional_years(coverage, "demand"), trend_until=year),
-        "pathways": timed("pathways", analyse_pathways, hub, catalog, year),
+        "pathways": timed("pathways", analyse_pathways, hub, catalog, year,
+                          scope_hub(whole_hub, parent_of(whole_hub, code)) if level == "county" else None),
         "schools": timed("schools", analyse_schools, hub, config, year),
         "skills": timed("skills", analyse_skills, hub, config, sd_year),
     }
@@ -208,7 +249,30 @@ def run_analysis(db: Database | None = None, *, hub: HubSnapshot | None = None, 
     return AnalysisBundle(region_code=code, region_name=name, year=year, city=city, counties=counties,
                           forecast=forecast, openings=openings, generated_tables=hub.generated_tables(),
                           table_rows={n: f.height for n, f in hub.tables.items()}, coverage=coverage,
-                          seconds=seconds, notes=notes, **result)
+                          seconds=seconds, notes=notes, level=level, caveats=caveats, **result)
+
+
+MIN_COUNTY_SCHOOLS = 3  # fewer schools than this, and a county's figures are single schools' figures
+
+
+def parent_of(hub: HubSnapshot, code: str) -> str:
+    """The region above ``code`` (itself when it has none)."""
+    parent = hub["regions"].filter(pl.col("code") == code)["parent_code"]
+    return str(parent[0]) if parent.len() and parent[0] else code
+
+
+def county_caveats(whole_hub: HubSnapshot, scoped: HubSnapshot, code: str, name: str) -> list[str]:
+    """What a county's figures cannot say: too few schools to read its indicators as the county's, and the demand
+    kept for the city as a whole (not split over counties), which its supply–demand gaps leave out."""
+    caveats = [t("analysis_county_pathways", region=name)]
+    schools = scoped["institutions"].height
+    if schools < MIN_COUNTY_SCHOOLS:
+        caveats.append(t("analysis_few_schools", region=name, n=schools))
+    parent = parent_of(whole_hub, code)
+    city_rows = whole_hub["demand"].filter(pl.col("region_code") == parent).height if parent != code else 0
+    if city_rows:
+        caveats.append(t("analysis_county_demand", region=name, own=f"{scoped['demand'].height:,}", city=f"{city_rows:,}"))
+    return caveats
 
 
 def _counties(hub: HubSnapshot, system: Any, city: str, options: dict[str, Any]) -> FourChainResult | None:

@@ -7,6 +7,7 @@ import threading
 import time
 from collections import OrderedDict
 
+from silian.services import telemetry
 from silian.services.analysis import AnalysisBundle, run_analysis
 from silian.settings import Settings
 from silian.storage import hub as hub_store
@@ -48,7 +49,9 @@ class AnalysisCache:
             hit = self._bundles.get(key)
             if hit and hit[0] == fingerprint:
                 self._bundles.move_to_end(key)
+                telemetry.count("analysis_cache", result="hit")
                 return hit[1]
+            telemetry.count("analysis_cache", result="miss")
             bundle = run_analysis(self.db, settings=self.settings, region=region, year=year)
             self._bundles[key] = (fingerprint, bundle)
             while len(self._bundles) > self.size:

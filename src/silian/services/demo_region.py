@@ -131,6 +131,14 @@ def dead_end_targets(catalog: Catalog) -> set[str]:
     return set(links["target_code"].drop_nulls().to_list())
 
 
+register_messages({
+    "demo_step_generate": ("生成演示数据", "Generating the demo data"),
+    "demo_step_empty": ("清空全部数据表", "Emptying every hub table"),
+    "demo_step_delete": ("删除上次载入的演示数据（保留您导入的数据）", "Deleting earlier demo rows (your rows stay)"),
+    "demo_step_load": ("载入 {table}", "Loading {table}"),
+})
+
+
 def load_demo(db: Database, *, seed: int = 2024, progress: Callable[[str], None] | None = None,
               reset: bool = False) -> DemoSummary:
     """Load the 郑州 demo region in one transaction, replacing the demo rows an earlier load created.
@@ -142,24 +150,24 @@ def load_demo(db: Database, *, seed: int = 2024, progress: Callable[[str], None]
     started = time.perf_counter()
     say = progress or (lambda _message: None)
     db.upgrade()
-    say("生成演示数据 / generating the demo data")
+    say(t("demo_step_generate"))
     frames, skipped = generate(seed)
     rows: dict[str, int] = {}
     kept: dict[str, int] = {}
     peers = frames["regions"].filter(pl.col("is_peer").fill_null(False))["code"].to_list()
     with db.begin() as conn:
         if reset:
-            say("清空全部数据表 / emptying every hub table")
+            say(t("demo_step_empty"))
             repo.delete_all(conn, list(DELETE_ORDER))
         else:
-            say("删除上次载入的演示数据（保留您导入的数据）/ deleting earlier demo rows (your rows stay)")
+            say(t("demo_step_delete"))
             frames, kept = _beside_user_rows(conn, frames)
             try:
                 repo.delete_generated(conn, list(DELETE_ORDER))
             except repo.RowsStillReferenced as exc:
                 raise InvalidInput(t("demo_referenced", table=HUB_TABLES[exc.table].zh)) from exc
         for table in LOAD_ORDER:
-            say(f"载入 {table} / loading {table}")
+            say(t("demo_step_load", table=table))
             generated = table not in REAL_TABLES
             outcome = load_frame(conn, table, frames[table], generated=generated, label=f"demo:{table}")
             rows[table] = outcome.rows

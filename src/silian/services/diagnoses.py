@@ -140,12 +140,19 @@ class SkillsResult:
     findings: list[str] = field(default_factory=list)
 
 
-def analyse_pathways(hub: HubSnapshot, catalog: Catalog, year: int) -> PathwaysResult:
-    """断头路 in ``year``: the funnel over all years and the 中职 majors without local continuation."""
+def analyse_pathways(hub: HubSnapshot, catalog: Catalog, year: int, offered_by: HubSnapshot | None = None) -> PathwaysResult:
+    """断头路 in ``year``: the funnel over all years and the 中职 majors without local continuation. ``offered_by``:
+    the hub whose 高职 offerings count as local continuation when it is wider than ``hub`` (a county's students
+    continue anywhere in their city, so a county's dead ends are judged against the city's offerings)."""
     points = pathways.with_school_level(hub["major_points"], hub["institutions"])
     funnel = pathways.funnel(points)
     names = catalog.major_names
-    seats = pathways.continuation_seats(points, catalog.continuations, year).with_columns(
+    offered = points
+    if offered_by is not None:
+        wider = pathways.with_school_level(offered_by["major_points"], offered_by["institutions"])
+        offered = pl.concat([points.filter(pl.col("level_key") == "secondary"),
+                             wider.filter(pl.col("level_key") != "secondary")], how="diagonal_relaxed")
+    seats = pathways.continuation_seats(offered, catalog.continuations, year).with_columns(
         pl.col("major_code").replace_strict(names, default=None).alias("major_name"))
     findings = []
     now = funnel.filter(pl.col("year") == year)

@@ -34,8 +34,8 @@ from silian.services.hub import HubSnapshot
 register_messages(
     {
         "chains_no_years": (
-            "没有一个年份的 {level} 数据能算出全部指标：{missing}",
-            "No year has every indicator at {level} level; missing: {missing}",
+            "没有一个年份的{level}数据能算出全部指标：{missing}",
+            "{level}: no year has every indicator; missing: {missing}",
         ),
         "chains_level_city": ("市级", "City level"),
         "chains_level_county": ("县市区层级", "County level"),
@@ -146,7 +146,7 @@ def _complete(panel: pl.DataFrame, specs: tuple[IndicatorSpec, ...], level: str)
         panel.drop_nulls(cols)
     if complete.height == 0:
         missing = ", ".join(c for c in cols if panel[c].null_count())
-        raise InvalidInput(t("chains_no_years", level=level, missing=missing))
+        raise InvalidInput(t("chains_no_years", level=t(f"chains_level_{level}"), missing=missing))
     dropped = sorted(set(panel["year"].to_list()) - set(complete["year"].to_list()))
     if dropped:
         lang = current_lang.get()

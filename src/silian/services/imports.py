@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -19,8 +20,10 @@ from silian.domain.tables import HUB_TABLES, TableSpec, resolve_table
 from silian.ingest.readers import ROW, RawTable, read_table_file
 from silian.ingest.spreadsheets import export_frame, write_template
 from silian.ingest.validate import References, validate_table
+from silian.services import telemetry
 from silian.settings import Settings
 from silian.storage import repository as repo
+from silian.storage.audit import insert_audit
 from silian.storage.database import Connection, Database
 
 
@@ -118,6 +121,7 @@ def run_import(conn: Connection, spec: TableSpec, raw: RawTable, *, label: str, 
         guard.check(conn, spec, result.frame)
     counts = repo.upsert_frame(conn, spec, result.frame, only=result.present)  # a column the file lacks stays as stored
     if record is not None and not dry_run:
+        telemetry.count("import_rows", counts.rows, table=spec.name)
         repo.record_import(conn, spec.name, record, sha256, counts)
         if guard is not None:
             guard.audit(conn, spec, counts, sha256)
@@ -132,10 +136,29 @@ def import_file(db: Database, table: str, path: Path, settings: Settings, *, she
     started = time.perf_counter()
     raw = read_table_file(path, sheet=sheet, max_bytes=settings.import_max_bytes)
     with import_transaction(db, dry_run=dry_run) as conn:
+        sha256 = "" if dry_run else _sha256(path)
         outcome = run_import(conn, spec, raw, label=path.name, max_errors=settings.import_max_errors, dry_run=dry_run,
-                             record=str(path), sha256="" if dry_run else _sha256(path))
+                             record=str(path), sha256=sha256)
+        if not dry_run:
+            _audit_command_line(conn, spec.name, path, sha256, outcome)
     outcome.file, outcome.seconds = str(path), time.perf_counter() - started
     return outcome
+
+
+def _audit_command_line(conn: Connection, table: str, path: Path, sha256: str, outcome: ImportOutcome) -> None:
+    """A file imported from the command line is in the audit log like an upload: the operating-system user, the
+    machine, the file and its counts (same transaction)."""
+    import getpass
+    import socket
+
+    try:
+        who = getpass.getuser()
+    except (KeyError, OSError):  # no name for this uid (a container)
+        who = str(os.getuid())
+    insert_audit(conn, user_id=None, username=f"cli:{who}", action="import", entity=table, entity_id=path.name,
+                 before=None, after={"file": str(path), "sha256": sha256, "rows": outcome.rows, "inserted": outcome.inserted,
+                                     "updated": outcome.updated, "unchanged": outcome.unchanged},
+                 client=f"cli@{socket.gethostname()}")
 
 
 def _sha256(path: Path) -> str:

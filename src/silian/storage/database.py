@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -24,6 +25,18 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyp
     cursor.close()
 
 
+def private_file(path: Path) -> None:
+    """Make ``path``'s folder (0700, when created here) and the file itself (0600, created empty when missing;
+    an existing file of this user's is tightened) readable by this user only: the hub holds personal data and
+    password hashes. SQLite gives its -wal and -journal files the database file's permissions."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        if path.stat().st_uid == os.getuid() and path.stat().st_mode & 0o077:
+            path.chmod(0o600)
+
+
 class Database:
     """A hub database at ``url`` (SQLite or PostgreSQL). Nothing connects until first use."""
 
@@ -42,7 +55,7 @@ class Database:
     def _create_engine(self) -> Engine:
         url = sa.make_url(self.url)
         if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
-            Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+            private_file(Path(url.database))
         engine = sa.create_engine(url, echo=self._echo, connect_args=self._connect_args)
         if engine.dialect.name == "sqlite":
             sa.event.listen(engine, "connect", _sqlite_pragmas)

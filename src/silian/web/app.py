@@ -12,8 +12,12 @@ from silian import __version__
 from silian.services.analysis_cache import AnalysisCache
 from silian.services.hub_database import Database, open_database
 from silian.settings import Settings
+from silian.web.api.reports import new_report_jobs
 from silian.web.error_pages import error_page
 from silian.web.errors import install_error_handlers, responses
+from silian.web.headers import SecurityHeaders
+from silian.web.observability import install_observability
+from silian.web.rate_limits import RateLimit
 from silian.web.security import BodySizeLimit, LanguageMiddleware, session_cookies
 
 log = logging.getLogger("silian.web")
@@ -34,11 +38,12 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     settings = settings or Settings()
     db = database or open_database(settings)
     app = FastAPI(title="四链 Silian API", version=__version__, description=DESCRIPTION,
-                  openapi_url="/api/v1/openapi.json", docs_url="/api/docs", redoc_url=None)
+                  openapi_url=None, docs_url=None, redoc_url=None)  # web/api_docs.py serves both
     app.state.settings = settings
     app.state.db = db
     app.state.sessions = session_cookies(settings)
     app.state.analysis = AnalysisCache(db, settings)
+    app.state.report_jobs = new_report_jobs(db, settings, app.state.analysis)
     install_error_handlers(app, error_page)
 
     @app.middleware("http")
@@ -49,14 +54,31 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         return response
     _include_routers(app)
     app.mount("/static", StaticFiles(packages=[("silian", "static")]), name="static")
+    # middleware, innermost first: a request over its client's budget costs nothing more (no body read, no
+    # database); the language is known to every refusal; every answer, refusals included, carries the headers
+    app.add_middleware(RateLimit, settings=settings)
     app.add_middleware(LanguageMiddleware)
     app.add_middleware(BodySizeLimit, limit=settings.max_request_bytes)
+    app.add_middleware(SecurityHeaders)
+    install_observability(app)  # last: its middleware is the outermost (request id, access log, metrics)
     return app
 
 
 def _include_routers(app: FastAPI) -> None:
     """Every API and page router. All are part of the package: a missing dependency fails here, loudly."""
-    from silian.web.api import analysis, auth, imports, planning, platform_posts, records, scenarios
+    from silian.web import api_docs
+    from silian.web.api import (
+        analysis,
+        auth,
+        imports,
+        lookup,
+        planning,
+        platform_posts,
+        records,
+        reports,
+        scenarios,
+        users,
+    )
     from silian.web.pages import routers as page_routers
 
     # any API call: a body that cannot be read (400), a bad bearer token (401), a cookie call without its CSRF token (403)
@@ -64,7 +86,8 @@ def _include_routers(app: FastAPI) -> None:
     app.include_router(auth.router, responses=common)
     for router in records.all_routers():
         app.include_router(router, responses=common)
-    for module in (analysis, platform_posts, imports, planning, scenarios):
+    for module in (users, analysis, platform_posts, imports, planning, scenarios, reports, lookup):
         app.include_router(module.router, responses=common)
+    app.include_router(api_docs.router)
     for router in page_routers():
         app.include_router(router)

@@ -1,5 +1,5 @@
 """The typed dependencies of every route and page: what :func:`silian.web.app.create_app` put in the app's state
-(settings, hub database, analysis cache, session cookies) and who is asking.
+(settings, hub database, analysis cache, session cookies, report jobs) and who is asking.
 
 This is the one module that reads ``request.app.state`` (``create_app`` writes it); routes declare what they need::
 
@@ -21,6 +21,7 @@ from fastapi import Depends, Request
 from silian.domain.access import Principal
 from silian.services.analysis_cache import AnalysisCache
 from silian.services.hub_database import Database
+from silian.services.report_jobs import ReportJobs
 from silian.settings import Settings
 from silian.web.security import SessionCookies, login_required, resolve_principal
 
@@ -46,10 +47,16 @@ def session_cookies_of(request: Request) -> SessionCookies:
     return request.app.state.sessions  # type: ignore[no-any-return]
 
 
+def report_jobs_of(request: Request) -> ReportJobs:
+    """The app's background report jobs."""
+    return request.app.state.report_jobs  # type: ignore[no-any-return]
+
+
 SettingsDep = Annotated[Settings, Depends(settings_of)]
 DbDep = Annotated[Database, Depends(database_of)]
 AnalysesDep = Annotated[AnalysisCache, Depends(analyses_of)]
 SessionsDep = Annotated[SessionCookies, Depends(session_cookies_of)]
+ReportJobsDep = Annotated[ReportJobs, Depends(report_jobs_of)]
 
 
 # ---------------------------------------------------------------- who is asking
@@ -79,6 +86,6 @@ def client_of(request: Request) -> str:
 ClientDep = Annotated[str, Depends(client_of)]
 
 
-__all__ = ["AnalysesDep", "ClientDep", "DbDep", "PrincipalDep", "SessionsDep", "SettingsDep", "UserDep", "analyses_of",
-           "client_of", "current_principal", "database_of", "require_user", "session_cookies_of",
-           "settings_of"]
+__all__ = ["AnalysesDep", "ClientDep", "DbDep", "PrincipalDep", "ReportJobsDep", "SessionsDep", "SettingsDep", "UserDep",
+           "analyses_of", "client_of", "current_principal", "database_of", "report_jobs_of", "require_user",
+           "session_cookies_of", "settings_of"]

@@ -34,6 +34,14 @@ register_messages(
             "表单已过期或来源不明（CSRF 校验失败），请刷新页面后重试",
             "The form expired or came from elsewhere (CSRF check failed); reload the page and try again",
         ),
+        "web_too_deep": (
+            "请求数据嵌套过深，无法读取（真实的请求不超过几层嵌套）",
+            "The request data is nested too deeply to read (real requests nest a few levels)",
+        ),
+        "web_body_unreadable": (
+            "请求数据无法读取（不是有效的 JSON，或嵌套过深）",
+            "The request data cannot be read (not valid JSON, or nested too deeply)",
+        ),
         "web_not_found": ("没有这个地址：{path}", "No such address: {path}"),
         "web_error_404": ("页面不存在", "Page not found"),
         "web_error_403": ("无权访问", "Not allowed"),
@@ -45,6 +53,9 @@ register_messages(
         "web_error_home": ("返回首页", "Back to the home page"),
     }
 )
+
+
+FASTAPI_BODY_ERROR = "There was an error parsing the body"
 
 
 class Problem(BaseModel):
@@ -82,7 +93,7 @@ def responses(*codes: int) -> dict[int | str, dict[str, Any]]:
     """OpenAPI ``responses`` declaring the error shape for ``codes``."""
     text = {400: "Bad request", 401: "Not logged in or bad credentials", 403: "Not allowed for this role",
             404: "Not found (or not visible to this role)", 409: "Conflict", 413: "Request too large",
-            422: "Invalid data (every problem listed)", 429: "Too many failed logins"}
+            422: "Invalid data (every problem listed)", 429: "Too many requests"}
     return {code: {"model": ErrorResponse, "description": text.get(code, "Error")} for code in codes}
 
 
@@ -118,14 +129,15 @@ def install_error_handlers(app: FastAPI, page: PageRenderer | None = None) -> No
 
     @app.exception_handler(LoginFailed)
     async def _login(_: Request, exc: LoginFailed) -> JSONResponse:
-        if exc.locked_until is not None:
-            return error_json(429, "locked", exc.message)
+        # one answer for an unknown user, a wrong password and a source that must wait (no username enumeration)
         return error_json(401, "bad_credentials", exc.message)
 
     @app.exception_handler(SilianError)
-    async def _domain(_: Request, exc: SilianError) -> JSONResponse:
-        status, code = {NotFound: (404, "not_found"), PermissionDenied: (403, "forbidden"),
-                        InvalidInput: (400, "invalid_input")}.get(type(exc), (400, "error"))
+    async def _domain(request: Request, exc: SilianError) -> Response:
+        kinds = {NotFound: (404, "not_found"), PermissionDenied: (403, "forbidden"), InvalidInput: (400, "invalid_input")}
+        status, code = next((v for kind, v in kinds.items() if isinstance(exc, kind)), (400, "error"))
+        if as_page(request):  # a person on a page (an unknown region, say) gets a page, never raw JSON
+            return error_page(request, status, exc.message)
         return error_json(status, code, exc.message)
 
     @app.exception_handler(RequestValidationError)
@@ -141,9 +153,18 @@ def install_error_handlers(app: FastAPI, page: PageRenderer | None = None) -> No
         code = {401: "login_required", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
                 413: "too_large"}.get(exc.status_code, "http_error")
         message = t("web_not_found", path=request.url.path) if exc.status_code == 404 and exc.detail == "Not Found" else str(exc.detail)
+        if exc.status_code == 400 and exc.detail == FASTAPI_BODY_ERROR:  # FastAPI's own words, in English only
+            code, message = "bad_body", t("web_body_unreadable")
         if as_page(request):
             return error_page(request, exc.status_code, message, getattr(exc, "headers", None))
         return error_json(exc.status_code, code, message, headers=getattr(exc, "headers", None))
+
+    @app.exception_handler(RecursionError)
+    async def _too_deep(request: Request, exc: RecursionError) -> Response:
+        # a body nested thousands deep makes a parser (JSON, pydantic) recurse past Python's limit: the caller's
+        # fault, refused like any unreadable body, never a 500
+        log.warning("request refused: nested too deeply (%s %s)", request.method, request.url.path)
+        return error_json(400, "too_deep", t("web_too_deep"))
 
     @app.exception_handler(Exception)
     async def _internal(request: Request, exc: Exception) -> Response:

@@ -14,6 +14,10 @@ from silian.domain.errors import InvalidInput
 from silian.domain.messages import register_messages, t
 
 register_messages({
+    "match_too_deep": (
+        "{path} 嵌套过深，无法读取（匹配文件只有几层嵌套：学生、志愿列表、岗位）",
+        "{path} is nested too deeply to read (a matching file nests a few levels: students, choice lists, seats)",
+    ),
     "match_not_json": (
         "{path} 不是有效的 JSON（第 {line} 行第 {column} 列：{detail}）",
         "{path} is not valid JSON (line {line}, column {column}: {detail})",
@@ -89,5 +93,7 @@ def parse_json(source: bytes | Path, path: Path | str) -> Any:
     del raw
     try:
         return json.loads(text, object_pairs_hook=_object)
+    except RecursionError:  # thousands of nested brackets: Python's parser recurses past its limit
+        raise InvalidInput(t("match_too_deep", path=Path(path).name)) from None
     except json.JSONDecodeError as exc:
         raise InvalidInput(t("match_not_json", path=Path(path).name, line=exc.lineno, column=exc.colno, detail=exc.msg)) from None

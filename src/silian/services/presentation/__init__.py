@@ -10,11 +10,14 @@ they share; ``registry`` finds a table by its id, ``export`` writes it as CSV or
 plain-data view of the whole analysis.
 """
 
+from silian.services.presentation import method_cards
+from silian.services.presentation.about import ABOUT, About, about, method_title
 from silian.services.presentation.counties import counties_table, county_topsis_table, county_u_table
 from silian.services.presentation.coupling import (
     benchmarks_table,
     card_counts,
     chain_obstacles_table,
+    coupling_row,
     coupling_table,
     d_with_band,
     drivers_table,
@@ -102,6 +105,7 @@ from silian.services.presentation.table import (
 )
 
 __all__ = [
+    "ABOUT",
     "BUNDLE_TABLES",
     "CARD",
     "CHAIN",
@@ -121,10 +125,12 @@ __all__ = [
     "TABLES",
     "TEXT",
     "VERDICT",
+    "About",
     "Builder",
     "Column",
     "DataTable",
     "PresentedTable",
+    "about",
     "benchmarks_table",
     "build_table",
     "bundle_summary",
@@ -141,6 +147,7 @@ __all__ = [
     "counties_table",
     "county_topsis_table",
     "county_u_table",
+    "coupling_row",
     "coupling_table",
     "cut_table",
     "d_with_band",
@@ -158,7 +165,9 @@ __all__ = [
     "latest_coupling_year",
     "level_label",
     "may_see_schools",
+    "method_cards",
     "method_notes",
+    "method_title",
     "mismatch_table",
     "no_data_table",
     "noncompliant_table",

@@ -109,8 +109,16 @@ def drivers_table(bundle: AnalysisBundle) -> PresentedTable:
 
 
 def latest_coupling_year(bundle: AnalysisBundle) -> int | None:
-    years = bundle.city.scores["year"]
-    return int(years.max()) if len(years) else None  # type: ignore[arg-type]
+    """The analysis year's coupling year: the year itself, or the latest complete year before it."""
+    years = [int(y) for y in bundle.city.scores["year"].to_list() if y <= bundle.year]
+    return max(years) if years else None
+
+
+def coupling_row(bundle: AnalysisBundle) -> dict[str, Any] | None:
+    """The scores of the analysis year's coupling year (:func:`latest_coupling_year`), as the headline shows them."""
+    year = latest_coupling_year(bundle)
+    rows = bundle.city.scores.filter(pl.col("year") == year)
+    return rows.row(0, named=True) if rows.height else None
 
 
 def obstacles_table(bundle: AnalysisBundle) -> PresentedTable:

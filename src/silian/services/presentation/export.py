@@ -27,7 +27,7 @@ def to_xlsx(table: PresentedTable, notes: Sequence[str] = ()) -> bytes:
     import xlsxwriter
     out = io.BytesIO()
     book = xlsxwriter.Workbook(out, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False})
-    sheet = book.add_worksheet(table.id[:31])
+    sheet = book.add_worksheet(sheet_name(table.title))  # the table's title in the user's language, not its id
     bold = book.add_format({"bold": True, "bg_color": "#e8eef5"})
     sheet.write_row(0, 0, [c.label for c in table.columns], bold)
     for i, row in enumerate(table.export_rows(), start=1):
@@ -40,3 +40,9 @@ def to_xlsx(table: PresentedTable, notes: Sequence[str] = ()) -> bytes:
     book.close()
     return out.getvalue()
 
+
+
+def sheet_name(title: str) -> str:
+    """An Excel sheet name from a title: without the characters Excel refuses (``[]:*?/\\``), at most 31 long."""
+    cleaned = "".join(" " if char in "[]:*?/\\" else char for char in title).strip().strip("'")
+    return (cleaned or "Sheet1")[:31]

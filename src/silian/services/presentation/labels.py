@@ -136,7 +136,7 @@ register_messages(
         "col_share_before": ("无未达项学校在校生占比（前）", "Students in schools with no failed item (before)"),
         "col_share_after": ("无未达项学校在校生占比（后）", "Students in schools with no failed item (after)"),
         "col_enrolment": ("招生", "Enrolment"),
-        "col_gdp": ("GDP（亿元）", "GDP (亿元)"),
+        "col_gdp": ("GDP（亿元）", "GDP (100 million yuan)"),
         "col_secondary": ("二产占比", "Secondary share"),
         "col_tertiary": ("三产占比", "Tertiary share"),
         "col_growth": ("近 5 年年均增速", "5-year growth"),

@@ -129,6 +129,16 @@ def json_value(value: Any) -> Any:
     return value
 
 
+# units as written in tables (Chinese) and in English
+UNIT_NAMES = {"人": "persons", "人/年": "persons/yr", "个": "no.", "所": "schools", "条": "records", "万元": "10k yuan",
+              "亿元": "100m yuan", "元": "yuan", "元/月": "yuan/month", "%": "%", "m²": "m²", "册": "books"}
+
+
+def unit_label(unit: str) -> str:
+    """A unit in the current language (``人`` → ``persons``)."""
+    return UNIT_NAMES.get(unit, unit) if current_lang.get() == "en" else unit
+
+
 @dataclass(frozen=True)
 class Column:
     key: str
@@ -139,6 +149,19 @@ class Column:
     @property
     def numeric(self) -> bool:
         return self.kind in NUMERIC
+
+    @property
+    def heading(self) -> str:
+        """The label as a table header shows it (the unit is part of the label: :func:`with_unit`)."""
+        return self.label
+
+
+def with_unit(label: str, unit: str) -> str:
+    """A column's label with its unit, the same in every renderer: ``缺口（人/年）``, ``Gap (persons/yr)``; a label
+    that names its unit already is kept."""
+    if not unit or label.endswith((")", "）")) or "/ yr" in label:
+        return label
+    return f"{label} ({unit_label(unit)})" if current_lang.get() == "en" else f"{label}（{unit}）"
 
 
 @dataclass(frozen=True)
@@ -222,7 +245,8 @@ DataTable = PresentedTable  # the dashboard's older name
 
 def table_columns(*spec: tuple[str, str, str] | tuple[str, str, str, str]) -> tuple[Column, ...]:
     """Columns from ``(key, message key, kind[, unit])``; an empty message key keeps the column key as label."""
-    return tuple(Column(s[0], t(s[1]) if s[1] else s[0], s[2], s[3] if len(s) > 3 else "") for s in spec)
+    return tuple(Column(s[0], with_unit(t(s[1]) if s[1] else s[0], s[3] if len(s) > 3 else ""), s[2],
+                        s[3] if len(s) > 3 else "") for s in spec)
 
 
 def heatmap(table: PresentedTable, top: int, value: str = "gap") -> tuple[list[str], list[str], list[str], list[list[float | None]]]:

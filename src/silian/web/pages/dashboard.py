@@ -51,6 +51,12 @@ register_messages(
                           "Job openings (demand) forecast for {year} (persons, with the {level} prediction interval)"),
         "dash_heading": ("{region} · {year} 年", "{region} · {year}"),
         "dash_year": ("分析年份", "Year"),
+        "dash_region": ("地区", "Region"),
+        "dash_whole_city": ("全市", "whole city"),
+        "dash_county_no_counties": (
+            "所选地区是县（市、区），没有下级县可比较；各县对比请选择全市。",
+            "The region chosen is a county: it has no counties to compare; choose the whole city to compare counties.",
+        ),
         "dash_show": ("查看", "Show"),
         "dash_generated": (
             "注意：本页数据含生成的演示数据（{tables}），数字只用于演示平台功能，不代表真实情况。",
@@ -61,7 +67,7 @@ register_messages(
         "dash_xlsx": ("下载 Excel", "Download Excel"),
         "dash_latest": ("最新耦合协调度（{year} 年）", "Latest coordination ({year})"),
         "dash_level_lag": ("协调等级：{level}；{lag}", "Level: {level}; lagging: {lag}"),
-        "dash_cards": ("专业预警（{year} 年需求）", "Warning cards ({year} demand)"),
+        "dash_cards": ("专业预警（{year} 年需求，单位：个专业）", "Warning cards ({year} demand; number of majors)"),
         "dash_findings": ("四项诊断的主要发现", "Key findings of the four diagnoses"),
         "dash_dx_pathways": ("断头路（升学通道）", "Broken pathways (断头路)"),
         "dash_dx_schools": ("散缺小（学校办学条件）", "Scattered, lacking, small (散缺小)"),
@@ -204,17 +210,32 @@ class Page:
     extras: dash.DashboardExtras
     year: int | None
     started: float
+    region: str | None = None  # the region asked for (None: the user's default)
+    regions: list[dash.CityChoice] = field(default_factory=list)
+
+    def chosen(self) -> dict[str, Any]:
+        """The query parameters the user chose (kept by every tab and download link)."""
+        return {**({"region": self.region} if self.region else {}), **({"year": self.year} if self.year else {})}
 
     def render(self, template: str, tab: str, **context: Any) -> Response:
-        query = f"?year={self.year}" if self.year else ""
+        query = f"?{urlencode(self.chosen())}" if self.chosen() else ""
+        lang = current_lang.get()
         response = render(self.request, template, self.principal, b=self.bundle, tab=tab, tabs=TABS, query=query,
-                          years=self.years(), banner=self.banner(), cell=cell, cell_query=self.cell_query, **context)
+                          years=self.years(), banner=self.banner(), cell=cell, cell_query=self.cell_query,
+                          regions=self.regions, region_label=lambda r: r.label(lang), chosen_region=self.bundle.region_code,
+                          region_title=self.region_title(), about=about,
+                          method_title=present.method_title, **context)
         response.headers["Server-Timing"] = f"app;dur={(time.perf_counter() - self.started) * 1000:.1f}"
         return response
 
     def cell_query(self, link: dict[str, str]) -> str:
-        """The query of a heatmap cell's drill-down (with the page's year, if one was chosen)."""
-        return urlencode({**link, **({"year": self.year} if self.year else {})})
+        """The query of a heatmap cell's drill-down (with the page's region and year, if chosen)."""
+        return urlencode({**link, **self.chosen()})
+
+    def region_title(self) -> str:
+        """The analysed region's name in the page's language."""
+        found = dash.known_region(self.regions, self.bundle.region_code)
+        return found.label(current_lang.get()) if found else self.bundle.region_name
 
     def years(self) -> list[int]:
         return sorted(int(y) for y in self.bundle.pathways.funnel["year"].to_list())
@@ -241,14 +262,15 @@ def sources(analyses: AnalysesDep, db: DbDep, settings: SettingsDep) -> Sources:
 SourcesDep = Annotated[Sources, Depends(sources)]
 
 
-def _page(request: Request, src: Sources, principal: Principal, year: int | None) -> Page:
+def _page(request: Request, src: Sources, principal: Principal, year: int | None, region: str | None = None) -> Page:
     started = time.perf_counter()
-    bundle = src.analyses.get(None, year, current_lang.get())
+    bundle = src.analyses.get(region or dash.default_region(src.db, principal), year, current_lang.get())
     extras = dash.extras_for(src.db, bundle, src.settings)
-    return Page(request, principal, bundle, extras, year, started)
+    return Page(request, principal, bundle, extras, year, started, region, dash.region_choices(src.db))
 
 
 cell = present.show  # a table cell as shown on the page (the same as in the report)
+about = present.about  # a table's 说明 and method card
 
 
 # ---------------------------------------------------------------- charts
@@ -328,9 +350,9 @@ def gap_heatmap(table: present.PresentedTable, top: int = HEATMAP_ROWS) -> tuple
 
 # ---------------------------------------------------------------- pages
 @router.get("/")
-def overview(request: Request, src: SourcesDep, principal: PrincipalDep, year: int | None = None) -> Response:
+def overview(request: Request, src: SourcesDep, principal: PrincipalDep, year: int | None = None, region: str | None = None) -> Response:
     try:
-        page = _page(request, src, principal, year)
+        page = _page(request, src, principal, year, region)
     except InvalidInput as exc:  # no data yet (or a year without data): say so on the landing page
         return render(request, "dashboard/empty.html", principal, status_code=400 if year else 200, message=exc.message)
     b = page.bundle
@@ -338,23 +360,24 @@ def overview(request: Request, src: SourcesDep, principal: PrincipalDep, year: i
     panels = [coupling_panel(b),
               Panel(obstacles, _bar(obstacles, "name", "obstacle", ".1f"), height=_bar_height(obstacles)),
               Panel(chains, _bar(chains, "chain", "obstacle", ".1f", horizontal=False))]
-    scores = b.city.scores
-    latest = scores.row(-1, named=True) if scores.height else None
+    latest = present.coupling_row(b)  # the chosen year's (or the latest complete year before it)
     red = present.red_list_table(b)
     return page.render("dashboard/overview.html", "overview", panels=panels, latest=latest, cards=present.card_counts(b),
                        red=Panel(red, wide=True, open_table=True), findings=present.findings(b))
 
 
 @router.get("/dashboard")
-def dashboard_root(year: int | None = None) -> Response:
-    return RedirectResponse(f"/?year={year}" if year else "/", status_code=307)
+def dashboard_root(year: int | None = None, region: str | None = None) -> Response:
+    query = urlencode({k: v for k, v in (("region", region), ("year", year)) if v})
+    return RedirectResponse(f"/?{query}" if query else "/", status_code=307)
 
 
 @router.get("/dashboard/counties")
-def counties(request: Request, src: SourcesDep, principal: PrincipalDep, year: int | None = None) -> Response:
-    page = _page(request, src, principal, year)
-    b = page.bundle
-    d, u, top = present.counties_table(b, principal), present.county_u_table(b, principal), present.county_topsis_table(b, principal)
+def counties(request: Request, src: SourcesDep, principal: PrincipalDep, year: int | None = None, region: str | None = None) -> Response:
+    page = _page(request, src, principal, year, region)
+    b, mark = county_comparison(page, src)  # a county is shown among its city's counties, highlighted
+    d, u, top = (present.counties_table(b, principal, mark), present.county_u_table(b, principal, mark),
+                 present.county_topsis_table(b, principal, mark))
     panels = []
     if d.rows:
         names = u.values("region_name")
@@ -364,14 +387,26 @@ def counties(request: Request, src: SourcesDep, principal: PrincipalDep, year: i
         panels = [Panel(d, _bar(d, "region_name", "D", ".2f"), height=_bar_height(d), wide=True),
                   Panel(u, u_option, height=_bar_height(u) + 60), Panel(top, _bar(top, "region_name", "topsis", ".3f"),
                                                                         height=_bar_height(top))]
-    own = page.extras.region_names.get(principal.county_code or "", "") if principal.role == "county_officer" else ""
+    own = page.extras.region_names.get(mark or "", "") if mark else ""
     return page.render("dashboard/counties.html", "counties", panels=panels, own_county=own)
 
 
+COUNTY_TABLES = frozenset({"counties", "county-u", "county-topsis"})
+
+
+def county_comparison(page: Page, src: Sources) -> tuple[AnalysisBundle, str | None]:
+    """The bundle whose counties are compared and the county to highlight: a county's city (the county itself
+    highlighted), else the page's own bundle (a county officer's county highlighted)."""
+    if page.bundle.level == "county":
+        city = src.analyses.get(dash.parent_region(src.db, page.bundle.region_code), page.year, current_lang.get())
+        return city, page.bundle.region_code
+    return page.bundle, page.principal.county_code if page.principal.role == "county_officer" else None
+
+
 @router.get("/dashboard/gaps")
-def gaps(request: Request, src: SourcesDep, principal: PrincipalDep, year: int | None = None, class_code: str | None = None,
-         chain: str | None = None) -> Response:
-    page = _page(request, src, principal, year)
+def gaps(request: Request, src: SourcesDep, principal: PrincipalDep, year: int | None = None, region: str | None = None,
+         class_code: str | None = None, chain: str | None = None) -> Response:
+    page = _page(request, src, principal, year, region)
     b = page.bundle
     heat = present.gap_cells_table(b)
     panels, cells = [], {"rows": [], "cols": []}  # type: ignore[var-annotated]
@@ -408,15 +443,15 @@ def _cell_context(page: Page, class_code: str, chain: str) -> dict[str, Any]:
 
 @router.get("/dashboard/gaps/cell")
 def gap_cell(request: Request, src: SourcesDep, principal: PrincipalDep, class_code: str, chain: str,
-             year: int | None = None) -> Response:
+             year: int | None = None, region: str | None = None) -> Response:
     """The drill-down fragment of one heatmap cell (htmx)."""
-    page = _page(request, src, principal, year)
+    page = _page(request, src, principal, year, region)
     return page.render("dashboard/_cell.html", "gaps", drill=_cell_context(page, class_code, chain))
 
 
 @router.get("/dashboard/pathways")
-def pathways(request: Request, src: SourcesDep, principal: PrincipalDep, year: int | None = None) -> Response:
-    page = _page(request, src, principal, year)
+def pathways(request: Request, src: SourcesDep, principal: PrincipalDep, year: int | None = None, region: str | None = None) -> Response:
+    page = _page(request, src, principal, year, region)
     b = page.bundle
     flows, funnel = present.pathway_flows(b, page.extras), present.funnel_table(b)
     series = funnel.series(*present.FUNNEL_SERIES)
@@ -427,8 +462,8 @@ def pathways(request: Request, src: SourcesDep, principal: PrincipalDep, year: i
 
 
 @router.get("/dashboard/schools")
-def schools(request: Request, src: SourcesDep, principal: PrincipalDep, year: int | None = None) -> Response:
-    page = _page(request, src, principal, year)
+def schools(request: Request, src: SourcesDep, principal: PrincipalDep, year: int | None = None, region: str | None = None) -> Response:
+    page = _page(request, src, principal, year, region)
     b = page.bundle
     fails = present.school_fails_table(b)
     compliance = present.compliance_table(b, principal, page.extras.region_names) if present.may_see_schools(principal) else None
@@ -449,8 +484,8 @@ def schools(request: Request, src: SourcesDep, principal: PrincipalDep, year: in
 
 
 @router.get("/dashboard/peers")
-def peers(request: Request, src: SourcesDep, principal: PrincipalDep, year: int | None = None) -> Response:
-    page = _page(request, src, principal, year)
+def peers(request: Request, src: SourcesDep, principal: PrincipalDep, year: int | None = None, region: str | None = None) -> Response:
+    page = _page(request, src, principal, year, region)
     b = page.bundle
     gdp, score = present.peers_table(b), present.peer_score_table(b)
     panels = [Panel(gdp, _bar(gdp, "name", "gdp"), height=_bar_height(gdp), wide=True, open_table=True)] if gdp.rows else []
@@ -460,10 +495,10 @@ def peers(request: Request, src: SourcesDep, principal: PrincipalDep, year: int 
 
 
 @router.get("/dashboard/forecast")
-def forecast(request: Request, src: SourcesDep, principal: PrincipalDep, year: int | None = None) -> Response:
+def forecast(request: Request, src: SourcesDep, principal: PrincipalDep, year: int | None = None, region: str | None = None) -> Response:
     """Job openings (demand) by industry: the first forecast year with its prediction interval, and the table of
     every forecast year with its interval, method and backtest error."""
-    page = _page(request, src, principal, year)
+    page = _page(request, src, principal, year, region)
     table = present.forecast_table(page.bundle)
     option = forecast_interval_chart(table, page.bundle) if table.rows else None
     height = max(300, 26 * len(set(table.values("series"))) + 130)
@@ -498,9 +533,9 @@ def forecast_interval_chart(table: present.PresentedTable, bundle: AnalysisBundl
 
 
 @router.get("/dashboard/postings")
-def postings(request: Request, src: SourcesDep, principal: PrincipalDep, year: int | None = None) -> Response:
+def postings(request: Request, src: SourcesDep, principal: PrincipalDep, year: int | None = None, region: str | None = None) -> Response:
     """Posting-sourced demand: top occupations and 专业类, counties, salary quantiles, and the known bias."""
-    page = _page(request, src, principal, year)
+    page = _page(request, src, principal, year, region)
     b, e = page.bundle, page.extras
     pd = e.postings
     panels, summary, salary_note = [], "", ""
@@ -543,14 +578,16 @@ def postings(request: Request, src: SourcesDep, principal: PrincipalDep, year: i
 
 
 @router.get("/dashboard/download/{filename}")
-def download(request: Request, src: SourcesDep, principal: PrincipalDep, filename: str, year: int | None = None) -> Response:
+def download(request: Request, src: SourcesDep, principal: PrincipalDep, filename: str, year: int | None = None,
+             region: str | None = None) -> Response:
     """The table behind a chart as CSV (UTF-8 with BOM) or Excel: ``/dashboard/download/<chart id>.csv|.xlsx``."""
     table_id, _, kind = filename.rpartition(".")
     if kind not in DOWNLOAD_TYPES or not table_id:
         raise NotFound(t("dash_unknown_table", name=filename))
-    page = _page(request, src, principal, year)
-    table = present.build_table(table_id, page.bundle, page.extras, principal)
-    name = f"silian-{table_id}-{page.bundle.year}.{kind}"
-    notes = [f"{page.bundle.region_name} · {page.bundle.year} · {table.title}", page.banner()]
+    page = _page(request, src, principal, year, region)
+    source = county_comparison(page, src)[0] if table_id in COUNTY_TABLES else page.bundle
+    table = present.build_table(table_id, source, page.extras, principal)
+    name = f"silian-{table_id}-{page.bundle.region_code}-{page.bundle.year}.{kind}"
+    notes = [f"{page.region_title()} · {page.bundle.year} · {table.title}", page.banner()]
     body = present.to_csv(table) if kind == "csv" else present.to_xlsx(table, [n for n in notes if n])
     return Response(body, media_type=DOWNLOAD_TYPES[kind], headers={"Content-Disposition": f'attachment; filename="{name}"'})

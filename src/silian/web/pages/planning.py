@@ -1,5 +1,6 @@
 """The 规划 (planning) pages: run the enrolment-plan optimiser and read its changes (CSV), match students to seats
-from an uploaded JSON file (download the result), and save and compare what-if scenarios side by side.
+(:mod:`silian.web.pages.planning_match`: a JSON file or an Excel workbook, the result to download), and save and
+compare what-if scenarios side by side.
 
 Every page goes through the same services as the CLI and the API (``enrolment_plan``, ``match_file``,
 ``scenarios``), so the numbers and the refusals are the same. The plan and scenarios are for city admins and
@@ -16,7 +17,6 @@ from urllib.parse import quote, urlencode
 from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse, Response
-from starlette.datastructures import UploadFile
 
 from silian.domain.access import Principal
 from silian.domain.errors import ImportRejected, InvalidInput, NotFound, PermissionDenied, SilianError
@@ -27,7 +27,6 @@ from silian.services.analysis_cache import AnalysisCache
 from silian.services.hub_database import Database
 from silian.services.planning.enrolment_plan import PlanOptions
 from silian.services.planning.plan_request import PLANNERS, plan_for
-from silian.services.planning.seat_matching import METHODS, dump_match_json, match_from_bytes
 from silian.settings import Settings
 from silian.web.dependencies import AnalysesDep, ClientDep, DbDep, PrincipalDep, SettingsDep
 from silian.web.templating import render
@@ -49,14 +48,20 @@ register_messages(
             ),
         ),
         "pl_year": ("基准年份（空 = 最新）", "Base year (empty = latest)"),
-        "pl_max_change": ("每年最大调整幅度", "Largest yearly change"),
-        "pl_min_cohort": ("最小班额（人）", "Minimum cohort"),
+        "pl_max_change": ("每年最大调整幅度（%）", "Largest yearly change (%)"),
+        "pl_err_year": ("请填写 2000–2100 之间的年份，或留空使用最新年份",
+                        "Enter a year from 2000 to 2100, or leave it empty for the latest"),
+        "pl_err_range": ("请填写 {low}–{high} 之间的数", "Enter a number from {low} to {high}"),
+        "pl_rows": ("第 {first}–{last} 行，共 {total} 行", "Rows {first}–{last} of {total}"),
+        "pl_previous": ("上一页", "Previous"),
+        "pl_next": ("下一页", "Next"),
+        "pl_min_cohort": ("最小班额（人）", "Minimum cohort (persons)"),
         "pl_key_bonus": ("重点产业链权重加成", "Key-chain weight bonus"),
         "pl_open_new": ("允许新开紧缺专业", "May open shortage majors"),
         "pl_run": ("求解", "Solve"),
         "pl_bad_options": (
-            "选项超出范围：调整幅度 0.05–1，最小班额 0–200，权重加成 0–5",
-            "Options out of range: change 0.05–1, cohort 0–200, bonus 0–5",
+            "选项超出范围：调整幅度 5%–100%，最小班额 0–200，权重加成 0–5",
+            "Options out of range: change 5 %–100 %, cohort 0–200, bonus 0–5",
         ),
         "pl_status": (
             "{year} 年招生计划：{status}，{n} 个专业点有变化",
@@ -187,8 +192,6 @@ TABS = (("plan", "/planning/plan"), ("match", "/planning/match"), ("scenarios", 
 PLAN_COLUMNS = (("school_name", "pl_col_school", "text"), ("major_name", "pl_col_major", "text"),
                 ("current", "pl_col_current", "int"), ("planned", "pl_col_planned", "int"), ("change", "pl_col_change", "int"),
                 ("reason", "pl_col_reason", "text"), ("binding", "pl_col_binding", "text"))
-MAX_INLINE_DOWNLOAD = 4_000_000  # bytes of result JSON offered as a download link on the page
-SHOWN_POSITIONS = 50
 
 
 def _login(path: str) -> Response:
@@ -230,51 +233,139 @@ def planning_root(principal: PrincipalDep) -> Response:
 
 
 # ---------------------------------------------------------------- enrolment plan
+PLAN_DEFAULTS = {"year": "", "max_change": "20", "min_cohort": "30", "key_chain_bonus": "1", "open_new": True}
+
+
 def _plan_options(max_change: float, min_cohort: float, key_chain_bonus: float, open_new: bool) -> PlanOptions:
+    """``max_change`` is a fraction (0.2 = 20 %)."""
     if not (0.05 <= max_change <= 1.0 and 0 <= min_cohort <= 200 and 0 <= key_chain_bonus <= 5):
         raise InvalidInput(t("pl_bad_options"))
     return PlanOptions(max_change=max_change, min_cohort=min_cohort, key_chain_bonus=key_chain_bonus, open_new=open_new,
                        time_limit=30.0)
 
 
+def plan_form(query: dict[str, str], run: bool) -> tuple[dict[str, Any], dict[str, str], dict[str, Any]]:
+    """The plan page's form as entered (text), its errors by field (shown beside each field) and the parsed values
+    (``year`` None for the latest; ``max_change`` a fraction: the form takes percent, 20 = 20 %)."""
+    text = {k: str(v) for k, v in PLAN_DEFAULTS.items() if k != "open_new"}
+    text.update({k: query[k].strip() for k in text if k in query})
+    form: dict[str, Any] = {**text, "open_new": query.get("open_new") in ("true", "on", "1") if run else True}
+    errors: dict[str, str] = {}
+    values: dict[str, Any] = {"open_new": form["open_new"]}
+    bounds = {"max_change": (5, 100), "min_cohort": (0, 200), "key_chain_bonus": (0, 5)}
+    if text["year"]:
+        if not text["year"].isdigit() or not 2000 <= int(text["year"]) <= 2100:
+            errors["year"] = t("pl_err_year")
+        else:
+            values["year"] = int(text["year"])
+    values.setdefault("year", None)
+    for key, (low, high) in bounds.items():
+        try:
+            number = float(text[key])
+        except ValueError:
+            number = float("nan")
+        if not low <= number <= high:  # also false for nan
+            errors[key] = t("pl_err_range", low=f"{low:g}", high=f"{high:g}")
+        values[key] = number / 100 if key == "max_change" else number
+    return form, errors, values
+
+
 @router.get("/planning/plan")
 async def plan_page(request: Request, db: DbDep, settings: SettingsDep, analyses: AnalysesDep, principal: PrincipalDep,
-                    run: bool = False, year: int | None = Query(None, ge=2000, le=2100),
-                    max_change: float = 0.2, min_cohort: float = 30, key_chain_bonus: float = 1.0,
-                    open_new: bool = False) -> Response:
+                    run: bool = False, page: int = Query(1, ge=1)) -> Response:
     refused = _guard(request, principal, "plan")
     if refused:
         return refused
-    form = {"year": year or "", "max_change": max_change, "min_cohort": min_cohort, "key_chain_bonus": key_chain_bonus,
-            "open_new": open_new or not run}
+    form, errors, values = plan_form(dict(request.query_params), run)
     summary, query = None, ""
+    if run and errors:
+        return _page(request, principal, "planning/plan.html", "plan", status_code=422, form=form, errors=errors,
+                     summary=None, query="", rows=[], columns=PLAN_COLUMNS, banner=_banner(analyses), pager=None)
     if run:
         try:
-            options = _plan_options(max_change, min_cohort, key_chain_bonus, open_new)
-            summary = await run_in_threadpool(plan_for, db, settings, principal, region=None, year=year, options=options)
+            options = _plan_options(values["max_change"], values["min_cohort"], values["key_chain_bonus"], values["open_new"])
+            summary = await run_in_threadpool(plan_for, db, settings, principal, region=None, year=values["year"],
+                                              options=options)
         except SilianError as exc:
             return _refused(request, principal, exc, "plan")
         query = urlencode({k: v for k, v in {**form, "run": 1}.items() if v not in ("", False)})
-    return _page(request, principal, "planning/plan.html", "plan", form=form, summary=summary, query=query,
-                 rows=plan_rows(summary["changes"]) if summary and "changes" in summary else [],
-                 columns=PLAN_COLUMNS, banner=_banner(analyses))
+    rows = plan_rows(summary["changes"]) if summary and "changes" in summary else []
+    pager = plan_pager(len(rows), page, query)
+    return _page(request, principal, "planning/plan.html", "plan", form=form, errors=errors, summary=summary, query=query,
+                 rows=rows[pager["first"]:pager["last"]], total_rows=len(rows), columns=PLAN_COLUMNS,
+                 banner=_banner(analyses), pager=pager)
 
 
-@router.get("/planning/plan.csv")
-async def plan_csv(request: Request, db: DbDep, settings: SettingsDep, principal: PrincipalDep,
-                   year: int | None = Query(None, ge=2000, le=2100),
-                   max_change: float = 0.2, min_cohort: float = 30, key_chain_bonus: float = 1.0,
-                   open_new: bool = False, run: bool = True) -> Response:
-    """The plan's changes as CSV (UTF-8 with BOM), one row per changed offering with its reason."""
+PLAN_PAGE_ROWS = 50
+
+
+def plan_pager(total: int, page: int, query: str) -> dict[str, Any]:
+    """Which rows of the plan's changes one page shows, and the addresses of the pages before and after it."""
+    pages = max(1, -(-total // PLAN_PAGE_ROWS))
+    page = min(page, pages)
+    first = (page - 1) * PLAN_PAGE_ROWS
+
+    def link(number: int) -> str:
+        return f"/planning/plan?{query}&page={number}#panel-plan-changes" if 1 <= number <= pages else ""
+
+    return {"page": page, "pages": pages, "first": first, "last": min(total, first + PLAN_PAGE_ROWS), "total": total,
+            "previous": link(page - 1), "next": link(page + 1)}
+
+
+async def _plan_download(request: Request, db: Database, settings: Settings, principal: Principal
+                         ) -> tuple[dict[str, Any], list[dict[str, Any]]] | Response:
+    """The plan of the download's query (the page's form), or the page that refuses it."""
     refused = _guard(request, principal, "plan")
     if refused:
         return refused
+    _form, errors, values = plan_form(dict(request.query_params), True)
     try:
-        options = _plan_options(max_change, min_cohort, key_chain_bonus, open_new)
-        summary = await run_in_threadpool(plan_for, db, settings, principal, region=None, year=year, options=options)
+        if errors:
+            raise InvalidInput(t("pl_bad_options"))
+        options = _plan_options(values["max_change"], values["min_cohort"], values["key_chain_bonus"], values["open_new"])
+        summary = await run_in_threadpool(plan_for, db, settings, principal, region=None, year=values["year"], options=options)
     except SilianError as exc:
         return _refused(request, principal, exc, "plan")
-    rows = plan_rows(summary.get("changes", []))
+    return summary, plan_rows(summary.get("changes", []))
+
+
+@router.get("/planning/plan.xlsx")
+async def plan_xlsx(request: Request, db: DbDep, settings: SettingsDep, principal: PrincipalDep) -> Response:
+    """The plan's changes as an Excel workbook (one sheet, Chinese or English headers), one row per changed offering."""
+    found = await _plan_download(request, db, settings, principal)
+    if isinstance(found, Response):
+        return found
+    summary, rows = found
+    header = [t(label) for _, label, _ in PLAN_COLUMNS]
+    body = _xlsx(t("pl_changes"), header, [[r[k] for k, _, _ in PLAN_COLUMNS] for r in rows])
+    return _download(body, f"silian-plan-{summary['plan_year']}.xlsx",
+                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+def _xlsx(sheet: str, header: list[str], rows: list[list[Any]]) -> bytes:
+    import xlsxwriter  # the Excel writer the reports use
+
+    out = io.BytesIO()
+    book = xlsxwriter.Workbook(out, {"in_memory": True})
+    page = book.add_worksheet(sheet[:31])
+    bold = book.add_format({"bold": True})
+    page.write_row(0, 0, header, bold)
+    for number, row in enumerate(rows, start=1):
+        page.write_row(number, 0, ["、".join(v) if isinstance(v, list) else ("" if v is None else v) for v in row])
+    page.freeze_panes(1, 0)
+    page.set_column(0, 1, 24)
+    page.set_column(5, 6, 40)
+    book.close()
+    return out.getvalue()
+
+
+@router.get("/planning/plan.csv")
+async def plan_csv(request: Request, db: DbDep, settings: SettingsDep, principal: PrincipalDep) -> Response:
+    """The plan's changes as CSV (UTF-8 with BOM), one row per changed offering with its reason."""
+    found = await _plan_download(request, db, settings, principal)
+    if isinstance(found, Response):
+        return found
+    summary, rows = found
     body = _csv([t(label) for _, label, _ in PLAN_COLUMNS], [[r[k] for k, _, _ in PLAN_COLUMNS] for r in rows])
     return _download(body, f"silian-plan-{summary['plan_year']}.csv", "text/csv; charset=utf-8")
 
@@ -293,34 +384,7 @@ def _download(body: bytes, name: str, media_type: str) -> Response:
     return Response(body, media_type=media_type, headers={"Content-Disposition": disposition})
 
 
-# ---------------------------------------------------------------- matching
-@router.get("/planning/match")
-def match_page(request: Request, principal: PrincipalDep) -> Response:
-    if principal.is_public:
-        return _login(request.url.path)
-    return _page(request, principal, "planning/match.html", "match", methods=METHODS, method="da", outcome=None)
-
-
-@router.post("/planning/match")
-async def match_upload(request: Request, principal: PrincipalDep) -> Response:
-    if principal.is_public:
-        return _login(request.url.path)
-    form = await request.form()
-    method, file = str(form.get("method") or "da"), form.get("file")
-    if not isinstance(file, UploadFile) or not file.filename:
-        return _page(request, principal, "planning/match.html", "match", status_code=400, methods=METHODS, method=method,
-                     outcome=None, error=t("up_choose_file"))
-    raw = await file.read()
-    try:
-        outcome = await run_in_threadpool(match_from_bytes, raw, method, file.filename)
-    except SilianError as exc:
-        return _page(request, principal, "planning/match.html", "match", status_code=400, methods=METHODS, method=method,
-                     outcome=None, error=exc.message)
-    text = dump_match_json(outcome.result)
-    link = "data:application/json;charset=utf-8," + quote(text) if len(text) <= MAX_INLINE_DOWNLOAD else ""
-    shown = list(outcome.result["matching"].items())[:SHOWN_POSITIONS]
-    return _page(request, principal, "planning/match.html", "match", methods=METHODS, method=method, outcome=outcome, shown=shown,
-                 download=link, filename=f"{file.filename.rsplit('.', 1)[0]}_matched.json")
+# matching: silian.web.pages.planning_match
 
 
 # ---------------------------------------------------------------- scenarios
