@@ -10,6 +10,10 @@ bash scripts/ensure_postgres.sh || {
   echo "PostgreSQL not reachable: its tests will be skipped" >&2
   unset SILIAN_TEST_DATABASE_URL
 }
+# Compiled modules are kept (__pycache__, git-ignored): an environment that sets PYTHONDONTWRITEBYTECODE (as these
+# machines do) would make every Python process of the run (the xdist workers, the CLI smoke tests, spawned pools,
+# Spark's Python workers) compile the ~2,000 modules it imports from source again: ~10 s of CPU instead of ~3 s.
+unset PYTHONDONTWRITEBYTECODE
 # SILIAN_TEST_WORKERS=N runs the tests in N processes (pytest-xdist, one module per process at a time, the
 # longest modules first: tests/support/schedule.py); 0: one process. Default: 2 in CI (CI=true: the machines have two cores and
 # the suite is CPU-bound), else 0.

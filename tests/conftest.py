@@ -3,7 +3,8 @@ SILIAN_TEST_DATABASE_URL is set, as in CI) for each test — a copy of a file mi
 once and emptied after each test (tests/support/hubs.py); ``empty_db`` gives a schema of its own, unmigrated.
 Built once per session (per pytest-xdist worker): the migrated hubs, the demo region (copied per module or test,
 see tests/support/demo.py), the trained occupation classifier and a local SparkSession (tests/support/spark.py).
-Every test process has a data folder of its own, repeatable Hypothesis examples and cheap argon2 parameters."""
+Every test process has a data folder of its own, repeatable Hypothesis examples and cheap argon2 parameters, and
+solves each distinct enrolment-plan problem once (tests/support/memo.py)."""
 
 from __future__ import annotations
 
@@ -31,6 +32,7 @@ from tests.support.backends import (
 )
 from tests.support.demo import DemoTemplate, build_demo_template
 from tests.support.hubs import PostgresHubs, SqliteHubs
+from tests.support.memo import memoise_plan_solver
 from tests.support.schedule import longest_first
 from tests.support.spark import local_spark_session
 
@@ -62,14 +64,23 @@ hypothesis.settings.load_profile(os.environ.get("SILIAN_HYPOTHESIS_PROFILE", "de
 
 # argon2 at its cheapest for the tests (the production hasher takes ~0.27 s of CPU per hash or check, and the suite
 # makes and logs in ~200 users): hashes are still argon2id, checked and rehashed by the same code. The accounts
-# tests (tests/storage/test_accounts.py, marked real_password_hashing) keep the production parameters.
+# tests (tests/storage/test_accounts.py, marked real_password_hashing) keep the production parameters. Set for the
+# whole process, so the users that session and module fixtures make (the browser's live server, the dashboard's
+# site) are cheap to make and to log in as too; a marked test gets the production hasher back for its duration.
 FAST_PASSWORD_HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+PRODUCTION_PASSWORD_HASHER = accounts._hasher
+accounts._hasher = FAST_PASSWORD_HASHER
 
 
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
-    if request.node.get_closest_marker("real_password_hashing") is None:
-        monkeypatch.setattr(accounts, "_hasher", FAST_PASSWORD_HASHER)
+    if request.node.get_closest_marker("real_password_hashing") is not None:
+        monkeypatch.setattr(accounts, "_hasher", PRODUCTION_PASSWORD_HASHER)
+
+
+# Each distinct enrolment-plan problem is solved once per test process (tests/support/memo.py): the demo region's
+# plan is asked for by many modules.
+memoise_plan_solver()
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -63,6 +63,19 @@ def test_passwords_are_argon2_hashed_and_roles_need_their_scope(db: Database) ->
     assert accounts.authenticate(db, SETTINGS, "boss", PASSWORD).role == "city_admin"
 
 
+def test_a_hash_made_with_other_parameters_is_renewed_at_the_next_login(db: Database) -> None:
+    """A hash made with other argon2 parameters than the hasher in force still logs in, and is replaced by one made
+    with the parameters in force."""
+    accounts.create_user(db, username="old", password=PASSWORD, role="city_admin")
+    older = PasswordHasher(time_cost=2, memory_cost=16, parallelism=1).hash(PASSWORD)  # neither the tests' nor production's
+    with db.begin() as conn:
+        conn.execute(users.update().values(password_hash=older))
+    assert accounts.authenticate(db, SETTINGS, "old", PASSWORD).role == "city_admin"
+    with db.engine.connect() as conn:
+        stored = conn.execute(sa.select(users.c.password_hash)).scalar_one()
+    assert stored != older and not accounts._hasher.check_needs_rehash(stored) and accounts._hasher.verify(stored, PASSWORD)
+
+
 def test_a_source_waits_after_the_limit_the_owner_elsewhere_does_not(db: Database) -> None:
     """Three wrong passwords from one address: that address waits 10 minutes, even with the right password; the
     owner at another address logs in. After the wait one more try; each further failure doubles the wait, up to

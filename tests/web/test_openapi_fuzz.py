@@ -31,6 +31,7 @@ from silian.settings import Settings
 from silian.storage.database import Database
 from silian.web.app import create_app
 from tests.support.demo import DemoTemplate
+from tests.support.memo import hub_loads_by_fingerprint
 from tests.web.test_permissions import add_users, make_world
 
 MAX_EXAMPLES = 15
@@ -66,7 +67,8 @@ def target(demo_template: DemoTemplate, tmp_path_factory: pytest.TempPathFactory
     assert admin is not None
     token = create_token(db, settings, admin, "schemathesis").token
     app = create_app(settings, database=db)
-    with TestClient(app):  # runs the app's lifespan, as a server would
+    # the hub is read again only when the fuzzer's requests changed it (~130 reads of the same region otherwise)
+    with TestClient(app), hub_loads_by_fingerprint():  # the client runs the app's lifespan, as a server would
         yield Target(app, {"Authorization": f"Bearer {token}"})
     db.dispose()
 

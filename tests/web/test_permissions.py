@@ -22,11 +22,11 @@ from typing import Any
 import polars as pl
 import pytest
 import sqlalchemy as sa
-from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 
 from silian.domain.credit_code import make_credit_code
 from silian.domain.tables import HUB_TABLES
+from silian.services import accounts
 from silian.services.account_access import create_token
 from silian.services.accounts import load_principal
 from silian.services.imports import export_table, load_frame
@@ -210,8 +210,9 @@ SCOPES = {"county_officer": {"county_code": COUNTY1}, "school_user": {"instituti
 
 @functools.cache
 def password_hash() -> str:
-    """PASSWORD hashed once per run (argon2 takes about half a second; every world has four users)."""
-    return PasswordHasher().hash(PASSWORD)
+    """PASSWORD hashed once per run, as the accounts service hashes it (in the tests: argon2id at its cheapest, see
+    tests/conftest.py; every world has four users, and logging in checks this hash)."""
+    return accounts._hasher.hash(PASSWORD)
 
 
 def add_users(db: Database, scopes: dict[str, dict[str, str]]) -> dict[str, int]:
