@@ -8,6 +8,7 @@ import typer
 from rich.table import Table
 
 from silian.cli.context import context
+from silian.cli.language import bilingual
 from silian.cli.root import app
 from silian.domain.messages import register_messages, t
 
@@ -15,15 +16,18 @@ register_messages({
     "cli_user_added": ("已创建用户 {username}（{role}）", "User {username} created ({role})"),
 })
 
-user_app = typer.Typer(no_args_is_help=True, help="平台用户 / platform users")
+user_app = typer.Typer(no_args_is_help=True, help=bilingual("平台用户", "The platform's users"))
 app.add_typer(user_app, name="user")
 
 
-@user_app.command("add")
+@user_app.command("add", help=bilingual("创建用户（第一个管理员：`silian user add admin`）",
+                                      "Create a user (the first admin: `silian user add admin`)"))
 def user_add(
-    username: Annotated[str, typer.Argument(help="用户名")],
+    username: Annotated[str, typer.Argument(metavar=bilingual("用户名", "USERNAME"),
+                                            help=bilingual("新用户的用户名", "The new user's name"))],
     role: Annotated[
-        str, typer.Option(help="city_admin / county_officer / school_user / enterprise_user")
+        str, typer.Option(help=bilingual("角色：`city_admin`、`county_officer`、`school_user` 或 `enterprise_user`",
+                                         "Role: `city_admin`, `county_officer`, `school_user` or `enterprise_user`"))
     ] = "city_admin",
     password: Annotated[
         str,
@@ -32,15 +36,15 @@ def user_add(
             hide_input=True,
             confirmation_prompt=True,
             envvar="SILIAN_NEW_PASSWORD",
-            help="密码（或 SILIAN_NEW_PASSWORD）",
+            help=bilingual("密码（或 SILIAN_NEW_PASSWORD）", "Password (or SILIAN_NEW_PASSWORD)"),
         ),
     ] = "",
-    county: Annotated[str, typer.Option(help="县级用户：县市区代码")] = "",
-    school: Annotated[str, typer.Option(help="学校用户：学校代码")] = "",
-    enterprise: Annotated[str, typer.Option(help="企业用户：统一社会信用代码")] = "",
-    name: Annotated[str, typer.Option(help="显示名称")] = "",
+    county: Annotated[str, typer.Option(help=bilingual("县级用户：县市区代码", "County user: the county's code"))] = "",
+    school: Annotated[str, typer.Option(help=bilingual("学校用户：学校代码", "School user: the school's code"))] = "",
+    enterprise: Annotated[str, typer.Option(help=bilingual(
+        "企业用户：统一社会信用代码", "Enterprise user: its unified social credit code"))] = "",
+    name: Annotated[str, typer.Option(help=bilingual("显示名称", "Display name"))] = "",
 ) -> None:
-    """创建用户（第一个管理员：`silian user add admin`）/ create a user."""
     from silian.services.accounts import create_user
     from silian.services.imports import ensure_schema
 
@@ -51,9 +55,8 @@ def user_add(
     context().console.print(t("cli_user_added", username=username, role=role))
 
 
-@user_app.command("list")
+@user_app.command("list", help=bilingual("列出用户", "List the users"))
 def user_list() -> None:
-    """列出用户 / list the users."""
     from silian.services.accounts import list_users
 
     table = Table(title="用户 / users")
