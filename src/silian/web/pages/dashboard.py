@@ -144,8 +144,8 @@ register_messages(
             ),
         ),
         "dash_postings_none": (
-            "尚未导入招聘数据：数据库中没有来源为“招聘信息”（posting）的需求记录。",
-            "No job postings have been imported: the hub has no demand records with source “posting”.",
+            "尚未导入招聘数据：数据库中没有来源为“招聘信息”（`posting`）的需求记录。",
+            "No job postings have been imported: the hub has no demand records with source `posting`.",
         ),
         "dash_postings_how": (
             (
