@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -29,6 +30,10 @@ class Settings(BaseSettings):
         description="SQLAlchemy URL; empty means SQLite at <data_dir>/silian.db. "
         "PostgreSQL: postgresql+psycopg://user@host:5432/dbname",
     )
+    database_busy_seconds: float = Field(
+        default=10.0, description="How long a write waits for another to finish (SQLite has one writer at a time, an "
+        "import holds it to the end) before it is refused as busy, changing nothing: HTTP 503 with Retry-After, CLI "
+        "exit code 7.")
     lang: str = Field(default="zh", description="Language of messages: zh (default) or en.")
     import_max_bytes: int = Field(
         default=512 * 1024 * 1024, description="Largest file `silian import` accepts, in bytes."
@@ -48,14 +53,27 @@ class Settings(BaseSettings):
     secret_key: str | None = Field(
         default=None, description="Key that signs session cookies; empty means a random key kept in <data_dir>/secret_key "
         "(created on first use, readable only by its owner). Set the same key on every server of one deployment.")
-    session_hours: int = Field(default=8, description="How long a browser session lasts without activity, in hours.")
-    token_days: int = Field(default=90, description="How long an API token is valid, in days (0 = no expiry).")
+    session_hours: int = Field(default=8, description="A browser session ends after this many hours without activity "
+                               "(each request moves the limit on).")
+    session_max_hours: int = Field(default=24, description="A browser session ends this many hours after the login, "
+                                   "however active it is (the absolute limit; log in again).")
+    token_days: int = Field(default=90, description="How long an API token is valid, in days (0 = no expiry). One token "
+                            "per user and client name: a new login for the same name replaces the old token.")
     max_request_bytes: int = Field(default=20 * 1024 * 1024, description="Largest request body the web server accepts "
                                    "(uploads included), in bytes.")
-    login_max_failures: int = Field(default=5, description="Failed logins in a row before the account is locked.")
-    login_lock_minutes: int = Field(default=15, description="How long an account stays locked after too many failed "
-                                    "logins; each further failure doubles it (capped at 24 hours).")
-    cookie_secure: bool = Field(default=False, description="Send the session cookie only over HTTPS (set true behind TLS).")
+    login_max_failures: int = Field(default=5, description="Wrong passwords in a row for one account from one address "
+                                    "before that address must wait (other addresses are not affected).")
+    login_lock_minutes: int = Field(default=15, description="The first wait after too many wrong passwords from one "
+                                    "address; each further wrong password from there doubles it, up to "
+                                    "login_lock_max_minutes. An admin can end it (`silian user unlock`).")
+    login_lock_max_minutes: int = Field(default=60, description="The longest wait one address can be given for one "
+                                        "account (a lockout never lasts longer, so nobody can lock a user out for good).")
+    cookie_secure: bool | None = Field(default=None, description="Send the session cookie only over HTTPS: true always, "
+                                       "false never (refused when SILIAN_ENV=production); empty = automatic: Secure "
+                                       "unless the request came over plain HTTP to a loopback address.")
+    env: str = Field(default="development", description="development (default) or production: in production "
+                     "`silian serve` refuses to start with insecure settings (no SILIAN_SECRET_KEY, "
+                     "SILIAN_COOKIE_SECURE=false, active demo accounts) and says what to change.")
     rate_limit_login: str = Field(
         default="10/minute", description="Login attempts allowed per client address (API token and login page "
         "together), e.g. 10/minute; 0 turns the limit off. Beyond it: 429 with Retry-After.")
@@ -68,6 +86,13 @@ class Settings(BaseSettings):
     api_docs: str = Field(
         default="login", description="Who may read the API documentation (/api/docs, /api/v1/openapi.json): login "
         "(signed-in users), public (everyone) or off.")
+
+    metrics_access: Literal["off", "loopback", "token"] = Field(
+        default="loopback", description="Who may read the Prometheus metrics at /metrics: off, loopback (callers on "
+        "this machine only; behind a reverse proxy on the same machine, block /metrics there or use token) or token "
+        "(a bearer token, SILIAN_METRICS_TOKEN).")
+    metrics_token: str | None = Field(default=None, description="The bearer token /metrics asks for when "
+                                      "SILIAN_METRICS_ACCESS=token (empty: nobody may read them).")
 
     @field_validator("rate_limit_login", "rate_limit_anonymous", "rate_limit_signed_in")
     @classmethod

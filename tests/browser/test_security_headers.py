@@ -7,7 +7,8 @@ from tests.browser.conftest import LiveServer, log_in, watch_content_security_po
 
 PAGES = ["/", "/dashboard/gaps", "/dashboard/counties", "/dashboard/schools", "/dashboard/pathways", "/dashboard/peers",
          "/platform", "/platform/new", "/planning", "/planning/scenarios", "/planning/match", "/data/upload",
-         "/api/docs"]
+         "/data", "/data/records/major_points", "/data/records/institutions/1", "/data/records/funding/new",
+         "/data/lookup?kind=majors&q=sk", "/api/docs"]
 
 
 def test_every_page_runs_under_the_policy(page, live_server: LiveServer) -> None:  # type: ignore[no-untyped-def]

@@ -6,6 +6,7 @@ import random
 import sqlite3
 from pathlib import Path
 
+import numpy as np
 import polars as pl
 import psycopg
 import pytest
@@ -166,11 +167,19 @@ def test_sqlite_page_cache_is_restored(hub: Database, tmp_path: Path) -> None:
 
 
 def test_shared_strings_equal_plain_values() -> None:
-    series = pl.Series(["a", "b", "a", "a", "c", "a", "b", "a", "a"] * 3)
-    assert bulk._python_values(series) == series.to_list()
-    with_nulls = pl.Series(["a", None, "a", "a"] * 5)
-    assert bulk._python_values(with_nulls) == with_nulls.to_list()
-    assert bulk._python_values(pl.Series([1, 2, 3])) == [1, 2, 3]
+    """A column handed over as its distinct strings and each row's index gives the same values, in any order."""
+    series = pl.Series("s", ["b", "a", "中", "a", "c", "a", "b", "a", "a"] * 3)
+    reverse = np.arange(series.len())[::-1].copy()
+    column = bulk._Encoded(series)
+    assert column.codes is not None
+    assert column.values(np.arange(series.len())) == series.to_list()
+    assert column.values(reverse) == series.to_list()[::-1]
+    rank, size = column.rank
+    assert size == 4 and rank.to_list() == [["a", "b", "c", "中"].index(v) for v in series]
+    for plain in (pl.Series(["a", None, "a", "a"] * 5), pl.Series([1, 2, 3]), pl.Series(["x", "y", "z"])):
+        column = bulk._Encoded(plain)
+        assert column.codes is None and column.rank is None
+        assert column.values(np.arange(plain.len())[::-1].copy()) == plain.to_list()[::-1]
 
 
 def test_a_failed_first_load_leaves_the_table_empty_and_usable(hub: Database, tmp_path: Path) -> None:
@@ -201,7 +210,8 @@ def test_columns_with_one_value_cross_from_python_once(hub: Database, tmp_path: 
         pytest.skip("SQLite only")
     seen: list[list[str]] = []
     flat_rows = bulk._flat_rows
-    monkeypatch.setattr(bulk, "_flat_rows", lambda frame, columns: seen.append(list(columns)) or flat_rows(frame, columns))
+    monkeypatch.setattr(bulk, "_flat_rows",
+                        lambda columns, positions: seen.append([c.series.name for c in columns]) or flat_rows(columns, positions))
     monkeypatch.setattr(bulk, "SQLITE_MAX_PARAMS", 40)  # many statements and a remainder
     rows = [r.rsplit(",", 1)[0] + ",5\n" for r in demand_rows(333)]
     first = import_file(hub, "demand", write(tmp_path / "a.csv", rows), SETTINGS)

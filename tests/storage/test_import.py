@@ -10,6 +10,7 @@ import pytest
 
 from silian.domain.errors import ImportRejected, InvalidInput
 from silian.ingest import validate
+from silian.ingest.readers import read_table_file
 from silian.services.imports import export_table, import_file, table_counts, template_for
 from silian.settings import Settings
 from silian.storage import repository
@@ -305,3 +306,11 @@ def test_a_command_line_import_is_in_the_audit_log(hub: Database, tmp_path: Path
     username, entity, name, after = audited()[-1]
     assert username.startswith("cli:") and (entity, name) == ("major_points", "points.csv")
     assert json.loads(after)["inserted"] == 4 and len(json.loads(after)["sha256"]) == 64
+
+
+def test_the_export_mark_is_dropped_only_before_a_formula_start(tmp_path: Path) -> None:
+    """The ' an export puts before text starting like a formula is not part of the value, in whichever columns
+    carry it; a ' before anything else is the user's own, and cells are trimmed, blank ones empty."""
+    path = write(tmp_path / "marked.csv", "名称,层级,区划代码\n'=1+1, 县 ,'abc\n'-5,'@x,\n x ,,'+\n")
+    frame = read_table_file(path, max_bytes=1 << 20).frame
+    assert frame.select("名称", "层级", "区划代码").rows() == [("=1+1", "县", "'abc"), ("-5", "@x", None), ("x", None, "+")]

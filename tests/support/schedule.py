@@ -14,10 +14,13 @@ LONGEST = {
     "tests/web/test_permissions.py": 95,
     "tests/unit/test_lint.py": 45,  # mypy without a cache, as in a fresh clone
     "tests/storage/test_postings_engines.py": 45,  # with the Spark JVM
+    "tests/storage/test_durability.py": 40,  # writer processes killed mid-write (their CPU counted here)
     "tests/unit/postings/test_confirmed_titles.py": 33,
     "tests/web/test_imports_api.py": 30,
     "tests/web/test_dashboard_pages.py": 21,
     "tests/web/test_posts_api.py": 19,
+    "tests/storage/test_backup.py": 18,
+    "tests/web/test_load_benchmark.py": 15,  # a uvicorn server process and the load generator
     "tests/storage/test_accounts.py": 15,
     "tests/web/test_planning_pages.py": 14,
     "tests/storage/test_analysis.py": 13,

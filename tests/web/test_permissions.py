@@ -1,6 +1,6 @@
 """Who may see and change what, over HTTP, on SQLite and PostgreSQL: every role (public, city admin, county
 officer, school user, enterprise user) against every hub-table endpoint (list, read, create, update, delete), the
-analyses and the import endpoint, plus CSRF, unknown and revoked tokens, login lockout and the audit log.
+analyses and the import endpoint, plus CSRF, unknown and revoked tokens, login throttling and the audit log.
 
 The region is small and hand-checkable: two counties (410105 with schools A and C and enterprise E1; 410122 with
 school B and enterprise E2) and a few rows in every hub table. The expected visibility below is written out by
@@ -27,7 +27,8 @@ from fastapi.testclient import TestClient
 
 from silian.domain.credit_code import make_credit_code
 from silian.domain.tables import HUB_TABLES
-from silian.services.accounts import create_token, load_principal
+from silian.services.account_access import create_token
+from silian.services.accounts import load_principal
 from silian.services.imports import export_table, load_frame
 from silian.settings import Settings
 from silian.storage.database import Database
@@ -526,16 +527,19 @@ def test_unknown_and_revoked_tokens_are_401(world: World) -> None:
     assert_refused(world.client.get("/api/v1/auth/me", headers=h), 401)
 
 
-def test_repeated_failed_logins_lock_the_account(world: World) -> None:
+def test_repeated_failed_logins_make_the_address_wait(world: World) -> None:
+    """After login_max_failures wrong passwords from one address, that address is refused even with the right
+    password, with the same 401 as a wrong password (no enumeration); other accounts are not affected."""
     limit = world.settings.login_max_failures
     for _ in range(limit):
         failed = world.client.post("/api/v1/auth/token", json={"username": "firm", "password": "wrong-password!"})
         assert_refused(failed, 401)
-    locked = world.client.post("/api/v1/auth/token", json={"username": "firm", "password": PASSWORD})
-    assert_refused(locked, 429)
-    assert log_in(world.client, "firm").status_code == 429
+    waiting = world.client.post("/api/v1/auth/token", json={"username": "firm", "password": PASSWORD})
+    assert_refused(waiting, 401)
+    assert waiting.json() == failed.json()
+    assert log_in(world.client, "firm").status_code == 401
     other = world.client.post("/api/v1/auth/token", json={"username": "school", "password": PASSWORD})
-    assert other.status_code == 201  # only the attacked account is locked
+    assert other.status_code == 201  # only the attacked account is refused
     with world.db.engine.connect() as conn:
         failures = conn.execute(sa.select(sa.func.count()).select_from(audit_log)
                                 .where(audit_log.c.action == "login_failed")

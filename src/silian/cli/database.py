@@ -1,7 +1,9 @@
-"""`silian db upgrade | downgrade | current`: the hub's schema (Alembic migrations)."""
+"""`silian db upgrade | downgrade | current`: the hub's schema (Alembic migrations); `silian backup` and
+`silian restore`: the whole database to and from one file."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -48,3 +50,58 @@ def db_current(as_json: Annotated[bool, typer.Option("--json", help=bilingual("�
         context().print_json(info)
     else:
         context().console.print(info)
+
+
+@app.command("backup", help=bilingual("备份整个数据库（平台运行时也可，得到一致的快照）",
+                                      "Back up the whole database (a consistent snapshot, also while the platform serves)"))
+def backup(
+    file: Annotated[Path, typer.Argument(metavar=bilingual("文件", "FILE"), help=bilingual(
+        "备份文件（SQLite：.db 副本；PostgreSQL：pg_dump 自定义格式）",
+        "The backup file (SQLite: a copy of the .db; PostgreSQL: pg_dump's custom format)"))],
+    yes: Annotated[bool, typer.Option("--yes", "-y", help=bilingual(
+        "文件已存在时不询问，直接覆盖", "Overwrite an existing file without asking"))] = False,
+    as_json: Annotated[bool, typer.Option("--json", help=bilingual("输出 JSON", "Print JSON"))] = False,
+) -> None:
+    from silian.domain.messages import t
+    from silian.services.backup import backup_hub
+
+    ctx = context()
+    if file.exists() and not yes:
+        typer.confirm(t("backup_exists", path=file), abort=True, err=True)
+    report = backup_hub(ctx.database(), file)
+    if as_json:
+        ctx.print_json({"path": str(report.path), "backend": report.backend, "bytes": report.size,
+                        "seconds": report.seconds, "rows": report.rows,
+                        "tables": report.tables})
+        return
+    ctx.console.print(report.message())
+
+
+@app.command("restore", help=bilingual(
+    "用备份替换数据库的全部数据；先询问，并先把现有数据备份到数据目录的 `backups/`",
+    "Replace every row with a backup's; asks first and backs up what is there to `backups/` in the data folder"))
+def restore(
+    file: Annotated[Path, typer.Argument(metavar=bilingual("文件", "FILE"), help=bilingual(
+        "`silian backup` 写出的备份文件", "A backup file written by `silian backup`"))],
+    yes: Annotated[bool, typer.Option("--yes", "-y", help=bilingual(
+        "不询问，直接替换（替换前仍会自动备份现有数据）", "Replace without asking (what is there is still backed up first)"))] = False,
+    as_json: Annotated[bool, typer.Option("--json", help=bilingual("输出 JSON", "Print JSON"))] = False,
+) -> None:
+    from silian.domain.messages import t
+    from silian.services.backup import check_backup, restore_hub, safety_path, stored_rows
+
+    ctx = context()
+    db = ctx.database()
+    check_backup(db, file)
+    safety = safety_path(ctx.settings, db.dialect)
+    if not yes:
+        typer.confirm(t("restore_confirm", path=file, url=db.display_url, rows=stored_rows(db), safety=safety),
+                      abort=True, err=True)
+    report = restore_hub(db, file, ctx.settings, safety=safety)
+    if as_json:
+        ctx.print_json({"path": str(report.path), "safety_backup": str(report.safety), "revision": report.revision,
+                        "needs_upgrade": report.needs_upgrade, "dropped": list(report.dropped),
+                        "tables": report.tables})
+        return
+    for line in report.messages():
+        ctx.console.print(line)

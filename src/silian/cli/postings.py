@@ -92,15 +92,10 @@ def classify(
 
 def _confirmed(use: bool) -> dict[str, str]:
     """The confirmed titles of the hub database; none when it does not exist yet or is not migrated."""
-    from silian.services.postings.classifier import code_names
-    from silian.services.postings.confirmed_titles import confirmed_location, load_confirmed
-    from silian.services.postings.state import state_database
-    if not use:
-        return {}
-    db = state_database(context().settings)
-    confirmed = load_confirmed(db, code_names())
+    from silian.services.postings.importing import confirmed_for_import
+    confirmed, location = confirmed_for_import(context().settings, use=use)
     if confirmed:
-        context().err_console.print(t("cli_confirmed_used", n=len(confirmed), path=confirmed_location(db)))
+        context().err_console.print(t("cli_confirmed_used", n=len(confirmed), path=location))
     return confirmed
 
 
@@ -150,14 +145,11 @@ def postings_import(
     ] = True,
     as_json: JsonOut = False,
 ) -> None:
-    from silian.domain.errors import InvalidInput
-    from silian.services.postings.importing import PostingsImport, import_postings
+    from silian.services.postings.importing import PostingsImport, checked_engine, import_postings
 
     ctx = context()
-    if engine not in ("local", "spark"):
-        raise InvalidInput(f"--engine: local / spark ({engine})")
     job = PostingsImport(file=file, preset=preset or None, title_column=column or None,
-                         engine="spark" if engine == "spark" else "local", master=master,
+                         engine=checked_engine(engine), master=master,
                          out=out, keep_records=records, load=load, confirmed=_confirmed(use_confirmed))
     database = ctx.database() if load else None
     if engine == "spark":

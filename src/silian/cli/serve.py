@@ -26,11 +26,15 @@ def serve(host: Annotated[str, typer.Option(help=bilingual("监听地址", "Addr
     import uvicorn
 
     from silian.services.imports import ensure_schema
+    from silian.services.production_check import check_production
     from silian.web import create_app
+    from silian.web.observability import configure_logging
 
     ctx = context()
     ensure_schema(ctx.database(), ctx.settings.data_dir)
+    check_production(ctx.settings, ctx.database())  # SILIAN_ENV=production: insecure settings stop here (exit 2)
     ctx.console.print(t("cli_serving", host=host, port=port))
+    configure_logging()  # JSON lines on standard error, one per request (worker processes: asgi.py does the same)
     if workers > 1:
         os.environ["SILIAN_DATABASE_URL"] = ctx.settings.resolved_database_url()
         uvicorn.run("silian.web.asgi:app_from_environment", factory=True, host=host, port=port, workers=workers,

@@ -4,6 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from silian.domain.messages import register_messages, t
+
+register_messages({
+    "db_busy": ("数据库正忙：另一个导入或写入正在进行（已等待 {seconds} 秒）。没有做任何修改，请稍后重试。",
+                ("The database is busy: another import or write is in progress (waited {seconds} s). Nothing was "
+                "changed; please try again shortly.")),
+})
+
 
 class SilianError(Exception):
     """Base of all errors a user may see; ``message`` is already in the user's language."""
@@ -25,6 +33,18 @@ class InvalidInput(SilianError):
 
 class PermissionDenied(SilianError):
     exit_code = 5
+
+
+class DatabaseBusy(SilianError):
+    """Another connection held the database's write lock for longer than the wait allowed (SQLite has one writer
+    at a time); the write was rolled back. ``retry_after``: seconds worth waiting before trying again."""
+
+    exit_code = 7
+    retry_after = 5
+
+    def __init__(self, waited_seconds: float):
+        super().__init__(t("db_busy", seconds=f"{waited_seconds:g}"))
+        self.waited_seconds = waited_seconds
 
 
 @dataclass(frozen=True)

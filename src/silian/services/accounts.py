@@ -1,19 +1,31 @@
-"""Accounts: users with argon2 password hashes, login with lockout and backoff, API tokens, the audit log."""
+"""Accounts: users with argon2 password hashes, login with throttling per account and source, API tokens (one per
+user and client name), browser sessions (idle and absolute limits), the audit log.
+
+Login throttling (issue #14): wrong passwords are counted per (username as typed, source address), never per
+account alone, so nobody can lock another person out from elsewhere. After ``login_max_failures`` wrong passwords
+from one source, that source waits ``login_lock_minutes``, then may try once more; each further wrong password
+doubles the wait, up to ``login_lock_max_minutes``. The owner, from their own address, is not affected by an attacker
+elsewhere; an admin can end every wait of an account (:func:`unlock`). Unknown usernames are counted the same way,
+every refusal (unknown user, wrong password, a source that must wait) does the same work (one argon2 verification,
+against a dummy hash for an unknown user) and says the same thing, so the answer does not tell whether a username
+exists.
+"""
 
 from __future__ import annotations
 
-import hashlib
+import ipaddress
+import re
 import secrets
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from silian.domain.access import ROLE_NAMES, Principal
-from silian.domain.errors import InvalidInput, NotFound, SilianError
+from silian.domain.access import USER_ROLES, Principal
+from silian.domain.errors import InvalidInput, NotFound, PermissionDenied, SilianError
 from silian.domain.messages import register_messages, t
+from silian.services.password_policy import password_problem
 from silian.settings import Settings
 from silian.storage import accounts as store
 from silian.storage import hub as hub_store
@@ -24,158 +36,162 @@ from silian.storage.database import Connection, Database
 register_messages(
     {
         "acct_bad_role": ("角色必须是 {roles} 之一，实际为“{role}”", "Role must be one of {roles}, not '{role}'"),
-        "acct_needs_county": (
-            "县级用户须指定所属县市区代码（--county）",
-            "A county officer needs a county code (--county)",
-        ),
-        "acct_needs_school": ("学校用户须指定学校代码（--school）", "A school user needs a school code (--school)"),
-        "acct_needs_enterprise": (
-            "企业用户须指定统一社会信用代码（--enterprise）",
-            "An enterprise user needs a credit code (--enterprise)",
-        ),
+        "acct_needs_county": ("县级用户须选择所属县（市、区）", "A county officer needs a county"),
+        "acct_needs_school": ("学校用户须选择所属学校", "A school user needs a school"),
+        "acct_needs_enterprise": ("企业用户须选择所属企业", "An enterprise user needs an enterprise"),
         "acct_unknown_ref": ("{what}“{code}”不在数据库中", "{what} '{code}' is not in the database"),
         "acct_exists": ("用户名已存在：{username}", "The username is taken: {username}"),
-        "acct_short_password": ("密码至少 10 个字符", "The password needs at least 10 characters"),
-        "acct_bad_login": ("用户名或密码错误", "Wrong username or password"),
-        "acct_locked": (
-            "登录失败次数过多，账号已锁定至 {until}（UTC）",
-            "Too many failed logins: the account is locked until {until} (UTC)",
+        "acct_bad_username": ("用户名须为 1–64 个字母、数字、汉字或 . _ - @，不含空格",
+                              "A username is 1–64 letters, digits, Chinese characters or . _ - @, without spaces"),
+        "acct_bad_login": (
+            "用户名或密码错误。连续输错多次后须等待一段时间（最长 {minutes} 分钟）才能再试，也可请管理员解锁。",
+            ("Wrong username or password. After several wrong tries you must wait before trying again (at most "
+            "{minutes} minutes), or ask an administrator to unlock the account."),
         ),
         "acct_no_user": ("没有用户：{username}", "No such user: {username}"),
-        "ref_county": ("县市区", "County"),
+        "acct_no_user_id": ("没有编号为 {id} 的用户", "No user with id {id}"),
+        "acct_no_token": ("没有编号为 {id} 的令牌（或不属于你）", "No token with id {id} (or it is not yours)"),
+        "acct_no_bearer": ("这个请求没有带令牌", "This request carries no token"),
+        "acct_admin_only": ("只有市级管理员可以管理用户、令牌和查看审计日志",
+                            "Only the city admin may manage users and tokens or read the audit log"),
+        "acct_not_self": ("不能停用自己的账号", "You cannot deactivate your own account"),
+        "acct_last_admin": ("这是最后一个启用的市级管理员，不能停用或改为其他角色",
+                            "This is the last active city admin: it cannot be deactivated or given another role"),
+        "acct_old_password": ("原密码不正确", "The current password is wrong"),
+        "acct_same_password": ("新密码不能与原密码相同", "The new password must differ from the current one"),
+        "acct_change_first": ("请先在网页上修改管理员给你的一次性密码，再申请 API 令牌",
+                              ("Change the one-time password your administrator gave you (in the browser) before "
+                              "asking for an API token")),
+        "ref_county": ("县（市、区）", "County"),
         "ref_school": ("学校", "School"),
         "ref_enterprise": ("企业", "Enterprise"),
     }
 )
 
 _hasher = PasswordHasher()
-MIN_PASSWORD = 10
+USERNAME_PATTERN = re.compile(r"^[\w.@-]{1,64}$")
+ONE_TIME_PASSWORD_BYTES = 12  # 16 URL-safe characters
 
 
 class LoginFailed(SilianError):
-    """Wrong credentials or a locked account (HTTP 401 / 429)."""
+    """Wrong credentials, an unknown user or a source that must wait: one answer for all (HTTP 401)."""
 
     exit_code = 7
 
-    def __init__(self, message: str, *, locked_until: datetime | None = None):
+
+class AccountInputError(InvalidInput):
+    """Bad input for one field of an account form (``field``: the form field the message belongs beside)."""
+
+    def __init__(self, field: str, message: str):
         super().__init__(message)
-        self.locked_until = locked_until
+        self.field = field
 
 
-@dataclass(frozen=True)
-class NewToken:
-    """A freshly created API token: ``token`` is shown once and never stored."""
-
-    token: str
-    expires_at: datetime | None
-
-
-def _now() -> datetime:
+def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-def _aware(value: datetime | None) -> datetime | None:
+def as_utc(value: datetime | None) -> datetime | None:
     return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
+
+
+DATE_FIELDS = ("created_at", "last_login_at", "expires_at", "last_used_at", "locked_until", "last_attempt_at")
+
+
+def with_utc_dates(row: dict[str, Any]) -> dict[str, Any]:
+    """A stored row with its dates in UTC (SQLite gives them back without a time zone)."""
+    return {key: as_utc(value) if key in DATE_FIELDS else value for key, value in row.items()}
+
+
+def require_admin(actor: Principal) -> None:
+    if not actor.is_admin:
+        raise PermissionDenied(t("acct_admin_only"))
+
+
+def operator(name: str) -> Principal:
+    """The person at the command line (`silian user …`): acts as a city admin, audited as ``cli:<name>``."""
+    return Principal(role="city_admin", username=f"cli:{name}"[:64])
+
+
+SYSTEM = Principal(role="city_admin", username="system")
+
+
+# ---------------------------------------------------------------- users
+
+def checked_scope(conn: Connection, role: str, county_code: str | None, institution_code: str | None,
+                   enterprise_credit_code: str | None) -> dict[str, str | None]:
+    """The role's scope columns (only the one the role uses is kept), each checked against the hub."""
+    if role not in USER_ROLES:
+        raise AccountInputError("role", t("acct_bad_role", roles="、".join(USER_ROLES), role=role))
+    needs = {"county_officer": ("county_code", county_code, "acct_needs_county", "regions", "code", "ref_county"),
+             "school_user": ("institution_code", institution_code, "acct_needs_school", "institutions", "code",
+                             "ref_school"),
+             "enterprise_user": ("enterprise_credit_code", enterprise_credit_code, "acct_needs_enterprise",
+                                 "enterprises", "credit_code", "ref_enterprise")}
+    scope: dict[str, str | None] = {"county_code": None, "institution_code": None, "enterprise_credit_code": None}
+    if role in needs:
+        field, value, missing, table, column, label = needs[role]
+        if not value:
+            raise AccountInputError(field, t(missing))
+        if not hub_store.code_exists(conn, table, column, value):
+            raise AccountInputError(field, t("acct_unknown_ref", what=t(label), code=value))
+        scope[field] = value
+    return scope
+
+
+def check_password(field: str, password: str, username: str, display_name: str = "") -> None:
+    problem = password_problem(password, username=username, display_name=display_name)
+    if problem:
+        raise AccountInputError(field, problem)
 
 
 def create_user(db: Database, *, username: str, password: str, role: str, display_name: str = "",
                 county_code: str | None = None, institution_code: str | None = None,
-                enterprise_credit_code: str | None = None) -> int:
-    """Add a user; checks the role, the reference it needs and that it exists in the hub."""
-    if role not in ROLE_NAMES or role == "public":
-        raise InvalidInput(t("acct_bad_role", roles="、".join(r for r in ROLE_NAMES if r != "public"), role=role))
-    if len(password) < MIN_PASSWORD:
-        raise InvalidInput(t("acct_short_password"))
-    needs = {"county_officer": ("county_code", county_code, "acct_needs_county", "regions", "code", "ref_county"),
-             "school_user": ("institution_code", institution_code, "acct_needs_school", "institutions", "code", "ref_school"),
-             "enterprise_user": ("enterprise_credit_code", enterprise_credit_code, "acct_needs_enterprise", "enterprises",
-                                 "credit_code", "ref_enterprise")}
+                enterprise_credit_code: str | None = None, actor: Principal = SYSTEM,
+                must_change_password: bool = False) -> int:
+    """Add a user; checks the name, the password policy, the role, the scope it needs and that it exists in the hub."""
+    require_admin(actor)
+    if not USERNAME_PATTERN.match(username):
+        raise AccountInputError("username", t("acct_bad_username"))
     with db.begin() as conn:
-        if role in needs:
-            _field, value, missing, table, column, label = needs[role]
-            if not value:
-                raise InvalidInput(t(missing))
-            if not hub_store.code_exists(conn, table, column, value):
-                raise InvalidInput(t("acct_unknown_ref", what=t(label), code=value))
+        scope = checked_scope(conn, role, county_code, institution_code, enterprise_credit_code)
+        check_password("password", password, username, display_name)
         if store.find_user_id(conn, username) is not None:
-            raise InvalidInput(t("acct_exists", username=username))
-        user_id = store.insert_user(
-            conn, username=username, password_hash=_hasher.hash(password), role=role, display_name=display_name or username,
-            county_code=county_code if role == "county_officer" else None,
-            institution_code=institution_code if role == "school_user" else None,
-            enterprise_credit_code=enterprise_credit_code if role == "enterprise_user" else None, created_at=_now())
-        write_audit(conn, Principal(role="city_admin", username="system"), "create", "users", str(user_id), None,
-                    {"username": username, "role": role})
+            raise AccountInputError("username", t("acct_exists", username=username))
+        user_id = store.insert_user(conn, username=username, password_hash=_hasher.hash(password), role=role,
+                                    display_name=display_name or username, created_at=utc_now(), **scope)
+        if must_change_password:
+            store.update_user(conn, user_id, must_change_password=True)
+        write_audit(conn, actor, "create", "users", str(user_id), None,
+                    {"username": username, "role": role, **{k: v for k, v in scope.items() if v}})
     return user_id
+
+
+def one_time_password(username: str) -> str:
+    """A random password an admin hands over once (the user must change it at the next login); drawn again in the
+    rare case the draw breaks the policy (a run or a word by chance)."""
+    while True:
+        password = secrets.token_urlsafe(ONE_TIME_PASSWORD_BYTES)
+        if password_problem(password, username=username) is None:
+            return password
+
+
+def create_user_with_one_time_password(db: Database, actor: Principal, *, username: str, role: str,
+                                       display_name: str = "", county_code: str | None = None,
+                                       institution_code: str | None = None,
+                                       enterprise_credit_code: str | None = None) -> tuple[int, str]:
+    """Create a user with a one-time password (shown once to the admin, never stored in clear)."""
+    password = one_time_password(username)
+    user_id = create_user(db, username=username, password=password, role=role, display_name=display_name,
+                          county_code=county_code, institution_code=institution_code,
+                          enterprise_credit_code=enterprise_credit_code, actor=actor, must_change_password=True)
+    return user_id, password
 
 
 def principal_of(row: UserRow) -> Principal:
     """The Principal of a users row."""
     return Principal(role=row.role, user_id=row.id, username=row.username, county_code=row.county_code,
                      institution_code=row.institution_code, enterprise_credit_code=row.enterprise_credit_code)
-
-
-def authenticate(db: Database, settings: Settings, username: str, password: str, client: str = "") -> Principal:
-    """Check a password; after ``login_max_failures`` failures in a row the account locks, doubling each time.
-
-    Each attempt is counted in the database (one atomic increment) *before* the password is checked, in its own
-    short transaction: of many attempts made at the same moment only the first ``login_max_failures`` are checked
-    at all, the rest find the account locked. A success resets the count. Failures are committed before the error
-    is raised, so they count even though the login fails.
-    """
-    now = _now()
-    refused: LoginFailed | None = None
-    attempt = 0
-    with db.begin() as conn:  # committed before any refusal is raised: the attempt and the lock count
-        row = store.find_user_by_name(conn, username)
-        if row is None or not row.is_active:
-            write_audit(conn, None, "login_failed", "users", username, None, None, client)
-        else:
-            locked = _aware(row.locked_until)
-            if locked and locked > now:
-                refused = LoginFailed(t("acct_locked", until=locked.strftime("%Y-%m-%d %H:%M")), locked_until=locked)
-            else:
-                attempt = store.count_login_attempt(conn, row.id)
-                if attempt > settings.login_max_failures:  # others are being checked right now: lock, do not check
-                    refused = _lock(conn, settings, row, attempt, now, client)
-    if refused is not None:
-        raise refused
-    if row is None or not row.is_active:
-        _hasher.hash(password)  # same work whether or not the user exists
-        raise LoginFailed(t("acct_bad_login"))
-    try:
-        _hasher.verify(row.password_hash, password)
-    except (VerificationError, InvalidHashError):
-        with db.begin() as conn:
-            _record_failure(conn, settings, row, attempt, now, client)
-        raise LoginFailed(t("acct_bad_login")) from None
-    values: dict[str, Any] = {"failed_logins": 0, "locked_until": None, "last_login_at": now}
-    if _hasher.check_needs_rehash(row.password_hash):
-        values["password_hash"] = _hasher.hash(password)
-    principal = principal_of(row)
-    with db.begin() as conn:
-        store.update_user(conn, row.id, **values)
-        write_audit(conn, principal, "login", "users", str(row.id), None, None, client)
-    return principal
-
-
-def _lock_minutes(settings: Settings, failures: int) -> int:
-    return min(settings.login_lock_minutes * 2 ** (failures - settings.login_max_failures), 24 * 60)
-
-
-def _lock(conn: Connection, settings: Settings, row: UserRow, attempt: int, now: datetime, client: str) -> LoginFailed:
-    """Lock the account at once (an attempt beyond the limit while others were checked) and say until when."""
-    until = now + timedelta(minutes=_lock_minutes(settings, attempt))
-    store.update_user(conn, row.id, locked_until=until)
-    write_audit(conn, principal_of(row), "login_failed", "users", str(row.id), None, {"failed_logins": attempt}, client)
-    return LoginFailed(t("acct_locked", until=until.strftime("%Y-%m-%d %H:%M")), locked_until=until)
-
-
-def _record_failure(conn: Connection, settings: Settings, row: UserRow, attempt: int, now: datetime, client: str) -> None:
-    """A wrong password: the attempt is already counted; lock from the ``login_max_failures``-th on."""
-    if attempt >= settings.login_max_failures:
-        store.update_user(conn, row.id, locked_until=now + timedelta(minutes=_lock_minutes(settings, attempt)))
-    write_audit(conn, principal_of(row), "login_failed", "users", str(row.id), None, {"failed_logins": attempt}, client)
 
 
 def load_principal(db: Database, user_id: int) -> Principal | None:
@@ -185,75 +201,156 @@ def load_principal(db: Database, user_id: int) -> Principal | None:
     return principal_of(row) if row else None
 
 
-def _token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
+def must_change_password(db: Database, user_id: int | None) -> bool:
+    """Whether the user still has the one-time password an admin set."""
+    with db.engine.connect() as conn:
+        row = store.find_user(conn, user_id or 0)
+    return bool(row and row.must_change_password)
 
 
-def create_token(db: Database, settings: Settings, principal: Principal, name: str = "") -> NewToken:
-    """A new bearer token for ``principal`` (shown once; only its SHA-256 is stored)."""
-    token = "sl_" + secrets.token_urlsafe(32)
-    expires = _now() + timedelta(days=settings.token_days) if settings.token_days else None
+def user_row(conn: Connection, user_id: int) -> UserRow:
+    row = store.find_user(conn, user_id)
+    if row is None:
+        raise NotFound(t("acct_no_user_id", id=user_id))
+    return row
+
+
+def user_id_of(db: Database, username: str) -> int:
+    """The id of ``username`` (NotFound otherwise)."""
+    with db.engine.connect() as conn:
+        found = store.find_user_id(conn, username)
+    if found is None:
+        raise NotFound(t("acct_no_user", username=username))
+    return int(found)
+
+
+# ---------------------------------------------------------------- login
+
+def source_of(client: str) -> str:
+    """The throttling source of a client address: the IPv4 address, or the /64 network of an IPv6 address (one
+    machine commonly has a whole /64); anything else as given."""
+    try:
+        address = ipaddress.ip_address(client)
+    except ValueError:
+        return client[:64] or "unknown"
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        return str(address.ipv4_mapped)
+    if isinstance(address, ipaddress.IPv6Address):
+        return str(ipaddress.ip_network(f"{address}/64", strict=False))
+    return str(address)
+
+
+_dummy_hashes: dict[tuple[int, int, int], str] = {}
+
+
+def _dummy_hash() -> str:
+    """A hash of a random password with the hasher's own parameters: checking it costs what a real check costs."""
+    key = (_hasher.time_cost, _hasher.memory_cost, _hasher.parallelism)
+    if key not in _dummy_hashes:
+        _dummy_hashes[key] = _hasher.hash(secrets.token_urlsafe(16))
+    return _dummy_hashes[key]
+
+
+def password_hasher() -> PasswordHasher:
+    """The argon2 hasher in force (tests swap the module's ``_hasher`` for cheap parameters)."""
+    return _hasher
+
+
+def _verify(password_hash: str, password: str) -> bool:
+    try:
+        return bool(_hasher.verify(password_hash, password))
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def _wait_minutes(settings: Settings, allowance: int) -> int:
+    """The wait after the last allowed attempt failed: doubling with each lock, capped."""
+    doublings = min(max(allowance - settings.login_max_failures, 0), 20)
+    return min(settings.login_lock_minutes * 2 ** doublings, settings.login_lock_max_minutes)
+
+
+def authenticate(db: Database, settings: Settings, username: str, password: str, client: str = "") -> Principal:
+    """Log in: check the password (:func:`checked_user`), note the login (and rehash a password stored with older
+    argon2 parameters)."""
+    row = checked_user(db, settings, username, password, client)
+    values: dict[str, Any] = {"last_login_at": utc_now()}
+    if _hasher.check_needs_rehash(row.password_hash):
+        values["password_hash"] = _hasher.hash(password)
+    principal = principal_of(row)
     with db.begin() as conn:
-        store.insert_token(conn, user_id=principal.user_id, token_hash=_token_hash(token), name=name, created_at=_now(),
-                           expires_at=expires)
-        write_audit(conn, principal, "create", "api_tokens", name, None, {"expires_at": str(expires)})
-    return NewToken(token=token, expires_at=expires)
+        store.update_user(conn, row.id, **values)
+        write_audit(conn, principal, "login", "users", str(row.id), None, None, client)
+    return principal
 
 
-def principal_for_token(db: Database, token: str) -> Principal | None:
-    """The user a bearer token belongs to, if the token exists, has not expired and the user is active."""
-    now = _now()
+def checked_user(db: Database, settings: Settings, username: str, password: str, client: str = "") -> UserRow:
+    """The active user whose password this is, or :class:`LoginFailed` (see the module's doc for the throttling).
+
+    Each attempt is counted in the database (one atomic, conditional increment per username and source) *before*
+    the password is checked, in its own short transaction: of many attempts made at the same moment from one
+    source, exactly ``login_max_failures`` are checked; the rest are refused unchecked. Every attempt runs one
+    argon2 verification, whatever the outcome, and every refusal raises the same :class:`LoginFailed`.
+    """
+    now, name, source = utc_now(), username[:64], source_of(client)
+    with db.begin() as conn:  # committed before the check: the attempt counts even if the process dies
+        row = store.find_user_by_name(conn, name)
+        counted = store.count_login_attempt(conn, username=name, source=source, at=now,
+                                            allowance=settings.login_max_failures)
+    known = row if row is not None and row.is_active else None
+    matches = _verify(known.password_hash if known else _dummy_hash(), password)  # one hash, whatever the case
+    if known is None or counted is None or not matches:
+        with db.begin() as conn:
+            _record_refusal(conn, settings, known, name, source, counted, now, client)
+        raise LoginFailed(t("acct_bad_login", minutes=settings.login_lock_max_minutes))
+    with db.begin() as conn:  # the right password: this source's failures are forgotten
+        store.forget_login_failures(conn, name, source)
+    return known
+
+
+def _record_refusal(conn: Connection, settings: Settings, row: UserRow | None, name: str, source: str,
+                    counted: tuple[int, int] | None, now: datetime, client: str) -> None:
+    """Audit a refused login; the last allowed attempt from a source makes that source wait (known user or not)."""
+    who = principal_of(row) if row is not None else None
+    entity_id = str(row.id) if row is not None else name
+    if counted is None:
+        write_audit(conn, who, "login_throttled", "users", entity_id, None, {"source": source}, client)
+        return
+    attempt, allowance = counted
+    after: dict[str, Any] = {"attempt": attempt, "source": source}
+    if attempt >= allowance:
+        until = now + timedelta(minutes=_wait_minutes(settings, allowance))
+        store.make_source_wait(conn, username=name, source=source, until=until)
+        after["wait_until"] = until.isoformat(timespec="seconds")
+    write_audit(conn, who, "login_failed", "users", entity_id, None, after, client)
+
+
+def end_all_access(conn: Connection, user_id: int) -> dict[str, int]:
+    """End every browser session and delete every API token of a user (password changed or reset, deactivated)."""
+    return {"sessions_ended": store.end_sessions(conn, at=utc_now(), user_id=user_id),
+            "tokens_revoked": store.delete_user_tokens(conn, user_id)}
+
+
+# ---------------------------------------------------------------- passwords
+
+def change_own_password(db: Database, settings: Settings, principal: Principal, old_password: str,
+                        new_password: str, client: str = "") -> None:
+    """A user changes their password: the current one is checked like a login (throttled, audited); every session
+    and token of the user ends (the caller starts a fresh session for the browser in use)."""
+    try:
+        checked_user(db, settings, principal.username, old_password, client)
+    except LoginFailed:
+        raise AccountInputError("old_password", t("acct_old_password")) from None
+    if new_password == old_password:
+        raise AccountInputError("new_password", t("acct_same_password"))
     with db.begin() as conn:
-        found = store.find_token_owner(conn, _token_hash(token))
-        if found is None or ((exp := _aware(found.expires_at)) is not None and exp <= now):
-            return None
-        store.touch_token(conn, found.token_id, now)
-    return principal_of(found.user)
+        row = user_row(conn, principal.user_id or 0)
+        check_password("new_password", new_password, row.username, row.display_name)
+        store.update_user(conn, row.id, password_hash=_hasher.hash(new_password), must_change_password=False)
+        ended = end_all_access(conn, row.id)
+        write_audit(conn, principal, "password_change", "users", str(row.id), None, ended, client)
 
 
-# ---------------------------------------------------------------- browser sessions (kept on the server)
-
-SESSION_TOUCH_SECONDS = 60  # last activity is written at most once a minute per session
-
-
-def start_session(db: Database, user_id: int) -> str:
-    """A new browser session for a user who just logged in: its id goes into the signed cookie, only its SHA-256
-    is stored."""
-    session_id = secrets.token_urlsafe(32)
-    with db.begin() as conn:
-        store.insert_session(conn, user_id=user_id, token_hash=_token_hash(session_id), at=_now())
-    return session_id
-
-
-def principal_for_session(db: Database, settings: Settings, session_id: str) -> Principal | None:
-    """The user of a browser session that was not ended and has been used within ``session_hours``; each use
-    moves the idle limit on (sliding expiry)."""
-    now = _now()
-    with db.begin() as conn:
-        found = store.find_session_owner(conn, _token_hash(session_id))
-        if found is None:
-            return None
-        seen = _aware(found.last_seen_at) or now
-        if now - seen > timedelta(hours=settings.session_hours):
-            store.end_sessions(conn, at=now, token_hash=_token_hash(session_id))
-            return None
-        if (now - seen).total_seconds() >= SESSION_TOUCH_SECONDS:
-            store.touch_session(conn, found.session_id, now)
-    return principal_of(found.user)
-
-
-def end_session(db: Database, session_id: str) -> None:
-    """Log out: the session ends on the server, so a saved copy of its cookie no longer works."""
-    with db.begin() as conn:
-        store.end_sessions(conn, at=_now(), token_hash=_token_hash(session_id))
-
-
-def revoke_token(db: Database, principal: Principal, token: str) -> None:
-    with db.begin() as conn:
-        if store.delete_token(conn, token_hash=_token_hash(token), user_id=principal.user_id) == 0:
-            raise NotFound(t("acct_no_user", username=principal.username))
-        write_audit(conn, principal, "delete", "api_tokens", "", None, None)
-
+# ---------------------------------------------------------------- audit and demo accounts
 
 def write_audit(conn: Connection, principal: Principal | None, action: str, entity: str, entity_id: str,
                 before: dict[str, Any] | None, after: dict[str, Any] | None, client: str = "") -> None:
@@ -282,21 +379,18 @@ def ensure_demo_users(db: Database, *, reset: bool = False) -> dict[str, tuple[s
             "enterprise_user": {"enterprise_credit_code": firm}}
     out: dict[str, tuple[str, str | None]] = {}
     for username, role in DEMO_USERS:
-        fresh = secrets.token_urlsafe(9)
+        fresh = one_time_password(username)
         with db.begin() as conn:
             exists = store.find_user_id(conn, username)
             if exists is not None and reset:
                 scope = {"county_code": None, "institution_code": None, "enterprise_credit_code": None, **refs.get(role, {})}
-                store.update_user(conn, exists, password_hash=_hasher.hash(fresh), role=role, failed_logins=0,
-                                  locked_until=None, is_active=True, **scope)
+                store.update_user(conn, exists, password_hash=_hasher.hash(fresh), role=role, is_active=True,
+                                  must_change_password=False, **scope)
+                store.forget_login_failures(conn, username)
         if exists is None:
+            refs_of_role = refs.get(role, {})
             create_user(db, username=username, password=fresh, role=role, display_name=f"{username}（演示账号）",
-                        **refs.get(role, {}))
+                        county_code=refs_of_role.get("county_code"), institution_code=refs_of_role.get("institution_code"),
+                        enterprise_credit_code=refs_of_role.get("enterprise_credit_code"))
         out[username] = (role, fresh if exists is None or reset else None)
     return out
-
-
-def list_users(db: Database) -> list[dict[str, Any]]:
-    """Every platform user (without password hashes), in the order they were created."""
-    with db.engine.connect() as conn:
-        return store.list_users(conn)

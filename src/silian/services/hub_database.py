@@ -10,4 +10,4 @@ __all__ = ["Database", "is_unreachable", "open_database"]
 
 def open_database(settings: Settings) -> Database:
     """The database of ``settings`` (``SILIAN_DATABASE_URL``, or SQLite in the data folder)."""
-    return Database(settings.resolved_database_url())
+    return Database(settings.resolved_database_url(), busy_seconds=settings.database_busy_seconds)

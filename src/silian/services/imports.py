@@ -20,6 +20,7 @@ from silian.domain.tables import HUB_TABLES, TableSpec, resolve_table
 from silian.ingest.readers import ROW, RawTable, read_table_file
 from silian.ingest.spreadsheets import export_frame, write_template
 from silian.ingest.validate import References, validate_table
+from silian.services import telemetry
 from silian.settings import Settings
 from silian.storage import repository as repo
 from silian.storage.audit import insert_audit
@@ -120,6 +121,7 @@ def run_import(conn: Connection, spec: TableSpec, raw: RawTable, *, label: str, 
         guard.check(conn, spec, result.frame)
     counts = repo.upsert_frame(conn, spec, result.frame, only=result.present)  # a column the file lacks stays as stored
     if record is not None and not dry_run:
+        telemetry.count("import_rows", counts.rows, table=spec.name)
         repo.record_import(conn, spec.name, record, sha256, counts)
         if guard is not None:
             guard.audit(conn, spec, counts, sha256)

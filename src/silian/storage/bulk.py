@@ -21,7 +21,9 @@ per row. The count of rows changed by SQLite gives inserted + updated; the table
 gives inserted.
 
 Both: rows are sorted by one integer per row that orders them as the natural key does (:func:`key_order`),
-several times quicker than sorting the key's text columns.
+several times quicker than sorting the key's text columns. SQLite does not even gather the frame in that
+order: a repetitive text column is encoded once as its sorted distinct strings and each row's index (which is
+also the row's rank for the key order), and the Python values are built straight from the permuted indexes.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from __future__ import annotations
 import gc
 import io
 import math
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -39,6 +41,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from silian.domain.tables import TableSpec
+from silian.storage.database import busy_as_domain_error
 
 if TYPE_CHECKING:
     import psycopg
@@ -66,31 +69,41 @@ def write_columns(spec: TableSpec) -> list[str]:
 
 
 def prepare(spec: TableSpec, frame: pl.DataFrame) -> pl.DataFrame:
-    """The frame's written columns, optional key parts as '' (as stored), sorted by the natural key."""
-    columns = write_columns(spec)
-    frame = frame.select(columns).with_columns(
+    """The frame's written columns, optional key parts as '' (as stored)."""
+    return frame.select(write_columns(spec)).with_columns(
         [pl.col(k).fill_null("") for k in spec.key if frame[k].dtype == pl.String]
     )
+
+
+def key_permutation(frame: pl.DataFrame, key: Sequence[str], known: Mapping[str, tuple[pl.Series, int]] | None = None) -> np.ndarray | None:
+    """The row positions in natural-key order (None: the rows already are); ``known`` as for :func:`key_order`."""
     if frame.height < 2:
-        return frame
-    order = key_order(frame, spec.key)
-    if order.is_sorted():
-        return frame
-    return frame.with_columns(order).sort(order.name).drop(order.name)
+        return None
+    order = key_order(frame, key, known)
+    return None if order.is_sorted() else order.arg_sort().to_numpy()
 
 
-def key_order(frame: pl.DataFrame, key: Sequence[str]) -> pl.Series:
+def sorted_by_key(frame: pl.DataFrame, key: Sequence[str]) -> pl.DataFrame:
+    """The frame's rows in natural-key order."""
+    positions = key_permutation(frame, key)
+    return frame if positions is None else frame[positions]
+
+
+def key_order(frame: pl.DataFrame, key: Sequence[str], known: Mapping[str, tuple[pl.Series, int]] | None = None) -> pl.Series:
     """One UInt64 per row that sorts as the natural key does (text byte-wise, as SQLite's unique key compares
     it; numbers by value; nulls first): each part becomes its rank among the part's distinct values, and the
     ranks are combined positionally. Sorting one integer is several times quicker than sorting seven text
-    columns. When the ranks do not fit in 64 bits, the row's position under a multi-column sort of the ranks."""
+    columns. When the ranks do not fit in 64 bits, the row's position under a multi-column sort of the ranks.
+    ``known``: parts whose ranks (named as the part) and number of distinct values are already at hand."""
     name = "__key_order"
     ranks, sizes = [], []
     for part in key:
         series = frame[part]
-        if series.len() and series.null_count() == 0 and (series == series[0]).all():
+        if known and part in known:
+            rank, size = known[part]
+        elif series.len() and series.null_count() == 0 and (series == series[0]).all():
             continue  # one value in every row (a file's source, an empty optional part): orders nothing
-        if series.dtype == pl.String and series.null_count() == 0:
+        elif series.dtype == pl.String and series.null_count() == 0:
             distinct = series.unique().sort()
             rank = series.cast(pl.Enum(distinct)).to_physical().cast(pl.UInt64)
             size = distinct.len()
@@ -121,10 +134,11 @@ def upsert(conn: Connection, spec: TableSpec, frame: pl.DataFrame, *, only: Coll
     if frame.height == 0:
         return UpsertCounts(0, 0, 0)
     values = _value_columns(spec, only)
-    if conn.dialect.name == "postgresql":
-        inserted, updated = _postgres(conn, spec, frame, values)
-    else:
-        inserted, updated = _sqlite(conn, spec, frame, values)
+    with busy_as_domain_error(conn):  # the driver's own cursor: SQLAlchemy's error hook does not see its errors
+        if conn.dialect.name == "postgresql":
+            inserted, updated = _postgres(conn, spec, sorted_by_key(frame, spec.key), values)
+        else:
+            inserted, updated = _sqlite(conn, spec, frame, values)
     return UpsertCounts(rows=frame.height, inserted=inserted, updated=updated)
 
 
@@ -191,8 +205,11 @@ def _postgres(conn: Connection, spec: TableSpec, frame: pl.DataFrame, values: li
 
 def _copy(cursor: psycopg.Cursor, into: str, frame: pl.DataFrame) -> int:
     """COPY the frame's rows into ``into`` (a table and its column list) as CSV; the number of rows copied."""
-    # text quoted, so that a value spelled like the null marker stays text
-    with cursor.copy(f"COPY {into} FROM STDIN (FORMAT csv, NULL '\\N')") as copy:
+    from psycopg.copy import QueuedLibpqWriter  # only a PostgreSQL write needs the driver's module
+
+    # text quoted, so that a value spelled like the null marker stays text; the queued writer sends a batch from
+    # its own thread while the next one is encoded (polars releases the GIL)
+    with cursor.copy(f"COPY {into} FROM STDIN (FORMAT csv, NULL '\\N')", writer=QueuedLibpqWriter(cursor)) as copy:
         for batch in frame.iter_slices(COPY_BATCH_ROWS):
             buffer = io.BytesIO()
             batch.write_csv(buffer, include_header=False, null_value="\\N", quote_style="non_numeric")
@@ -221,14 +238,20 @@ def _sqlite(conn: Connection, spec: TableSpec, frame: pl.DataFrame, values: list
         return head + ", ".join(_numbered_row(columns, shared, len(shared) + r * len(varying)) for r in range(rows)) + " " + on_conflict
 
     before = _count(conn, spec.name)
+    encoded = [_Encoded(frame[name]) for name in varying]
+    known = {name: column.rank for name, column in zip(varying, encoded, strict=True) if name in spec.key and column.rank}
+    positions = key_permutation(frame, spec.key, known)
+    if positions is None:
+        positions = np.arange(frame.height)
     cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
     old_cache = cursor.execute("PRAGMA cache_size").fetchone()[0]
     cursor.execute(f"PRAGMA cache_size = {-SQLITE_CACHE_KIB}")
     try:
         changed = 0
         width = per_statement * len(varying)
-        for chunk in frame.iter_slices(per_statement * 500):
-            params = _flat_rows(chunk, varying)
+        chunk_rows = per_statement * 500
+        for start in range(0, frame.height, chunk_rows):
+            params = _flat_rows(encoded, positions[start:start + chunk_rows])
             whole = len(params) // width * width
             if whole:
                 cursor.executemany(statement(per_statement), (fixed + params[i:i + width] for i in range(0, whole, width)))
@@ -271,30 +294,46 @@ def _numbered_row(columns: Sequence[str], shared: Sequence[str], offset: int) ->
     return "(" + ", ".join(cells) + ")"
 
 
-def _flat_rows(frame: pl.DataFrame, columns: Sequence[str]) -> list[object]:
-    """The frame's cells row after row as one flat list of Python values (for multi-row VALUES)."""
+class _Encoded:
+    """A column ready to be handed to SQLite in any row order: a repetitive text column without nulls as its
+    distinct strings (sorted) and each row's index into them (one shared str object per distinct value: about
+    three times quicker to build than a list of fresh strings, and SQLite encodes each distinct string once;
+    the index is also the row's rank for :func:`key_order`); any other column as itself."""
+
+    def __init__(self, series: pl.Series):
+        self.series = series
+        self.strings: np.ndarray | None = None
+        self.codes: np.ndarray | None = None
+        self.rank: tuple[pl.Series, int] | None = None
+        if series.dtype == pl.String and series.len() > 1 and series.null_count() == 0:
+            distinct = series.unique().sort()
+            if distinct.len() * 4 <= series.len():
+                codes = series.cast(pl.Enum(distinct)).to_physical()
+                self.strings = np.array(distinct.to_list(), dtype=object)
+                self.codes = codes.to_numpy()
+                self.rank = codes.cast(pl.UInt64).alias(series.name), distinct.len()
+
+    def values(self, positions: np.ndarray) -> list[object]:
+        """The column's values at ``positions``, as Python objects."""
+        if self.strings is not None and self.codes is not None:
+            return self.strings[self.codes[positions]].tolist()
+        return self.series.gather(positions).to_list()
+
+
+def _flat_rows(columns: Sequence[_Encoded], positions: np.ndarray) -> list[object]:
+    """The cells of the rows at ``positions``, row after row, as one flat list of Python values (for multi-row
+    VALUES)."""
     width = len(columns)
-    flat: list[object] = [None] * (frame.height * width)
+    flat: list[object] = [None] * (len(positions) * width)
     gc_was_enabled = gc.isenabled()
     gc.disable()  # millions of new objects, none of them cyclic: no need for the collector to walk them
     try:
-        for i, name in enumerate(columns):
-            flat[i::width] = _python_values(frame[name])
+        for i, column in enumerate(columns):
+            flat[i::width] = column.values(positions)
     finally:
         if gc_was_enabled:
             gc.enable()
     return flat
-
-
-def _python_values(series: pl.Series) -> list[object]:
-    """``series.to_list()``, but one shared str object per distinct value of a repetitive text column (codes,
-    periods, levels): about three times quicker to build, and SQLite encodes each distinct string once."""
-    if series.dtype == pl.String and series.len() > 1 and series.null_count() == 0:
-        distinct = series.unique(maintain_order=True)
-        if distinct.len() * 4 <= series.len():
-            strings = np.array(distinct.to_list(), dtype=object)
-            return strings[series.cast(pl.Enum(distinct)).to_physical().to_numpy()].tolist()
-    return series.to_list()
 
 
 def _count(conn: Connection, table: str) -> int:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
 from alembic import command
@@ -16,13 +17,54 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Connection, Engine
 
+from silian.domain.errors import DatabaseBusy
 
-def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.close()
+BUSY_SECONDS = 10.0  # how long a write waits for SQLite's write lock before DatabaseBusy (settings.database_busy_seconds)
+SQLITE_BUSY, SQLITE_LOCKED = 5, 6
+
+
+def _sqlite_pragmas(busy_seconds: float) -> Callable[[Any, Any], None]:
+    """The pragmas of every new SQLite connection: foreign keys, write-ahead logging (readers never wait for the
+    writer, nor the writer for them), and how long a writer waits for another's write lock."""
+    def on_connect(dbapi_connection: Any, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_seconds * 1000)}")
+        cursor.close()
+    return on_connect
+
+
+def is_busy(exc: BaseException | None) -> bool:
+    """Whether ``exc`` (a DB-API error) says another connection holds the lock: SQLite's "database is locked",
+    PostgreSQL's lock_timeout."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    if code is not None:
+        return code & 0xFF in (SQLITE_BUSY, SQLITE_LOCKED)
+    return getattr(exc, "sqlstate", None) == "55P03" or "database is locked" in str(exc)
+
+
+def _busy_as_domain_error(busy_seconds: float) -> Callable[[sa.engine.ExceptionContext], None]:
+    def on_error(context: sa.engine.ExceptionContext) -> None:
+        if is_busy(context.original_exception):
+            raise DatabaseBusy(busy_seconds) from context.original_exception
+    return on_error
+
+
+@contextmanager
+def busy_as_domain_error(conn: Connection) -> Iterator[None]:
+    """Around statements run on the driver's own cursor (bulk copies), whose errors SQLAlchemy's hook never sees:
+    "database is locked" becomes DatabaseBusy, as for every other statement."""
+    try:
+        yield
+    except DatabaseBusy:
+        raise
+    except Exception as exc:
+        if not is_busy(exc):
+            raise
+        waited = (conn.exec_driver_sql("PRAGMA busy_timeout").scalar() or 0) / 1000 if conn.dialect.name == "sqlite" else 0
+        raise DatabaseBusy(waited) from exc
 
 
 def private_file(path: Path) -> None:
@@ -40,8 +82,10 @@ def private_file(path: Path) -> None:
 class Database:
     """A hub database at ``url`` (SQLite or PostgreSQL). Nothing connects until first use."""
 
-    def __init__(self, url: str, *, echo: bool = False, connect_args: dict | None = None):
+    def __init__(self, url: str, *, echo: bool = False, connect_args: dict | None = None,
+                 busy_seconds: float = BUSY_SECONDS):
         self.url = url
+        self.busy_seconds = busy_seconds
         self._echo = echo
         self._connect_args = connect_args or {}
         self._engine: Engine | None = None
@@ -58,7 +102,8 @@ class Database:
             private_file(Path(url.database))
         engine = sa.create_engine(url, echo=self._echo, connect_args=self._connect_args)
         if engine.dialect.name == "sqlite":
-            sa.event.listen(engine, "connect", _sqlite_pragmas)
+            sa.event.listen(engine, "connect", _sqlite_pragmas(self.busy_seconds))
+        sa.event.listen(engine, "handle_error", _busy_as_domain_error(self.busy_seconds))
         return engine
 
     @property
@@ -75,6 +120,25 @@ class Database:
         """A connection inside one transaction, committed on success and rolled back on any error."""
         with self.engine.begin() as conn:
             yield conn
+
+    def write_unless_busy(self, write: Callable[[Connection], object], wait_seconds: float = 0.05) -> bool:
+        """Run ``write`` in a short transaction of its own, or skip it (False) when another connection holds the
+        write lock for more than ``wait_seconds``: for bookkeeping a read request may do (a token's last use)
+        that must never make the reader wait for, or fail because of, a long import."""
+        wait_ms = int(wait_seconds * 1000)
+        try:
+            with self.engine.connect() as conn:
+                sqlite = conn.dialect.name == "sqlite"
+                try:
+                    with conn.begin():
+                        conn.exec_driver_sql(f"PRAGMA busy_timeout={wait_ms}" if sqlite else f"SET LOCAL lock_timeout = {wait_ms}")
+                        write(conn)
+                finally:
+                    if sqlite:  # a connection setting: back to the engine's for the pool's next user
+                        conn.exec_driver_sql(f"PRAGMA busy_timeout={int(self.busy_seconds * 1000)}")
+        except DatabaseBusy:
+            return False
+        return True
 
     # ---- migrations
     def alembic_config(self) -> Config:

@@ -130,16 +130,24 @@ def statistics_demand_by_occupation(conn: Connection) -> pl.DataFrame:
 
 # ---------------------------------------------------------------- the hub's fingerprint
 
-def hub_fingerprint(conn: Connection) -> tuple[int, ...]:
-    """Cheap summary that changes whenever the hub's data change (one query): every table's size and last id,
-    the imports, and the audited changes."""
-    parts = [sa.select(sa.func.count(), sa.func.coalesce(sa.func.max(hub_tables[n].c.id), 0)).select_from(hub_tables[n])
-             for n in HUB_TABLES]
-    parts.append(sa.select(sa.func.count(), sa.func.coalesce(sa.func.max(import_log.c.id), 0)).select_from(import_log))
-    parts.append(sa.select(sa.func.count(), sa.func.coalesce(sa.func.max(audit_log.c.id), 0)).select_from(audit_log)
-                 .where(audit_log.c.action.in_(DATA_CHANGES)))
-    rows = conn.execute(sa.union_all(*parts)).all()
-    return tuple(int(v) for row in rows for v in row)
+def hub_fingerprint(conn: Connection) -> tuple[tuple[str, int, int], ...]:
+    """Cheap summary that changes whenever the hub's data change (one query): ``(name, rows, last id)`` of every hub
+    table, of the import log and of the audited data changes, always in this order.
+
+    One row of scalar subqueries, not a ``UNION ALL`` of one row per table: a union's rows come in no set order
+    (PostgreSQL runs it as a parallel append whose rows arrive as its workers finish), so the same data gave
+    different fingerprints and every cached analysis was thrown away. ``max(id)`` reads the primary key's index."""
+    sources: list[tuple[str, sa.Table, Any]] = [(name, hub_tables[name], None) for name in HUB_TABLES]
+    sources.append(("import_log", import_log, None))
+    sources.append(("audit_log", audit_log, audit_log.c.action.in_(DATA_CHANGES)))
+    columns = []
+    for name, table, where in sources:
+        rows, last = sa.select(sa.func.count()).select_from(table), sa.select(sa.func.coalesce(sa.func.max(table.c.id), 0))
+        if where is not None:
+            rows, last = rows.where(where), last.where(where)
+        columns += [rows.scalar_subquery().label(f"{name}_rows"), last.scalar_subquery().label(f"{name}_last")]
+    row = conn.execute(sa.select(*columns)).one()
+    return tuple((name, int(row[2 * i]), int(row[2 * i + 1])) for i, (name, _, _) in enumerate(sources))
 
 
 # ---------------------------------------------------------------- demo calibration
@@ -187,3 +195,20 @@ def mark_peer_regions(conn: Connection, codes: list[str]) -> int:
         return 0
     query = _regions.update().where(_regions.c.code.in_(codes), _regions.c.is_peer.is_(None)).values(is_peer=True)
     return conn.execute(query).rowcount or 0
+
+
+# ---------------------------------------------------------------- what can be analysed
+
+def school_years_by_county(conn: Connection) -> list[tuple[str, int]]:
+    """Each ``(county code, year)`` in which a school of that county has major points (what an analysis of a
+    region and year needs: its years are those of the schools under it)."""
+    query = (sa.select(_schools.c.county_code, _points.c.year).distinct()
+             .join(_schools, _schools.c.code == _points.c.institution_code).where(_schools.c.county_code.is_not(None)))
+    return [(str(county), int(year)) for county, year in conn.execute(query).all()]
+
+
+def schools_by_county(conn: Connection) -> dict[str, int]:
+    """How many schools each county has (the default region of an analysis is the city with the most)."""
+    query = (sa.select(_schools.c.county_code, sa.func.count()).where(_schools.c.county_code.is_not(None))
+             .group_by(_schools.c.county_code))
+    return {str(county): int(n) for county, n in conn.execute(query).all()}

@@ -24,10 +24,12 @@ users = sa.Table(
     sa.Column("institution_code", sa.String(20), nullable=True, comment="学校用户所属学校"),
     sa.Column("enterprise_credit_code", sa.String(18), nullable=True, comment="企业用户所属企业"),
     sa.Column("is_active", sa.Boolean, nullable=False, server_default=sa.true()),
-    sa.Column("failed_logins", sa.Integer, nullable=False, server_default="0"),
-    sa.Column("locked_until", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("failed_logins", sa.Integer, nullable=False, server_default="0"),  # unused since 0006: login_throttle
+    sa.Column("locked_until", sa.DateTime(timezone=True), nullable=True),  # unused since 0006: login_throttle
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("last_login_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("must_change_password", sa.Boolean, nullable=False, server_default=sa.false(),
+              comment="密码由管理员重置（一次性密码），用户登录后须先修改"),
     sa.CheckConstraint(_one_of("role", USER_ROLES), name="ck_users_role"),
     comment="平台用户",
 )
@@ -48,7 +50,22 @@ api_tokens = sa.Table(
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("expires_at", sa.DateTime(timezone=True), nullable=True),
     sa.Column("last_used_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Index("ux_api_tokens_user_id_name", "user_id", "name", unique=True),  # one token per user and client name
     comment="API 访问令牌",
+)
+
+login_throttle = sa.Table(
+    "login_throttle", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("username", sa.String(64), nullable=False, comment="the name as typed (known or not: the same work)"),
+    sa.Column("source", sa.String(64), nullable=False, comment="the client address (IPv6: its /64 network)"),
+    sa.Column("attempts", sa.Integer, nullable=False, server_default="0",
+              comment="attempts counted before their password is checked"),
+    sa.Column("allowance", sa.Integer, nullable=False, comment="attempts allowed before the next wait"),
+    sa.Column("locked_until", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("last_attempt_at", sa.DateTime(timezone=True), nullable=False, index=True),
+    sa.UniqueConstraint("username", "source", name="uq_login_throttle_username_source"),
+    comment="登录失败节流：按账号与来源地址计数，失败过多时该地址须等待，等待逐次加倍且有上限（不会把账号永久锁死）",
 )
 
 web_sessions = sa.Table(

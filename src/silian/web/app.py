@@ -12,9 +12,12 @@ from silian import __version__
 from silian.services.analysis_cache import AnalysisCache
 from silian.services.hub_database import Database, open_database
 from silian.settings import Settings
+from silian.web.api.reports import new_report_jobs
 from silian.web.error_pages import error_page
 from silian.web.errors import install_error_handlers, responses
+from silian.web.fresh_analyses import FreshAnalyses
 from silian.web.headers import SecurityHeaders
+from silian.web.observability import install_observability
 from silian.web.rate_limits import RateLimit
 from silian.web.security import BodySizeLimit, LanguageMiddleware, session_cookies
 
@@ -41,14 +44,9 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     app.state.db = db
     app.state.sessions = session_cookies(settings)
     app.state.analysis = AnalysisCache(db, settings)
+    app.state.report_jobs = new_report_jobs(db, settings, app.state.analysis)
     install_error_handlers(app, error_page)
-
-    @app.middleware("http")
-    async def _fresh_analyses(request, call_next):  # type: ignore[no-untyped-def]
-        response = await call_next(request)
-        if request.method in ("POST", "PUT", "PATCH", "DELETE") and response.status_code < 400:
-            app.state.analysis.invalidate()  # a write here: the next analysis re-reads the hub's fingerprint
-        return response
+    app.add_middleware(FreshAnalyses, analyses=app.state.analysis)  # a write here: re-read the hub's fingerprint
     _include_routers(app)
     app.mount("/static", StaticFiles(packages=[("silian", "static")]), name="static")
     # middleware, innermost first: a request over its client's budget costs nothing more (no body read, no
@@ -57,22 +55,34 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     app.add_middleware(LanguageMiddleware)
     app.add_middleware(BodySizeLimit, limit=settings.max_request_bytes)
     app.add_middleware(SecurityHeaders)
+    install_observability(app)  # last: its middleware is the outermost (request id, access log, metrics)
     return app
 
 
 def _include_routers(app: FastAPI) -> None:
     """Every API and page router. All are part of the package: a missing dependency fails here, loudly."""
     from silian.web import api_docs
-    from silian.web.api import analysis, auth, imports, planning, platform_posts, records, scenarios
+    from silian.web.api import (
+        analysis,
+        auth,
+        imports,
+        lookup,
+        planning,
+        platform_posts,
+        records,
+        reports,
+        scenarios,
+        users,
+    )
     from silian.web.pages import routers as page_routers
 
     # any API call: a body that cannot be read (400), a bad bearer token (401), a cookie call without its CSRF token (403)
     common = responses(400, 401, 403)
+    for router in page_routers():  # first: a page is found without trying every API route (no path is in both)
+        app.include_router(router)
     app.include_router(auth.router, responses=common)
     for router in records.all_routers():
         app.include_router(router, responses=common)
-    for module in (analysis, platform_posts, imports, planning, scenarios):
+    for module in (users, analysis, platform_posts, imports, planning, scenarios, reports, lookup):
         app.include_router(module.router, responses=common)
     app.include_router(api_docs.router)
-    for router in page_routers():
-        app.include_router(router)

@@ -4,9 +4,18 @@ built at import time."""
 
 from fastapi import FastAPI
 
+from silian.services.hub_database import open_database
+from silian.services.production_check import check_production
+from silian.settings import Settings
 from silian.web.app import create_app
+from silian.web.observability import configure_logging
 
 
 def app_from_environment() -> FastAPI:
-    """The platform over the settings in the environment (a new app per worker process)."""
-    return create_app()
+    """The platform over the settings in the environment (a new app per worker process), logging JSON lines; in
+    production (``SILIAN_ENV=production``) insecure settings stop it with a message saying what to change."""
+    configure_logging()
+    settings = Settings()
+    db = open_database(settings)
+    check_production(settings, db)
+    return create_app(settings, database=db)

@@ -1,5 +1,5 @@
 """The typed dependencies of every route and page: what :func:`silian.web.app.create_app` put in the app's state
-(settings, hub database, analysis cache, session cookies) and who is asking.
+(settings, hub database, analysis cache, session cookies, report jobs) and who is asking.
 
 This is the one module that reads ``request.app.state`` (``create_app`` writes it); routes declare what they need::
 
@@ -14,13 +14,15 @@ error shape), checked after the request is parsed, as before.
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Awaitable, Callable
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
 
 from silian.domain.access import Principal
 from silian.services.analysis_cache import AnalysisCache
 from silian.services.hub_database import Database
+from silian.services.report_jobs import ReportJobs
 from silian.settings import Settings
 from silian.web.security import SessionCookies, login_required, resolve_principal
 
@@ -46,10 +48,24 @@ def session_cookies_of(request: Request) -> SessionCookies:
     return request.app.state.sessions  # type: ignore[no-any-return]
 
 
-SettingsDep = Annotated[Settings, Depends(settings_of)]
-DbDep = Annotated[Database, Depends(database_of)]
-AnalysesDep = Annotated[AnalysisCache, Depends(analyses_of)]
-SessionsDep = Annotated[SessionCookies, Depends(session_cookies_of)]
+def report_jobs_of(request: Request) -> ReportJobs:
+    """The app's background report jobs."""
+    return request.app.state.report_jobs  # type: ignore[no-any-return]
+
+
+def _on_the_loop(read: Callable[[Request], Any]) -> Callable[[Request], Awaitable[Any]]:
+    """``read`` as an async dependency: FastAPI runs a plain ``def`` dependency in the thread pool, a trip there and
+    back on every request for what is only a look-up in the app's state."""
+    async def dependency(request: Request) -> Any:
+        return read(request)
+    return dependency
+
+
+SettingsDep = Annotated[Settings, Depends(_on_the_loop(settings_of))]
+DbDep = Annotated[Database, Depends(_on_the_loop(database_of))]
+AnalysesDep = Annotated[AnalysisCache, Depends(_on_the_loop(analyses_of))]
+SessionsDep = Annotated[SessionCookies, Depends(_on_the_loop(session_cookies_of))]
+ReportJobsDep = Annotated[ReportJobs, Depends(_on_the_loop(report_jobs_of))]
 
 
 # ---------------------------------------------------------------- who is asking
@@ -76,9 +92,9 @@ def client_of(request: Request) -> str:
     return request.client.host if request.client else ""
 
 
-ClientDep = Annotated[str, Depends(client_of)]
+ClientDep = Annotated[str, Depends(_on_the_loop(client_of))]
 
 
-__all__ = ["AnalysesDep", "ClientDep", "DbDep", "PrincipalDep", "SessionsDep", "SettingsDep", "UserDep", "analyses_of",
-           "client_of", "current_principal", "database_of", "require_user", "session_cookies_of",
-           "settings_of"]
+__all__ = ["AnalysesDep", "ClientDep", "DbDep", "PrincipalDep", "ReportJobsDep", "SessionsDep", "SettingsDep", "UserDep",
+           "analyses_of", "client_of", "current_principal", "database_of", "report_jobs_of", "require_user",
+           "session_cookies_of", "settings_of"]

@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from silian.domain.errors import ImportRejected, InvalidInput, NotFound, PermissionDenied, SilianError
+from silian.domain.errors import DatabaseBusy, ImportRejected, InvalidInput, NotFound, PermissionDenied, SilianError
 from silian.domain.messages import register_messages, t
 from silian.services.accounts import LoginFailed
 
@@ -93,7 +93,7 @@ def responses(*codes: int) -> dict[int | str, dict[str, Any]]:
     """OpenAPI ``responses`` declaring the error shape for ``codes``."""
     text = {400: "Bad request", 401: "Not logged in or bad credentials", 403: "Not allowed for this role",
             404: "Not found (or not visible to this role)", 409: "Conflict", 413: "Request too large",
-            422: "Invalid data (every problem listed)", 429: "Too many failed logins"}
+            422: "Invalid data (every problem listed)", 429: "Too many requests"}
     return {code: {"model": ErrorResponse, "description": text.get(code, "Error")} for code in codes}
 
 
@@ -129,14 +129,20 @@ def install_error_handlers(app: FastAPI, page: PageRenderer | None = None) -> No
 
     @app.exception_handler(LoginFailed)
     async def _login(_: Request, exc: LoginFailed) -> JSONResponse:
-        if exc.locked_until is not None:
-            return error_json(429, "locked", exc.message)
+        # one answer for an unknown user, a wrong password and a source that must wait (no username enumeration)
         return error_json(401, "bad_credentials", exc.message)
+
+    @app.exception_handler(DatabaseBusy)
+    async def _busy(request: Request, exc: DatabaseBusy) -> Response:
+        headers = {"Retry-After": str(exc.retry_after)}  # another write held the lock: nothing changed, try again
+        if as_page(request):
+            return error_page(request, 503, exc.message, headers)
+        return error_json(503, "busy", exc.message, headers=headers)
 
     @app.exception_handler(SilianError)
     async def _domain(request: Request, exc: SilianError) -> Response:
-        status, code = {NotFound: (404, "not_found"), PermissionDenied: (403, "forbidden"),
-                        InvalidInput: (400, "invalid_input")}.get(type(exc), (400, "error"))
+        kinds = {NotFound: (404, "not_found"), PermissionDenied: (403, "forbidden"), InvalidInput: (400, "invalid_input")}
+        status, code = next((v for kind, v in kinds.items() if isinstance(exc, kind)), (400, "error"))
         if as_page(request):  # a person on a page (an unknown region, say) gets a page, never raw JSON
             return error_page(request, status, exc.message)
         return error_json(status, code, exc.message)

@@ -4,6 +4,7 @@ caller through :mod:`silian.web.dependencies`."""
 
 from __future__ import annotations
 
+import ipaddress
 import secrets
 from dataclasses import dataclass
 from typing import Any
@@ -16,7 +17,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from silian.domain.access import PUBLIC, Principal
 from silian.domain.messages import current_lang, t
-from silian.services.accounts import principal_for_session, principal_for_token
+from silian.services.account_access import principal_for_session, principal_for_token
 from silian.services.hub_database import Database
 from silian.settings import Settings, resolved_secret_key
 
@@ -42,7 +43,7 @@ class SessionCookies:
 
     serializer: URLSafeTimedSerializer
     max_age: int
-    secure: bool
+    forced_secure: bool | None  # the cookie_secure setting: None = decided per request (:func:`cookie_is_secure`)
 
     def read(self, request: Request) -> Session | None:
         raw = request.cookies.get(SESSION_COOKIE)
@@ -54,22 +55,39 @@ class SessionCookies:
             return None
         return Session(user_id=data.get("uid"), csrf=str(data.get("csrf", "")), session_id=str(data.get("sid", "")))
 
-    def write(self, response: Response, user_id: int | None, csrf: str | None = None, session_id: str = "") -> Session:
+    def write(self, request: Request, response: Response, user_id: int | None, csrf: str | None = None,
+              session_id: str = "") -> Session:
         """Start (or end, with ``user_id=None``) a session: a new cookie and a new CSRF token (or the given one).
-        A logged-in cookie carries the id of its server-side session (:func:`accounts.start_session`); the cookie
-        lasts until the browser closes, the session until logout or ``session_hours`` without activity."""
+        A logged-in cookie carries the id of its server-side session (:func:`account_access.start_session`); the
+        cookie lasts until the browser closes, the session until logout, ``session_hours`` without activity or
+        ``session_max_hours`` after the login. Secure as :func:`cookie_is_secure` decides."""
         session = Session(user_id=user_id, csrf=csrf or secrets.token_urlsafe(24), session_id=session_id)
         response.set_cookie(SESSION_COOKIE,
                             self.serializer.dumps({"uid": user_id, "csrf": session.csrf, "sid": session_id}),
-                            httponly=True, samesite="lax", secure=self.secure)
+                            httponly=True, samesite="lax", secure=cookie_is_secure(request, self.forced_secure))
         return session
+
+
+def cookie_is_secure(request: Request, forced: bool | None) -> bool:
+    """Whether the session cookie is sent over HTTPS only: as ``cookie_secure`` says when it is set; otherwise yes
+    unless the request came over plain HTTP to a loopback address (the browser is on this machine, nothing crosses
+    a network). Behind a TLS proxy the scheme is https (uvicorn reads X-Forwarded-Proto from a trusted proxy)."""
+    if forced is not None:
+        return forced
+    if request.url.scheme == "https":
+        return True
+    server = request.scope.get("server") or ("", 0)
+    try:
+        return not ipaddress.ip_address(str(server[0])).is_loopback
+    except ValueError:  # not an address (a unix socket, an in-process test client): judged by the scheme alone
+        return False
 
 
 def session_cookies(settings: Settings) -> SessionCookies:
     """The session cookies of an app over ``settings`` (secret key, session length, HTTPS only)."""
     serializer = URLSafeTimedSerializer(resolved_secret_key(settings), salt="silian-session")
     # the signature's own age limit is only a backstop: idle time and logout are judged on the server
-    return SessionCookies(serializer, max_age=SIGNATURE_MAX_DAYS * 24 * 3600, secure=settings.cookie_secure)
+    return SessionCookies(serializer, max_age=SIGNATURE_MAX_DAYS * 24 * 3600, forced_secure=settings.cookie_secure)
 
 
 def csrf_token(request: Request, cookies: SessionCookies) -> str:

@@ -153,6 +153,14 @@ def read_match_bytes(raw: bytes, method: str = "da", name: str = "request") -> M
         return _checked(parse_json(raw, name), name, method)
 
 
+def check_match_data(data: Any, name: str, method: str = "da") -> MatchInput:
+    """Check data already parsed into the JSON file's shape (objects as :class:`JsonObject`): a spreadsheet's
+    rows (:mod:`silian.ingest.matching.workbook`); ``name`` names it in errors."""
+    if method not in METHODS:
+        raise InvalidInput(t("match_unknown_method", method=method))
+    return _checked(data, name, method)
+
+
 def _read(path: Path, method: str) -> MatchInput:
     return _checked(load_json(path), path.name, method)
 

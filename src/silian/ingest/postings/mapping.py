@@ -105,5 +105,36 @@ def choose_mapping(columns: Sequence[str], preset: str | None = None, title_colu
         if guess is None or preset:
             raise InvalidInput(t("postings_no_title", wanted=title_column or "、".join(TITLE_CANDIDATES[:5]),
                                  columns="、".join(columns[:20]), presets=", ".join(PRESETS)))
-        return _present(columns, ColumnMapping(**{**PRESETS["generic_zh"].__dict__, "title": guess, "name": "auto"}))
-    return _present(columns, max(scored, key=lambda sc: sc[0])[1])
+        chosen = _present(columns, ColumnMapping(**{**PRESETS["generic_zh"].__dict__, "title": guess, "name": "auto"}))
+    else:
+        chosen = _present(columns, max(scored, key=lambda sc: sc[0])[1])
+    return chosen if preset else filled_from_presets(columns, chosen)
+
+
+SINGLE_FIELDS = ("description", "salary", "salary_low", "salary_high", "months", "county", "education", "experience",
+                 "company", "industry_text", "date", "url", "posting_id")
+
+
+def filled_from_presets(columns: Sequence[str], mapping: ColumnMapping) -> ColumnMapping:
+    """``mapping`` with each field it leaves empty taken from another preset's header for that field, when the file
+    has that header and nothing else uses it (an export mixing layouts: 岗位名称 of one, 工作地点 and 薪资 of another).
+    A salary given as one text and as low/high numbers is never both: the mapping's own choice stays."""
+    have, used = set(columns), set(mapping.used_columns())
+    changes: dict[str, object] = {}
+    salary_taken = bool(mapping.salary or mapping.salary_low)
+    for name in SINGLE_FIELDS:
+        if getattr(mapping, name) is not None or (salary_taken and name in ("salary", "salary_low", "salary_high")):
+            continue
+        for preset in PRESETS.values():
+            header = getattr(preset, name)
+            if header and header in have and header not in used:
+                changes[name] = header
+                used.add(header)
+                if name in ("salary", "salary_low"):  # bare numbers mean what that layout means by them
+                    changes["salary_unit"] = preset.salary_unit
+                break
+    if not mapping.city:
+        cities = tuple(dict.fromkeys(c for preset in PRESETS.values() for c in preset.city if c in have and c not in used))
+        if cities:
+            changes["city"] = cities
+    return ColumnMapping(**{**mapping.__dict__, **changes}) if changes else mapping

@@ -33,7 +33,7 @@ from silian.domain.messages import register_messages, t
 from silian.ingest.matching.check import METHODS, IntArray, MatchInput, read_match_bytes, read_match_file
 
 __all__ = ["METHODS", "MatchInput", "MatchOutcome", "dump_match_json", "match_from_bytes", "match_from_file",
-           "matching_result", "read_match_bytes", "read_match_file", "solve", "write_match_file"]
+           "matching_result", "outcome_of", "read_match_bytes", "read_match_file", "solve", "write_match_file"]
 
 register_messages({
     "match_cannot_write": ("无法写入 {path}：{detail}", "Cannot write {path}: {detail}"),
@@ -76,15 +76,16 @@ def matching_result(data: MatchInput, assigned: IntArray) -> dict[str, Any]:
 
 def match_from_file(path: Path | str, method: str = "da") -> MatchOutcome:
     """Read, check and solve ``path``; the result in the file contract and counts for a summary."""
-    return _outcome(read_match_file(path, method), method)
+    return outcome_of(read_match_file(path, method), method)
 
 
 def match_from_bytes(raw: bytes, method: str = "da", name: str = "request") -> MatchOutcome:
     """As :func:`match_from_file` for the file's content (an upload, a request body); ``name`` names it in errors."""
-    return _outcome(read_match_bytes(raw, method, name), method)
+    return outcome_of(read_match_bytes(raw, method, name), method)
 
 
-def _outcome(data: MatchInput, method: str) -> MatchOutcome:
+def outcome_of(data: MatchInput, method: str) -> MatchOutcome:
+    """Solve checked input by ``method``: the result in the file contract and counts for a summary."""
     assigned = solve(data, method)
     has_choice = np.flatnonzero(np.diff(data.student_ptr) > 0)
     top_choice = data.student_choices[data.student_ptr[has_choice]]

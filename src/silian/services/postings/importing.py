@@ -1,5 +1,6 @@
 """`silian postings import` as a use-case: run an engine over a postings file, then write the output folder
-and/or load the demand into the hub (with the salary quantiles and the review queue the web page answers)."""
+and/or load the demand into the hub (with the salary quantiles and the review queue the web page answers).
+The command line and the web upload (:mod:`silian.services.postings.upload`) both run it."""
 
 from __future__ import annotations
 
@@ -7,7 +8,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from silian.domain.errors import InvalidInput
+from silian.domain.messages import register_messages, t
+
 if TYPE_CHECKING:
+    from silian.ingest.postings.mapping import ColumnMapping
     from silian.services.postings.engines import Engine
     from silian.services.postings.local import PipelineResult
     from silian.settings import Settings
@@ -27,6 +32,32 @@ class PostingsImport:
     keep_records: bool = True
     load: bool = False
     confirmed: dict[str, str] = field(default_factory=dict)
+    mapping: ColumnMapping | None = None  # the columns chosen by a person; None: the preset or header matching
+
+
+register_messages({
+    "postings_bad_engine": ("未知的引擎：{engine}（local 或 spark）", "Unknown engine: {engine} (local or spark)"),
+})
+
+
+def checked_engine(engine: str) -> Engine:
+    """``local`` or ``spark``; anything else is InvalidInput."""
+    if engine not in ("local", "spark"):
+        raise InvalidInput(t("postings_bad_engine", engine=engine))
+    return "spark" if engine == "spark" else "local"
+
+
+def confirmed_for_import(settings: Settings, *, use: bool = True) -> tuple[dict[str, str], str]:
+    """The titles a reviewer confirmed, from the hub database the settings name, and where they are kept
+    (``({}, "")`` when not wanted, or when the database does not exist or is not migrated yet)."""
+    from silian.services.postings.classifier import code_names
+    from silian.services.postings.confirmed_titles import confirmed_location, load_confirmed
+    from silian.services.postings.state import state_database
+    if not use:
+        return {}, ""
+    db = state_database(settings)
+    confirmed = load_confirmed(db, code_names())
+    return confirmed, confirmed_location(db) if confirmed else ""
 
 
 def import_postings(job: PostingsImport, *, settings: Settings, database: Database | None) -> tuple[PipelineResult, dict[str, Any]]:
@@ -45,7 +76,7 @@ def import_postings(job: PostingsImport, *, settings: Settings, database: Databa
     keep = job.out / RECORDS_DIR if job.out is not None and job.keep_records else None
     result = run_pipeline(job.file, engine=job.engine, master=job.master, preset=job.preset,
                           title_column=job.title_column, places=places, salary_regions=regions, records=keep,
-                          confirmed=job.confirmed)
+                          confirmed=job.confirmed, mapping=job.mapping)
     summary = result.summary()
     if result.review_queue.height and (job.out is not None or job.load):
         from silian.services.postings.classifier import review_candidates

@@ -123,11 +123,13 @@ def default_classifier(confirmed: Mapping[str, str] | None = None) -> Classifier
 
 
 def raw_batches(path: Path, *, preset: str | None = None, title_column: str | None = None,
-                batch_rows: int = BATCH_ROWS) -> tuple[ColumnMapping, str, Iterator[pl.DataFrame]]:
-    """The mapping, the source description and an iterator of raw batches (every column text), read ahead by one
-    batch in a background thread so that reading overlaps with parsing."""
+                batch_rows: int = BATCH_ROWS, mapping: ColumnMapping | None = None
+                ) -> tuple[ColumnMapping, str, Iterator[pl.DataFrame]]:
+    """The mapping (``mapping`` when given, else the preset or header matching), the source description and an
+    iterator of raw batches (every column text), read ahead by one batch in a background thread so that reading
+    overlaps with parsing."""
     lazy, source = scan_postings(path)
-    mapping = choose_mapping(lazy.collect_schema().names(), preset, title_column)
+    mapping = mapping or choose_mapping(lazy.collect_schema().names(), preset, title_column)
     return mapping, source, _read_ahead(lazy.collect_batches(chunk_size=batch_rows))
 
 
@@ -295,7 +297,7 @@ def run_local(path: Path, *, classifier: Classifier | None = None, preset: str |
               title_column: str | None = None, places: PlaceResolver | None = None, batch_rows: int = BATCH_ROWS,
               review_threshold: float = REVIEW_THRESHOLD, samples: int = 200,
               salary_regions: frozenset[str] | None = None, records: Path | None = None,
-              confirmed: Mapping[str, str] | None = None) -> PipelineResult:
+              confirmed: Mapping[str, str] | None = None, mapping: ColumnMapping | None = None) -> PipelineResult:
     """The whole pipeline on the local engine, streaming ``batch_rows`` at a time. Memory holds, per posting, only
     its key, title number, region, date and salary (≈ 30 bytes) plus one batch and the distinct titles; the
     classifier sees each distinct title once, in the background while later batches are parsed (_classifier_worker).
@@ -303,7 +305,8 @@ def run_local(path: Path, *, classifier: Classifier | None = None, preset: str |
     ``confirmed``: titles a reviewer confirmed (title key → code), answered before the model."""
     started = time.perf_counter()
     places = places or place_resolver()
-    mapping, source, batches = raw_batches(path, preset=preset, title_column=title_column, batch_rows=batch_rows)
+    mapping, source, batches = raw_batches(path, preset=preset, title_column=title_column, batch_rows=batch_rows,
+                                           mapping=mapping)
     result = PipelineResult(engine="local", source=source, mapping=mapping.name, source_name=str(path))
     kept: list[pl.DataFrame] = []
     reasons: Counter[str] = Counter()

@@ -15,7 +15,7 @@ import polars as pl
 import pyarrow as pa
 
 from silian.analytics.posting_demand import AGGREGATE_KEYS, SUMMARY_SCHEMA, with_demand_keys
-from silian.ingest.postings.mapping import choose_mapping
+from silian.ingest.postings.mapping import ColumnMapping, choose_mapping
 from silian.ingest.postings.normalise import ParseCache, normalise
 from silian.ingest.postings.places import PlaceResolver
 from silian.ingest.postings.reader import JSONL_SUFFIXES, detect_encoding
@@ -92,7 +92,8 @@ def _read(spark: Any, path: Path) -> tuple[Any, str]:
 def run_spark(path: Path, *, spark: Any = None, classifier: Classifier | None = None, preset: str | None = None,
               title_column: str | None = None, places: PlaceResolver | None = None,
               review_threshold: float = REVIEW_THRESHOLD, salary_regions: frozenset[str] | None = None,
-              records: str | Path | None = None, confirmed: Mapping[str, str] | None = None) -> PipelineResult:
+              records: str | Path | None = None, confirmed: Mapping[str, str] | None = None,
+              mapping: ColumnMapping | None = None) -> PipelineResult:
     """The pipeline on Spark; returns the same PipelineResult as the local engine. ``confirmed``: titles a
     reviewer confirmed (title key → code), answered before the model, as on the local engine.
 
@@ -107,7 +108,7 @@ def run_spark(path: Path, *, spark: Any = None, classifier: Classifier | None = 
     places = places or place_resolver()
     classify = pipeline_classifier(classifier, confirmed)
     raw, source = _read(spark, path)
-    mapping = choose_mapping(raw.columns, preset, title_column)
+    mapping = mapping or choose_mapping(raw.columns, preset, title_column)
     columns = raw.columns
 
     def normalise_batches(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:

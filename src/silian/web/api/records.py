@@ -61,12 +61,15 @@ def router_for(name: str) -> APIRouter:
     filter_help = "字段=值 精确筛选，可用字段：" + ", ".join(spec.field_names)
 
     @router.get("", response_model=page_m, responses=responses(400, 401), summary=f"List {spec.en}",
-                description=f"{spec.zh}：按角色可见的记录，支持筛选（{filter_help}）、排序（sort=字段 或 -字段）与分页。")
+                description=f"{spec.zh}：按角色可见的记录，支持筛选（{filter_help}）、搜索（q=文字：文本列包含它，"
+                            "或代码所指的专业、职业、行业、区划、学校、企业名称包含它）、排序（sort=字段 或 -字段）与分页。")
     def list_(request: Request, db: DbDep, principal: PrincipalDep, sort: str | None = None, page: int = Query(1, ge=1, le=1_000_000),
-              page_size: int = Query(50, ge=1, le=records.MAX_PAGE_SIZE)) -> Any:
-        reserved = {"sort", "page", "page_size", "lang"}
+              page_size: int = Query(50, ge=1, le=records.MAX_PAGE_SIZE),
+              q: str = Query("", max_length=100, description="搜索文字 / search text")) -> Any:
+        reserved = {"sort", "page", "page_size", "lang", "q"}
         filters = {k: v for k, v in request.query_params.items() if k not in reserved}
-        result = records.list_records(db, principal, name, filters=filters, sort=sort, page=page, page_size=page_size)
+        result = records.list_records(db, principal, name, filters=filters, search=q, sort=sort, page=page,
+                                      page_size=page_size)
         return {"data": result.data, "count": result.count, "page": result.page, "page_size": result.page_size}
 
     @router.post("", response_model=public_m, status_code=201, responses=responses(400, 401, 403, 422), summary=f"Create {spec.en}")

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import json
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from markupsafe import escape
 
 from silian.domain.access import Principal
 from silian.domain.errors import InvalidInput, NotFound
@@ -29,7 +31,8 @@ from silian.services.four_chains import level_bands
 from silian.services.hub_database import Database
 from silian.services.presentation import pct, whole
 from silian.settings import Settings
-from silian.web.dependencies import AnalysesDep, DbDep, PrincipalDep, SettingsDep
+from silian.web.dependencies import AnalysesDep, DbDep, PrincipalDep, SettingsDep, session_cookies_of
+from silian.web.security import csrf_token
 from silian.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -182,6 +185,9 @@ TABS = (("overview", "/"), ("counties", "/dashboard/counties"), ("gaps", "/dashb
 IMPORT_COMMAND = "silian postings import 招聘数据.csv --load"
 HIGHLIGHT = "#f59e0b"
 HEATMAP_ROWS = 25
+CACHED_QUERY = frozenset({"region", "year", "lang"})  # a page whose query has only these is kept (Page.cache_key)
+CSRF_MARK = "silian-csrf-mark-3b9f0c2e"  # stand-ins in a kept page for the CSRF token and the user's name
+USER_MARK = "silian-user-mark-3b9f0c2e"
 
 
 @dataclass
@@ -200,14 +206,26 @@ class Panel:
         return json.dumps(self.option, ensure_ascii=False).replace("</", "<\\/")
 
 
+def role_view(principal: Principal) -> Principal:
+    """The user as far as a page's content goes: role and scope (the county, school or enterprise), with a mark for
+    the name."""
+    return replace(principal, user_id=None, username=USER_MARK if not principal.is_public else "")
+
+
 @dataclass
 class Page:
-    """What every dashboard page needs: the bundle, its extras, the user and the query (the year)."""
+    """What every dashboard page needs: the bundle, its extras, the user and the query (the region and year).
+
+    A rendered page is kept beside its bundle (so until the hub changes) per path, query, language and role-view
+    (the role and the county, school or enterprise it is tied to: all a page's content depends on); the user's
+    name and CSRF token are put in on the way out, so one copy serves every user of a view. Queries other than
+    :data:`CACHED_QUERY` (a drill-down's cell, anything unknown) are rendered each time, so they cannot fill the
+    cache."""
 
     request: Request
     principal: Principal
     bundle: AnalysisBundle
-    extras: dash.DashboardExtras
+    src: Sources
     year: int | None
     started: float
     region: str | None = None  # the region asked for (None: the user's default)
@@ -217,14 +235,51 @@ class Page:
         """The query parameters the user chose (kept by every tab and download link)."""
         return {**({"region": self.region} if self.region else {}), **({"year": self.year} if self.year else {})}
 
+    @cached_property
+    def extras(self) -> dash.DashboardExtras:
+        """Figures the bundle does not keep, read once per bundle (only when a page is rendered)."""
+        return self.src.analyses.remember(self.bundle, "extras", lambda: dash.extras_for(self.src.db, self.bundle, self.src.settings))
+
+    @cached_property
+    def view(self) -> Principal:
+        """The user as far as the page's content goes (:func:`role_view`)."""
+        return role_view(self.principal)
+
+    @cached_property
+    def cache_key(self) -> tuple[Any, ...] | None:
+        params = self.request.query_params
+        if any(name not in CACHED_QUERY for name in params) or len(params.multi_items()) != len(params) or \
+                params.get("lang", "zh") not in ("zh", "en"):
+            return None
+        csrf = csrf_token(self.request, session_cookies_of(self.request))
+        return ("page", self.request.url.path, self.request.url.query, current_lang.get(), self.view, bool(csrf))
+
+    def cached(self) -> Response | None:
+        """The kept copy of this page, if there is one."""
+        key = self.cache_key
+        html = self.src.analyses.recall(self.bundle, key) if key else None
+        return self._respond(html) if html is not None else None
+
     def render(self, template: str, tab: str, **context: Any) -> Response:
         query = f"?{urlencode(self.chosen())}" if self.chosen() else ""
         lang = current_lang.get()
-        response = render(self.request, template, self.principal, b=self.bundle, tab=tab, tabs=TABS, query=query,
+        response = render(self.request, template, self.view, b=self.bundle, tab=tab, tabs=TABS, query=query,
                           years=self.years(), banner=self.banner(), cell=cell, cell_query=self.cell_query,
                           regions=self.regions, region_label=lambda r: r.label(lang), chosen_region=self.bundle.region_code,
                           region_title=self.region_title(), about=about,
                           method_title=present.method_title, **context)
+        html = bytes(response.body).decode()
+        csrf = csrf_token(self.request, session_cookies_of(self.request))
+        if csrf:
+            html = html.replace(csrf, CSRF_MARK)
+        if self.cache_key and response.status_code == 200:
+            self.src.analyses.keep(self.bundle, self.cache_key, html)
+        return self._respond(html, response.status_code)
+
+    def _respond(self, html: str, status_code: int = 200) -> Response:
+        csrf = csrf_token(self.request, session_cookies_of(self.request))
+        body = html.replace(CSRF_MARK, csrf).replace(USER_MARK, str(escape(self.principal.username)))
+        response = HTMLResponse(body, status_code=status_code)
         response.headers["Server-Timing"] = f"app;dur={(time.perf_counter() - self.started) * 1000:.1f}"
         return response
 
@@ -255,7 +310,8 @@ class Sources:
     settings: Settings
 
 
-def sources(analyses: AnalysesDep, db: DbDep, settings: SettingsDep) -> Sources:
+async def sources(analyses: AnalysesDep, db: DbDep, settings: SettingsDep) -> Sources:
+    """(async: nothing to wait for, so no trip through the thread pool)"""
     return Sources(analyses, db, settings)
 
 
@@ -264,9 +320,13 @@ SourcesDep = Annotated[Sources, Depends(sources)]
 
 def _page(request: Request, src: Sources, principal: Principal, year: int | None, region: str | None = None) -> Page:
     started = time.perf_counter()
-    bundle = src.analyses.get(region or dash.default_region(src.db, principal), year, current_lang.get())
-    extras = dash.extras_for(src.db, bundle, src.settings)
-    return Page(request, principal, bundle, extras, year, started, region, dash.region_choices(src.db))
+    view = role_view(principal)
+    # the default region and the region list are database reads: made once per hub change (per role-view for the
+    # default, which depends only on the role and the county, school or enterprise the view carries)
+    start = region or src.analyses.per_change(("default_region", view), lambda: dash.default_region(src.db, principal))
+    bundle = src.analyses.get(start, year, current_lang.get())
+    regions = src.analyses.per_change(("region_choices",), lambda: dash.region_choices(src.db))
+    return Page(request, principal, bundle, src, year, started, region, regions)
 
 
 cell = present.show  # a table cell as shown on the page (the same as in the report)
@@ -353,6 +413,8 @@ def gap_heatmap(table: present.PresentedTable, top: int = HEATMAP_ROWS) -> tuple
 def overview(request: Request, src: SourcesDep, principal: PrincipalDep, year: int | None = None, region: str | None = None) -> Response:
     try:
         page = _page(request, src, principal, year, region)
+        if (kept := page.cached()) is not None:
+            return kept
     except InvalidInput as exc:  # no data yet (or a year without data): say so on the landing page
         return render(request, "dashboard/empty.html", principal, status_code=400 if year else 200, message=exc.message)
     b = page.bundle
@@ -375,6 +437,8 @@ def dashboard_root(year: int | None = None, region: str | None = None) -> Respon
 @router.get("/dashboard/counties")
 def counties(request: Request, src: SourcesDep, principal: PrincipalDep, year: int | None = None, region: str | None = None) -> Response:
     page = _page(request, src, principal, year, region)
+    if (kept := page.cached()) is not None:
+        return kept
     b, mark = county_comparison(page, src)  # a county is shown among its city's counties, highlighted
     d, u, top = (present.counties_table(b, principal, mark), present.county_u_table(b, principal, mark),
                  present.county_topsis_table(b, principal, mark))
@@ -398,7 +462,9 @@ def county_comparison(page: Page, src: Sources) -> tuple[AnalysisBundle, str | N
     """The bundle whose counties are compared and the county to highlight: a county's city (the county itself
     highlighted), else the page's own bundle (a county officer's county highlighted)."""
     if page.bundle.level == "county":
-        city = src.analyses.get(dash.parent_region(src.db, page.bundle.region_code), page.year, current_lang.get())
+        code = page.bundle.region_code
+        parent = src.analyses.per_change(("parent_region", code), lambda: dash.parent_region(src.db, code))
+        city = src.analyses.get(parent, page.year, current_lang.get())
         return city, page.bundle.region_code
     return page.bundle, page.principal.county_code if page.principal.role == "county_officer" else None
 
@@ -407,6 +473,8 @@ def county_comparison(page: Page, src: Sources) -> tuple[AnalysisBundle, str | N
 def gaps(request: Request, src: SourcesDep, principal: PrincipalDep, year: int | None = None, region: str | None = None,
          class_code: str | None = None, chain: str | None = None) -> Response:
     page = _page(request, src, principal, year, region)
+    if (kept := page.cached()) is not None:
+        return kept
     b = page.bundle
     heat = present.gap_cells_table(b)
     panels, cells = [], {"rows": [], "cols": []}  # type: ignore[var-annotated]
@@ -452,6 +520,8 @@ def gap_cell(request: Request, src: SourcesDep, principal: PrincipalDep, class_c
 @router.get("/dashboard/pathways")
 def pathways(request: Request, src: SourcesDep, principal: PrincipalDep, year: int | None = None, region: str | None = None) -> Response:
     page = _page(request, src, principal, year, region)
+    if (kept := page.cached()) is not None:
+        return kept
     b = page.bundle
     flows, funnel = present.pathway_flows(b, page.extras), present.funnel_table(b)
     series = funnel.series(*present.FUNNEL_SERIES)
@@ -464,6 +534,8 @@ def pathways(request: Request, src: SourcesDep, principal: PrincipalDep, year: i
 @router.get("/dashboard/schools")
 def schools(request: Request, src: SourcesDep, principal: PrincipalDep, year: int | None = None, region: str | None = None) -> Response:
     page = _page(request, src, principal, year, region)
+    if (kept := page.cached()) is not None:
+        return kept
     b = page.bundle
     fails = present.school_fails_table(b)
     compliance = present.compliance_table(b, principal, page.extras.region_names) if present.may_see_schools(principal) else None
@@ -486,6 +558,8 @@ def schools(request: Request, src: SourcesDep, principal: PrincipalDep, year: in
 @router.get("/dashboard/peers")
 def peers(request: Request, src: SourcesDep, principal: PrincipalDep, year: int | None = None, region: str | None = None) -> Response:
     page = _page(request, src, principal, year, region)
+    if (kept := page.cached()) is not None:
+        return kept
     b = page.bundle
     gdp, score = present.peers_table(b), present.peer_score_table(b)
     panels = [Panel(gdp, _bar(gdp, "name", "gdp"), height=_bar_height(gdp), wide=True, open_table=True)] if gdp.rows else []
@@ -499,6 +573,8 @@ def forecast(request: Request, src: SourcesDep, principal: PrincipalDep, year: i
     """Job openings (demand) by industry: the first forecast year with its prediction interval, and the table of
     every forecast year with its interval, method and backtest error."""
     page = _page(request, src, principal, year, region)
+    if (kept := page.cached()) is not None:
+        return kept
     table = present.forecast_table(page.bundle)
     option = forecast_interval_chart(table, page.bundle) if table.rows else None
     height = max(300, 26 * len(set(table.values("series"))) + 130)
@@ -536,6 +612,8 @@ def forecast_interval_chart(table: present.PresentedTable, bundle: AnalysisBundl
 def postings(request: Request, src: SourcesDep, principal: PrincipalDep, year: int | None = None, region: str | None = None) -> Response:
     """Posting-sourced demand: top occupations and 专业类, counties, salary quantiles, and the known bias."""
     page = _page(request, src, principal, year, region)
+    if (kept := page.cached()) is not None:
+        return kept
     b, e = page.bundle, page.extras
     pd = e.postings
     panels, summary, salary_note = [], "", ""

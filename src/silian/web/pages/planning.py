@@ -1,5 +1,6 @@
 """The 规划 (planning) pages: run the enrolment-plan optimiser and read its changes (CSV), match students to seats
-from an uploaded JSON file (download the result), and save and compare what-if scenarios side by side.
+(:mod:`silian.web.pages.planning_match`: a JSON file or an Excel workbook, the result to download), and save and
+compare what-if scenarios side by side.
 
 Every page goes through the same services as the CLI and the API (``enrolment_plan``, ``match_file``,
 ``scenarios``), so the numbers and the refusals are the same. The plan and scenarios are for city admins and
@@ -16,7 +17,6 @@ from urllib.parse import quote, urlencode
 from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse, Response
-from starlette.datastructures import UploadFile
 
 from silian.domain.access import Principal
 from silian.domain.errors import ImportRejected, InvalidInput, NotFound, PermissionDenied, SilianError
@@ -27,7 +27,6 @@ from silian.services.analysis_cache import AnalysisCache
 from silian.services.hub_database import Database
 from silian.services.planning.enrolment_plan import PlanOptions
 from silian.services.planning.plan_request import PLANNERS, plan_for
-from silian.services.planning.seat_matching import METHODS, dump_match_json, match_from_bytes
 from silian.settings import Settings
 from silian.web.dependencies import AnalysesDep, ClientDep, DbDep, PrincipalDep, SettingsDep
 from silian.web.templating import render
@@ -193,8 +192,6 @@ TABS = (("plan", "/planning/plan"), ("match", "/planning/match"), ("scenarios", 
 PLAN_COLUMNS = (("school_name", "pl_col_school", "text"), ("major_name", "pl_col_major", "text"),
                 ("current", "pl_col_current", "int"), ("planned", "pl_col_planned", "int"), ("change", "pl_col_change", "int"),
                 ("reason", "pl_col_reason", "text"), ("binding", "pl_col_binding", "text"))
-MAX_INLINE_DOWNLOAD = 4_000_000  # bytes of result JSON offered as a download link on the page
-SHOWN_POSITIONS = 50
 
 
 def _login(path: str) -> Response:
@@ -387,34 +384,7 @@ def _download(body: bytes, name: str, media_type: str) -> Response:
     return Response(body, media_type=media_type, headers={"Content-Disposition": disposition})
 
 
-# ---------------------------------------------------------------- matching
-@router.get("/planning/match")
-def match_page(request: Request, principal: PrincipalDep) -> Response:
-    if principal.is_public:
-        return _login(request.url.path)
-    return _page(request, principal, "planning/match.html", "match", methods=METHODS, method="da", outcome=None)
-
-
-@router.post("/planning/match")
-async def match_upload(request: Request, principal: PrincipalDep) -> Response:
-    if principal.is_public:
-        return _login(request.url.path)
-    form = await request.form()
-    method, file = str(form.get("method") or "da"), form.get("file")
-    if not isinstance(file, UploadFile) or not file.filename:
-        return _page(request, principal, "planning/match.html", "match", status_code=400, methods=METHODS, method=method,
-                     outcome=None, error=t("up_choose_file"))
-    raw = await file.read()
-    try:
-        outcome = await run_in_threadpool(match_from_bytes, raw, method, file.filename)
-    except SilianError as exc:
-        return _page(request, principal, "planning/match.html", "match", status_code=400, methods=METHODS, method=method,
-                     outcome=None, error=exc.message)
-    text = dump_match_json(outcome.result)
-    link = "data:application/json;charset=utf-8," + quote(text) if len(text) <= MAX_INLINE_DOWNLOAD else ""
-    shown = list(outcome.result["matching"].items())[:SHOWN_POSITIONS]
-    return _page(request, principal, "planning/match.html", "match", methods=METHODS, method=method, outcome=outcome, shown=shown,
-                 download=link, filename=f"{file.filename.rsplit('.', 1)[0]}_matched.json")
+# matching: silian.web.pages.planning_match
 
 
 # ---------------------------------------------------------------- scenarios

@@ -21,6 +21,7 @@ from silian.domain.tables import HUB_TABLES
 from silian.services import uploads
 from silian.services.imports import ImportOutcome, template_for
 from silian.web.dependencies import ClientDep, DbDep, PrincipalDep, SettingsDep
+from silian.web.pages.records import web_hint
 from silian.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -77,6 +78,8 @@ register_messages(
         "up_updated": ("更新", "updated"),
         "up_unchanged": ("未变", "unchanged"),
         "up_choose_file": ("请选择要上传的文件", "Choose a file to upload"),
+        "up_records": ("浏览、搜索和逐条修改“{table}”的记录", "See, search and edit the records of '{table}'"),
+        "up_lists": ("逐条查看和修改记录", "See and edit records one by one"),
     }
 )
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -104,7 +107,7 @@ def _page(request: Request, principal: Principal, table: str | None, *, status_c
     key = "+".join((spec.field(k).en if en else spec.field(k).zh) for k in spec.key) if spec else ""
     return render(request, "uploads/upload.html", principal, status_code=status_code, tables=tables, chosen=chosen, names=names,
                   spec=spec, key=key, en=en, scope_note=_scope_note(principal), outcome=outcome, dry_run=dry_run, error=error,
-                  problems=problems or [])
+                  problems=problems or [], web_hint=web_hint, tab="upload")
 
 
 @router.get("/data/upload")
