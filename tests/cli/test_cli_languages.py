@@ -20,7 +20,7 @@ from silian.cli.language import requested_language
 from tests.support.cli import CliResult, silian
 
 # English a Chinese help page may show: file formats, product names, the language codes
-ZH_ALLOWED = {"Silian", "Excel", "SQLite", "DuckDB", "Polars", "Spark", "Parquet", "TOML", "xlsx", "csv", "jsonl",
+ZH_ALLOWED = {"Silian", "Excel", "SQLite", "PostgreSQL", "DuckDB", "Polars", "Spark", "Parquet", "TOML", "xlsx", "csv", "jsonl",
               "parquet", "html", "pdf", "json", "md", "docs", "zh", "en", "silian", "python", "cli"}
 # Chinese an English help page may show: proper names
 EN_ALLOWED = {"郑州", "四链"}
@@ -37,7 +37,7 @@ def _command_paths(group: object, prefix: tuple[str, ...] = ()) -> Iterator[tupl
 
 
 PATHS = [(), *_command_paths(typer.main.get_command(app))]
-COMMAND_WORDS = {word for path in PATHS for word in path}
+COMMAND_WORDS = {part for path in PATHS for word in path for part in (word, *word.split("-"))}
 
 
 def english_words(text: str) -> set[str]:
