@@ -85,14 +85,18 @@ def _call_main(args: list[str]) -> int:
     return 0
 
 
-def silian(*args: str, data_dir: Path, check: bool = True, timeout: int = 600) -> CliResult:
+def silian(*args: str, data_dir: Path, check: bool = True, timeout: int = 600,
+           env: Mapping[str, str] | None = None) -> CliResult:
     """``silian ARGS`` in this process with ``SILIAN_DATA_DIR=data_dir``; with ``check``, exit code 0 is asserted.
 
     The command runs in a copy of the current context (so ``--lang`` does not stay set for the test) with the
-    environment restored afterwards. ``timeout`` is accepted for the signature of :func:`silian_process`."""
+    environment restored afterwards; ``env`` adds variables (``SILIAN_LANG`` among them). ``timeout`` is accepted for
+    the signature of :func:`silian_process`."""
     del timeout
     out, err = io.StringIO(), io.StringIO()
-    with _environment(command_env(data_dir), REMOVED), redirect_stdout(out), redirect_stderr(err):
+    values = {**command_env(data_dir), **(env or {})}
+    removed = tuple(key for key in REMOVED if key not in values)
+    with _environment(values, removed), redirect_stdout(out), redirect_stderr(err):
         code = contextvars.copy_context().run(_call_main, list(args))
     result = CliResult(list(args), code, out.getvalue(), err.getvalue())
     if check:

@@ -10,6 +10,7 @@ import typer
 from rich.table import Table
 
 from silian.cli.context import context
+from silian.cli.language import bilingual
 from silian.cli.root import app
 from silian.domain.messages import register_messages, t
 
@@ -29,8 +30,14 @@ register_messages({
     ),
 })
 
-RegionOpt = Annotated[str, typer.Option("--region", help="地区名称或代码，如 郑州 或 410100（默认：学校最多的城市）")]
-YearOpt = Annotated[int, typer.Option("--year", help="分析年份（默认：最新年份）")]
+RegionOpt = Annotated[str, typer.Option("--region", help=bilingual(
+    "地区名称或代码，如 郑州 或 410100（默认：学校最多的城市）",
+    "Region name or code, e.g. 郑州 or 410100 (default: the city with the most schools)"))]
+YearOpt = Annotated[int, typer.Option("--year", help=bilingual("分析年份（默认：最新年份）", "Year to analyse (default: the latest)"))]
+
+
+JsonAll = Annotated[bool, typer.Option("--json", help=bilingual("输出全部结果（JSON）", "Print every result (JSON)"))]
+JsonOut = Annotated[bool, typer.Option("--json", help=bilingual("输出 JSON", "Print JSON"))]
 
 
 def _analysis(region: str, year: int) -> AnalysisBundle:
@@ -41,10 +48,8 @@ def _analysis(region: str, year: int) -> AnalysisBundle:
         return run_analysis(ctx.database(), settings=ctx.settings, region=region or None, year=year or None)
 
 
-@app.command("analyze")
-def analyze(region: RegionOpt = "", year: YearOpt = 0,
-            as_json: Annotated[bool, typer.Option("--json", help="输出全部结果（JSON）")] = False) -> None:
-    """四链耦合、四大诊断与预测 / four-chain coupling, the four diagnoses and forecasts."""
+@app.command("analyze", help=bilingual("四链耦合、四大诊断与预测", "Four-chain coupling, the four diagnoses and forecasts"))
+def analyze(region: RegionOpt = "", year: YearOpt = 0, as_json: JsonAll = False) -> None:
     from silian.services.presentation import bundle_summary
 
     bundle = _analysis(region, year)
@@ -54,10 +59,10 @@ def analyze(region: RegionOpt = "", year: YearOpt = 0,
     _print_bundle(bundle)
 
 
-@app.command("report")
-def report(output: Annotated[Path, typer.Option("-o", "--output", help="report.html 或 report.pdf")],
+@app.command("report", help=bilingual("分析报告：HTML（交互图表）或 PDF", "The analysis report as HTML (interactive charts) or PDF"))
+def report(output: Annotated[Path, typer.Option("-o", "--output", help=bilingual(
+               "输出文件：report.html 或 report.pdf", "Output file: report.html or report.pdf"))],
            region: RegionOpt = "", year: YearOpt = 0) -> None:
-    """分析报告（HTML 或 PDF）/ the analysis report as HTML (interactive charts) or PDF."""
     from silian.reports.report import write_report
 
     ctx = context()
@@ -70,15 +75,18 @@ def report(output: Annotated[Path, typer.Option("-o", "--output", help="report.h
         ctx.err_console.print(t("cli_generated_note", tables="、".join(bundle.generated_tables)))
 
 
-indicators_app = typer.Typer(invoke_without_command=True, help="四链指标体系与基准 / the indicator system and its benchmarks")
+INDICATORS_HELP = bilingual("四链指标体系与基准（当前生效的，或 --check 检查的文件）",
+                            "The indicator system and its benchmarks (the one in force, or a file to --check)")
+indicators_app = typer.Typer(invoke_without_command=True, help=INDICATORS_HELP)
 app.add_typer(indicators_app, name="indicators")
 
 
 @indicators_app.callback()
 def indicators(ctx: typer.Context,
-               check: Annotated[Path | None, typer.Option("--check", help="检查自定义指标体系文件（TOML）")] = None,
-               as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
-    """四链指标体系（当前生效或 --check 指定的文件）/ the indicator system in force, or check a file."""
+               check: Annotated[Path | None, typer.Option("--check", help=bilingual(
+                   "检查自定义指标体系文件（TOML）", "Check a custom indicator system file (TOML)"))] = None,
+               as_json: JsonOut = False) -> None:
+    """The indicator system in force, or check a file."""
     if ctx.invoked_subcommand is not None:
         return
     from silian.services.config import indicator_system
@@ -112,17 +120,21 @@ def _benchmark_json(mark: Benchmark | None) -> dict[str, object] | None:
             "derivation": mark.derivation}
 
 
-@indicators_app.command("rebase")
+@indicators_app.command("rebase", help=bilingual("重设基准：写出新版本的指标体系文件并说明改了什么",
+                                                 "Re-base the benchmarks into a new file and say what changed"))
 def indicators_rebase(
-    release: Annotated[str, typer.Option("--release", help="新的基准版本号，如 2027.1（必须与当前版本不同）")],
-    output: Annotated[Path, typer.Option("-o", "--output", help="写出的新指标体系文件（TOML）")],
-    sets: Annotated[list[str] | None, typer.Option(
-        "--set", help="指标代码.字段=值，字段为 floor、target、kind、source、derivation；可重复")] = None,
+    release: Annotated[str, typer.Option("--release", help=bilingual(
+        "新的基准版本号，如 2027.1（必须与当前版本不同）", "The new release label, e.g. 2027.1 (not the current one)"))],
+    output: Annotated[Path, typer.Option("-o", "--output", help=bilingual(
+        "写出的新指标体系文件（TOML）", "The new indicator system file to write (TOML)"))],
+    sets: Annotated[list[str] | None, typer.Option("--set", help=bilingual(
+        "指标代码.字段=值，字段为 `floor`、`target`、`kind`、`source`、`derivation`；可重复",
+        "KEY.FIELD=VALUE, FIELD one of `floor`, `target`, `kind`, `source`, `derivation`; repeatable"))] = None,
     region: RegionOpt = "",
-    force: Annotated[bool, typer.Option("--force", help="覆盖已存在的输出文件")] = False,
-    as_json: Annotated[bool, typer.Option("--json", help="输出 JSON")] = False,
+    force: Annotated[bool, typer.Option("--force", help=bilingual(
+        "覆盖已存在的输出文件", "Overwrite an existing output file"))] = False,
+    as_json: JsonOut = False,
 ) -> None:
-    """重设基准：写出新版本的指标体系文件并说明改了什么 / re-base the benchmarks into a new file and say what changed."""
     from silian.services import benchmarks
     from silian.services.analysis import resolve_region
     from silian.services.config import analysis_config, indicator_system
@@ -168,14 +180,19 @@ def _print_rebase(changes: Any, effect: Any, output: Path) -> None:
     console.print(t("cli_rebase_use", path=output))
 
 
-@app.command("coupling")
+@app.command("coupling", help=bilingual("CSV 文件每一行的耦合协调度 C、T、D 与协调等级",
+                                        "Coupling coordination degree C, T, D and level of every row of a CSV file"))
 def coupling(
-    file: Annotated[Path, typer.Argument(help=".csv：id 列 + 每个子系统一列 0–1 得分（UTF-8、UTF-8-BOM、GBK）")],
-    method: Annotated[str, typer.Option("--method", help="wang（默认，王淑佳等 2021）/ classic / fan")] = "wang",
-    weights: Annotated[str, typer.Option("--weights", help="各子系统权重，按列顺序、逗号分隔、合计为 1，如 0.4,0.3,0.3")] = "",
-    as_json: Annotated[bool, typer.Option("--json", help="输出 JSON")] = False,
+    file: Annotated[Path, typer.Argument(metavar=bilingual("文件", "FILE"), help=bilingual(
+        ".csv：`id` 列 + 每个子系统一列 0–1 得分（UTF-8、UTF-8-BOM、GBK）",
+        ".csv: an `id` column and one 0–1 score column per subsystem (UTF-8, UTF-8-BOM, GBK)"))],
+    method: Annotated[str, typer.Option("--method", help=bilingual(
+        "`wang`（默认，王淑佳等 2021）、`classic` 或 `fan`", "`wang` (default, Wang Shujia et al. 2021), `classic` or `fan`"))] = "wang",
+    weights: Annotated[str, typer.Option("--weights", help=bilingual(
+        "各子系统权重，按列顺序、逗号分隔、合计为 1，如 0.4,0.3,0.3",
+        "Subsystem weights in column order, comma-separated, summing to 1, e.g. 0.4,0.3,0.3"))] = "",
+    as_json: JsonOut = False,
 ) -> None:
-    """耦合协调度 C、T、D 与协调等级 / coupling coordination degree of every row of a CSV file."""
     from silian.services.coupling_file import coupling_from_file, parse_weights
 
     rows = coupling_from_file(file, method=method, weights=parse_weights(weights))

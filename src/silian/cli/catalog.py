@@ -9,9 +9,11 @@ import typer
 from rich.table import Table
 
 from silian.cli.context import context
+from silian.cli.language import bilingual
 from silian.cli.root import app
 
-catalog_app = typer.Typer(no_args_is_help=True, help="官方目录与对照表 / official catalogues and crosswalks")
+catalog_app = typer.Typer(no_args_is_help=True, help=bilingual("官方目录与对照表", "The official catalogues and crosswalks"))
+JsonOut = Annotated[bool, typer.Option("--json", help=bilingual("输出 JSON", "Print JSON"))]
 app.add_typer(catalog_app, name="catalog")
 
 KIND_LABELS = {"major": "专业", "occupation": "职业", "industry": "行业"}
@@ -26,12 +28,12 @@ def _check_version(version: str) -> None:
         raise InvalidInput(t("unknown_catalog_version", version=version))
 
 
-@catalog_app.command("stats")
+@catalog_app.command("stats", help=bilingual("各目录条目数", "Counts of every classification"))
 def catalog_stats(
-    version: Annotated[str, typer.Option(help="专业目录版本：2021（默认）或 current")] = "2021",
-    as_json: Annotated[bool, typer.Option("--json", help="输出 JSON")] = False,
+    version: Annotated[str, typer.Option(help=bilingual(
+        "专业目录版本：2021（默认）或 `current`", "Major catalogue version: 2021 (default) or `current`"))] = "2021",
+    as_json: JsonOut = False,
 ) -> None:
-    """各目录条目数 / counts of every classification."""
     from silian.catalog import get_catalog
 
     _check_version(version)
@@ -47,15 +49,17 @@ def catalog_stats(
     context().console.print(table)
 
 
-@catalog_app.command("search")
+@catalog_app.command("search", help=bilingual("按名称或代码查找专业、职业和行业",
+                                              "Find majors, occupations and industries by name or code"))
 def catalog_search(
-    query: Annotated[str, typer.Argument(help="名称或代码，如 数控、660103、6-18-01、C34")],
-    version: Annotated[str, typer.Option(help="专业目录版本")] = "current",
-    kind: Annotated[str, typer.Option(help="major / occupation / industry（默认全部）")] = "",
-    limit: Annotated[int, typer.Option(help="最多显示条数")] = 50,
-    as_json: Annotated[bool, typer.Option("--json")] = False,
+    query: Annotated[str, typer.Argument(metavar=bilingual("查询", "QUERY"), help=bilingual(
+        "名称或代码，如 数控、660103、6-18-01、C34", "A name or a code, e.g. 660103, 6-18-01, C34"))],
+    version: Annotated[str, typer.Option(help=bilingual("专业目录版本", "Major catalogue version"))] = "current",
+    kind: Annotated[str, typer.Option(help=bilingual(
+        "`major`、`occupation` 或 `industry`（默认全部）", "`major`, `occupation` or `industry` (default: all)"))] = "",
+    limit: Annotated[int, typer.Option(help=bilingual("最多显示条数", "Most results shown"))] = 50,
+    as_json: JsonOut = False,
 ) -> None:
-    """按名称或代码查找专业、职业和行业 / find majors, occupations and industries."""
     from silian.catalog import get_catalog
     from silian.catalog.search import search_catalog
     from silian.domain.messages import t

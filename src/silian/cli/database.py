@@ -9,15 +9,15 @@ from typing import Annotated
 import typer
 
 from silian.cli.context import context
+from silian.cli.language import bilingual
 from silian.cli.root import app
 
-db_app = typer.Typer(no_args_is_help=True, help="数据库结构（迁移） / database schema (migrations)")
+db_app = typer.Typer(no_args_is_help=True, help=bilingual("数据库结构（迁移）", "The database schema (migrations)"))
 app.add_typer(db_app, name="db")
 
 
-@db_app.command("upgrade")
-def db_upgrade(revision: Annotated[str, typer.Option(help="目标版本")] = "head") -> None:
-    """升级数据库结构到最新版本 / upgrade the schema."""
+@db_app.command("upgrade", help=bilingual("升级数据库结构（默认到最新版本）", "Upgrade the schema (default: to the latest)"))
+def db_upgrade(revision: Annotated[str, typer.Option(help=bilingual("目标版本", "Target revision"))] = "head") -> None:
     from silian.domain.messages import t
     from silian.services.postings.state import import_state_files, imported_message
 
@@ -33,18 +33,17 @@ def db_upgrade(revision: Annotated[str, typer.Option(help="目标版本")] = "he
         context().console.print(imported_message(taken))
 
 
-@db_app.command("downgrade")
-def db_downgrade(revision: Annotated[str, typer.Option(help="目标版本（base = 清空）")] = "base") -> None:
-    """降级数据库结构 / downgrade the schema."""
+@db_app.command("downgrade", help=bilingual("降级数据库结构", "Downgrade the schema"))
+def db_downgrade(revision: Annotated[str, typer.Option(help=bilingual(
+        "目标版本（`base` = 清空）", "Target revision (`base` drops every table)"))] = "base") -> None:
     from silian.domain.messages import t
 
     context().database().downgrade(revision)
     context().console.print(t("db_downgraded", revision=revision))
 
 
-@db_app.command("current")
-def db_current(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
-    """显示数据库版本 / show the schema revision."""
+@db_app.command("current", help=bilingual("显示数据库结构的当前版本与最新版本", "Show the current and the latest schema revision"))
+def db_current(as_json: Annotated[bool, typer.Option("--json", help=bilingual("输出 JSON", "Print JSON"))] = False) -> None:
     db = context().database()
     info = {"url": db.display_url, "current": db.current_revision(), "head": db.head_revision()}
     if as_json:
@@ -53,14 +52,16 @@ def db_current(as_json: Annotated[bool, typer.Option("--json")] = False) -> None
         context().console.print(info)
 
 
-@app.command("backup")
+@app.command("backup", help=bilingual("备份整个数据库（平台运行时也可，得到一致的快照）",
+                                      "Back up the whole database (a consistent snapshot, also while the platform serves)"))
 def backup(
-    file: Annotated[Path, typer.Argument(help="备份文件（SQLite：.db 副本；PostgreSQL：pg_dump 自定义格式）")],
-    yes: Annotated[bool, typer.Option("--yes", "-y", help="文件已存在时不询问，直接覆盖")] = False,
-    as_json: Annotated[bool, typer.Option("--json")] = False,
+    file: Annotated[Path, typer.Argument(metavar=bilingual("文件", "FILE"), help=bilingual(
+        "备份文件（SQLite：.db 副本；PostgreSQL：pg_dump 自定义格式）",
+        "The backup file (SQLite: a copy of the .db; PostgreSQL: pg_dump's custom format)"))],
+    yes: Annotated[bool, typer.Option("--yes", "-y", help=bilingual(
+        "文件已存在时不询问，直接覆盖", "Overwrite an existing file without asking"))] = False,
+    as_json: Annotated[bool, typer.Option("--json", help=bilingual("输出 JSON", "Print JSON"))] = False,
 ) -> None:
-    """备份整个数据库（平台运行时也可，得到一致的快照） / back up the whole database (a consistent snapshot, also
-    while the platform serves)."""
     from silian.domain.messages import t
     from silian.services.backup import backup_hub
 
@@ -76,14 +77,16 @@ def backup(
     ctx.console.print(report.message())
 
 
-@app.command("restore")
+@app.command("restore", help=bilingual(
+    "用备份替换数据库的全部数据；先询问，并先把现有数据备份到数据目录的 `backups/`",
+    "Replace every row with a backup's; asks first and backs up what is there to `backups/` in the data folder"))
 def restore(
-    file: Annotated[Path, typer.Argument(help="`silian backup` 写出的备份文件")],
-    yes: Annotated[bool, typer.Option("--yes", "-y", help="不询问，直接替换（替换前仍会自动备份现有数据）")] = False,
-    as_json: Annotated[bool, typer.Option("--json")] = False,
+    file: Annotated[Path, typer.Argument(metavar=bilingual("文件", "FILE"), help=bilingual(
+        "`silian backup` 写出的备份文件", "A backup file written by `silian backup`"))],
+    yes: Annotated[bool, typer.Option("--yes", "-y", help=bilingual(
+        "不询问，直接替换（替换前仍会自动备份现有数据）", "Replace without asking (what is there is still backed up first)"))] = False,
+    as_json: Annotated[bool, typer.Option("--json", help=bilingual("输出 JSON", "Print JSON"))] = False,
 ) -> None:
-    """用备份替换数据库的全部数据；先询问，并先把现有数据备份到数据目录的 backups/ / replace every row with a
-    backup's; asks first and backs up what is there to backups/ in the data folder."""
     from silian.domain.messages import t
     from silian.services.backup import check_backup, restore_hub, safety_path, stored_rows
 

@@ -10,21 +10,23 @@ import typer
 from rich.table import Table
 
 from silian.cli.context import context
+from silian.cli.language import bilingual
 from silian.cli.root import app
 
 if TYPE_CHECKING:
     from silian.domain.errors import ImportRejected
     from silian.services.hub_database import Database
 
-TableArg = Annotated[str, typer.Argument(help="数据表名，见 `silian tables`")]
+TableArg = Annotated[str, typer.Argument(metavar=bilingual("数据表", "TABLE"), help=bilingual(
+    "数据表名，见 `silian tables`", "The table's name, see `silian tables`"))]
+JsonOut = Annotated[bool, typer.Option("--json", help=bilingual("输出 JSON", "Print JSON"))]
 CALIBRATION_LABELS = {"schools": "中职学校数 / secondary schools", "enrolment": "中职招生 / secondary enrolment",
                       "students": "中职在校生 / secondary students",
                       "secondary_va": "第二产业增加值（亿元）/ secondary-sector value added"}
 
 
-@app.command("tables")
-def list_tables(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
-    """可导入导出的数据表 / the tables that can be imported and exported."""
+@app.command("tables", help=bilingual("可导入导出的数据表", "The tables that can be imported and exported"))
+def list_tables(as_json: JsonOut = False) -> None:
     from silian.domain.tables import HUB_TABLES
 
     rows: list[dict[str, Any]] = [{"table": s.name, "zh": s.zh, "en": s.en, "key": list(s.key)}
@@ -40,12 +42,12 @@ def list_tables(as_json: Annotated[bool, typer.Option("--json")] = False) -> Non
     context().console.print(table)
 
 
-@app.command("template")
+@app.command("template", help=bilingual("生成带中文表头和填写说明的 Excel 模板",
+                                        "Write an Excel template with the Chinese headers and how to fill in every column"))
 def template(
     table: TableArg,
-    output: Annotated[Path, typer.Option("-o", "--output", help="输出 .xlsx 文件")],
+    output: Annotated[Path, typer.Option("-o", "--output", help=bilingual("输出的 .xlsx 文件", "The .xlsx file to write"))],
 ) -> None:
-    """生成带中文表头和填写说明的 Excel 模板 / write an Excel template."""
     from silian.domain.messages import t
     from silian.services import imports
 
@@ -53,16 +55,18 @@ def template(
     context().console.print(t("template_done", path=output))
 
 
-@app.command("import")
+@app.command("import", help=bilingual("校验并导入整个文件（有任何问题则整体拒绝）",
+                                      "Validate and import a whole file (any problem rejects it whole)"))
 def import_(
     table: TableArg,
-    file: Annotated[Path, typer.Argument(help=".xlsx 或 .csv（UTF-8、UTF-8-BOM、GBK）")],
-    sheet: Annotated[str | None, typer.Option(help="工作表名（默认“数据”）")] = None,
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="只校验，不写入")] = False,
-    as_json: Annotated[bool, typer.Option("--json")] = False,
-    errors_out: Annotated[Path | None, typer.Option("--errors-out", help="把全部问题写入 .csv")] = None,
+    file: Annotated[Path, typer.Argument(metavar=bilingual("文件", "FILE"), help=bilingual(
+        ".xlsx 或 .csv（UTF-8、UTF-8-BOM、GBK）", ".xlsx or .csv (UTF-8, UTF-8-BOM, GBK)"))],
+    sheet: Annotated[str | None, typer.Option(help=bilingual("工作表名（默认“数据”）", "Sheet name (default: `数据`)"))] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help=bilingual("只校验，不写入", "Check only, write nothing"))] = False,
+    as_json: JsonOut = False,
+    errors_out: Annotated[Path | None, typer.Option("--errors-out", help=bilingual(
+        "把全部问题写入 .csv", "Write every problem to a .csv file"))] = None,
 ) -> None:
-    """校验并导入整个文件（有任何问题则整体拒绝） / validate and import a whole file atomically."""
     from silian.domain.errors import ImportRejected
     from silian.domain.messages import t
     from silian.services import imports
@@ -101,12 +105,12 @@ def write_problems(exc: ImportRejected, path: Path) -> None:
             writer.writerow(defused_row([p.file, p.row, p.column, p.value, p.message, p.fix]))
 
 
-@app.command("export")
+@app.command("export", help=bilingual("导出数据表（可再次导入）", "Export a table (re-importable)"))
 def export(
     table: TableArg,
-    output: Annotated[Path, typer.Option("-o", "--output", help="输出 .xlsx 或 .csv")],
+    output: Annotated[Path, typer.Option("-o", "--output", help=bilingual(
+        "输出的 .xlsx 或 .csv 文件", "The .xlsx or .csv file to write"))],
 ) -> None:
-    """导出数据表（可再次导入） / export a table (re-importable)."""
     from silian.domain.messages import t
     from silian.services import imports
 
@@ -116,16 +120,22 @@ def export(
     context().console.print(t("export_done", table=table, rows=rows, path=output))
 
 
-@app.command("demo")
+@app.command("demo", help=bilingual("载入郑州演示区域（保留您导入的数据），打印概要",
+                                    "Load the 郑州 demo region (your own rows stay) and print a summary"))
 def demo(
-    seed: Annotated[int, typer.Option(help="随机种子（同一种子生成相同数据）")] = 2024,
-    as_json: Annotated[bool, typer.Option("--json")] = False,
-    users: Annotated[bool, typer.Option("--users/--no-users", help="创建缺少的演示账号并打印其一次性密码")] = True,
-    reset: Annotated[bool, typer.Option("--reset", help="先清空全部数据（包括您导入的数据）再载入；会先询问")] = False,
-    yes: Annotated[bool, typer.Option("--yes", "-y", help="与 --reset 同用：不询问，直接清空")] = False,
-    if_empty: Annotated[bool, typer.Option("--if-empty", help="只在数据库没有任何数据时载入（`make run` 用）")] = False,
+    seed: Annotated[int, typer.Option(help=bilingual(
+        "随机种子（同一种子生成相同数据）", "Random seed (one seed, the same data)"))] = 2024,
+    as_json: JsonOut = False,
+    users: Annotated[bool, typer.Option("--users/--no-users", help=bilingual(
+        "创建缺少的演示账号并打印其一次性密码", "Create the missing demo accounts and print their one-time passwords"))] = True,
+    reset: Annotated[bool, typer.Option("--reset", help=bilingual(
+        "先清空全部数据（包括您导入的数据）再载入；会先询问",
+        "Empty every table first (your imported rows too), then load; asks first"))] = False,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help=bilingual(
+        "与 --reset 同用：不询问，直接清空", "With --reset: do not ask"))] = False,
+    if_empty: Annotated[bool, typer.Option("--if-empty", help=bilingual(
+        "只在数据库没有任何数据时载入（`make run` 用）", "Load only into an empty database (what `make run` does)"))] = False,
 ) -> None:
-    """载入郑州演示区域（保留您导入的数据），打印概要 / load the 郑州 demo region (your rows stay), print a summary."""
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
     from silian.domain.messages import t
@@ -168,9 +178,8 @@ def demo(
         ctx.console.print(table)
 
 
-@app.command("summary")
-def summary(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
-    """数据库中各表的行数与来源 / rows per table and whether they are generated."""
+@app.command("summary", help=bilingual("数据库中各表的行数与来源", "Rows per table and how many are generated"))
+def summary(as_json: JsonOut = False) -> None:
     from silian.domain.errors import InvalidInput
     from silian.domain.messages import t
     from silian.services import imports

@@ -10,6 +10,7 @@ import typer
 from rich.table import Table
 
 from silian.cli.context import context
+from silian.cli.language import bilingual
 from silian.cli.root import app
 from silian.domain.errors import InvalidInput
 from silian.domain.messages import register_messages, t
@@ -39,16 +40,23 @@ register_messages({
 })
 
 
-@app.command("match")
+@app.command("match", help=bilingual("学生与订单班、学徒制、实习岗位的匹配",
+                                     "Match students to order-class, apprenticeship and internship seats"))
 def match(
-    file: Annotated[Path, typer.Argument(
-        help="JSON：students（志愿）与 positions（capacity、preferences）；或 Excel：“学生”与“岗位”两个工作表（见 docs/cli.md）")],
-    output: Annotated[Path | None, typer.Option("-o", "--output", help="把结果写入 OUT.json 或 OUT.xlsx（Excel 输入时）")] = None,
-    method: Annotated[str, typer.Option("--method", help="da（默认，延迟接受，稳定）或 weights（按分数求最大权匹配，仅 JSON）")] = "da",
-    positions: Annotated[Path | None, typer.Option("--positions", help="岗位表（.xlsx 或 .csv），FILE 为学生表时")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="把结果（JSON）打印到标准输出")] = False,
+    file: Annotated[Path, typer.Argument(metavar=bilingual("文件", "FILE"), help=bilingual(
+        "JSON：`students`（志愿）与 `positions`（`capacity`、`preferences`）；或 Excel：“学生”与“岗位”两个工作表（见 docs/cli.md）",
+        "JSON: `students` (their choices) and `positions` (`capacity`, `preferences`); or Excel: the sheets `学生` "
+        "(students) and `岗位` (positions) (see docs/cli.md)"))],
+    output: Annotated[Path | None, typer.Option("-o", "--output", help=bilingual(
+        "把结果写入 OUT.json 或 OUT.xlsx（Excel 输入时）", "Write the result to OUT.json, or OUT.xlsx for an Excel input"))] = None,
+    method: Annotated[str, typer.Option("--method", help=bilingual(
+        "`da`（默认，延迟接受，稳定）或 `weights`（按分数求最大权匹配，仅 JSON）",
+        "`da` (default, deferred acceptance, stable) or `weights` (maximum-weight matching on scores, JSON only)"))] = "da",
+    positions: Annotated[Path | None, typer.Option("--positions", help=bilingual(
+        "岗位表（.xlsx 或 .csv），文件为学生表时", "The positions (.xlsx or .csv) when FILE holds the students"))] = None,
+    as_json: Annotated[bool, typer.Option("--json", help=bilingual(
+        "把结果（JSON）打印到标准输出", "Print the result (JSON) on standard output"))] = False,
 ) -> None:
-    """学生与订单班、学徒制、实习岗位的匹配 / match students to order-class, apprenticeship and internship seats."""
     from silian.services.planning.seat_matching import (
         METHODS,
         dump_match_json,

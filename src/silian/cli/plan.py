@@ -9,6 +9,7 @@ import typer
 from rich.table import Table
 
 from silian.cli.context import context
+from silian.cli.language import bilingual
 from silian.cli.root import app
 from silian.domain.messages import register_messages, t
 
@@ -42,14 +43,18 @@ register_messages(
 )
 
 
-@app.command("plan")
-def plan(region: Annotated[str, typer.Option("--region", help="地区名称或代码（默认：学校最多的城市）")] = "",
-         year: Annotated[int, typer.Option("--year", help="基准年份（计划下一年；默认最新）")] = 0,
-         max_change: Annotated[float, typer.Option("--max-change", help="每个专业点每年最大调整幅度")] = 0.2,
-         min_cohort: Annotated[float, typer.Option("--min-cohort", help="最小班额（人），低于则停招")] = 30,
-         as_json: Annotated[bool, typer.Option("--json", help="输出全部结果（JSON）")] = False,
-         output: Annotated[Path | None, typer.Option("-o", "--output", help="写出 plan.xlsx")] = None) -> None:
-    """下一年招生计划优化 / next year's enrolment plan by school × major."""
+@app.command("plan", help=bilingual("下一年招生计划优化（学校 × 专业）", "Next year's enrolment plan by school × major"))
+def plan(region: Annotated[str, typer.Option("--region", help=bilingual(
+             "地区名称或代码（默认：学校最多的城市）", "Region name or code (default: the city with the most schools)"))] = "",
+         year: Annotated[int, typer.Option("--year", help=bilingual(
+             "基准年份（计划下一年；默认最新）", "Base year (the plan is for the next; default: the latest)"))] = 0,
+         max_change: Annotated[float, typer.Option("--max-change", help=bilingual(
+             "每个专业点每年最大调整幅度", "Largest change of one school's major per year (a share)"))] = 0.2,
+         min_cohort: Annotated[float, typer.Option("--min-cohort", help=bilingual(
+             "最小班额（人），低于则停招", "Smallest class (students); below it the major stops enrolling"))] = 30,
+         as_json: Annotated[bool, typer.Option("--json", help=bilingual("输出全部结果（JSON）", "Print every result (JSON)"))] = False,
+         output: Annotated[Path | None, typer.Option("-o", "--output", help=bilingual(
+             "写出 plan.xlsx", "Write the plan to an .xlsx file"))] = None) -> None:
     from silian.domain.errors import InvalidInput
     from silian.reports.plan_workbook import write_plan_xlsx
     from silian.services.planning.enrolment_plan import (

@@ -10,6 +10,7 @@ import typer
 from rich.table import Table
 
 from silian.cli.context import context
+from silian.cli.language import bilingual
 from silian.cli.root import app
 from silian.domain.messages import register_messages, t
 
@@ -54,24 +55,30 @@ register_messages(
 )
 
 
-postings_app = typer.Typer(no_args_is_help=True, help="招聘数据 / job postings")
+CONFIRMED_HELP = bilingual("采用人工确认的岗位名称（`silian postings confirm`）",
+                           "Use the titles a reviewer confirmed (`silian postings confirm`)")
+JsonOut = Annotated[bool, typer.Option("--json", help=bilingual("输出 JSON", "Print JSON"))]
+postings_app = typer.Typer(no_args_is_help=True, help=bilingual("招聘数据", "Job postings"))
 app.add_typer(postings_app, name="postings")
 
 
-@app.command("classify")
+@app.command("classify", help=bilingual(
+    "岗位名称 → 职业分类大典细类：`silian classify FILE.csv --column job_name -o OUT.csv [--top-k N]`；"
+    "`silian classify evaluate` 打印交叉验证准确率",
+    "Job titles → occupations of the 2022 classification: `silian classify FILE.csv --column job_name -o OUT.csv "
+    "[--top-k N]`; `silian classify evaluate` prints the cross-validated accuracy"))
 def classify(
-    target: Annotated[str, typer.Argument(help="CSV 文件（UTF-8、UTF-8-BOM、GBK），或 evaluate（交叉验证）")],
-    column: Annotated[str, typer.Option("--column", help="岗位名称所在列")] = "job_name",
-    output: Annotated[Path | None, typer.Option("-o", "--output", help="输出 CSV")] = None,
-    top_k: Annotated[int, typer.Option("--top-k", help="同时输出前 N 个候选")] = 1,
-    folds: Annotated[int, typer.Option(help="evaluate：交叉验证折数")] = 5,
-    as_json: Annotated[bool, typer.Option("--json", help="evaluate：输出 JSON")] = False,
+    target: Annotated[str, typer.Argument(metavar=bilingual("文件", "FILE"), help=bilingual(
+        "CSV 文件（UTF-8、UTF-8-BOM、GBK），或 `evaluate`（交叉验证）", "A CSV file (UTF-8, UTF-8-BOM, GBK), or `evaluate`"))],
+    column: Annotated[str, typer.Option("--column", help=bilingual("岗位名称所在列", "The column of the job titles"))] = "job_name",
+    output: Annotated[Path | None, typer.Option("-o", "--output", help=bilingual("输出 CSV", "Output CSV file"))] = None,
+    top_k: Annotated[int, typer.Option("--top-k", help=bilingual("同时输出前 N 个候选", "Also write the top N candidates"))] = 1,
+    folds: Annotated[int, typer.Option(help=bilingual("`evaluate`：交叉验证折数", "`evaluate`: cross-validation folds"))] = 5,
+    as_json: Annotated[bool, typer.Option("--json", help=bilingual("`evaluate`：输出 JSON", "`evaluate`: print JSON"))] = False,
     use_confirmed: Annotated[
-        bool, typer.Option("--confirmed/--no-confirmed", help="采用人工确认的岗位名称（silian postings confirm）")
+        bool, typer.Option("--confirmed/--no-confirmed", help=CONFIRMED_HELP)
     ] = True,
 ) -> None:
-    """岗位名称 → 职业分类大典细类：`silian classify FILE.csv --column job_name -o OUT.csv [--top-k N]`；
-    `silian classify evaluate` 打印交叉验证准确率 / job titles → occupations; `evaluate` prints CV accuracy."""
     if target == "evaluate":
         _evaluate(folds, as_json)
         return
@@ -107,28 +114,37 @@ def _evaluate(folds: int, as_json: bool) -> None:
     context().console.print(table)
 
 
-@postings_app.command("import")
+@postings_app.command("import", help=bilingual("招聘数据 → 解析、去重、分类、汇总为需求",
+                                               "Postings → parsed, deduplicated, classified, aggregated demand"))
 def postings_import(
-    file: Annotated[Path, typer.Argument(help=".csv / .xlsx / .jsonl / .parquet")],
+    file: Annotated[Path, typer.Argument(metavar=bilingual("文件", "FILE"), help=".csv / .xlsx / .jsonl / .parquet")],
     preset: Annotated[
-        str, typer.Option(help="列映射预设：liepin、zhaopin、generic_zh、generic_en（默认自动识别）")
+        str, typer.Option(help=bilingual("列映射预设：`liepin`、`zhaopin`、`generic_zh`、`generic_en`（默认自动识别）",
+                                         "Column preset: `liepin`, `zhaopin`, `generic_zh`, `generic_en` (default: detected)"))
     ] = "",
-    column: Annotated[str, typer.Option("--column", help="岗位名称所在列（覆盖预设）")] = "",
-    engine: Annotated[str, typer.Option(help="local（默认，DuckDB/Polars 分批流式）或 spark")] = "local",
-    master: Annotated[str, typer.Option(help="Spark master（--engine spark）")] = "local[2]",
+    column: Annotated[str, typer.Option("--column", help=bilingual(
+        "岗位名称所在列（覆盖预设）", "The column of the job titles (over the preset)"))] = "",
+    engine: Annotated[str, typer.Option(help=bilingual("`local`（默认，DuckDB/Polars 分批流式）或 `spark`",
+                                                       "`local` (default, DuckDB/Polars in batches) or `spark`"))] = "local",
+    master: Annotated[str, typer.Option(help=bilingual("Spark 主节点地址（`--engine spark`）",
+                                                       "The Spark master (`--engine spark`)"))] = "local[2]",
     out: Annotated[
-        Path | None, typer.Option("--out", help="输出目录：需求汇总、复核队列、问题行，以及每条招聘记录（records/）")
+        Path | None, typer.Option("--out", help=bilingual(
+            "输出目录：需求汇总、复核队列、问题行，以及每条招聘记录（`records/`）",
+            "Output folder: the demand, the review queue, the problem rows and every posting (`records/`)"))
     ] = None,
     records: Annotated[
-        bool, typer.Option("--records/--no-records", help="--out 时保存每条招聘记录（原始记录与解析结果，Parquet）")
+        bool, typer.Option("--records/--no-records", help=bilingual(
+            "使用 --out 时保存每条招聘记录（原始记录与解析结果，Parquet）",
+            "With --out, keep every posting (raw and parsed, Parquet)"))
     ] = True,
-    load: Annotated[bool, typer.Option("--load/--no-load", help="把需求汇总载入数据库（来源 posting）")] = False,
+    load: Annotated[bool, typer.Option("--load/--no-load", help=bilingual(
+        "把需求汇总载入数据库（来源 `posting`）", "Load the demand into the database (source `posting`)"))] = False,
     use_confirmed: Annotated[
-        bool, typer.Option("--confirmed/--no-confirmed", help="采用人工确认的岗位名称（silian postings confirm）")
+        bool, typer.Option("--confirmed/--no-confirmed", help=CONFIRMED_HELP)
     ] = True,
-    as_json: Annotated[bool, typer.Option("--json")] = False,
+    as_json: JsonOut = False,
 ) -> None:
-    """招聘数据 → 解析、去重、分类、汇总为需求 / postings → parsed, deduplicated, classified, aggregated demand."""
     from silian.services.postings.importing import PostingsImport, checked_engine, import_postings
 
     ctx = context()
@@ -160,13 +176,15 @@ def postings_import(
             console.print(f"  • {note}")
 
 
-@postings_app.command("confirm")
+@postings_app.command("confirm", help=bilingual("保存人工确认的岗位名称（复核队列的答案）",
+                                                "Store the titles a reviewer confirmed (the review queue's answers)"))
 def postings_confirm(
-    file: Annotated[Path, typer.Argument(help="填好 confirmed_code 列的复核队列（.csv / .xlsx）")],
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="只检查，不保存")] = False,
-    as_json: Annotated[bool, typer.Option("--json")] = False,
+    file: Annotated[Path, typer.Argument(metavar=bilingual("文件", "FILE"), help=bilingual(
+        "填好 `confirmed_code` 列的复核队列（.csv / .xlsx）",
+        "The review queue with its `confirmed_code` column filled in (.csv / .xlsx)"))],
+    dry_run: Annotated[bool, typer.Option("--dry-run", help=bilingual("只检查，不保存", "Check only, store nothing"))] = False,
+    as_json: JsonOut = False,
 ) -> None:
-    """保存人工确认的岗位名称（复核队列的答案）/ store the titles a reviewer confirmed (the review queue's answers)."""
     from silian.services.postings.classifier import code_names
     from silian.services.postings.confirmed_titles import confirmed_location, read_reviewed, save_confirmed
     from silian.services.postings.state import state_database
@@ -180,12 +198,11 @@ def postings_confirm(
     context().console.print(done + (" " + t("cli_confirm_dry") if dry_run else ""))
 
 
-@postings_app.command("confirmed")
+@postings_app.command("confirmed", help=bilingual("列出人工确认的岗位名称", "List the titles a reviewer confirmed"))
 def postings_confirmed(
-    output: Annotated[Path | None, typer.Option("-o", "--output", help="导出为 CSV")] = None,
-    as_json: Annotated[bool, typer.Option("--json")] = False,
+    output: Annotated[Path | None, typer.Option("-o", "--output", help=bilingual("导出为 CSV", "Export as CSV"))] = None,
+    as_json: JsonOut = False,
 ) -> None:
-    """列出人工确认的岗位名称 / list the titles a reviewer confirmed."""
     from silian.services.postings.classifier import code_names
     from silian.services.postings.confirmed_titles import confirmed_table
     from silian.services.postings.state import state_database

@@ -9,6 +9,7 @@ import typer
 from rich.table import Table
 
 from silian.cli.context import context
+from silian.cli.language import bilingual
 from silian.cli.root import app
 from silian.domain.messages import register_messages, t
 
@@ -49,15 +50,19 @@ register_messages(
 )
 
 
-@app.command("recommend")
+@app.command("recommend", help=bilingual("为企业申报的需求推荐合作学校与专业",
+                                         "Partner schools and majors for each enterprise's declared demand"))
 def recommend(
-    enterprise: Annotated[str | None, typer.Option("--enterprise", help="只看这家企业（统一社会信用代码）")] = None,
-    year: Annotated[int | None, typer.Option("--year", help="需求年份（默认：最近一年）")] = None,
-    top: Annotated[int, typer.Option("--top", help="每项需求列出的学校与专业数（1–50）")] = 5,
-    output: Annotated[Path | None, typer.Option("-o", "--output", help="把全部结果写入 CSV（UTF-8 BOM）")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出")] = False,
+    enterprise: Annotated[str | None, typer.Option("--enterprise", help=bilingual(
+        "只看这家企业（统一社会信用代码）", "Only this enterprise (its unified social credit code)"))] = None,
+    year: Annotated[int | None, typer.Option("--year", help=bilingual(
+        "需求年份（默认：最近一年）", "Demand year (default: the latest)"))] = None,
+    top: Annotated[int, typer.Option("--top", help=bilingual(
+        "每项需求列出的学校与专业数（1–50）", "Schools and majors listed per demand (1–50)"))] = 5,
+    output: Annotated[Path | None, typer.Option("-o", "--output", help=bilingual(
+        "把全部结果写入 CSV（UTF-8 BOM）", "Write every row to a CSV file (UTF-8 with BOM)"))] = None,
+    as_json: Annotated[bool, typer.Option("--json", help=bilingual("输出 JSON", "Print JSON"))] = False,
 ) -> None:
-    """为企业申报需求推荐合作学校与专业 / partner schools and majors for each enterprise's declared demand."""
     from silian.domain.access import Principal
     from silian.services.demand_partners import MAX_NEEDS, demand_partners, partners_table
     from silian.services.presentation.export import inert_frame

@@ -11,6 +11,7 @@ import typer
 from rich.table import Table
 
 from silian.cli.context import context
+from silian.cli.language import bilingual
 from silian.cli.root import app
 from silian.domain.errors import InvalidInput
 from silian.domain.messages import register_messages, t
@@ -35,7 +36,10 @@ register_messages(
         "cli_sc_title": ("{region} · {year} 年：基线与情景对比", "{region} · {year}: baseline and scenarios"),
     }
 )
-KIND_HELP = "plan（招生计划）、plant（新建工厂）或 merger（学校合并）"
+KIND_HELP = bilingual("`plan`（招生计划）、`plant`（新建工厂）或 `merger`（学校合并）",
+                      "`plan` (an enrolment plan), `plant` (a new plant) or `merger` (a school merger)")
+NAME_HELP = bilingual("情景名称或编号", "The scenario's name or number")
+JsonOut = Annotated[bool, typer.Option("--json", help=bilingual("输出 JSON", "Print JSON"))]
 
 
 def _scenarios() -> ModuleType:
@@ -56,25 +60,27 @@ def read_spec_file(path: Path) -> Any:
         raise InvalidInput(t("cli_sc_bad_json", path=path.name, line=exc.lineno, column=exc.colno, detail=exc.msg)) from None
 
 
-group = typer.Typer(no_args_is_help=True, help="情景：保存并与基线对比 / what-if scenarios compared with the baseline")
+group = typer.Typer(no_args_is_help=True, help=bilingual("情景：保存并与基线对比", "What-if scenarios compared with the baseline"))
 app.add_typer(group, name="scenario")
 
 
-@group.command("save")
-def save(name: Annotated[str, typer.Argument(help="情景名称（同一地区内唯一）")],
+@group.command("save", help=bilingual("检查并保存情景", "Check and save a scenario"))
+def save(name: Annotated[str, typer.Argument(metavar=bilingual("名称", "NAME"), help=bilingual(
+             "情景名称（同一地区内唯一）", "The scenario's name (unique in its region)"))],
          kind: Annotated[str, typer.Option("--kind", help=KIND_HELP)],
-         spec: Annotated[Path, typer.Option("--spec", help="情景方案 JSON 文件，见 docs/planning.md")],
-         region: Annotated[str, typer.Option("--region", help="所属地区（默认：学校最多的城市）")] = "",
-         replace: Annotated[bool, typer.Option("--replace", help="覆盖同名情景")] = False) -> None:
-    """保存情景 / save a scenario."""
+         spec: Annotated[Path, typer.Option("--spec", help=bilingual(
+             "情景方案 JSON 文件，见 docs/planning.md", "The scenario's JSON file, see docs/planning.md"))],
+         region: Annotated[str, typer.Option("--region", help=bilingual(
+             "所属地区（默认：学校最多的城市）", "Its region (default: the city with the most schools)"))] = "",
+         replace: Annotated[bool, typer.Option("--replace", help=bilingual(
+             "覆盖同名情景", "Replace a scenario of the same name"))] = False) -> None:
     data = read_spec_file(spec)
     saved = _scenarios().save_scenario(context().database(), None, name=name, kind=kind, spec=data,
                                        settings=context().settings, region=region or None, replace=replace)
     context().console.print(t("cli_sc_saved", name=saved.name, id=saved.id, kind=saved.kind, region=saved.region_code))
 
-@group.command("list")
-def list_(as_json: Annotated[bool, typer.Option("--json", help="输出 JSON")] = False) -> None:
-    """列出情景 / list _scenarios()."""
+@group.command("list", help=bilingual("列出情景", "List the scenarios"))
+def list_(as_json: JsonOut = False) -> None:
     found = _scenarios().list_scenarios(context().database())
     if as_json:
         context().print_json([s.public() for s in found])
@@ -90,16 +96,16 @@ def list_(as_json: Annotated[bool, typer.Option("--json", help="输出 JSON")] =
     context().console.print(table)
 
 
-@group.command("show")
-def show(name: Annotated[str, typer.Argument(help="情景名称或编号")]) -> None:
-    """显示情景方案（JSON） / show a scenario (JSON)."""
+@group.command("show", help=bilingual("显示情景方案（JSON）", "Show a scenario (JSON)"))
+def show(name: Annotated[str, typer.Argument(metavar=bilingual("名称", "NAME"), help=NAME_HELP)]) -> None:
     context().print_json(_scenarios().get_scenario(context().database(), None, _ident(name)).public())
 
-@group.command("compare")
-def compare(names: Annotated[list[str], typer.Argument(help="一个或多个情景名称或编号")],
-            year: Annotated[int, typer.Option("--year", help="比较年份（默认最新）")] = 0,
-            as_json: Annotated[bool, typer.Option("--json", help="输出 JSON")] = False) -> None:
-    """基线与情景并列对比 / the baseline and the scenarios side by side."""
+@group.command("compare", help=bilingual("基线与情景并列对比", "The baseline and the scenarios side by side"))
+def compare(names: Annotated[list[str], typer.Argument(metavar=bilingual("名称", "NAME"), help=bilingual(
+                "一个或多个情景名称或编号", "One or more scenario names or numbers"))],
+            year: Annotated[int, typer.Option("--year", help=bilingual(
+                "比较年份（默认最新）", "Year compared (default: the latest)"))] = 0,
+            as_json: JsonOut = False) -> None:
     with context().busy("computing"):
         result = _scenarios().compare_saved(context().database(), None, [_ident(n) for n in names],
                                             settings=context().settings, year=year or None)
@@ -108,9 +114,8 @@ def compare(names: Annotated[list[str], typer.Argument(help="一个或多个情�
     else:
         print_comparison(result)
 
-@group.command("delete")
-def delete(name: Annotated[str, typer.Argument(help="情景名称或编号")]) -> None:
-    """删除情景 / delete a scenario."""
+@group.command("delete", help=bilingual("删除情景", "Delete a scenario"))
+def delete(name: Annotated[str, typer.Argument(metavar=bilingual("名称", "NAME"), help=NAME_HELP)]) -> None:
     gone = _scenarios().delete_scenario(context().database(), None, _ident(name))
     context().console.print(t("cli_sc_deleted", name=gone.name, id=gone.id))
 

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from silian.cli.context import context
+from silian.cli.language import bilingual
 from silian.cli.root import app
 from silian.domain.messages import register_messages, t
 
@@ -17,11 +18,11 @@ register_messages({
 })
 
 
-@app.command("serve")
-def serve(host: Annotated[str, typer.Option(help="监听地址 / address to listen on")] = "127.0.0.1",
-          port: Annotated[int, typer.Option(help="端口 / port")] = 8000,
-          workers: Annotated[int, typer.Option(help="工作进程数 / worker processes")] = 1) -> None:
-    """运行平台（网页与 API）/ serve the platform (pages and API); `--db` chooses the database."""
+@app.command("serve", help=bilingual("运行平台（网页与 API）；数据库由全局选项 `--db` 指定",
+                                     "Serve the platform (pages and API); the global `--db` chooses the database"))
+def serve(host: Annotated[str, typer.Option(help=bilingual("监听地址", "Address to listen on"))] = "127.0.0.1",
+          port: Annotated[int, typer.Option(help=bilingual("端口", "Port"))] = 8000,
+          workers: Annotated[int, typer.Option(help=bilingual("工作进程数", "Worker processes"))] = 1) -> None:
     import uvicorn
 
     from silian.services.imports import ensure_schema

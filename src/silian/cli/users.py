@@ -13,6 +13,7 @@ from rich.table import Table
 from rich.text import Text
 
 from silian.cli.context import context
+from silian.cli.language import bilingual
 from silian.cli.root import app
 from silian.domain.messages import register_messages, t
 
@@ -35,12 +36,19 @@ register_messages({
     "cli_audit_written": ("已写出 {n} 条审计记录：{path}", "{n} audit records written: {path}"),
 })
 
-user_app = typer.Typer(no_args_is_help=True, help="平台用户 / platform users")
+user_app = typer.Typer(no_args_is_help=True, help=bilingual("平台用户", "The platform's users"))
 app.add_typer(user_app, name="user")
 
 NewPassword = Annotated[str, typer.Option("--password", prompt=True, hide_input=True, confirmation_prompt=True,
-                                          envvar="SILIAN_NEW_PASSWORD", help="密码（或 SILIAN_NEW_PASSWORD）")]
-Json = Annotated[bool, typer.Option("--json", help="JSON 输出 / JSON output")]
+                                          envvar="SILIAN_NEW_PASSWORD",
+                                          help=bilingual("密码（或 SILIAN_NEW_PASSWORD）", "Password (or SILIAN_NEW_PASSWORD)"))]
+Json = Annotated[bool, typer.Option("--json", help=bilingual("输出 JSON", "Print JSON"))]
+Username = Annotated[str, typer.Argument(metavar=bilingual("用户名", "USERNAME"), help=bilingual("用户的登录名", "The user's login name"))]
+ROLE_HELP = bilingual("角色：`city_admin`、`county_officer`、`school_user` 或 `enterprise_user`",
+                      "Role: `city_admin`, `county_officer`, `school_user` or `enterprise_user`")
+County = Annotated[str, typer.Option(help=bilingual("县级用户：县市区代码", "County user: the county's code"))]
+School = Annotated[str, typer.Option(help=bilingual("学校用户：学校代码", "School user: the school's code"))]
+Enterprise = Annotated[str, typer.Option(help=bilingual("企业用户：统一社会信用代码", "Enterprise user: its unified social credit code"))]
 
 
 def _operator() -> Principal:
@@ -55,19 +63,17 @@ def _database() -> Database:
     return db
 
 
-@user_app.command("add")
+@user_app.command("add", help=bilingual("创建用户（第一个管理员：`silian user add admin`）",
+                                      "Create a user (the first admin: `silian user add admin`)"))
 def user_add(
-    username: Annotated[str, typer.Argument(help="用户名")],
-    role: Annotated[
-        str, typer.Option(help="city_admin / county_officer / school_user / enterprise_user")
-    ] = "city_admin",
+    username: Username,
+    role: Annotated[str, typer.Option(help=ROLE_HELP)] = "city_admin",
     password: NewPassword = "",
-    county: Annotated[str, typer.Option(help="县级用户：县市区代码")] = "",
-    school: Annotated[str, typer.Option(help="学校用户：学校代码")] = "",
-    enterprise: Annotated[str, typer.Option(help="企业用户：统一社会信用代码")] = "",
-    name: Annotated[str, typer.Option(help="显示名称")] = "",
+    county: County = "",
+    school: School = "",
+    enterprise: Enterprise = "",
+    name: Annotated[str, typer.Option(help=bilingual("显示名称", "Display name"))] = "",
 ) -> None:
-    """创建用户（第一个管理员：`silian user add admin`）/ create a user."""
     from silian.services.accounts import create_user
 
     create_user(_database(), username=username, password=password, role=role, display_name=name,
@@ -76,14 +82,15 @@ def user_add(
     context().console.print(t("cli_user_added", username=username, role=role))
 
 
-@user_app.command("list")
+@user_app.command("list", help=bilingual("列出用户", "List the users"))
 def user_list(
-    search: Annotated[str, typer.Option(help="用户名或显示名称包含 / in the username or display name")] = "",
-    role: Annotated[str, typer.Option(help="只列此角色 / only this role")] = "",
-    status: Annotated[str, typer.Option(help="active / inactive / locked")] = "",
+    search: Annotated[str, typer.Option(help=bilingual(
+        "用户名或显示名称包含的文字", "Text in the username or the display name"))] = "",
+    role: Annotated[str, typer.Option(help=bilingual("只列此角色", "Only this role"))] = "",
+    status: Annotated[str, typer.Option(help=bilingual(
+        "`active`、`inactive` 或 `locked`", "`active`, `inactive` or `locked`"))] = "",
     as_json: Json = False,
 ) -> None:
-    """列出用户 / list the users."""
     from silian.services.account_admin import list_users
 
     rows = list_users(context().database(), search=search, role=role, status=status)
@@ -100,16 +107,15 @@ def user_list(
     context().console.print(table)
 
 
-@user_app.command("set-role")
+@user_app.command("set-role", help=bilingual("改变角色与范围", "Change a user's role and scope"))
 def user_set_role(
-    username: Annotated[str, typer.Argument(help="用户名")],
-    role: Annotated[str, typer.Option(help="city_admin / county_officer / school_user / enterprise_user")],
-    county: Annotated[str, typer.Option(help="县级用户：县市区代码")] = "",
-    school: Annotated[str, typer.Option(help="学校用户：学校代码")] = "",
-    enterprise: Annotated[str, typer.Option(help="企业用户：统一社会信用代码")] = "",
-    name: Annotated[str, typer.Option(help="新的显示名称")] = "",
+    username: Username,
+    role: Annotated[str, typer.Option(help=ROLE_HELP)],
+    county: County = "",
+    school: School = "",
+    enterprise: Enterprise = "",
+    name: Annotated[str, typer.Option(help=bilingual("新的显示名称", "The new display name"))] = "",
 ) -> None:
-    """改变角色与范围 / change a user's role and scope."""
     from silian.services.account_admin import change_role
     from silian.services.accounts import user_id_of
 
@@ -119,9 +125,9 @@ def user_set_role(
     context().console.print(t("cli_user_updated", username=username))
 
 
-@user_app.command("deactivate")
-def user_deactivate(username: Annotated[str, typer.Argument(help="用户名")]) -> None:
-    """停用用户（其所有会话和令牌立即失效）/ deactivate a user (every session and token ends)."""
+@user_app.command("deactivate", help=bilingual("停用用户（其所有会话和令牌立即失效）",
+                                             "Deactivate a user (every session and token ends at once)"))
+def user_deactivate(username: Username) -> None:
     from silian.services.account_admin import set_active, user_details
     from silian.services.accounts import user_id_of
 
@@ -133,9 +139,8 @@ def user_deactivate(username: Annotated[str, typer.Argument(help="用户名")]) 
                               tokens=len(before["tokens"])))
 
 
-@user_app.command("activate")
-def user_activate(username: Annotated[str, typer.Argument(help="用户名")]) -> None:
-    """重新启用用户 / reactivate a user."""
+@user_app.command("activate", help=bilingual("重新启用用户", "Reactivate a user"))
+def user_activate(username: Username) -> None:
     from silian.services.account_admin import set_active
     from silian.services.accounts import user_id_of
 
@@ -144,9 +149,9 @@ def user_activate(username: Annotated[str, typer.Argument(help="用户名")]) ->
     context().console.print(t("cli_user_activated", username=username))
 
 
-@user_app.command("reset-password")
-def user_reset_password(username: Annotated[str, typer.Argument(help="用户名")]) -> None:
-    """生成一次性密码（只显示一次；用户首次登录后须修改）/ give a user a one-time password."""
+@user_app.command("reset-password", help=bilingual("生成一次性密码（只显示一次；用户首次登录后须修改）",
+                                                 "Give a user a one-time password (shown once; changed at the first login)"))
+def user_reset_password(username: Username) -> None:
     from silian.services.account_admin import reset_password
     from silian.services.accounts import user_id_of
 
@@ -156,9 +161,9 @@ def user_reset_password(username: Annotated[str, typer.Argument(help="用户名"
     context().console.print(password, highlight=False, markup=False)
 
 
-@user_app.command("set-password")
-def user_set_password(username: Annotated[str, typer.Argument(help="用户名")], password: NewPassword = "") -> None:
-    """设置用户的密码（其所有会话和令牌失效）/ set a user's password (every session and token ends)."""
+@user_app.command("set-password", help=bilingual("设置用户的密码（其所有会话和令牌失效）",
+                                               "Set a user's password (every session and token ends)"))
+def user_set_password(username: Username, password: NewPassword = "") -> None:
     from silian.services.account_admin import set_password
     from silian.services.accounts import user_id_of
 
@@ -167,9 +172,8 @@ def user_set_password(username: Annotated[str, typer.Argument(help="用户名")]
     context().console.print(t("cli_user_password_set", username=username))
 
 
-@user_app.command("unlock")
-def user_unlock(username: Annotated[str, typer.Argument(help="用户名")]) -> None:
-    """解除登录限制（所有来源地址）/ end every login wait of a user."""
+@user_app.command("unlock", help=bilingual("解除登录限制（所有来源地址）", "End every login wait of a user (all addresses)"))
+def user_unlock(username: Username) -> None:
     from silian.services.account_admin import unlock
     from silian.services.accounts import user_id_of
 
@@ -178,9 +182,9 @@ def user_unlock(username: Annotated[str, typer.Argument(help="用户名")]) -> N
     context().console.print(t("cli_user_unlocked", username=username, n=forgotten))
 
 
-@user_app.command("tokens")
-def user_tokens(username: Annotated[str, typer.Argument(help="用户名（省略：所有人）")] = "", as_json: Json = False) -> None:
-    """列出 API 令牌（不显示令牌本身）/ list API tokens (never the tokens themselves)."""
+@user_app.command("tokens", help=bilingual("列出 API 令牌（不显示令牌本身）", "List API tokens (never the tokens themselves)"))
+def user_tokens(username: Annotated[str, typer.Argument(metavar=bilingual("用户名", "USERNAME"), help=bilingual(
+                    "用户名（省略：所有人）", "User name (none: everyone)"))] = "", as_json: Json = False) -> None:
     from silian.services.account_access import list_tokens
     from silian.services.accounts import user_id_of
 
@@ -202,27 +206,29 @@ def _when(value: object) -> str:
     return value.strftime("%Y-%m-%d %H:%M") if hasattr(value, "strftime") else ""
 
 
-@user_app.command("revoke-token")
-def user_revoke_token(token_id: Annotated[int, typer.Argument(help="令牌编号（silian user tokens）")]) -> None:
-    """吊销一个 API 令牌 / revoke an API token."""
+@user_app.command("revoke-token", help=bilingual("吊销一个 API 令牌", "Revoke an API token"))
+def user_revoke_token(token_id: Annotated[int, typer.Argument(metavar=bilingual("令牌编号", "TOKEN_ID"), help=bilingual(
+        "令牌编号（见 `silian user tokens`）", "The token's number (see `silian user tokens`)"))]) -> None:
     from silian.services.account_access import revoke_token_id
 
     found = revoke_token_id(_database(), _operator(), token_id)
     context().console.print(t("cli_token_revoked", id=token_id, username=found["username"], name=found["name"]))
 
 
-@user_app.command("audit")
+@user_app.command("audit", help=bilingual("审计日志：筛选、分页、导出 Excel", "The audit log: filter, page, export to Excel"))
 def user_audit(
-    user: Annotated[str, typer.Option(help="用户名 / username")] = "",
-    action: Annotated[str, typer.Option(help="操作，如 login_failed / action, e.g. login_failed")] = "",
-    table: Annotated[str, typer.Option(help="数据表，如 users / table, e.g. users")] = "",
-    date_from: Annotated[str, typer.Option("--from", help="开始日期 YYYY-MM-DD（UTC）")] = "",
-    date_to: Annotated[str, typer.Option("--to", help="结束日期 YYYY-MM-DD（含当天）")] = "",
-    page: Annotated[int, typer.Option(help="页码（每页 50 条）/ page (50 a page)")] = 1,
-    output: Annotated[Path | None, typer.Option("-o", "--output", help="写出 .xlsx（全部匹配记录）")] = None,
+    user: Annotated[str, typer.Option(help=bilingual("用户的登录名", "The user's login name"))] = "",
+    action: Annotated[str, typer.Option(help=bilingual("操作，如 `login_failed`", "Action, e.g. `login_failed`"))] = "",
+    table: Annotated[str, typer.Option(help=bilingual("数据表，如 `users`", "Table, e.g. `users`"))] = "",
+    date_from: Annotated[str, typer.Option("--from", help=bilingual(
+        "开始日期 YYYY-MM-DD（UTC）", "First day, YYYY-MM-DD (UTC)"))] = "",
+    date_to: Annotated[str, typer.Option("--to", help=bilingual(
+        "结束日期 YYYY-MM-DD（含当天）", "Last day, YYYY-MM-DD (included)"))] = "",
+    page: Annotated[int, typer.Option(help=bilingual("页码（每页 50 条）", "Page (50 records a page)"))] = 1,
+    output: Annotated[Path | None, typer.Option("-o", "--output", help=bilingual(
+        "写出 .xlsx（全部匹配记录）", "Write an .xlsx file (every matching record)"))] = None,
     as_json: Json = False,
 ) -> None:
-    """审计日志：筛选、分页、导出 Excel / the audit log: filter, page, export."""
     from silian.services.audit_log import AuditQuery, audit_page, audit_workbook
 
     db, actor = _database(), _operator()

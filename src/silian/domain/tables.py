@@ -26,6 +26,7 @@ class Field:
     high: float | None = None
     length: int = 200
     help: str = ""
+    help_en: str = ""
     # other spellings a user may write for a choice (e.g. its Chinese label), mapped to the stored value
     aliases: tuple[tuple[str, str], ...] = ()
     example: str = ""  # a valid value, shown in templates (the default comes from the kind and the check)
@@ -56,6 +57,7 @@ class TableSpec:
     key: tuple[str, ...]
     rules: tuple[Rule, ...] = ()
     help: str = ""
+    help_en: str = ""
 
     def field(self, name: str) -> Field:
         return next(f for f in self.fields if f.name == name)
@@ -73,24 +75,28 @@ def _amount(name: str, zh: str, en: str, help: str = "") -> Field:
     return Field(name, zh, en, "float", low=0, help=help)
 
 
-YEAR = Field("year", "年份", "Year", "int", required=True, low=2000, high=2100, help="四位年份，如 2024")
+YEAR = Field("year", "年份", "Year", "int", required=True, low=2000, high=2100, help="四位年份，如 2024",
+             help_en="Four digits, e.g. 2024")
 INSTITUTION = Field(
     "institution_code", "学校代码", "School code", required=True, check="institution", length=20,
     help="学校标识码（10 位），须已在“学校”表中",
+    help_en="The school's 10-digit identifier; the school must be in the schools table",
 )
 COUNTY = Field(
     "county_code", "所在县市区代码", "County code", required=True, check="region", length=12,
-    help="6 位行政区划代码，如 410105（金水区）",
+    help="6 位行政区划代码，如 410105（金水区）", help_en="6-digit division code, e.g. 410105 (金水区)",
 )
 
 REGIONS = TableSpec(
     "regions", "行政区划", "Regions",
     (
-        Field("code", "区划代码", "Division code", required=True, length=12, help="6 位行政区划代码"),
+        Field("code", "区划代码", "Division code", required=True, length=12, help="6 位行政区划代码",
+              help_en="6-digit division code"),
         Field("name", "名称", "Name", required=True),
         Field("level", "层级", "Level", required=True, choices=vocab.REGION_LEVELS),
         Field("parent_code", "上级区划代码", "Parent code", length=12),
-        Field("is_peer", "是否对标城市", "Peer city", "bool", help="苏锡常等对标城市填“是”"),
+        Field("is_peer", "是否对标城市", "Peer city", "bool", help="苏锡常等对标城市填“是”",
+              help_en="`是` (yes) for a peer city such as 苏锡常"),
     ),
     key=("code",),
 )
@@ -98,7 +104,8 @@ REGIONS = TableSpec(
 INSTITUTIONS = TableSpec(
     "institutions", "学校", "Schools",
     (
-        Field("code", "学校代码", "School code", required=True, length=20, help="学校标识码（10 位）"),
+        Field("code", "学校代码", "School code", required=True, length=20, help="学校标识码（10 位）",
+              help_en="The school's 10-digit identifier"),
         Field("name", "学校名称", "School name", required=True),
         Field("level", "办学层次", "Level", required=True, choices=tuple(vocab.SCHOOL_LEVELS)),
         Field("ownership", "举办性质", "Ownership", required=True, choices=vocab.OWNERSHIP),
@@ -134,7 +141,7 @@ MAJOR_POINTS = TableSpec(
     (
         INSTITUTION,
         Field("major_code", "专业代码", "Major code", required=True, check="major", length=12,
-              help="职业教育专业目录代码，如 660103"),
+              help="职业教育专业目录代码，如 660103", help_en="Code in the vocational major catalogue, e.g. 660103"),
         YEAR,
         _count("enrolment", "招生数", "Enrolled this year", required=True),
         _count("students", "在校生数", "Students in school", required=True),
@@ -158,16 +165,19 @@ MAJOR_POINTS = TableSpec(
         Rule("le", vocab.CERT_LEVEL_COLUMNS, "graduates"),
     ),
     help="证书按毕业生取得的最高等级计数，各等级之和不超过毕业生数",
+    help_en="Certificates count each graduate's highest level; the levels add up to at most the graduates",
 )
 
 ENTERPRISES = TableSpec(
     "enterprises", "企业", "Enterprises",
     (
         Field("credit_code", "统一社会信用代码", "Unified social credit code", required=True,
-              check="credit_code", length=18, help="18 位，见营业执照"),
+              check="credit_code", length=18, help="18 位，见营业执照",
+              help_en="18 characters, on the business licence"),
         Field("name", "企业名称", "Name", required=True),
         Field("industry_code", "行业代码", "Industry code", required=True, check="industry", length=5,
-              help="GB/T 4754-2017 大类（2 位）、中类（3 位）或小类（4 位）代码"),
+              help="GB/T 4754-2017 大类（2 位）、中类（3 位）或小类（4 位）代码",
+              help_en="GB/T 4754-2017 division (2 digits), group (3) or class (4) code"),
         COUNTY,
         Field("size", "企业规模", "Size", choices=vocab.ENTERPRISE_SIZES),
         Field("is_integration", "是否产教融合型企业", "Certified 产教融合型 enterprise", "bool"),
@@ -182,7 +192,8 @@ INDUSTRY_STATS = TableSpec(
         Field("region_code", "区划代码", "Region code", required=True, check="region", length=12),
         YEAR,
         Field("industry_code", "行业代码", "Industry code", required=True, check="industry", length=5,
-              help="GB/T 4754-2017 门类（字母）或大类（2 位）代码"),
+              help="GB/T 4754-2017 门类（字母）或大类（2 位）代码",
+              help_en="GB/T 4754-2017 section (a letter) or division (2 digits) code"),
         _amount("value_added", "增加值（亿元）", "Value added (100m yuan)"),
         _amount("employment", "从业人员（万人）", "Employment (10k persons)"),
         _count("enterprises", "规上企业数", "Enterprises above designated size"),
@@ -205,6 +216,7 @@ REGIONAL_ECONOMY = TableSpec(
     key=("region_code", "year"),
     rules=(Rule("le", ("primary_va", "secondary_va", "tertiary_va"), "gdp", tolerance=0.01),),
     help="三次产业增加值之和应等于地区生产总值（允许 1% 的舍入误差）",
+    help_en="The three sectors' value added sum to the GDP (1% rounding allowed)",
 )
 
 DEMAND = TableSpec(
@@ -212,13 +224,17 @@ DEMAND = TableSpec(
     (
         Field("source", "来源", "Source", required=True, choices=vocab.DEMAND_SOURCES,
               help="企业申报、招聘信息或统计推算（也可写 declared、posting、statistics）",
+              help_en="Declared by an enterprise, from job postings or estimated from statistics (or declared, posting, statistics)",
               aliases=tuple(vocab.DEMAND_SOURCE_ALIASES.items())),
         Field("region_code", "区划代码", "Region code", required=True, check="region", length=12),
-        Field("period", "时期", "Period", "period", required=True, length=7, help="年（2024）或年月（2024-06）"),
+        Field("period", "时期", "Period", "period", required=True, length=7, help="年（2024）或年月（2024-06）",
+              help_en="A year (2024) or a month (2024-06)"),
         Field("enterprise_credit_code", "企业统一社会信用代码", "Enterprise credit code", check="enterprise",
-              length=18, help="企业申报时填写，须已在“企业”表中"),
+              length=18, help="企业申报时填写，须已在“企业”表中",
+              help_en="For a declared demand; the enterprise must be in the enterprises table"),
         Field("occupation_code", "职业代码", "Occupation code", check="occupation", length=12,
-              help="职业分类大典 2022 细类，如 6-18-01-07"),
+              help="职业分类大典 2022 细类，如 6-18-01-07",
+              help_en="Occupation of the 2022 大典 (the finest level), e.g. 6-18-01-07"),
         Field("major_code", "专业代码", "Major code", check="major", length=12),
         Field("skill_level", "技能等级", "Skill level", required=True, choices=vocab.SKILL_LEVELS),
         _count("count", "需求人数", "Openings", required=True),

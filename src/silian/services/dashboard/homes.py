@@ -91,6 +91,7 @@ class EnterpriseHome:
     posts: PresentedTable
     partners: PresentedTable
     notes: list[str] = field(default_factory=list)
+    name: str = ""  # the enterprise's name (its credit code when the hub does not know it)
 
 
 # ---------------------------------------------------------------- county
@@ -222,7 +223,11 @@ def enterprise_home(db: Database, principal: Principal) -> EnterpriseHome:
     best: dict[str, Recommendation] = {}
     for item in sorted(found, key=lambda r: -r.score):
         best.setdefault(item.code, item)
-    return EnterpriseHome(posts, recommendations_table("home-partners", "tbl_home_partners", list(best.values())[:10]))
+    code = principal.enterprise_credit_code or ""
+    with db.engine.connect() as conn:
+        name = hub_store.enterprise_directory(conn, [code]).get(code, (code, ""))[0] if code else ""
+    return EnterpriseHome(posts, recommendations_table("home-partners", "tbl_home_partners", list(best.values())[:10]),
+                          name=name)
 
 
 def declared_demand_partners(db: Database, credit_code: str) -> list[Recommendation]:

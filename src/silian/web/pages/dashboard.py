@@ -69,7 +69,7 @@ register_messages(
         "dash_csv": ("下载 CSV", "Download CSV"),
         "dash_xlsx": ("下载 Excel", "Download Excel"),
         "dash_latest": ("最新耦合协调度（{year} 年）", "Latest coordination ({year})"),
-        "dash_level_lag": ("协调等级：{level}；{lag}", "Level: {level}; lagging: {lag}"),
+        "dash_level_lag": ("协调等级：{level}；{lag}", "Level: {level}; {lag}"),
         "dash_cards": ("专业预警（{year} 年需求，单位：个专业）", "Warning cards ({year} demand; number of majors)"),
         "dash_findings": ("四项诊断的主要发现", "Key findings of the four diagnoses"),
         "dash_dx_pathways": ("断头路（升学通道）", "Broken pathways (断头路)"),
@@ -147,8 +147,8 @@ register_messages(
             ),
         ),
         "dash_postings_none": (
-            "尚未导入招聘数据：数据库中没有来源为“招聘信息”（posting）的需求记录。",
-            "No job postings have been imported: the hub has no demand records with source “posting”.",
+            "尚未导入招聘数据：数据库中没有来源为“招聘信息”（`posting`）的需求记录。",
+            "No job postings have been imported: the hub has no demand records with source `posting`.",
         ),
         "dash_postings_how": (
             (

@@ -35,7 +35,20 @@ register_messages(
         "home_setting": ("设置标准", "Setting standard"),
         "home_monitoring": ("办学条件达标监测", "达标 monitoring"),
         "home_platform": ("到需求共享平台发布或响应", "Post or respond on the demand-sharing platform"),
-        "home_no_posts": ("还没有发布", "No posts yet"),
+        "home_no_posts": ("还没有发布：在需求共享平台发布需求后，这里列出您的发布和收到的响应。",
+                          ("No posts yet: once you post a demand on the platform, your posts and the responses to "
+                          "them are listed here.")),
+        "home_no_grow": ("本县没有需求明显大于供给的专业。", "No major of the county has clearly more demand than supply."),
+        "home_no_cut": ("本县没有红牌专业。", "The county has no major with a red card."),
+        "home_no_fitting": ("目前没有适合本校专业的企业发布。", "No enterprise post fits the school's majors at present."),
+        "home_no_dead_ends": ("没有断头路专业：本校的专业在本市都有可升学的接续专业。",
+                              "No dead-end majors: every major of the school continues somewhere in the city."),
+        "home_no_partners": ("推荐依据您在平台上发布的需求或向数据中心申报的人才需求；两者都还没有，所以暂无推荐。",
+                             ("Partner schools are recommended from the demand you post on the platform or declare to "
+                             "the hub; there is none of either yet.")),
+        "home_no_checks": ("没有本校的达标数据：设置标准与达标监测只适用于中职学校；中职学校请先上传办学条件数据。",
+                           ("No 达标 data for this school: the setting standard and the monitoring apply to secondary "
+                           "(中职) schools only; a 中职 school uploads its resources first.")),
         "home_no_school": ("账号没有关联学校，请联系市级管理员。", "The account has no school; ask the city admin."),
         "home_no_county": ("账号没有关联县（市、区），请联系市级管理员。", "The account has no county; ask the city admin."),
     }

@@ -109,11 +109,11 @@ register_messages(
         "pl_save_scenario": ("另存为情景", "Save as a scenario"),
         "pl_match_intro": (
             (
-                "上传匹配文件（JSON，格式同 `silian match`）：students 为每名学生按志愿排序的岗位，positions 为每个岗位的名额"
+                "上传匹配文件（JSON，格式同 `silian match`）：`students` 为每名学生按志愿排序的岗位，`positions` 为每个岗位的名额"
                 "与接受的学生排序。学生只会被匹配到双方互相列出的岗位。"
             ),
             (
-                "Upload a matching file (JSON, as for `silian match`): students list positions best first, positions give "
+                "Upload a matching file (JSON, as for `silian match`): `students` list positions best first, `positions` give "
                 "their capacity and the students they accept, best first. A student is matched only where both list each other."
             ),
         ),

@@ -38,7 +38,7 @@ register_messages(
         "pm_intro_excel": (
             ("也可以上传 Excel：一个工作簿含“学生”（学生编号、成绩、志愿1…）和“岗位”（岗位编号、名额）两个工作表，"
             "或分别上传学生文件和岗位文件（.xlsx 或 .csv）。岗位按成绩从高到低录取（延迟接受，结果稳定）。"),
-            ("Or upload Excel: one workbook with a 学生 sheet (student code, score, choices 志愿1…) and a 岗位 sheet "
+            ("Or upload Excel: one workbook with a `学生` sheet (student code, score, choices `志愿1`…) and a `岗位` sheet "
             "(position code, seats), or the two as separate files (.xlsx or .csv). Seats take students by score, highest "
             "first (deferred acceptance: a stable result)."),
         ),
