@@ -41,11 +41,15 @@ JsonOut = Annotated[bool, typer.Option("--json", help=bilingual("输出 JSON", "
 
 
 def _analysis(region: str, year: int) -> AnalysisBundle:
+    from silian.domain.errors import InvalidInput, NotFound
     from silian.services.analysis import run_analysis
 
     ctx = context()
-    with ctx.busy("analysing"):
-        return run_analysis(ctx.database(), settings=ctx.settings, region=region or None, year=year or None)
+    try:
+        with ctx.busy("analysing"):
+            return run_analysis(ctx.database(), settings=ctx.settings, region=region or None, year=year or None)
+    except NotFound as exc:  # an unknown --region or --year is a bad option value: exit 2, as docs/cli.md says
+        raise InvalidInput(exc.message) from None
 
 
 @app.command("analyze", help=bilingual("四链耦合、四大诊断与预测", "Four-chain coupling, the four diagnoses and forecasts"))
