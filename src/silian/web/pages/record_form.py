@@ -209,12 +209,7 @@ async def create_from_form(request: Request, db: DbDep, principal: PrincipalDep,
 # ---------------------------------------------------------------- view and edit
 @router.get("/data/records/{table}/{record_id:int}")
 def view_record(request: Request, db: DbDep, principal: PrincipalDep, table: str, record_id: int, done: str = "") -> Response:
-    if principal.is_public:
-        return login_redirect(request)
-    refused = known_table(request, principal, table)
-    if refused is not None:
-        return refused
-    record = _visible(request, db, principal, table, record_id)
+    record = _record_for(request, db, principal, table, record_id)
     if isinstance(record, Response):
         return record
     spec = HUB_TABLES[table]
@@ -227,17 +222,10 @@ def view_record(request: Request, db: DbDep, principal: PrincipalDep, table: str
 @router.post("/data/records/{table}/{record_id:int}")
 async def save_form(request: Request, db: DbDep, principal: PrincipalDep, client: ClientDep, table: str,
                record_id: int) -> Response:
-    if principal.is_public:
-        return login_redirect(request)
-    refused = known_table(request, principal, table)
-    if refused is not None:
-        return refused
-    record = _visible(request, db, principal, table, record_id)
+    record = _record_for(request, db, principal, table, record_id, writing=True)
     if isinstance(record, Response):
         return record
     spec = HUB_TABLES[table]
-    if not records.may_write(db, principal, table, record):
-        return error_response(request, principal, 403, f"{t('rf_read_only')} {scope_note(principal)}".strip())
     values = await _submitted(request, spec, locked_column(principal, table))
     try:
         records.update_record(db, principal, table, record_id, values, client)
@@ -256,23 +244,26 @@ def _delete_page(request: Request, principal: Principal, spec: TableSpec, record
                   title=t("rf_delete_title", id=record["id"], table=table_label(spec)))
 
 
-def _deletable(request: Request, db: Database, principal: Principal, table: str, record_id: int) -> dict[str, Any] | Response:
+def _record_for(request: Request, db: Database, principal: Principal, table: str, record_id: int, *,
+                writing: bool = False) -> dict[str, Any] | Response:
+    """The record a page works on, or the page that stops it: the login for the public, 404 for an unknown table or
+    record, 403 for a record outside the user's scope (or, ``writing``, one the user may only read)."""
+    if principal.is_public:
+        return login_redirect(request)
     refused = known_table(request, principal, table)
     if refused is not None:
         return refused
     record = _visible(request, db, principal, table, record_id)
     if isinstance(record, Response):
         return record
-    if not records.may_write(db, principal, table, record):
+    if writing and not records.may_write(db, principal, table, record):
         return error_response(request, principal, 403, f"{t('rf_read_only')} {scope_note(principal)}".strip())
     return record
 
 
 @router.get("/data/records/{table}/{record_id:int}/delete")
 def confirm_delete(request: Request, db: DbDep, principal: PrincipalDep, table: str, record_id: int) -> Response:
-    if principal.is_public:
-        return login_redirect(request)
-    record = _deletable(request, db, principal, table, record_id)
+    record = _record_for(request, db, principal, table, record_id, writing=True)
     if isinstance(record, Response):
         return record
     return _delete_page(request, principal, HUB_TABLES[table], record)
@@ -281,9 +272,7 @@ def confirm_delete(request: Request, db: DbDep, principal: PrincipalDep, table: 
 @router.post("/data/records/{table}/{record_id:int}/delete")
 async def delete_confirmed(request: Request, db: DbDep, principal: PrincipalDep, client: ClientDep, table: str,
                  record_id: int) -> Response:
-    if principal.is_public:
-        return login_redirect(request)
-    record = _deletable(request, db, principal, table, record_id)
+    record = _record_for(request, db, principal, table, record_id, writing=True)
     if isinstance(record, Response):
         return record
     try:
