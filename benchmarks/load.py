@@ -46,7 +46,7 @@ from typing import Any
 
 import httpx
 
-PASSWORD = "load-test-password-2024"
+PASSWORD = "amber harbour kettle 42"
 PAGES = ("/", "/dashboard/gaps", "/dashboard/schools", "/dashboard/pathways", "/dashboard/counties", "/platform")
 ANALYSES = ("/api/v1/analysis/coupling", "/api/v1/analysis/supply-demand", "/api/v1/analysis/schools",
             "/api/v1/analysis/pathways")
