@@ -175,8 +175,9 @@ def _prefilled(principal: Principal, spec: TableSpec) -> dict[str, str]:
     return {scope.column: scope.value} if scope.kind == "column" and scope.column in spec.field_names else {}
 
 
-@router.get("/data/records/{table}/new")
-def new_record_form(request: Request, db: DbDep, principal: PrincipalDep, table: str) -> Response:
+def _creatable(request: Request, db: Database, principal: Principal, table: str) -> TableSpec | Response:
+    """The table a new record goes into, or the page that stops it: the login for the public, 404 for an unknown
+    table, 403 for a table the user may not write."""
     if principal.is_public:
         return login_redirect(request)
     refused = known_table(request, principal, table)
@@ -185,19 +186,22 @@ def new_record_form(request: Request, db: DbDep, principal: PrincipalDep, table:
     spec = HUB_TABLES[table]
     if not records.may_write(db, principal, table):
         return error_response(request, principal, 403, t("rf_cannot_write", table=table_label(spec)))
+    return spec
+
+
+@router.get("/data/records/{table}/new")
+def new_record_form(request: Request, db: DbDep, principal: PrincipalDep, table: str) -> Response:
+    spec = _creatable(request, db, principal, table)
+    if isinstance(spec, Response):
+        return spec
     return _page(request, db, principal, spec, record=None, values=_prefilled(principal, spec))
 
 
 @router.post("/data/records/{table}/new")
 async def create_from_form(request: Request, db: DbDep, principal: PrincipalDep, client: ClientDep, table: str) -> Response:
-    if principal.is_public:
-        return login_redirect(request)
-    refused = known_table(request, principal, table)
-    if refused is not None:
-        return refused
-    spec = HUB_TABLES[table]
-    if not records.may_write(db, principal, table):
-        return error_response(request, principal, 403, t("rf_cannot_write", table=table_label(spec)))
+    spec = _creatable(request, db, principal, table)
+    if isinstance(spec, Response):
+        return spec
     values = await _submitted(request, spec, None)
     try:
         created = records.create_record(db, principal, table, values, client)
